@@ -1,0 +1,61 @@
+# Knutpunkt: `make run` sets up and serves the app, `make test` sets up and runs every check.
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_DEVIATIONS ?= 3000
+DEMO_SEED ?= 2017
+# The local server and set-up commands run in development mode unless told otherwise.
+export DEBUG ?= 1
+
+.PHONY: run setup venv migrate messages catalogue demo test lint pytest lock clean
+
+run: setup ## Set everything up, then serve on http://127.0.0.1:8000
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+setup: venv migrate messages catalogue demo
+
+venv: $(VENV)/.installed
+
+# Reinstall when the declared or pinned dependencies change.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(PY) || { PYTHON=$${PYTHON:-$$(bin/find-python)} && "$$PYTHON" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+migrate: venv
+	@mkdir -p var
+	$(MANAGE) migrate --no-input
+
+messages: venv
+	$(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0
+
+catalogue: migrate
+	$(MANAGE) load_catalogue
+
+demo: catalogue
+	$(MANAGE) seed_demo --deviations $(DEMO_DEVIATIONS) --seed $(DEMO_SEED)
+	$(MANAGE) create_demo_users
+
+test: venv messages lint pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+pytest: venv
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Refresh the pinned versions after changing dependencies in pyproject.toml.
+lock:
+	rm -rf var/lockenv && $$(bin/find-python) -m venv var/lockenv
+	var/lockenv/bin/pip install --quiet -e ".[dev]"
+	var/lockenv/bin/pip freeze --exclude-editable --exclude knutpunkt > constraints.txt
+	rm -rf var/lockenv
+
+clean:
+	rm -rf $(VENV) var
