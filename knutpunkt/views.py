@@ -1,0 +1,35 @@
+"""Project-level pages: the start page and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from deviations.selectors import deviation_list
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers, 503 otherwise (CONTRACTS.md §5)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: what this user can do, and their most recent deviations."""
+    visible = deviation_list(user=request.user)  # type: ignore[arg-type]
+    context = {
+        "own": visible.filter(reporter=request.user).order_by("-reported_at")[:5],
+        "recent": visible.exclude(status="draft").order_by("-reported_at")[:10],
+        "visible_count": visible.exclude(status="draft").count(),
+    }
+    return render(request, "home.html", context)
