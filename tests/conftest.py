@@ -1,0 +1,98 @@
+"""Personas for every role, and the reference catalogue loaded once per test session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from deviations.catalogue.loader import catalogue_load
+from deviations.models import Municipality, Unit, User
+from deviations.roles import ADMIN, ANALYST, STAFF, STEERING, roles_ensure
+from tests.factories import UnitFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The same loader `make run` uses fills the test database once (R15)."""
+    with django_db_blocker.unblock():
+        catalogue_load()
+        roles_ensure()
+
+
+@pytest.fixture
+def taby_unit(db: None) -> Unit:
+    return UnitFactory(
+        name="MIA Täby",
+        municipalities=[
+            Municipality.objects.get(code="0160"),
+            Municipality.objects.get(code="0162"),
+        ],
+    )
+
+
+@pytest.fixture
+def haninge_unit(db: None) -> Unit:
+    return UnitFactory(name="MIA Haninge", municipalities=[Municipality.objects.get(code="0136")])
+
+
+@pytest.fixture
+def staff(taby_unit: Unit) -> User:
+    return UserFactory(username="staff", roles=[STAFF], units=[taby_unit])
+
+
+@pytest.fixture
+def other_unit_staff(haninge_unit: Unit) -> User:
+    return UserFactory(username="other", roles=[STAFF], units=[haninge_unit])
+
+
+@pytest.fixture
+def analyst(db: None) -> User:
+    return UserFactory(username="analyst", roles=[ANALYST])
+
+
+@pytest.fixture
+def steering_member(db: None) -> User:
+    return UserFactory(username="steering", roles=[STEERING])
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return UserFactory(username="admin", roles=[ADMIN], is_staff=True)
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return UserFactory(username="outsider")
+
+
+def _logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(staff: User) -> Client:
+    return _logged_in(staff)
+
+
+@pytest.fixture
+def analyst_client(analyst: User) -> Client:
+    return _logged_in(analyst)
+
+
+@pytest.fixture
+def api(staff: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(staff)
+    return client
+
+
+@pytest.fixture
+def analyst_api(analyst: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(analyst)
+    return client
