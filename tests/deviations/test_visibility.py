@@ -1,0 +1,83 @@
+"""A staff member of one unit never sees another unit's deviations, by any page or endpoint."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from deviations.models import Deviation, Unit, User
+from deviations.selectors import deviation_list
+from tests.factories import DeviationFactory, UserFactory
+
+
+@pytest.fixture
+def own_and_foreign(taby_unit: Unit, haninge_unit: Unit) -> tuple[Deviation, Deviation]:
+    return DeviationFactory(unit=taby_unit), DeviationFactory(unit=haninge_unit)
+
+
+def test_selector_scopes_staff_to_their_units(staff: User, own_and_foreign) -> None:
+    own, foreign = own_and_foreign
+    assert list(deviation_list(user=staff)) == [own]
+
+
+def test_analyst_sees_every_unit(analyst: User, own_and_foreign) -> None:
+    assert set(deviation_list(user=analyst)) == set(own_and_foreign)
+
+
+@pytest.mark.parametrize("persona", ["steering_member", "outsider"])
+def test_roles_without_unit_visibility_see_nothing_yet(
+    persona: str, request, own_and_foreign
+) -> None:
+    user = request.getfixturevalue(persona)
+    assert list(deviation_list(user=user)) == []
+
+
+def test_drafts_are_visible_to_their_reporter_only(
+    staff: User, analyst: User, taby_unit: Unit
+) -> None:
+    colleague = UserFactory(roles=["staff"], units=[taby_unit])
+    draft = DeviationFactory(unit=taby_unit, reporter=staff, status=Deviation.Status.DRAFT)
+    assert list(deviation_list(user=staff)) == [draft]
+    assert list(deviation_list(user=colleague)) == []
+    assert list(deviation_list(user=analyst)) == []
+
+
+def test_inactive_user_sees_nothing(staff: User, own_and_foreign) -> None:
+    staff.is_active = False
+    assert list(deviation_list(user=staff)) == []
+
+
+def test_pages_hide_the_other_units_deviation(staff_client: Client, own_and_foreign) -> None:
+    own, foreign = own_and_foreign
+    listing = staff_client.get(reverse("deviations:list")).content.decode()
+    assert own.reference in listing
+    assert foreign.reference not in listing
+    home = staff_client.get(reverse("home")).content.decode()
+    assert foreign.reference not in home
+    assert staff_client.get(own.get_absolute_url()).status_code == 200
+    assert staff_client.get(foreign.get_absolute_url()).status_code == 404
+
+
+def test_list_filters_cannot_widen_visibility(staff_client: Client, own_and_foreign) -> None:
+    own, foreign = own_and_foreign
+    page = staff_client.get(
+        reverse("deviations:list"), {"unit": foreign.unit_id, "municipality": "0136"}
+    )
+    assert foreign.reference not in page.content.decode()
+
+
+def test_api_hides_the_other_units_deviation(api: APIClient, own_and_foreign) -> None:
+    own, foreign = own_and_foreign
+    listing = api.get("/api/v1/deviations/").json()
+    assert [row["reference"] for row in listing["results"]] == [own.reference]
+    assert api.get(f"/api/v1/deviations/{own.reference}/").status_code == 200
+    assert api.get(f"/api/v1/deviations/{foreign.reference}/").status_code == 404
+    widened = api.get("/api/v1/deviations/", {"unit": foreign.unit_id}).json()
+    assert widened["count"] == 0
+
+
+def test_anonymous_requests_are_turned_away(client: Client, own_and_foreign) -> None:
+    own, _ = own_and_foreign
+    assert client.get(reverse("deviations:list")).status_code == 302
+    assert client.get(own.get_absolute_url()).status_code == 302
+    assert APIClient().get("/api/v1/deviations/").status_code in (401, 403)
