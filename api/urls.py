@@ -1,0 +1,32 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from api.views.catalogue import (
+    AgencyViewSet,
+    ForbundViewSet,
+    LawViewSet,
+    MunicipalityViewSet,
+    ProvisionViewSet,
+    TermViewSet,
+    UnitViewSet,
+)
+from api.views.deviations import DeviationViewSet
+
+router = DefaultRouter()
+router.register("deviations", DeviationViewSet, basename="deviation")
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("municipalities", MunicipalityViewSet, basename="municipality")
+router.register("forbund", ForbundViewSet, basename="forbund")
+router.register("laws", LawViewSet, basename="law")
+router.register("provisions", ProvisionViewSet, basename="provision")
+router.register("terms", TermViewSet, basename="term")
+router.register("units", UnitViewSet, basename="unit")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

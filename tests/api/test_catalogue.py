@@ -1,0 +1,65 @@
+import pytest
+from rest_framework.test import APIClient
+
+
+@pytest.mark.parametrize(
+    ("path", "minimum"),
+    [
+        ("agencies", 13),
+        ("municipalities", 26),
+        ("laws", 35),
+        ("provisions", 100),
+        ("terms", 40),
+        ("forbund", 5),
+    ],
+)
+def test_catalogue_lists_are_complete(api: APIClient, path: str, minimum: int) -> None:
+    response = api.get(f"/api/v1/{path}/", {"page_size": 500})
+    assert response.status_code == 200
+    assert response.json()["count"] >= minimum
+
+
+def test_law_detail_by_sfs_number(api: APIClient) -> None:
+    body = api.get("/api/v1/laws/2001:453/").json()
+    assert body["tag_id"] == "law:2001:453"
+    assert body["replaced_by"] == "2025:400"
+
+
+def test_provision_detail_by_tag_id(api: APIClient) -> None:
+    body = api.get("/api/v1/provisions/prov:2010:110#K27P48/".replace("#", "%23")).json()
+    assert body["law"] == "2010:110"
+    assert body["citation"] == "27 kap. 48 § SFB"
+
+
+def test_agency_detail_by_code(api: APIClient) -> None:
+    assert api.get("/api/v1/agencies/FK/").json()["tag_id"] == "agency:FK"
+    assert api.get("/api/v1/agencies/NOPE/").status_code == 404
+
+
+def test_catalogue_is_read_only(api: APIClient) -> None:
+    assert api.post("/api/v1/agencies/", {"code": "X", "name": "X"}).status_code == 405
+
+
+def test_catalogue_needs_login() -> None:
+    assert APIClient().get("/api/v1/laws/").status_code in (401, 403)
+
+
+def test_token_authentication(staff, db) -> None:
+    client = APIClient()
+    token = client.post(
+        "/api/v1/auth/token/", {"username": "staff", "password": "correct-horse-battery"}
+    ).json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/laws/").status_code == 200
+    client.credentials(HTTP_AUTHORIZATION="Token wrong")
+    assert client.get("/api/v1/laws/").status_code == 401
+
+
+def test_schema_and_docs_are_served(api: APIClient) -> None:
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/deviations/" in paths
+    parameters = {p["name"] for p in paths["/api/v1/deviations/"]["get"]["parameters"]}
+    assert {"agency", "law", "provision", "municipality", "occurred_after", "page"} <= parameters
+    assert api.get("/api/docs/").status_code == 200
