@@ -6,6 +6,7 @@ selectors.py.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -313,16 +314,13 @@ class Severity(models.IntegerChoices):
 
 
 class DeviationQuerySet(models.QuerySet["Deviation"]):
-    def filed(self) -> DeviationQuerySet:
-        """Everything but drafts: what analysts and statistics work on."""
-        return self.exclude(status=Deviation.Status.DRAFT)
+    pass
 
 
 class Deviation(models.Model):
     """One anonymised case where the rules of different bodies clashed or left a gap."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         TRIAGED = "triaged", _("Triaged")
         LINKED = "linked", _("Linked to a barrier")
@@ -372,9 +370,11 @@ class Deviation(models.Model):
         related_name="duplicates",
         verbose_name=_("duplicate of"),
     )
+    # Sent with a submission (the draft's key), so a retried submit never files twice.
+    idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "idempotency_key"])
 
     objects = DeviationQuerySet.as_manager()
 
@@ -406,6 +406,38 @@ class Deviation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("deviations:detail", kwargs={"reference": self.reference})
+
+
+class Draft(models.Model):
+    """A deviation being written, saved while the user types so that nothing is lost.
+
+    Kept apart from Deviation: a draft may be incomplete, gets no reference and no audit history
+    (autosave would flood it), and its text never holds blocking personal data (masked on save).
+    """
+
+    key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="drafts", verbose_name=_("owner")
+    )
+    data = models.JSONField(_("form content"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+
+    def __str__(self) -> str:
+        return str(self.key)
+
+    def get_absolute_url(self) -> str:
+        return reverse("deviations:draft", kwargs={"key": self.key})
+
+    @property
+    def summary(self) -> str:
+        text = " ".join(str(self.data.get("description", "")).split())
+        return text[:80] + ("…" if len(text) > 80 else "")
 
 
 class ReferenceCounter(models.Model):

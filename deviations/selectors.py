@@ -3,27 +3,42 @@
 from django.db.models import Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from deviations.models import Agency, Deviation, Law, Provision, Tagging, Term, Unit, User
+from deviations.models import Agency, Deviation, Draft, Law, Provision, Tagging, Term, Unit, User
 from deviations.tagging import TagCatalogue
 
 
 def deviation_list(*, user: User) -> QuerySet[Deviation]:
     """Deviations this user may see.
 
-    Analysts and administrators see every unit's filed deviations; staff see their own units'
-    and their own reports; drafts are visible to their reporter only. Steering-group members see
+    Analysts and administrators see every unit's deviations; staff see their own units' and
+    their own reports. Drafts are not deviations (see `draft_list`). Steering-group members see
     the evidence of barriers escalated to their groups (none until barriers exist).
     """
     qs = Deviation.objects.select_related("municipality", "unit", "reporter")
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     own = Q(reporter=user)
-    filed = ~Q(status=Deviation.Status.DRAFT)
     if user.is_superuser or user.has_perm("deviations.view_all_deviations"):
-        return qs.filter(filed | own)
+        return qs
     if user.has_perm("deviations.add_deviation"):
-        return qs.filter((filed & Q(unit__in=user.units.all())) | own)
+        return qs.filter(Q(unit__in=user.units.all()) | own)
     return qs.filter(own)
+
+
+def own_deviation_list(*, user: User) -> QuerySet[Deviation]:
+    """"Mina avvikelser": what this user reported, newest first."""
+    return deviation_list(user=user).filter(reporter=user).order_by("-reported_at")
+
+
+def draft_list(*, user: User) -> QuerySet[Draft]:
+    """A user's drafts; nobody else ever sees them."""
+    if not user.is_authenticated:
+        return Draft.objects.none()
+    return Draft.objects.filter(owner=user)
+
+
+def draft_get(*, user: User, key: str) -> Draft:
+    return get_object_or_404(draft_list(user=user), key=key)
 
 
 def deviation_get(*, user: User, reference: str) -> Deviation:

@@ -6,18 +6,31 @@ Every entry point (web form, API, import, demo seed) goes through these function
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from deviations.catalogue.tagids import parse_tag_id
-from deviations.models import Deviation, Municipality, ReferenceCounter, Tagging, Unit, User
-from knutpunkt.errors import DomainError, StateError
+from deviations.models import (
+    Deviation,
+    Draft,
+    Municipality,
+    ReferenceCounter,
+    Tagging,
+    Unit,
+    User,
+)
+from deviations.pii import PiiHit, find_pii
+from deviations.selectors import tag_catalogue
+from deviations.tagging import TagCatalogue, TagSuggestion, suggest_tags
+from knutpunkt.errors import DomainError, PersonalDataError, StateError
 
 REFERENCE_PREFIX = "AV"
 
@@ -111,6 +124,226 @@ def _check_place(*, unit: Unit, municipality: Municipality) -> None:
             % {"unit": unit, "municipality": municipality},
             code="municipality_outside_unit",
         )
+
+
+PII_LABELS = {
+    "personnummer": gettext_lazy("personal identity number"),
+    "samordningsnummer": gettext_lazy("co-ordination number"),
+    "phone": gettext_lazy("phone number"),
+    "email": gettext_lazy("e-mail address"),
+    "address": gettext_lazy("street address"),
+    "name": gettext_lazy("possible name"),
+}
+
+
+def pii_hit_payload(hit: PiiHit) -> dict[str, object]:
+    """A finding as shown to users and API clients: type, span and a translated label."""
+    return {
+        "type": hit.type,
+        "start": hit.start,
+        "end": hit.end,
+        "label": str(PII_LABELS[hit.type]),
+        "blocking": hit.blocking,
+    }
+
+
+def description_check(*, text: str, names_confirmed: bool = False) -> list[PiiHit]:
+    """Refuse a text holding personal data; names only if the user has not confirmed them.
+
+    Returns the (confirmed) name warnings so the caller can tell the user what was let through.
+    """
+    hits = find_pii(text)
+    blocking = [hit for hit in hits if hit.blocking]
+    names = [hit for hit in hits if not hit.blocking]
+    if blocking:
+        kinds = sorted({str(PII_LABELS[hit.type]) for hit in blocking})
+        raise PersonalDataError(
+            _(
+                "The text holds personal data (%(kinds)s). Remove it and describe the person "
+                "without identifying details; nothing has been saved with it."
+            )
+            % {"kinds": ", ".join(kinds)},
+            code="personal_data",
+            pii=[pii_hit_payload(hit) for hit in hits],
+        )
+    if names and not names_confirmed:
+        raise PersonalDataError(
+            _(
+                "The text may hold a person's name (%(names)s). Remove it, or confirm that it is "
+                "not a name of a person in the case."
+            )
+            % {"names": ", ".join(f"“{hit.text}”" for hit in names)},
+            code="possible_name",
+            pii=[pii_hit_payload(hit) for hit in hits],
+        )
+    return names
+
+
+def pii_mask(text: str) -> str:
+    """The text with blocking personal data replaced by a marker, for autosaved drafts."""
+    masked = text
+    for hit in sorted((h for h in find_pii(text) if h.blocking), key=lambda h: -h.start):
+        marker = "[" + str(_("removed: %(kind)s") % {"kind": PII_LABELS[hit.type]}) + "]"
+        masked = masked[: hit.start] + marker + masked[hit.end :]
+    return masked
+
+
+def tags_suggest(*, text: str, on: date) -> list[TagSuggestion]:
+    """What the tagger proposes for a text, against the current catalogue."""
+    return suggest_tags(text, on=on, catalogue=tag_catalogue())
+
+
+def _suggestion_input(suggestion: TagSuggestion) -> TagInput:
+    return TagInput(
+        tag_id=suggestion.tag_id,
+        confidence=suggestion.confidence,
+        rule=suggestion.rule,
+        spans=suggestion.spans,
+    )
+
+
+def _reporter_taggings(
+    deviation: Deviation, *, chosen: Sequence[str] | None, by: User | None
+) -> list[Tagging]:
+    """Tags of a new deviation: the tagger's suggestions, with the reporter's chip edits.
+
+    `chosen` is None when the reporter saw no chips (API without tags, a form without
+    JavaScript): then every suggestion is stored for an analyst to decide. Otherwise a suggestion
+    the reporter removed is stored as rejected (retagging keeps that decision) and a tag the
+    reporter added is stored as their suggestion; analysts confirm either way.
+    """
+    suggestions = {
+        s.tag_id: _suggestion_input(s)
+        for s in tags_suggest(text=deviation.description, on=deviation.occurred_on)
+    }
+    suggested = expand_tags(suggestions.values())
+    taggings = _taggings_for(
+        deviation, suggested, origin=Tagging.Origin.TAGGER, state=Tagging.State.SUGGESTED, by=None
+    )
+    if chosen is None:
+        return taggings
+    kept = {tag.tag_id for tag in expand_tags(TagInput(tag_id=t) for t in chosen)}
+    now = timezone.now()
+    for tagging in taggings:
+        if tagging.tag_id not in kept:
+            tagging.state = Tagging.State.REJECTED
+            tagging.decided_by, tagging.decided_at = by, now
+    known = {tagging.tag_id for tagging in taggings}
+    added = [
+        TagInput(tag_id=tag_id, rule=str(_("added by the reporter")))
+        for tag_id in sorted(kept - known)
+    ]
+    return taggings + _taggings_for(
+        deviation, added, origin=Tagging.Origin.PERSON, state=Tagging.State.SUGGESTED, by=None
+    )
+
+
+@transaction.atomic
+def deviation_submit(
+    *,
+    by: User,
+    data: DeviationInput,
+    chosen_tags: Sequence[str] | None = None,
+    names_confirmed: bool = False,
+    draft: Draft | None = None,
+    idempotency_key: uuid.UUID | None = None,
+) -> Deviation:
+    """A staff member files a deviation: refuse personal data, tag it, retire the draft.
+
+    Submitting the same draft (or idempotency key) twice returns the first deviation instead of
+    filing a second one, so a double click or a retried request never duplicates a report.
+    """
+    key = draft.key if draft is not None else idempotency_key
+    if key is not None:
+        existing = Deviation.objects.filter(idempotency_key=key).first()
+        if existing is not None and existing.reporter_id == by.pk:
+            return existing
+        if existing is not None:
+            raise DomainError(
+                _("This submission key has already been used."), code="idempotency_key_used"
+            )
+    if not by.units.filter(pk=data.unit.pk).exists() and not by.is_superuser:
+        raise DomainError(
+            _("You can only file deviations for your own units."), code="unit_not_yours"
+        )
+    description_check(text=data.description, names_confirmed=names_confirmed)
+    if data.occurred_on > timezone.localdate():
+        raise DomainError(_("The event date cannot be in the future."), code="future_date")
+    _check_place(unit=data.unit, municipality=data.municipality)
+    reported_at = timezone.now()
+    (reference,) = reference_allocate(year=timezone.localtime(reported_at).year)
+    deviation = Deviation(
+        reference=reference,
+        occurred_on=data.occurred_on,
+        reported_at=reported_at,
+        reporter=by,
+        unit=data.unit,
+        municipality=data.municipality,
+        description=data.description,
+        category=data.category,
+        consequence=data.consequence,
+        severity=data.severity,
+        gender=data.gender,
+        age_band=data.age_band,
+        status=Deviation.Status.SUBMITTED,
+        idempotency_key=key,
+    )
+    deviation.full_clean()
+    deviation.save()
+    for tagging in _reporter_taggings(deviation, chosen=chosen_tags, by=by):
+        tagging.save()
+    if draft is not None:
+        draft.delete()
+    return deviation
+
+
+DRAFT_FIELDS = (
+    "description",
+    "occurred_on",
+    "unit",
+    "municipality",
+    "category",
+    "consequence",
+    "severity",
+    "gender",
+    "age_band",
+    "tags",
+)
+DRAFT_MAX_CHARS = 20_000
+
+
+def draft_save(*, by: User, draft: Draft | None, data: dict[str, object]) -> tuple[Draft, bool]:
+    """Autosave what the user has typed so far; returns the draft and whether text was masked.
+
+    Values are stored as typed (strings), unvalidated: a draft may be half-written. Blocking
+    personal data is masked before anything is written, so it never reaches the database.
+    """
+    content: dict[str, object] = {}
+    for name in DRAFT_FIELDS:
+        value = data.get(name)
+        if name == "tags":
+            if isinstance(value, list | tuple):
+                content[name] = [str(v)[:64] for v in value if isinstance(v, str)][:50]
+            continue
+        if value is None:
+            continue
+        content[name] = str(value)[:DRAFT_MAX_CHARS]
+    description = str(content.get("description", ""))
+    masked = pii_mask(description)
+    content["description"] = masked
+    if draft is None:
+        draft = Draft(owner=by)
+    elif draft.owner_id != by.pk:
+        raise StateError(_("This draft belongs to someone else."), code="not_your_draft")
+    draft.data = content
+    draft.save()
+    return draft, masked != description
+
+
+def draft_discard(*, by: User, draft: Draft) -> None:
+    if draft.owner_id != by.pk:
+        raise StateError(_("This draft belongs to someone else."), code="not_your_draft")
+    draft.delete()
 
 
 @transaction.atomic
@@ -214,3 +447,82 @@ def tagging_decide(*, tagging: Tagging, state: str, by: User) -> Tagging:
     tagging.decided_at = timezone.now()
     tagging.save(update_fields=["state", "decided_by", "decided_at"])
     return tagging
+
+
+@dataclass(slots=True)
+class RetagReport:
+    deviations: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    kept: int = 0
+
+
+def deviations_retag(
+    *,
+    deviations: Iterable[Deviation],
+    batch_size: int = 500,
+    progress: Callable[[RetagReport], None] | None = None,
+) -> RetagReport:
+    """Run the tagger again (after a catalogue change), keeping every decision made by people.
+
+    Confirmed and rejected tags, and tags people added, are never touched. Open tagger
+    suggestions are refreshed: new ones added, changed explanations updated, vanished ones
+    removed. Each batch is one transaction, so an interrupted run can simply be started again.
+    """
+    report = RetagReport()
+    catalogue = tag_catalogue()
+    batch: list[Deviation] = []
+
+    def flush() -> None:
+        with transaction.atomic():
+            for deviation in batch:
+                _retag_one(deviation, catalogue=catalogue, report=report)
+        report.deviations += len(batch)
+        if progress is not None:
+            progress(report)
+        batch.clear()
+
+    for deviation in deviations:
+        batch.append(deviation)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return report
+
+
+def _retag_one(deviation: Deviation, *, catalogue: TagCatalogue, report: RetagReport) -> None:
+    fresh = {
+        tag.tag_id: tag
+        for tag in expand_tags(
+            _suggestion_input(s)
+            for s in suggest_tags(
+                deviation.description, on=deviation.occurred_on, catalogue=catalogue
+            )
+        )
+    }
+    existing = {t.tag_id: t for t in deviation.taggings.all()}
+    for tag_id, tagging in existing.items():
+        open_suggestion = (
+            tagging.origin == Tagging.Origin.TAGGER and tagging.state == Tagging.State.SUGGESTED
+        )
+        if not open_suggestion:
+            report.kept += 1
+            continue
+        new = fresh.get(tag_id)
+        if new is None:
+            tagging.delete()
+            report.removed += 1
+            continue
+        spans = [list(span) for span in new.spans]
+        if (tagging.rule, tagging.confidence, tagging.spans) != (new.rule, new.confidence, spans):
+            tagging.rule, tagging.confidence, tagging.spans = new.rule, new.confidence, spans
+            tagging.save(update_fields=["rule", "confidence", "spans"])
+            report.updated += 1
+    missing = [tag for tag_id, tag in fresh.items() if tag_id not in existing]
+    for tagging in _taggings_for(
+        deviation, missing, origin=Tagging.Origin.TAGGER, state=Tagging.State.SUGGESTED, by=None
+    ):
+        tagging.save()
+        report.added += 1

@@ -19,7 +19,7 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def deviation_list_view(request: HttpRequest) -> HttpResponse:
     """Visible deviations, filtered; invalid filter values are shown next to their fields."""
-    visible = deviation_list(user=_user(request)).exclude(status="draft")
+    visible = deviation_list(user=_user(request))
     filterset = DeviationFilterSet(request.GET or None, queryset=visible)
     rows = visible.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
     page = Paginator(rows.order_by("-occurred_on", "-reference"), 50).get_page(

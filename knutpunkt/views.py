@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     visible = deviation_list(user=request.user)  # type: ignore[arg-type]
     context = {
         "own": visible.filter(reporter=request.user).order_by("-reported_at")[:5],
-        "recent": visible.exclude(status="draft").order_by("-reported_at")[:10],
-        "visible_count": visible.exclude(status="draft").count(),
+        "recent": visible.order_by("-reported_at")[:10],
+        "visible_count": visible.count(),
     }
     return render(request, "home.html", context)

@@ -19,7 +19,6 @@ class DeviationViewSet(viewsets.ReadOnlyModelViewSet):
         assert isinstance(user, User)  # noqa: S101 - IsAuthenticated runs first
         return (
             deviation_list(user=user)
-            .exclude(status=Deviation.Status.DRAFT)
             .select_related("duplicate_of")
             .prefetch_related(
                 Prefetch("taggings", queryset=Tagging.objects.order_by("kind", "tag_id"))
