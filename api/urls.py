@@ -13,9 +13,11 @@ from api.views.catalogue import (
     UnitViewSet,
 )
 from api.views.deviations import DeviationViewSet
+from api.views.filing import DraftViewSet, TaggingSuggestView
 
 router = DefaultRouter()
 router.register("deviations", DeviationViewSet, basename="deviation")
+router.register("drafts", DraftViewSet, basename="draft")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("municipalities", MunicipalityViewSet, basename="municipality")
 router.register("forbund", ForbundViewSet, basename="forbund")
@@ -27,6 +29,7 @@ router.register("units", UnitViewSet, basename="unit")
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("v1/tagging/suggest/", TaggingSuggestView.as_view(), name="tagging-suggest"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

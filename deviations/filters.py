@@ -67,6 +67,7 @@ class DeviationFilterSet(django_filters.FilterSet):
     tag = django_filters.CharFilter(
         method="filter_tag", label=_("Any tag identifier"), validators=[_valid(lambda v: v)]
     )
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only my own deviations"))
 
     class Meta:
         model = Deviation
@@ -82,6 +83,7 @@ class DeviationFilterSet(django_filters.FilterSet):
             "law",
             "provision",
             "tag",
+            "mine",
         ]
 
     def _with_confirmed_tag(
@@ -104,3 +106,10 @@ class DeviationFilterSet(django_filters.FilterSet):
         self, queryset: QuerySet[Deviation], name: str, value: str
     ) -> QuerySet[Deviation]:
         return self._with_confirmed_tag(queryset, value.strip())
+
+    def filter_mine(
+        self, queryset: QuerySet[Deviation], name: str, value: bool | None
+    ) -> QuerySet[Deviation]:
+        if not value or self.request is None:
+            return queryset
+        return queryset.filter(reporter=self.request.user)

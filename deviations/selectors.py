@@ -1,5 +1,7 @@
 """Reads, scoped to what the asking user may see. The one place visibility is decided."""
 
+from dataclasses import dataclass
+
 from django.db.models import Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -26,7 +28,7 @@ def deviation_list(*, user: User) -> QuerySet[Deviation]:
 
 
 def own_deviation_list(*, user: User) -> QuerySet[Deviation]:
-    """"Mina avvikelser": what this user reported, newest first."""
+    """ "Mina avvikelser": what this user reported, newest first."""
     return deviation_list(user=user).filter(reporter=user).order_by("-reported_at")
 
 
@@ -92,3 +94,43 @@ def tag_catalogue() -> TagCatalogue:
     )
     _catalogue_cache["default"] = (fingerprint, catalogue)
     return catalogue
+
+
+@dataclass(frozen=True, slots=True)
+class TagChoice:
+    """A catalogue entry as a person picks it: identifier, kind, readable label, a hint."""
+
+    id: str
+    kind: str
+    label: str
+    hint: str
+
+
+_choices_cache: dict[str, tuple[tuple[object, ...], dict[str, TagChoice]]] = {}
+
+
+def tag_choices() -> dict[str, TagChoice]:
+    """Every taggable agency, law and provision by tag id, for chips, search and labels."""
+    fingerprint = _catalogue_fingerprint()
+    cached = _choices_cache.get("default")
+    if cached and cached[0] == fingerprint:
+        return cached[1]
+    choices: dict[str, TagChoice] = {}
+    for agency in Agency.objects.order_by("name"):
+        choices[agency.tag_id] = TagChoice(agency.tag_id, "agency", agency.name, agency.code)
+    laws = Law.objects.filter(sfs__isnull=False).order_by("title")
+    for law in laws:
+        short = law.abbreviations[0] if law.abbreviations else law.short_name or law.title
+        choices[law.tag_id] = TagChoice(law.tag_id, "law", str(short), f"{law.title} ({law.sfs})")
+    for provision in Provision.objects.select_related("law").order_by("law__title", "tag_id"):
+        choices[provision.tag_id] = TagChoice(
+            provision.tag_id, "provision", provision.citation, provision.description
+        )
+    _choices_cache["default"] = (fingerprint, choices)
+    return choices
+
+
+def tag_label(tag_id: str) -> str:
+    """A readable name for a tag id; unknown ids (laws outside the catalogue) show as given."""
+    choice = tag_choices().get(tag_id)
+    return choice.label if choice else tag_id

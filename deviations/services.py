@@ -307,6 +307,7 @@ DRAFT_FIELDS = (
     "severity",
     "gender",
     "age_band",
+    "tags_edited",
     "tags",
 )
 DRAFT_MAX_CHARS = 20_000

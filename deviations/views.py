@@ -1,14 +1,43 @@
-"""Deviation pages: thin views over selectors and the shared FilterSet."""
+"""Deviation pages: thin views over selectors, services and the shared FilterSet."""
 
-from django.contrib.auth.decorators import login_required
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from deviations.filters import DeviationFilterSet
+from deviations.forms import DeviationForm
 from deviations.history import deviation_timeline
-from deviations.models import User
-from deviations.selectors import deviation_get, deviation_list, tagging_list
+from deviations.models import Deviation, Draft, User
+from deviations.pii import find_pii
+from deviations.selectors import (
+    deviation_get,
+    deviation_list,
+    draft_get,
+    draft_list,
+    own_deviation_list,
+    tag_choices,
+    tagging_list,
+)
+from deviations.services import (
+    DRAFT_FIELDS,
+    PII_LABELS,
+    deviation_submit,
+    draft_discard,
+    draft_save,
+    tags_suggest,
+)
+from knutpunkt.errors import DomainError, PersonalDataError
 
 
 def _user(request: HttpRequest) -> User:
@@ -42,7 +71,239 @@ def deviation_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
         "deviations/deviation_detail.html",
         {
             "deviation": deviation,
-            "taggings": tagging_list(deviation=deviation),
+            "taggings": explained_tags(deviation=deviation),
             "timeline": deviation_timeline(deviation=deviation),
         },
     )
+
+
+def explained_tags(*, deviation: Deviation) -> list[dict[str, object]]:
+    """Each tag with a readable name and why it is there: words, rule, origin, confidence."""
+    choices = tag_choices()
+    text = deviation.description
+    rows = []
+    for tagging in tagging_list(deviation=deviation):
+        choice = choices.get(tagging.tag_id)
+        words = ", ".join(
+            f"“{text[a:b]}”"
+            for a, b in tagging.spans
+            if isinstance(a, int) and isinstance(b, int) and 0 <= a < b <= len(text)
+        )
+        parts = [str(tagging.get_origin_display())]
+        if words:
+            parts.append(_("found %(words)s") % {"words": words})
+        if tagging.rule:
+            parts.append(_("rule: %(rule)s") % {"rule": tagging.rule})
+        if tagging.confidence is not None:
+            parts.append(_("confidence %(value).2f") % {"value": tagging.confidence})
+        rows.append(
+            {
+                "tag_id": tagging.tag_id,
+                "label": choice.label if choice else tagging.tag_id,
+                "state": tagging.state,
+                "state_label": tagging.get_state_display(),
+                "explanation": "; ".join(parts),
+            }
+        )
+    return rows
+
+
+@login_required
+def own_deviations_view(request: HttpRequest) -> HttpResponse:
+    """ "Mina avvikelser": the reporter's own deviations with their status, and their drafts."""
+    user = _user(request)
+    page = Paginator(own_deviation_list(user=user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "deviations/own_deviations.html",
+        {"page_obj": page, "drafts": draft_list(user=user)},
+    )
+
+
+def _marked_text(text: str) -> SafeString:
+    """The text with each piece of personal data wrapped in <mark>, for the error message."""
+    hits = find_pii(text)
+    parts: list[tuple[str, str]] = []
+    position = 0
+    for hit in hits:
+        parts.append((text[position : hit.start], ""))
+        parts.append((text[hit.start : hit.end], str(PII_LABELS[hit.type])))
+        position = hit.end
+    parts.append((text[position:], ""))
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html('<mark title="{}">{}</mark>', label, chunk) if label else chunk,)
+            for chunk, label in parts
+        ),
+    )
+
+
+def _suggestion_rows(form: DeviationForm) -> list[dict[str, object]]:
+    """The tagger's suggestions for the preview step (the no-JavaScript path)."""
+    text = form.data.get("description", "")
+    on = form.cleaned_data.get("occurred_on") if hasattr(form, "cleaned_data") else None
+    if not text:
+        return []
+    choices = tag_choices()
+    chosen = set(form.data.getlist("tags")) if form.data.get("tags_edited") else None
+    rows = []
+    for suggestion in tags_suggest(text=text, on=on or timezone.localdate()):
+        choice = choices.get(suggestion.tag_id)
+        words = ", ".join(f"“{text[a:b]}”" for a, b in suggestion.spans)
+        rows.append(
+            {
+                "id": suggestion.tag_id,
+                "label": choice.label if choice else suggestion.tag_id,
+                "explanation": _("Found %(words)s (rule: %(rule)s)")
+                % {"words": words, "rule": suggestion.rule},
+                "checked": chosen is None or suggestion.tag_id in chosen,
+            }
+        )
+    return rows
+
+
+@login_required
+@permission_required("deviations.add_deviation", raise_exception=True)
+def deviation_create_view(request: HttpRequest, key: str | None = None) -> HttpResponse:
+    """Write, preview and submit a deviation; every round trip also saves the draft."""
+    user = _user(request)
+    draft: Draft | None = draft_get(user=user, key=key) if key else None
+    if request.method != "POST":
+        initial = dict(draft.data) if draft else {}
+        form = DeviationForm(user=user, initial=initial)
+        return _render_form(request, form, draft=draft, chips=initial.get("tags"))
+
+    form = DeviationForm(request.POST, user=user)
+    draft_data = {name: request.POST.get(name) for name in DRAFT_FIELDS if name != "tags"}
+    draft_data["tags"] = request.POST.getlist("tags")
+    draft, _masked = draft_save(by=user, draft=draft, data=draft_data)
+    marked: SafeString | None = None
+    show_names_confirm = False
+    if form.is_valid():
+        if request.POST.get("action") == "preview":
+            return _render_form(request, form, draft=draft, preview=True)
+        try:
+            deviation = deviation_submit(
+                by=user,
+                data=form.to_input(),
+                chosen_tags=form.chosen_tags(),
+                names_confirmed=form.cleaned_data["names_confirmed"],
+                draft=draft,
+            )
+        except PersonalDataError as error:
+            marked = _marked_text(form.cleaned_data["description"])
+            form.add_error("description", error.message)
+            show_names_confirm = error.code == "possible_name"
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Thank you. Your deviation has been filed as %(reference)s.")
+                % {"reference": deviation.reference},
+            )
+            return redirect("deviations:receipt", reference=deviation.reference)
+    return _render_form(
+        request,
+        form,
+        draft=draft,
+        marked=marked,
+        show_names_confirm=show_names_confirm,
+        status=400 if form.errors else 200,
+    )
+
+
+def _render_form(
+    request: HttpRequest,
+    form: DeviationForm,
+    *,
+    draft: Draft | None,
+    chips: object = None,
+    preview: bool = False,
+    marked: SafeString | None = None,
+    show_names_confirm: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    choices = tag_choices()
+    if isinstance(chips, list):
+        chip_ids = chips
+    else:
+        chip_ids = form.data.getlist("tags") if form.is_bound else []
+    context = {
+        "form": form,
+        "draft": draft,
+        "preview": preview,
+        "suggestions": _suggestion_rows(form) if preview else [],
+        "marked": marked,
+        "show_names_confirm": show_names_confirm,
+        "chips": [
+            {"id": tag_id, "label": choices[tag_id].label}
+            for tag_id in chip_ids
+            if isinstance(tag_id, str) and tag_id in choices
+        ],
+        "catalogue": [
+            {"id": c.id, "kind": c.kind, "label": c.label, "hint": c.hint} for c in choices.values()
+        ],
+    }
+    return render(request, "deviations/deviation_form.html", context, status=status)
+
+
+@require_POST
+def draft_autosave_view(request: HttpRequest) -> JsonResponse:
+    """Called by the form while the user types. JSON, and 401 rather than a login redirect,
+    so the page can keep the text and tell the user to log in again."""
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {
+                "detail": _(
+                    "You have been logged out. Log in again in a new tab; your text stays here."
+                )
+            },
+            status=401,
+        )
+    user = _user(request)
+    key = request.POST.get("draft") or None
+    try:
+        draft = draft_get(user=user, key=key) if key else None
+    except (Http404, ValidationError):  # a malformed or foreign key starts a new draft
+        draft = None
+        submitted = key and own_deviation_list(user=user).filter(idempotency_key=key).first()
+        if submitted:  # a late save from a page that was just submitted: nothing to keep
+            return JsonResponse(
+                {"draft": "", "url": submitted.get_absolute_url(), "message": "", "masked": False}
+            )
+    data = {name: request.POST.get(name) for name in DRAFT_FIELDS if name != "tags"}
+    data["tags"] = request.POST.getlist("tags")
+    draft, masked = draft_save(by=user, draft=draft, data=data)
+    saved_at = timezone.localtime(draft.updated_at)
+    return JsonResponse(
+        {
+            "draft": str(draft.key),
+            "url": draft.get_absolute_url(),
+            "saved_at": saved_at.isoformat(),
+            "message": (
+                _("Draft saved at %(time)s, without the personal data.")
+                if masked
+                else _("Draft saved at %(time)s.")
+            )
+            % {"time": date_format(saved_at, "H:i:s")},
+            "masked": masked,
+        }
+    )
+
+
+@login_required
+@require_POST
+def draft_discard_view(request: HttpRequest, key: str) -> HttpResponse:
+    user = _user(request)
+    draft_discard(by=user, draft=draft_get(user=user, key=key))
+    messages.success(request, _("The draft was deleted."))
+    return redirect("home")
+
+
+@login_required
+def deviation_receipt_view(request: HttpRequest, reference: str) -> HttpResponse:
+    deviation = deviation_get(user=_user(request), reference=reference)
+    return render(request, "deviations/deviation_receipt.html", {"deviation": deviation})

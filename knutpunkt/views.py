@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from deviations.selectors import deviation_list
+from deviations.selectors import deviation_list, draft_list, own_deviation_list
 
 
 @never_cache
@@ -26,9 +26,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: what this user can do, and their most recent deviations."""
-    visible = deviation_list(user=request.user)  # type: ignore[arg-type]
+    user = request.user
+    visible = deviation_list(user=user)  # type: ignore[arg-type]
     context = {
-        "own": visible.filter(reporter=request.user).order_by("-reported_at")[:5],
+        "own": own_deviation_list(user=user)[:5],  # type: ignore[arg-type]
+        "drafts": draft_list(user=user),  # type: ignore[arg-type]
         "recent": visible.order_by("-reported_at")[:10],
         "visible_count": visible.count(),
     }

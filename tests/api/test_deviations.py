@@ -154,5 +154,12 @@ def test_list_query_count_does_not_grow_with_rows(
     assert response.json()["count"] == 30
 
 
-def test_deviations_are_read_only_for_now(analyst_api: APIClient, corpus) -> None:
-    assert analyst_api.delete(f"/api/v1/deviations/{corpus['a'].reference}/").status_code == 405
+def test_deviations_cannot_be_deleted_or_rewritten(analyst_api: APIClient, corpus) -> None:
+    url = f"/api/v1/deviations/{corpus['a'].reference}/"
+    assert analyst_api.delete(url).status_code == 405
+    assert analyst_api.put(url, {"description": "x"}, format="json").status_code == 405
+
+
+def test_only_staff_can_file(analyst_api: APIClient) -> None:
+    response = analyst_api.post("/api/v1/deviations/", {}, format="json")
+    assert response.status_code == 403

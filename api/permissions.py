@@ -1,0 +1,20 @@
+"""Who may write through the API. Reads are scoped by selectors; these guard the writes."""
+
+from typing import Any
+
+from rest_framework import permissions
+from rest_framework.request import Request
+
+
+class CanFileDeviations(permissions.BasePermission):
+    """Filing (POST) needs the staff role's `add_deviation`; reading only a login.
+
+    Other methods fall through to the view, which answers 405 for what it does not offer.
+    """
+
+    message = "Only staff in a reporting unit can file deviations."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method != "POST":
+            return True
+        return bool(request.user and request.user.has_perm("deviations.add_deviation"))
