@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +25,7 @@ from deviations.models import (
     Municipality,
     ReferenceCounter,
     Tagging,
+    TagVersion,
     Unit,
     User,
 )
@@ -94,6 +96,33 @@ def expand_tags(tags: Iterable[TagInput]) -> list[TagInput]:
                 spans=tag.spans,
             )
     return list(result.values())
+
+
+def confirmed_tags_refresh(*, deviation_ids: Iterable[int]) -> None:
+    """Rewrite the packed confirmed tags of these deviations and bump the tag version."""
+    ids = list(deviation_ids)
+    if not ids:
+        return
+    packed: dict[int, list[str]] = {pk: [] for pk in ids}
+    for deviation_id, tag_id in (
+        Tagging.objects.filter(deviation_id__in=ids, state=Tagging.State.CONFIRMED)
+        .order_by("deviation_id", "tag_id")
+        .values_list("deviation_id", "tag_id")
+    ):
+        packed[deviation_id].append(tag_id)
+    rows = [Deviation(pk=pk, confirmed_tags=";".join(tags)) for pk, tags in packed.items()]
+    Deviation.objects.bulk_update(rows, ["confirmed_tags"], batch_size=1000)
+    tag_version_bump()
+
+
+def tag_version_bump() -> None:
+    TagVersion.objects.get_or_create(pk=1)
+    TagVersion.objects.filter(pk=1).update(version=F("version") + 1)
+
+
+def tag_version() -> int:
+    row = TagVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    return int(row or 0)
 
 
 def _taggings_for(
@@ -380,14 +409,27 @@ def deviation_file(
     deviation.save()
     for tagging in _taggings_for(deviation, tags, origin=tag_origin, state=tag_state, by=by):
         tagging.save()
+    if tag_state == Tagging.State.CONFIRMED and tags:
+        confirmed_tags_refresh(deviation_ids=[deviation.pk])
+        deviation.refresh_from_db(fields=["confirmed_tags"])
     return deviation
 
 
 @transaction.atomic
 def deviations_file_many(
-    *, by: User | None, items: Sequence[DeviationInput], tag_origin: str, tag_state: str
+    *,
+    by: User | None,
+    items: Sequence[DeviationInput],
+    tag_origin: str,
+    tag_state: str,
+    suggest_missing: bool = False,
+    by_is_reporter: bool = True,
 ) -> list[Deviation]:
-    """File a batch in one transaction with bulk inserts; all rows or none (import, seed)."""
+    """File a batch in one transaction with bulk inserts; all rows or none (import, seed).
+
+    With `suggest_missing`, items without tags get the tagger's suggestions instead. An import
+    is recorded as done `by` the importing person but has no reporter (`by_is_reporter=False`).
+    """
     now = timezone.now()
     by_year: dict[int, list[int]] = {}
     for index, item in enumerate(items):
@@ -405,7 +447,7 @@ def deviations_file_many(
             external_id=item.external_id,
             occurred_on=item.occurred_on,
             reported_at=item.reported_at or now,
-            reporter=by,
+            reporter=by if by_is_reporter else None,
             unit=item.unit,
             municipality=item.municipality,
             description=item.description,
@@ -434,7 +476,23 @@ def deviations_file_many(
             by=by,
         )
     ]
+    if suggest_missing:
+        catalogue = tag_catalogue()
+        for index, item in enumerate(items):
+            if item.tags:
+                continue
+            deviation = saved[references[index]]
+            suggestions = suggest_tags(item.description, on=item.occurred_on, catalogue=catalogue)
+            taggings += _taggings_for(
+                deviation,
+                expand_tags(_suggestion_input(s) for s in suggestions),
+                origin=Tagging.Origin.TAGGER,
+                state=Tagging.State.SUGGESTED,
+                by=None,
+            )
     bulk_create_with_history(taggings, Tagging, batch_size=1000, default_user=by)
+    if tag_state == Tagging.State.CONFIRMED and any(item.tags for item in items):
+        confirmed_tags_refresh(deviation_ids=[d.pk for d in saved.values()])
     return [saved[references[index]] for index in range(len(items))]
 
 
@@ -447,6 +505,7 @@ def tagging_decide(*, tagging: Tagging, state: str, by: User) -> Tagging:
     tagging.decided_by = by
     tagging.decided_at = timezone.now()
     tagging.save(update_fields=["state", "decided_by", "decided_at"])
+    confirmed_tags_refresh(deviation_ids=[tagging.deviation_id])
     return tagging
 
 

@@ -117,3 +117,17 @@ def test_only_confirm_or_reject_are_decisions(analyst: User, staff: User, taby_u
     tagging = deviation_file(by=staff, data=_input(taby_unit)).taggings.first()
     with pytest.raises(StateError):
         tagging_decide(tagging=tagging, state=Tagging.State.SUGGESTED, by=analyst)
+
+
+def test_packed_confirmed_tags_follow_every_decision(
+    staff: User, analyst: User, taby_unit: Unit
+) -> None:
+    from deviations.services import tag_version
+
+    deviation = deviation_file(by=staff, data=_input(taby_unit))
+    assert deviation.confirmed_tags == "agency:FK;law:2010:110;prov:2010:110#K27P48"
+    before = tag_version()
+    tagging_decide(tagging=deviation.taggings.get(tag_id="agency:FK"), state="rejected", by=analyst)
+    deviation.refresh_from_db()
+    assert deviation.confirmed_tags == "law:2010:110;prov:2010:110#K27P48"
+    assert tag_version() == before + 1

@@ -1,0 +1,374 @@
+"""Import and export of deviations as CSV or Excel (CONTRACTS.md §3).
+
+Import is all or nothing: every row is validated first and the report names each bad row and
+column; only a clean file is written, in one transaction. Rows are matched on `external_id`, so
+importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+
+from deviations.catalogue.tagids import parse_tag_id
+from deviations.models import (
+    AgeBand,
+    Category,
+    Consequence,
+    Deviation,
+    Gender,
+    Municipality,
+    Unit,
+    User,
+)
+from deviations.pii import find_pii
+from deviations.services import (
+    PII_LABELS,
+    DeviationInput,
+    TagInput,
+    deviations_file_many,
+)
+
+COLUMNS = (
+    "external_id",
+    "occurred_on",
+    "municipality",
+    "unit",
+    "description",
+    "category",
+    "consequence",
+    "severity",
+    "gender",
+    "age_band",
+    "tags",
+)
+REQUIRED = ("external_id", "occurred_on", "municipality", "description")
+MAX_ROWS = 200_000
+DEFAULT_UNIT = "Importerade avvikelser"
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (wrong type, no header, missing columns)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int  # 1-based line in the file, the header being row 1
+    column: str
+    message: str
+
+
+@dataclass(slots=True)
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    unchanged: int = 0
+    suggested: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def read_rows(stream: IO[bytes], *, filename: str) -> list[dict[str, str]]:
+    """Rows of a .csv (UTF-8, comma) or .xlsx file as dicts of stripped strings."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(stream)
+    if suffix == ".xlsx":
+        return _read_xlsx(stream)
+    raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
+
+
+def _read_csv(stream: IO[bytes]) -> list[dict[str, str]]:
+    try:
+        text = stream.read().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            _("The file is not UTF-8 text (byte %(position)d).") % {"position": error.start}
+        ) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    _check_header(reader.fieldnames or [])
+    rows = []
+    for record in reader:
+        if None in record:  # more cells than header columns
+            record.pop(None)
+        rows.append({k.strip(): (v or "").strip() for k, v in record.items() if k})
+        if len(rows) > MAX_ROWS:
+            raise ImportFileError(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
+    return rows
+
+
+def _read_xlsx(stream: IO[bytes]) -> list[dict[str, str]]:
+    try:
+        workbook = load_workbook(io.BytesIO(stream.read()), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many types for a broken file
+        raise ImportFileError(_("The file is not a readable Excel (.xlsx) workbook.")) from None
+    sheet = workbook.worksheets[0]
+    rows_iter = sheet.iter_rows(values_only=True)
+    header = [str(cell).strip() if cell is not None else "" for cell in next(rows_iter, ())]
+    _check_header(header)
+    rows = []
+    for values in rows_iter:
+        if values is None or all(v is None or str(v).strip() == "" for v in values):
+            continue
+        record = {}
+        for name, value in zip(header, values, strict=False):
+            if name:
+                record[name] = _cell_text(value)
+        rows.append(record)
+        if len(rows) > MAX_ROWS:
+            raise ImportFileError(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
+    workbook.close()
+    return rows
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "date") and callable(value.date):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _check_header(header: Sequence[str]) -> None:
+    names = {name.strip() for name in header if name}
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        raise ImportFileError(
+            _("The header row lacks the column(s): %(names)s.") % {"names": ", ".join(missing)}
+        )
+
+
+# --- Validating and importing ----------------------------------------------------------------
+
+
+def _lookup_tables() -> tuple[dict[str, Municipality], dict[str, Unit]]:
+    municipalities: dict[str, Municipality] = {}
+    for municipality in Municipality.objects.all():
+        municipalities[municipality.code] = municipality
+        municipalities[municipality.name.casefold()] = municipality
+    units = {unit.name.casefold(): unit for unit in Unit.objects.all()}
+    return municipalities, units
+
+
+def _choice(value: str, choices: Iterable[str]) -> bool:
+    return value in set(choices)
+
+
+@transaction.atomic
+def deviations_import(*, rows: Sequence[dict[str, str]], by: User | None) -> ImportReport:
+    """Validate every row, then import all of them or none (CONTRACTS.md §3)."""
+    report = ImportReport(rows=len(rows))
+    municipalities, units = _lookup_tables()
+    existing = set(
+        Deviation.objects.filter(
+            external_id__in=[r.get("external_id", "") for r in rows if r.get("external_id")]
+        ).values_list("external_id", flat=True)
+    )
+    seen: dict[str, int] = {}
+    pending: list[tuple[int, dict[str, Any]]] = []
+    today = timezone.localdate()
+    for index, row in enumerate(rows, start=2):
+
+        def error(column: str, message: str, *, _row: int = index) -> None:
+            report.errors.append(RowError(_row, column, message))
+
+        external_id = row.get("external_id", "")
+        if not external_id:
+            error("external_id", _("Required."))
+        elif len(external_id) > 100:
+            error("external_id", _("At most 100 characters."))
+        elif external_id in seen:
+            error(
+                "external_id",
+                _("Also used in row %(row)d; each row needs its own id.")
+                % {"row": seen[external_id]},
+            )
+        else:
+            seen[external_id] = index
+        occurred_on: date | None = None
+        try:
+            occurred_on = date.fromisoformat(row.get("occurred_on", ""))
+        except ValueError:
+            error("occurred_on", _("Write the date as YYYY-MM-DD."))
+        else:
+            if occurred_on > today:
+                error("occurred_on", _("The event date cannot be in the future."))
+        raw_municipality = row.get("municipality", "")
+        if raw_municipality.isdigit() and len(raw_municipality) < 4:
+            raw_municipality = raw_municipality.zfill(4)  # Excel drops the leading zero
+        municipality = municipalities.get(raw_municipality) or municipalities.get(
+            raw_municipality.casefold()
+        )
+        if municipality is None:
+            error(
+                "municipality",
+                _("“%(value)s” is not a municipality in Stockholms län (name or SCB code).")
+                % {"value": raw_municipality[:40]},
+            )
+        description = row.get("description", "")
+        if not description:
+            error("description", _("Required."))
+        elif len(description) > 20_000:
+            error("description", _("At most 20,000 characters."))
+        else:
+            found = find_pii(description)
+            if found:
+                kinds = sorted({str(PII_LABELS[hit.type]) for hit in found})
+                error(
+                    "description",
+                    _("Holds personal data (%(kinds)s) at character %(start)d; refused.")
+                    % {"kinds": ", ".join(kinds), "start": found[0].start + 1},
+                )
+        values: dict[str, Any] = {}
+        for column, choices in (
+            ("category", Category.values),
+            ("consequence", Consequence.values),
+            ("gender", Gender.values),
+            ("age_band", AgeBand.values),
+        ):
+            value = row.get(column, "")
+            if value and not _choice(value, choices):
+                error(
+                    column,
+                    _("“%(value)s” is not one of: %(choices)s.")
+                    % {"value": value[:40], "choices": ", ".join(choices)},
+                )
+            values[column] = value
+        severity_raw = row.get("severity", "")
+        severity: int | None = None
+        if severity_raw:
+            if severity_raw in {"1", "2", "3", "4"}:
+                severity = int(severity_raw)
+            else:
+                error("severity", _("Give a number from 1 to 4."))
+        tags: list[TagInput] = []
+        for tag_id in filter(None, (t.strip() for t in row.get("tags", "").split(";"))):
+            try:
+                parse_tag_id(tag_id)
+            except ValueError:
+                error("tags", _("“%(tag)s” is not a valid tag.") % {"tag": tag_id[:64]})
+            else:
+                tags.append(TagInput(tag_id=tag_id, rule="imported"))
+        unit_name = row.get("unit", "")[:200]
+        if external_id in existing:
+            report.unchanged += 1
+            continue
+        pending.append(
+            (
+                index,
+                {
+                    "external_id": external_id,
+                    "occurred_on": occurred_on,
+                    "municipality": municipality,
+                    "unit_name": unit_name or DEFAULT_UNIT,
+                    "description": description,
+                    "severity": severity,
+                    "tags": tags,
+                    **values,
+                },
+            )
+        )
+    if report.errors:
+        report.errors.sort(key=lambda e: (e.row, COLUMNS.index(e.column)))
+        return report
+    items: list[DeviationInput] = []
+    for _index, data in pending:
+        unit = units.get(data["unit_name"].casefold())
+        if unit is None:
+            unit = Unit.objects.create(name=data["unit_name"])
+            units[unit.name.casefold()] = unit
+        unit.municipalities.add(data["municipality"])
+        items.append(
+            DeviationInput(
+                occurred_on=data["occurred_on"],
+                unit=unit,
+                municipality=data["municipality"],
+                description=data["description"],
+                category=data["category"],
+                consequence=data["consequence"],
+                severity=data["severity"],
+                gender=data["gender"],
+                age_band=data["age_band"],
+                external_id=data["external_id"],
+                tags=tuple(data["tags"]),
+            )
+        )
+    if items:
+        deviations_file_many(
+            by=by,
+            items=items,
+            tag_origin="import",
+            tag_state="confirmed",
+            suggest_missing=True,
+            by_is_reporter=False,
+        )
+    report.created = len(items)
+    report.suggested = sum(1 for item in items if not item.tags)
+    return report
+
+
+# --- Export ----------------------------------------------------------------------------------
+
+
+def export_rows(deviations: Iterable[Deviation]) -> Iterable[list[str]]:
+    """The import columns, so an export can be imported elsewhere; tags are the confirmed ones."""
+    yield list(COLUMNS)
+    for deviation in deviations:
+        yield [
+            deviation.external_id or deviation.reference,
+            deviation.occurred_on.isoformat(),
+            deviation.municipality.code,
+            deviation.unit.name,
+            deviation.description,
+            deviation.category,
+            deviation.consequence,
+            str(deviation.severity or ""),
+            deviation.gender,
+            deviation.age_band,
+            deviation.confirmed_tags,
+        ]
+
+
+def export_csv(rows: Iterable[list[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([_safe_cell(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+
+
+def export_xlsx(rows: Iterable[list[str]], *, title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for row in rows:
+        sheet.append([_safe_cell(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _safe_cell(value: object) -> object:
+    """Neutralise spreadsheet formulas in free text (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
