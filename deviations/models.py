@@ -445,6 +445,37 @@ class Draft(models.Model):
         return text[:80] + ("…" if len(text) > 80 else "")
 
 
+class TriageAction(models.Model):
+    """One analyst decision on a deviation, with the state before and after so it can be undone.
+
+    The audit history records every row change; this groups one decision's changes and keeps
+    what is needed to reverse them exactly.
+    """
+
+    deviation = models.ForeignKey(
+        Deviation,
+        on_delete=models.CASCADE,
+        related_name="triage_actions",
+        verbose_name=_("deviation"),
+    )
+    by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    before = models.JSONField(_("before"), default=dict)
+    after = models.JSONField(_("after"), default=dict)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("triage action")
+        verbose_name_plural = _("triage actions")
+
+    def __str__(self) -> str:
+        return f"{self.deviation_id}: {self.summary}"
+
+
 class TagVersion(models.Model):
     """One row whose number goes up whenever any confirmed tag changes.
 

@@ -1,11 +1,13 @@
 """Reads, scoped to what the asking user may see. The one place visibility is decided."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from deviations.models import Agency, Deviation, Draft, Law, Provision, Tagging, Term, Unit, User
+from deviations.similarity import similarity, text_words
 from deviations.tagging import TagCatalogue
 
 
@@ -134,3 +136,51 @@ def tag_label(tag_id: str) -> str:
     """A readable name for a tag id; unknown ids (laws outside the catalogue) show as given."""
     choice = tag_choices().get(tag_id)
     return choice.label if choice else tag_id
+
+
+def similar_deviations(
+    *, deviation: Deviation, user: User, limit: int = 5, threshold: float = 0.25
+) -> list[tuple[Deviation, float]]:
+    """Possible duplicates: visible deviations within a year that share tags, most alike first."""
+    tags = set(
+        deviation.taggings.exclude(state=Tagging.State.REJECTED).values_list("tag_id", flat=True)
+    )
+    if not tags:
+        return []
+    window = timedelta(days=365)
+    candidate_ids = (
+        Tagging.objects.filter(tag_id__in=tags)
+        .exclude(state=Tagging.State.REJECTED)
+        .exclude(deviation_id=deviation.pk)
+        .filter(
+            deviation__occurred_on__range=(
+                deviation.occurred_on - window,
+                deviation.occurred_on + window,
+            )
+        )
+        .values("deviation_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "deviation_id")
+        .values_list("deviation_id", flat=True)[:200]
+    )
+    candidates = (
+        deviation_list(user=user).filter(pk__in=list(candidate_ids)).prefetch_related("taggings")
+    )
+    own_words = text_words(deviation.description)
+    scored = []
+    for other in candidates:
+        other_tags = {t.tag_id for t in other.taggings.all() if t.state != Tagging.State.REJECTED}
+        score = similarity(tags, own_words, other_tags, text_words(other.description))
+        if score >= threshold:
+            scored.append((other, score))
+    scored.sort(key=lambda pair: (-pair[1], pair[0].reference))
+    return scored[:limit]
+
+
+def triage_queue(*, user: User) -> QuerySet[Deviation]:
+    """Deviations waiting for an analyst, oldest report first."""
+    return (
+        deviation_list(user=user)
+        .filter(status=Deviation.Status.SUBMITTED)
+        .order_by("reported_at", "pk")
+    )
