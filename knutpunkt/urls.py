@@ -19,6 +19,7 @@ urlpatterns = [
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("avvikelser/", include("deviations.urls")),
+    path("analys/triage/", include("deviations.triage_urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

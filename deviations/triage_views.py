@@ -1,0 +1,238 @@
+"""Triage pages: the queue with bulk actions, and one deviation at a time with shortcuts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deviations.models import Deviation, Tagging, TriageAction, User
+from deviations.selectors import (
+    deviation_get,
+    deviation_list,
+    similar_deviations,
+    tag_choices,
+    tagging_list,
+    triage_queue,
+)
+from deviations.triage import (
+    TriageDecision,
+    deviation_triage,
+    deviations_triage_bulk,
+    triage_undo,
+)
+from deviations.views import explained_tags
+from knutpunkt.errors import DomainError
+
+TRIAGE_PERMISSION = "deviations.triage_deviation"
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required guarantees it
+    return request.user
+
+
+@login_required
+@permission_required(TRIAGE_PERMISSION, raise_exception=True)
+def triage_queue_view(request: HttpRequest) -> HttpResponse:
+    queue = triage_queue(user=_user(request)).select_related("municipality", "unit")
+    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    counts = _suggested_counts(rows)
+    for row in rows:
+        row.suggested_count = counts.get(row.pk, 0)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "deviations/triage_queue.html",
+        {"page_obj": page, "rows": rows, "total": queue.count()},
+    )
+
+
+def _suggested_counts(deviations: object) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for deviation_id in Tagging.objects.filter(
+        deviation__in=deviations, state=Tagging.State.SUGGESTED
+    ).values_list("deviation_id", flat=True):
+        counts[deviation_id] = counts.get(deviation_id, 0) + 1
+    return counts
+
+
+@login_required
+@permission_required(TRIAGE_PERMISSION, raise_exception=True)
+@require_POST
+def triage_bulk_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    references = request.POST.getlist("deviations")
+    action = request.POST.get("action")
+    if not references or action not in ("confirm_and_done", "done"):
+        messages.error(request, _("Choose at least one deviation and an action."))
+        return redirect("triage:queue")
+    rows = list(deviation_list(user=user).filter(reference__in=references))
+    actions = deviations_triage_bulk(
+        deviations=rows,
+        by=user,
+        confirm_suggestions=action == "confirm_and_done",
+        done=True,
+    )
+    messages.success(
+        request,
+        _("%(n)d deviations were triaged. Each can be undone from its page.") % {"n": len(actions)},
+    )
+    return redirect("triage:queue")
+
+
+def _highlighted(deviation: Deviation) -> SafeString:
+    """The description with the words behind each open or confirmed tag marked."""
+    text = deviation.description
+    spans: dict[tuple[int, int], str] = {}
+    for tagging in tagging_list(deviation=deviation):
+        if tagging.state == Tagging.State.REJECTED:
+            continue
+        for pair in tagging.spans:
+            if (
+                isinstance(pair, list)
+                and len(pair) == 2
+                and all(isinstance(v, int) for v in pair)
+                and 0 <= pair[0] < pair[1] <= len(text)
+            ):
+                spans.setdefault((pair[0], pair[1]), tagging.tag_id)
+    chunks: list[tuple[str, str]] = []
+    position = 0
+    for (start, end), tag_id in sorted(spans.items()):
+        if start < position:
+            continue  # overlapping spans: the first one is marked
+        chunks.append((text[position:start], ""))
+        chunks.append((text[start:end], tag_id))
+        position = end
+    chunks.append((text[position:], ""))
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html('<mark data-tag="{}">{}</mark>', tag, chunk) if tag else chunk,)
+            for chunk, tag in chunks
+        ),
+    )
+
+
+@login_required
+@permission_required(TRIAGE_PERMISSION, raise_exception=True)
+def triage_deviation_view(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _user(request)
+    deviation = deviation_get(user=user, reference=reference)
+    if request.method == "POST":
+        decision, problems = _decision_from(request, deviation=deviation, user=user)
+        if not problems:
+            try:
+                action = deviation_triage(deviation=deviation, decision=decision, by=user)
+            except DomainError as error:
+                problems.append(error.message)
+            else:
+                request.session["last_triage_action"] = action.pk
+                messages.success(request, _("Saved: %(summary)s.") % {"summary": action.summary})
+                if decision.done:
+                    following = triage_queue(user=user).exclude(pk=deviation.pk).first()
+                    if following is not None:
+                        return redirect("triage:deviation", reference=following.reference)
+                    return redirect("triage:queue")
+                return redirect("triage:deviation", reference=deviation.reference)
+        for problem in problems:
+            messages.error(request, problem)
+    last_action = (
+        TriageAction.objects.filter(
+            pk=request.session.get("last_triage_action"), undone_at__isnull=True
+        )
+        .select_related("deviation")
+        .first()
+    )
+    choices = tag_choices()
+    return render(
+        request,
+        "deviations/triage_deviation.html",
+        {
+            "deviation": deviation,
+            "highlighted": _highlighted(deviation),
+            "taggings": explained_tags(deviation=deviation),
+            "similar": similar_deviations(deviation=deviation, user=user),
+            "catalogue": [{"id": c.id, "label": c.label, "hint": c.hint} for c in choices.values()],
+            "last_action": last_action,
+            "queue_position": triage_queue(user=user)
+            .filter(reported_at__lt=deviation.reported_at)
+            .count()
+            + 1,
+            "queue_total": triage_queue(user=user).count(),
+        },
+    )
+
+
+def _decision_from(
+    request: HttpRequest, *, deviation: Deviation, user: User
+) -> tuple[TriageDecision, list[str]]:
+    """Read the triage form: one radio per tag, tags to add, a duplicate, and whether to move on."""
+    problems: list[str] = []
+    confirm, reject = [], []
+    for tagging in deviation.taggings.all():
+        choice = request.POST.get(f"tag:{tagging.tag_id}")
+        if choice == "confirmed":
+            confirm.append(tagging.tag_id)
+        elif choice == "rejected":
+            reject.append(tagging.tag_id)
+    choices = tag_choices()
+    by_label = {c.label.casefold(): c.id for c in choices.values()}
+    add = []
+    for raw in request.POST.get("add", "").replace(",", ";").split(";"):
+        value = raw.strip()
+        if not value:
+            continue
+        tag_id = value if value in choices else by_label.get(value.casefold())
+        if tag_id is None:
+            problems.append(_("“%(value)s” is not in the catalogue.") % {"value": value[:64]})
+        else:
+            add.append(tag_id)
+    duplicate_of = None
+    clear_duplicate = False
+    duplicate_ref = (
+        request.POST.get("duplicate_other", "").strip()
+        or request.POST.get("duplicate_of", "").strip()
+    )
+    if duplicate_ref == "none":
+        clear_duplicate = True
+    elif duplicate_ref:
+        duplicate_of = deviation_list(user=user).filter(reference=duplicate_ref).first()
+        if duplicate_of is None:
+            problems.append(
+                _("There is no deviation %(reference)s.") % {"reference": duplicate_ref[:20]}
+            )
+    decision = TriageDecision(
+        confirm=confirm,
+        reject=reject,
+        add=add,
+        duplicate_of=duplicate_of,
+        clear_duplicate=clear_duplicate,
+        done=request.POST.get("action") == "save_next",
+    )
+    return decision, problems
+
+
+@login_required
+@permission_required(TRIAGE_PERMISSION, raise_exception=True)
+@require_POST
+def triage_undo_view(request: HttpRequest, action_id: int) -> HttpResponse:
+    user = _user(request)
+    action = get_object_or_404(
+        TriageAction.objects.filter(deviation__in=deviation_list(user=user)), pk=action_id
+    )
+    try:
+        deviation = triage_undo(action=action, by=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        deviation = action.deviation
+    else:
+        messages.success(request, _("Undone: %(summary)s.") % {"summary": action.summary})
+    return redirect("triage:deviation", reference=deviation.reference)
