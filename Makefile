@@ -10,7 +10,7 @@ DEMO_SEED ?= 2017
 # The local server and set-up commands run in development mode unless told otherwise.
 export DEBUG ?= 1
 
-.PHONY: run setup venv migrate messages catalogue demo test lint pytest lock clean
+.PHONY: run setup venv migrate messages catalogue demo test lint pytest lock clean bench
 
 run: setup ## Set everything up, then serve on http://127.0.0.1:8000
 	$(MANAGE) runserver $(HOST):$(PORT)
@@ -59,3 +59,11 @@ lock:
 
 clean:
 	rm -rf $(VENV) var
+
+# Benchmarks print their figures; record them in benchmarks/README.md.
+bench: venv
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	$(PY) benchmarks/tagging.py
+	$(PY) benchmarks/knots.py
+	$(PY) benchmarks/analysis.py
+	$(PY) benchmarks/filing.py

@@ -18,3 +18,13 @@ class CanFileDeviations(permissions.BasePermission):
         if request.method != "POST":
             return True
         return bool(request.user and request.user.has_perm("deviations.add_deviation"))
+
+
+class IsAnalyst(permissions.BasePermission):
+    """Analysis, triage and import are for analysts (and administrators)."""
+
+    message = "Only analysts can use this endpoint."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("deviations.triage_deviation"))

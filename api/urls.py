@@ -3,6 +3,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from api.views.analysis import (
+    DeviationTriageView,
+    ImportView,
+    KnotListView,
+    StatisticsView,
+    TriageQueueView,
+    TriageUndoView,
+)
 from api.views.catalogue import (
     AgencyViewSet,
     ForbundViewSet,
@@ -30,6 +38,16 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
     path("v1/tagging/suggest/", TaggingSuggestView.as_view(), name="tagging-suggest"),
+    path("v1/triage/", TriageQueueView.as_view(), name="triage-queue"),
+    path(
+        "v1/deviations/<str:reference>/triage/",
+        DeviationTriageView.as_view(),
+        name="deviation-triage",
+    ),
+    path("v1/triage-actions/<int:pk>/undo/", TriageUndoView.as_view(), name="triage-undo"),
+    path("v1/knots/", KnotListView.as_view(), name="knots"),
+    path("v1/statistics/", StatisticsView.as_view(), name="statistics"),
+    path("v1/imports/", ImportView.as_view(), name="imports"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,7 +1,10 @@
 """The catalogue and users are edited here by administrators; every change is in the history."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,6 +20,7 @@ from deviations.models import (
     Unit,
     User,
 )
+from deviations.services import confirmed_tags_refresh, tag_version_bump
 
 
 @admin.register(Agency)
@@ -96,6 +100,15 @@ class DeviationAdmin(SimpleHistoryAdmin):
     search_fields = ["reference", "external_id"]
     raw_id_fields = ["reporter", "duplicate_of"]
     inlines = [TaggingInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Edits here bypass the services, so repack the tags and tell the analysis."""
+        super().save_related(request, form, formsets, change)
+        confirmed_tags_refresh(deviation_ids=[form.instance.pk])
+
+    def delete_model(self, request: HttpRequest, obj: Deviation) -> None:
+        super().delete_model(request, obj)
+        tag_version_bump()
 
 
 @admin.register(User)

@@ -477,10 +477,11 @@ class TriageAction(models.Model):
 
 
 class TagVersion(models.Model):
-    """One row whose number goes up whenever any confirmed tag changes.
+    """One row whose number goes up whenever the analysed data changes: a confirmed tag, a new
+    deviation or an edit of one.
 
-    Knot results are cached under this number, so they are recomputed after a change and not on
-    every page view, in every process.
+    Knot results and figures are cached under this number, so they are recomputed after a change
+    and not on every page view, in every process.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)

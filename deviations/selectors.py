@@ -1,5 +1,6 @@
 """Reads, scoped to what the asking user may see. The one place visibility is decided."""
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -65,12 +66,31 @@ def unit_list(*, user: User) -> QuerySet[Unit]:
 _catalogue_cache: dict[str, tuple[tuple[object, ...], TagCatalogue]] = {}
 
 
+FINGERPRINT_SECONDS = 2.0
+_fingerprint_memo: dict[str, tuple[float, tuple[object, ...]]] = {}
+
+
 def _catalogue_fingerprint() -> tuple[object, ...]:
-    """Changes whenever anyone edits the catalogue: every edit writes an audit row."""
-    return tuple(
+    """Changes whenever anyone edits the catalogue: every edit writes an audit row.
+
+    Checked at most every two seconds per process, so a page that labels many tags asks the
+    database once; an edit shows within two seconds everywhere.
+    """
+    now = time.monotonic()
+    memo = _fingerprint_memo.get("default")
+    if memo and now - memo[0] < FINGERPRINT_SECONDS:
+        return memo[1]
+    fingerprint = tuple(
         model.history.aggregate(last=Max("history_id"))["last"]  # type: ignore[attr-defined]
         for model in (Law, Agency, Term, Provision)
     )
+    _fingerprint_memo["default"] = (now, fingerprint)
+    return fingerprint
+
+
+def catalogue_changed() -> None:
+    """Forget the memo, e.g. right after loading the catalogue or in tests."""
+    _fingerprint_memo.clear()
 
 
 def tag_catalogue() -> TagCatalogue:

@@ -116,6 +116,7 @@ def confirmed_tags_refresh(*, deviation_ids: Iterable[int]) -> None:
 
 
 def tag_version_bump() -> None:
+    """Tell cached analysis that its data changed: tags, new deviations or their facts."""
     TagVersion.objects.get_or_create(pk=1)
     TagVersion.objects.filter(pk=1).update(version=F("version") + 1)
 
@@ -323,6 +324,7 @@ def deviation_submit(
         tagging.save()
     if draft is not None:
         draft.delete()
+    tag_version_bump()
     return deviation
 
 
@@ -412,6 +414,8 @@ def deviation_file(
     if tag_state == Tagging.State.CONFIRMED and tags:
         confirmed_tags_refresh(deviation_ids=[deviation.pk])
         deviation.refresh_from_db(fields=["confirmed_tags"])
+    else:
+        tag_version_bump()
     return deviation
 
 
@@ -493,6 +497,8 @@ def deviations_file_many(
     bulk_create_with_history(taggings, Tagging, batch_size=1000, default_user=by)
     if tag_state == Tagging.State.CONFIRMED and any(item.tags for item in items):
         confirmed_tags_refresh(deviation_ids=[d.pk for d in saved.values()])
+    else:
+        tag_version_bump()
     return [saved[references[index]] for index in range(len(items))]
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.deviation_list_view, name="list"),
     path("ny/", views.deviation_create_view, name="create"),
     path("mina/", views.own_deviations_view, name="mine"),
+    path("import/", views.import_view, name="import"),
     path("utkast/spara/", views.draft_autosave_view, name="draft_autosave"),
     path("utkast/<uuid:key>/", views.deviation_create_view, name="draft"),
     path("utkast/<uuid:key>/ta-bort/", views.draft_discard_view, name="draft_discard"),

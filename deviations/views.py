@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -18,6 +20,16 @@ from django.views.decorators.http import require_POST
 from deviations.filters import DeviationFilterSet
 from deviations.forms import DeviationForm
 from deviations.history import deviation_timeline
+from deviations.imports import (
+    COLUMNS,
+    ImportFileError,
+    ImportReport,
+    deviations_import,
+    export_csv,
+    export_rows,
+    export_xlsx,
+    read_rows,
+)
 from deviations.models import Deviation, Draft, User
 from deviations.pii import find_pii
 from deviations.selectors import (
@@ -39,6 +51,8 @@ from deviations.services import (
 )
 from knutpunkt.errors import DomainError, PersonalDataError
 
+IMPORT_MAX_BYTES = 50 * 2**20
+
 
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # noqa: S101 - login_required guarantees it
@@ -49,12 +63,17 @@ def _user(request: HttpRequest) -> User:
 def deviation_list_view(request: HttpRequest) -> HttpResponse:
     """Visible deviations, filtered; invalid filter values are shown next to their fields."""
     visible = deviation_list(user=_user(request))
-    filterset = DeviationFilterSet(request.GET or None, queryset=visible)
+    params = request.GET.copy()
+    export = params.pop("export", [None])[-1]
+    filterset = DeviationFilterSet(params or None, queryset=visible, request=request)
     rows = visible.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+    if export in ("csv", "xlsx"):
+        ordered = rows.select_related("municipality", "unit").order_by("occurred_on", "reference")
+        return export_response(export_rows(ordered.iterator(chunk_size=2000)), export, "avvikelser")
     page = Paginator(rows.order_by("-occurred_on", "-reference"), 50).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
+    query = params.copy()
     query.pop("page", None)
     return render(
         request,
@@ -307,3 +326,51 @@ def draft_discard_view(request: HttpRequest, key: str) -> HttpResponse:
 def deviation_receipt_view(request: HttpRequest, reference: str) -> HttpResponse:
     deviation = deviation_get(user=_user(request), reference=reference)
     return render(request, "deviations/deviation_receipt.html", {"deviation": deviation})
+
+
+def export_response(rows: Iterable[list[str]], kind: str, name: str) -> HttpResponse:
+    """A CSV or Excel download of rows (the first being the header)."""
+    if kind == "xlsx":
+        response = HttpResponse(
+            export_xlsx(rows, title=name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{kind}"'
+    return response
+
+
+@login_required
+@permission_required("deviations.triage_deviation", raise_exception=True)
+def import_view(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV or Excel file: every row is checked, and only a clean file is imported."""
+    report: ImportReport | None = None
+    problem = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problem = _("Choose a .csv or .xlsx file to import.")
+        elif upload.size and upload.size > IMPORT_MAX_BYTES:
+            problem = _("The file is larger than %(mb)d MB.") % {"mb": IMPORT_MAX_BYTES // 2**20}
+        else:
+            try:
+                rows = read_rows(upload, filename=upload.name or "")
+            except ImportFileError as error:
+                problem = str(error)
+            else:
+                report = deviations_import(rows=rows, by=_user(request))
+                if report.ok:
+                    messages.success(
+                        request,
+                        _("Imported %(created)d deviations (%(unchanged)d were already there).")
+                        % {"created": report.created, "unchanged": report.unchanged},
+                    )
+    status = 400 if problem or (report is not None and not report.ok) else 200
+    return render(
+        request,
+        "deviations/import.html",
+        {"report": report, "problem": problem, "columns": COLUMNS},
+        status=status,
+    )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("avvikelser/", include("deviations.urls")),
     path("analys/triage/", include("deviations.triage_urls")),
+    path("analys/", include("analytics.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
 from deviations.catalogue.loader import catalogue_load
 from deviations.models import Municipality, Unit, User
 from deviations.roles import ADMIN, ANALYST, STAFF, STEERING, roles_ensure
+from deviations.selectors import catalogue_changed
 from tests.factories import UnitFactory, UserFactory
 
 
@@ -20,6 +22,13 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         catalogue_load()
         roles_ensure()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Each test starts with empty caches: rolled-back rows reuse version numbers and ids."""
+    cache.clear()
+    catalogue_changed()
 
 
 @pytest.fixture

@@ -1,0 +1,161 @@
+"""Knots and figures as people read them: sentences, labels, small-count suppression, pictures."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+
+import networkx as nx
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from analytics.charts import PlacedNode, network, sparkline
+from analytics.types import CooccurrenceGraph, Knot
+from deviations.selectors import tag_choices
+
+ENGINE_VERSION = "1"
+SMALL_COUNT = 5
+
+
+def knot_key(tags: Iterable[str]) -> str:
+    """A knot's stable identity: its sorted tags and the engine version, hashed for URLs."""
+    raw = ENGINE_VERSION + "|" + "|".join(sorted(tags))
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def labels_for(tags: Iterable[str]) -> list[str]:
+    choices = tag_choices()
+    return [choices[tag].label if tag in choices else tag for tag in tags]
+
+
+def _joined(tags: Sequence[str]) -> str:
+    return " + ".join(labels_for(tags))
+
+
+def knot_title(knot: Knot) -> str:
+    return _joined(knot.tags)
+
+
+def present_count(count: int, *, suppress: bool) -> str:
+    """Counts below 5 leave the analyst role as “<5”, so nobody can be singled out."""
+    if suppress and 0 < count < SMALL_COUNT:
+        return "<5"
+    return number_format(count, force_grouping=True)
+
+
+def trend_text(knot: Knot, *, horizon_days: int = 90) -> str:
+    percent = number_format(round(knot.trend * 100), force_grouping=True)
+    sign = "+" if knot.trend > 0 else ""
+    text = _(
+        "%(sign)s%(percent)s %% in the last %(days)d days against the %(days)d days before"
+    ) % {
+        "sign": sign,
+        "percent": percent,
+        "days": horizon_days,
+    }
+    if knot.trend_p >= 0.05:
+        text += " " + _("(not significant)")
+    return text
+
+
+def knot_sentence(knot: Knot, *, suppress: bool = False, horizon_days: int = 90) -> str:
+    """Why this is a knot, from the same numbers that ranked it (KNOTS.md §6 step 9)."""
+    deviations = ngettext("%(count)s deviation", "%(count)s deviations", knot.support) % {
+        "count": present_count(knot.support, suppress=suppress)
+    }
+    places = ngettext("%(count)s municipality", "%(count)s municipalities", knot.municipalities) % {
+        "count": knot.municipalities
+    }
+    units = ngettext("%(count)s unit", "%(count)s units", knot.units) % {"count": knot.units}
+    left, right = knot.split
+    return _(
+        "%(tags)s: %(deviations)s in %(places)s (%(units)s), %(lift)s times more than if "
+        "%(left)s and %(right)s were independent (%(surplus)s more than chance), %(trend)s."
+    ) % {
+        "tags": knot_title(knot),
+        "deviations": deviations,
+        "places": places,
+        "units": units,
+        "lift": number_format(knot.lift, decimal_pos=1),
+        "left": _joined(left),
+        "right": _joined(right),
+        "surplus": number_format(round(knot.surplus), force_grouping=True),
+        "trend": trend_text(knot, horizon_days=horizon_days),
+    }
+
+
+def knot_sparkline(knot: Knot) -> str:
+    return sparkline(
+        [count for _, count in knot.monthly[-24:]],
+        title=_("Deviations per month for %(knot)s") % {"knot": knot_title(knot)},
+    )
+
+
+def _layout(graph: nx.Graph, seed: int) -> dict[str, tuple[float, float]]:
+    if graph.number_of_nodes() == 0:
+        return {}
+    if graph.number_of_nodes() == 1:
+        return {next(iter(graph.nodes)): (0.5, 0.5)}
+    raw = nx.spring_layout(
+        graph, seed=seed, weight="weight", k=1.2 / graph.number_of_nodes() ** 0.5
+    )
+    xs = [p[0] for p in raw.values()]
+    ys = [p[1] for p in raw.values()]
+    span_x = (max(xs) - min(xs)) or 1.0
+    span_y = (max(ys) - min(ys)) or 1.0
+    return {
+        node: ((p[0] - min(xs)) / span_x, (p[1] - min(ys)) / span_y)
+        for node, p in sorted(raw.items())
+    }
+
+
+def knot_picture(knot: Knot, graph: CooccurrenceGraph, *, neighbours: int = 6) -> str:
+    """The knot's tags in the co-occurrence graph with their strongest neighbours."""
+    members = set(knot.tags)
+    strength: dict[str, int] = {}
+    for edge in graph.edges:
+        if edge.a in members and edge.b not in members:
+            strength[edge.b] = strength.get(edge.b, 0) + edge.count
+        elif edge.b in members and edge.a not in members:
+            strength[edge.a] = strength.get(edge.a, 0) + edge.count
+    near = [tag for tag, _ in sorted(strength.items(), key=lambda p: (-p[1], p[0]))[:neighbours]]
+    return _picture(graph, members | set(near), emphasis=members, title=knot_title(knot))
+
+
+def overview_picture(graph: CooccurrenceGraph, *, limit: int = 60) -> str:
+    """The whole co-occurrence graph: communities coloured, hubs named."""
+    top = sorted(graph.nodes, key=lambda n: (-n.count, n.tag))[:limit]
+    keep = {node.tag for node in top}
+    return _picture(
+        graph,
+        keep,
+        emphasis={node.tag for node in top if node.hub},
+        title=_("Co-occurrence of agencies, laws and provisions"),
+    )
+
+
+def _picture(graph: CooccurrenceGraph, keep: set[str], *, emphasis: set[str], title: str) -> str:
+    nodes = {node.tag: node for node in graph.nodes if node.tag in keep}
+    g = nx.Graph()
+    g.add_nodes_from(sorted(nodes))
+    edges = [e for e in graph.edges if e.a in nodes and e.b in nodes]
+    top_count = max((e.count for e in edges), default=1)
+    for edge in edges:
+        g.add_edge(edge.a, edge.b, weight=edge.count / top_count)
+    positions = _layout(g, graph.seed)
+    labels = dict(zip(sorted(nodes), labels_for(sorted(nodes)), strict=True))
+    top_node = max((n.count for n in nodes.values()), default=1)
+    placed = [
+        PlacedNode(
+            key=tag,
+            label=labels[tag],
+            x=positions[tag][0],
+            y=positions[tag][1],
+            size=nodes[tag].count / top_node,
+            group=nodes[tag].community,
+            emphasis=tag in emphasis,
+        )
+        for tag in sorted(nodes)
+    ]
+    return network(placed, [(e.a, e.b, e.count / top_count) for e in edges], title=title)

@@ -1,0 +1,127 @@
+"""Share-based trends and monthly counts (KNOTS.md §2 and §6 step 7), pure and deterministic.
+
+Reporting volume grows as the system is adopted, so a knot's trend is measured on its *share* of
+all deviations, not on raw counts: with r and p the knot's deviations in the last `horizon` days and
+in the `horizon` days before, and R and P all deviations in the same windows,
+
+    τ = (r / R) / (p / P) − 1
+
+which, as both windows are equally long, is also the relative change of the monthly rate of the
+knot's share. When p = 0 and r > 0, τ is computed as if p were 1 (a lower bound on the growth).
+Without any deviations in one of the windows there is no basis for a trend: τ = 0, p-value 1.
+
+The p-value is conditional on m = r + p: under "the share did not change", r ~ Binomial(m, π)
+with π = R / (R + P). It is two-sided, twice the smaller tail, capped at 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+from scipy import special
+
+__all__ = [
+    "Trend",
+    "month_labels",
+    "monthly_counts",
+    "share_trend",
+    "share_trends",
+    "window_counts",
+    "windows",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    tau: float
+    p_value: float
+    recent: int  # the knot's deviations in the last horizon
+    previous: int  # … and in the horizon before
+    total_recent: int  # all deviations in the last horizon
+    total_previous: int
+
+
+def windows(today: date, horizon_days: int) -> tuple[date, date, date]:
+    """(start of the previous window, start of the recent window, today), all inclusive.
+
+    The recent window is the `horizon_days` days ending on `today`; the previous one the
+    `horizon_days` days before it.
+    """
+    recent_start = today - timedelta(days=horizon_days - 1)
+    previous_start = recent_start - timedelta(days=horizon_days)
+    return previous_start, recent_start, today
+
+
+def window_counts(dates: np.ndarray, *, today: date, horizon_days: int) -> tuple[int, int]:
+    """How many of `dates` (datetime64[D]) fall in the recent and in the previous window."""
+    previous_start, recent_start, end = (
+        np.datetime64(d, "D") for d in windows(today, horizon_days)
+    )
+    days = np.asarray(dates, dtype="datetime64[D]")
+    recent = int(np.count_nonzero((days >= recent_start) & (days <= end)))
+    previous = int(np.count_nonzero((days >= previous_start) & (days < recent_start)))
+    return recent, previous
+
+
+def share_trends(
+    recent: np.ndarray, previous: np.ndarray, total_recent: int, total_previous: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised τ and two-sided p-values for many knots sharing the same totals."""
+    r = np.asarray(recent, dtype=np.int64)
+    p = np.asarray(previous, dtype=np.int64)
+    tau = np.zeros(r.shape, dtype=np.float64)
+    p_value = np.ones(r.shape, dtype=np.float64)
+    if total_recent <= 0 or total_previous <= 0:
+        return tau, p_value
+    active = (r + p) > 0
+    denominator = np.maximum(p, 1).astype(np.float64)
+    ratio = (r / total_recent) / (denominator / total_previous)
+    tau[active] = ratio[active] - 1.0
+    if np.any(active):
+        m = (r + p)[active]
+        k = r[active]
+        share = total_recent / (total_recent + total_previous)
+        lower = special.bdtr(k, m, share)  # P(X ≤ r)
+        upper = np.where(k > 0, special.bdtrc(np.maximum(k - 1, 0), m, share), 1.0)  # P(X ≥ r)
+        p_value[active] = np.minimum(1.0, 2.0 * np.minimum(lower, upper))
+    return tau, p_value
+
+
+def share_trend(recent: int, previous: int, total_recent: int, total_previous: int) -> Trend:
+    """τ and its p-value for one knot (see the module docstring)."""
+    tau, p_value = share_trends(
+        np.array([recent]), np.array([previous]), total_recent, total_previous
+    )
+    return Trend(
+        tau=float(tau[0]),
+        p_value=float(p_value[0]),
+        recent=recent,
+        previous=previous,
+        total_recent=total_recent,
+        total_previous=total_previous,
+    )
+
+
+def month_labels(first: date, last: date) -> tuple[str, ...]:
+    """("2026-01", "2026-02", …) from the month of `first` to the month of `last`, inclusive."""
+    start = np.datetime64(first, "M")
+    end = np.datetime64(last, "M")
+    if end < start:
+        return ()
+    months = np.arange(start, end + np.timedelta64(1, "M"), dtype="datetime64[M]")
+    return tuple(str(m) for m in np.datetime_as_string(months, unit="M"))
+
+
+def monthly_counts(dates: np.ndarray, *, first: date, last: date) -> tuple[tuple[str, int], ...]:
+    """Counts of `dates` per month over the months from `first` to `last` (others ignored)."""
+    labels = month_labels(first, last)
+    if not labels:
+        return ()
+    offsets = (
+        np.asarray(dates, dtype="datetime64[D]").astype("datetime64[M]") - np.datetime64(first, "M")
+    ).astype(np.int64)
+    inside = (offsets >= 0) & (offsets < len(labels))
+    counts = np.bincount(offsets[inside], minlength=len(labels))
+    return tuple(zip(labels, (int(c) for c in counts), strict=True))

@@ -1,0 +1,206 @@
+"""The analyst workspace: ranked knots, one knot in detail, the overview picture, the dashboard.
+
+Thin views: the filter form gives an AnalysisFilter, analytics.results gives cached numbers,
+analytics.presentation turns them into sentences and pictures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from analytics.charts import bar_chart, column_chart
+from analytics.forms import AnalysisFilterForm
+from analytics.presentation import (
+    knot_key,
+    knot_picture,
+    knot_sentence,
+    knot_sparkline,
+    knot_title,
+    labels_for,
+    overview_picture,
+    present_count,
+)
+from analytics.results import dashboard_figures, graph_result, knot_result
+from deviations.imports import export_csv, export_rows, export_xlsx
+from deviations.models import (
+    Deviation,
+    User,
+)
+from deviations.roles import STEERING
+
+ANALYST = "deviations.view_all_deviations"
+
+
+def _form(request: HttpRequest) -> AnalysisFilterForm:
+    return AnalysisFilterForm(request.GET or None)
+
+
+@login_required
+@permission_required(ANALYST, raise_exception=True)
+def knots_view(request: HttpRequest) -> HttpResponse:
+    form = _form(request)
+    analysis_filter = form.to_filter()
+    params = form.params()
+    result = knot_result(analysis_filter, params=params) if not form.errors else None
+    rows = [
+        {
+            "key": knot_key(knot.tags),
+            "title": knot_title(knot),
+            "sentence": knot_sentence(knot, horizon_days=params.horizon_days),
+            "sparkline": knot_sparkline(knot),
+            "knot": knot,
+        }
+        for knot in (result.knots if result else ())
+    ]
+    return render(
+        request,
+        "analytics/knots.html",
+        {"form": form, "result": result, "rows": rows, "query": request.GET.urlencode()},
+    )
+
+
+def _find_knot(request: HttpRequest, key: str):  # noqa: ANN202 - returns (form, result, knot)
+    form = _form(request)
+    result = knot_result(form.to_filter(), params=form.params())
+    for knot in result.knots:
+        if knot_key(knot.tags) == key:
+            return form, result, knot
+    raise Http404(_("No such knot with these filters; it may have changed since."))
+
+
+@login_required
+@permission_required(ANALYST, raise_exception=True)
+def knot_detail_view(request: HttpRequest, key: str) -> HttpResponse:
+    form, result, knot = _find_knot(request, key)
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        deviations = (
+            Deviation.objects.filter(reference__in=knot.deviations)
+            .select_related("municipality", "unit")
+            .order_by("occurred_on", "reference")
+        )
+        return _download(export_rows(deviations), export, f"knut-{key}")
+    deviations = (
+        Deviation.objects.filter(reference__in=knot.deviations)
+        .select_related("municipality", "unit")
+        .order_by("-occurred_on", "-reference")[:200]
+    )
+    graph = graph_result(form.to_filter())
+    monthly = list(knot.monthly)
+    return render(
+        request,
+        "analytics/knot_detail.html",
+        {
+            "form": form,
+            "knot": knot,
+            "key": key,
+            "title": knot_title(knot),
+            "sentence": knot_sentence(knot),
+            "tags": list(zip(knot.tags, labels_for(knot.tags), strict=True)),
+            "split": [labels_for(part) for part in knot.split],
+            "picture": knot_picture(knot, graph),
+            "monthly_chart": column_chart(
+                monthly, title=_("Deviations per month for %(knot)s") % {"knot": knot_title(knot)}
+            ),
+            "deviations": deviations,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@permission_required(ANALYST, raise_exception=True)
+def overview_view(request: HttpRequest) -> HttpResponse:
+    form = _form(request)
+    graph = graph_result(form.to_filter())
+    communities = [
+        labels_for(sorted(members, key=lambda tag: tag))[:8] for members in graph.communities[:8]
+    ]
+    hubs = sorted(
+        (node for node in graph.nodes if node.hub), key=lambda node: (-node.centrality, node.tag)
+    )
+    return render(
+        request,
+        "analytics/overview.html",
+        {
+            "form": form,
+            "picture": overview_picture(graph),
+            "communities": communities,
+            "hubs": list(zip(hubs, labels_for(node.tag for node in hubs), strict=True)),
+            "graph": graph,
+        },
+    )
+
+
+def _download(rows: Iterable[list[str]], kind: str, name: str) -> HttpResponse:
+    if kind == "xlsx":
+        response = HttpResponse(
+            export_xlsx(rows, title=name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+@login_required
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """Counts and shares for the filter; below 5 shown as “<5” outside the analyst role."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required
+    if not (user.has_perm(ANALYST) or user.groups.filter(name=STEERING).exists()):
+        raise PermissionDenied
+    form = _form(request)
+    suppress = not user.has_perm(ANALYST)
+    figures = dashboard_figures(form.to_filter()) if not form.errors else []
+    export = request.GET.get("export")
+    wanted = request.GET.get("figure")
+    for figure in figures:
+        total = sum(count for _, count in figure.rows) or 1
+        shown = [present_count(count, suppress=suppress) for _, count in figure.rows]
+        if export in ("csv", "xlsx") and figure.name == wanted:
+            rows = [[figure.title, str(_("Deviations")), str(_("Share"))]]
+            rows += [
+                [label, shown[i], f"{count / total:.3f}" if shown[i] != "<5" else ""]
+                for i, (label, count) in enumerate(figure.rows)
+            ]
+            return _download(rows, export, f"knutpunkt-{figure.name}")
+    if export:
+        raise Http404(_("No such figure to download."))
+    charts = []
+    for figure in figures:
+        total = sum(count for _, count in figure.rows) or 1
+        shown = [present_count(count, suppress=suppress) for _, count in figure.rows]
+        # A suppressed count must not leak through the length of its bar either.
+        drawn = [
+            (label, 0 if text == "<5" else count)
+            for (label, count), text in zip(figure.rows, shown, strict=True)
+        ]
+        svg = (
+            column_chart(drawn, title=figure.title)
+            if figure.columns
+            else bar_chart(drawn[:25], title=figure.title, value_label=shown[:25])
+        )
+        charts.append(
+            {
+                "name": figure.name,
+                "title": figure.title,
+                "svg": svg,
+                "rows": [
+                    (label, shown[i], "" if shown[i] == "<5" else f"{100 * count / total:.0f} %")
+                    for i, (label, count) in enumerate(figure.rows)
+                ],
+            }
+        )
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {"form": form, "charts": charts, "suppress": suppress, "query": request.GET.urlencode()},
+    )

@@ -1,0 +1,88 @@
+"""Triage, knots, statistics and import as the API shows them to analysts."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from analytics.types import KnotParams
+from deviations.models import Forbund, Municipality, TriageAction, Unit
+
+
+class TriageRequestSerializer(serializers.Serializer):
+    confirm = serializers.ListField(child=serializers.CharField(max_length=64), default=list)
+    reject = serializers.ListField(child=serializers.CharField(max_length=64), default=list)
+    add = serializers.ListField(child=serializers.CharField(max_length=64), default=list)
+    duplicate_of = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Reference of the deviation this one duplicates; “none” clears it."),
+    )
+    done = serializers.BooleanField(
+        default=False, help_text=_("Move the deviation on: it leaves the triage queue.")
+    )
+
+
+class TriageActionSerializer(serializers.ModelSerializer):
+    deviation = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = TriageAction
+        fields = ["id", "deviation", "by", "at", "summary", "before", "after", "undone_at"]
+
+
+class AnalysisFilterSerializer(serializers.Serializer):
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
+    municipality = serializers.ListField(
+        child=serializers.SlugRelatedField(slug_field="code", queryset=Municipality.objects.all()),
+        required=False,
+        default=list,
+    )
+    forbund = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Forbund.objects.all(), required=False
+    )
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
+    min_support = serializers.IntegerField(
+        min_value=2, max_value=10_000, default=KnotParams().min_support
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError(
+                {"until": _("The end date is before the start date.")}
+            )
+        return attrs
+
+
+class KnotSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    tags = serializers.ListField(child=serializers.CharField())
+    labels = serializers.ListField(child=serializers.CharField())
+    sentence = serializers.CharField()
+    support = serializers.IntegerField()
+    municipalities = serializers.IntegerField()
+    units = serializers.IntegerField()
+    lift = serializers.FloatField()
+    trend = serializers.FloatField()
+    score = serializers.FloatField()
+    first_seen = serializers.DateField()
+    last_seen = serializers.DateField()
+    deviations = serializers.ListField(child=serializers.CharField())
+    local = serializers.BooleanField()
+
+
+class FigureSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    rows = serializers.ListField(child=serializers.ListField())
+
+
+class ImportReportSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    suggested = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())

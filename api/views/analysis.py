@@ -1,0 +1,214 @@
+"""Analysts' endpoints: the triage queue and decisions, knots, statistics and import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics.extract import AnalysisFilter
+from analytics.knots import knots_as_json
+from analytics.presentation import knot_key, knot_sentence, labels_for
+from analytics.results import dashboard_figures, knot_result
+from analytics.types import KnotParams
+from api.permissions import IsAnalyst
+from api.serializers.analysis import (
+    AnalysisFilterSerializer,
+    FigureSerializer,
+    ImportReportSerializer,
+    KnotSerializer,
+    TriageActionSerializer,
+    TriageRequestSerializer,
+)
+from api.serializers.deviations import DeviationSerializer
+from deviations.imports import ImportFileError, deviations_import, read_rows
+from deviations.models import TriageAction, User
+from deviations.selectors import deviation_get, deviation_list, tag_choices, triage_queue
+from deviations.triage import TriageDecision, deviation_triage, triage_undo
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("since", str, description="YYYY-MM-DD"),
+    OpenApiParameter("until", str, description="YYYY-MM-DD"),
+    OpenApiParameter("municipality", str, many=True, description="SCB code, repeatable"),
+    OpenApiParameter("forbund", str, description="förbund slug"),
+    OpenApiParameter("unit", int, description="unit id"),
+    OpenApiParameter("min_support", int, description="minimum number of deviations (knots)"),
+]
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated runs first
+    return request.user
+
+
+def _analysis_filter(request: Request) -> tuple[AnalysisFilter, KnotParams]:
+    allowed = {"since", "until", "municipality", "forbund", "unit", "min_support", "format"}
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise ValidationError(
+            {"detail": _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)}}
+        )
+    params = AnalysisFilterSerializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    data = params.validated_data
+    return (
+        AnalysisFilter(
+            since=data.get("since"),
+            until=data.get("until"),
+            municipalities=tuple(m.code for m in data.get("municipality", [])),
+            forbund=data["forbund"].slug if data.get("forbund") else None,
+            units=(data["unit"].pk,) if data.get("unit") else (),
+        ),
+        KnotParams(min_support=data["min_support"]),
+    )
+
+
+class TriageQueueView(generics.ListAPIView):
+    """Deviations waiting for triage, oldest report first."""
+
+    serializer_class = DeviationSerializer
+    permission_classes = [permissions.IsAuthenticated, IsAnalyst]
+    filter_backends: list[Any] = []
+
+    def get_queryset(self):  # noqa: ANN201
+        return triage_queue(user=_user(self.request)).prefetch_related("taggings")
+
+
+class DeviationTriageView(APIView):
+    """Confirm, reject or add tags, mark a duplicate and move the deviation on; undoable."""
+
+    permission_classes = [permissions.IsAuthenticated, IsAnalyst]
+
+    @extend_schema(request=TriageRequestSerializer, responses={201: TriageActionSerializer})
+    def post(self, request: Request, reference: str) -> Response:
+        user = _user(request)
+        deviation = deviation_get(user=user, reference=reference)
+        payload = TriageRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        unknown = [tag for tag in data["add"] if tag not in tag_choices()]
+        if unknown:
+            raise ValidationError(
+                {"add": [_("Unknown tag: %(tags)s.") % {"tags": ", ".join(unknown)}]}
+            )
+        duplicate_of = None
+        if data["duplicate_of"] and data["duplicate_of"] != "none":
+            duplicate_of = deviation_list(user=user).filter(reference=data["duplicate_of"]).first()
+            if duplicate_of is None:
+                raise ValidationError({"duplicate_of": [_("There is no such deviation.")]})
+        action = deviation_triage(
+            deviation=deviation,
+            decision=TriageDecision(
+                confirm=data["confirm"],
+                reject=data["reject"],
+                add=data["add"],
+                duplicate_of=duplicate_of,
+                clear_duplicate=data["duplicate_of"] == "none",
+                done=data["done"],
+            ),
+            by=user,
+        )
+        return Response(TriageActionSerializer(action).data, status=status.HTTP_201_CREATED)
+
+
+class TriageUndoView(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsAnalyst]
+
+    @extend_schema(request=None, responses=TriageActionSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        action = get_object_or_404(
+            TriageAction.objects.filter(deviation__in=deviation_list(user=user)), pk=pk
+        )
+        triage_undo(action=action, by=user)
+        action.refresh_from_db()
+        return Response(TriageActionSerializer(action).data)
+
+
+class KnotListView(APIView):
+    """The ranked knots for the filter (confirmed tags only), each with its sentence."""
+
+    permission_classes = [permissions.IsAuthenticated, IsAnalyst]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=KnotSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        analysis_filter, params = _analysis_filter(request)
+        result = knot_result(analysis_filter, params=params)
+        body = []
+        for knot, data in zip(result.knots, knots_as_json(result.knots), strict=True):
+            body.append(
+                {
+                    **data,
+                    "key": knot_key(knot.tags),
+                    "labels": labels_for(knot.tags),
+                    "sentence": knot_sentence(knot),
+                    "local": knot.local,
+                }
+            )
+        return Response(body)
+
+
+class StatisticsView(APIView):
+    """The dashboard's figures: counts per month, agency, pair, law, provision, place, category,
+    consequence and gender, for the filter."""
+
+    permission_classes = [permissions.IsAuthenticated, IsAnalyst]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=FigureSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        analysis_filter, _params = _analysis_filter(request)
+        return Response(
+            [
+                {"name": f.name, "title": f.title, "rows": [list(row) for row in f.rows]}
+                for f in dashboard_figures(analysis_filter)
+            ]
+        )
+
+
+class ImportView(APIView):
+    """Upload a .csv or .xlsx (CONTRACTS.md §3); all rows or none, with a per-row report."""
+
+    permission_classes = [permissions.IsAuthenticated, IsAnalyst]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
+        responses={201: ImportReportSerializer, 400: ImportReportSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": [_("Attach a .csv or .xlsx file as “file”.")]})
+        try:
+            rows = read_rows(upload, filename=upload.name or "")
+        except ImportFileError as error:
+            raise ValidationError({"file": [str(error)]}) from None
+        report = deviations_import(rows=rows, by=_user(request))
+        body = {
+            "rows": report.rows,
+            "created": report.created,
+            "unchanged": report.unchanged,
+            "suggested": report.suggested,
+            "errors": [
+                {"row": e.row, "column": e.column, "message": e.message} for e in report.errors
+            ],
+        }
+        if not report.ok:
+            body["detail"] = _("%(n)d problem(s); nothing was imported.") % {
+                "n": len(report.errors)
+            }
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(body, status=status.HTTP_201_CREATED)

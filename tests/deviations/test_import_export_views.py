@@ -1,0 +1,65 @@
+"""The import page and list export: analysts only, clear reports, same filters as the list."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from deviations.models import Deviation, Unit
+from tests.factories import DeviationFactory
+
+CSV = (
+    "external_id,occurred_on,municipality,description\n"
+    "k-1,2024-02-01,Täby,FK drog in sjukpenningen vid dag 180 och Af kräver inskrivning.\n"
+)
+
+
+def test_staff_cannot_import(staff_client: Client) -> None:
+    assert staff_client.get(reverse("deviations:import")).status_code == 403
+
+
+def test_import_page_imports_a_clean_file(analyst_client: Client) -> None:
+    upload = SimpleUploadedFile("a.csv", CSV.encode(), content_type="text/csv")
+    response = analyst_client.post(reverse("deviations:import"), {"file": upload})
+    assert response.status_code == 200
+    assert Deviation.objects.filter(external_id="k-1").exists()
+
+
+def test_import_page_reports_rows_and_imports_nothing(analyst_client: Client) -> None:
+    bad = CSV + "k-2,igår,Atlantis,\n"
+    upload = SimpleUploadedFile("a.csv", bad.encode(), content_type="text/csv")
+    response = analyst_client.post(reverse("deviations:import"), {"file": upload})
+    assert response.status_code == 400
+    errors = {(e.row, e.column) for e in response.context["report"].errors}
+    assert errors == {(3, "occurred_on"), (3, "municipality"), (3, "description")}
+    assert not Deviation.objects.exists()
+
+
+def test_import_page_without_a_file_or_with_a_wrong_type(analyst_client: Client) -> None:
+    assert analyst_client.post(reverse("deviations:import"), {}).status_code == 400
+    upload = SimpleUploadedFile("a.pdf", b"%PDF", content_type="application/pdf")
+    response = analyst_client.post(reverse("deviations:import"), {"file": upload})
+    assert response.status_code == 400
+    assert ".csv" in response.context["problem"]
+
+
+def test_export_follows_the_filters_and_visibility(
+    staff_client: Client, taby_unit: Unit, haninge_unit: Unit
+) -> None:
+    DeviationFactory(unit=taby_unit, category="work_capacity", external_id="own-1")
+    DeviationFactory(unit=taby_unit, category="waiting_time", external_id="own-2")
+    DeviationFactory(unit=haninge_unit, category="work_capacity", external_id="foreign")
+    response = staff_client.get(
+        reverse("deviations:list"), {"category": "work_capacity", "export": "xlsx"}
+    )
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert ids == ["own-1"]
+    csv_response = staff_client.get(reverse("deviations:list"), {"export": "csv"})
+    text = csv_response.content.decode("utf-8-sig")
+    assert "own-2" in text
+    assert "foreign" not in text
