@@ -145,7 +145,7 @@ def network(
 ) -> str:
     """Nodes placed in [0, 1]² with edges weighted 0..1; emphasised nodes are named."""
     at = {node.key: node for node in nodes}
-    pad = 40
+    pad = 48
 
     def px(node: PlacedNode) -> tuple[float, float]:
         return pad + node.x * (width - 2 * pad), pad + node.y * (height - 2 * pad)
@@ -169,9 +169,11 @@ def network(
             f"<title>{escape(node.label)}</title></circle>"
         )
         if node.emphasis:
+            # Labels near an edge grow inwards, so they are never cut off.
+            anchor = "start" if node.x < 0.2 else "end" if node.x > 0.8 else "middle"
             parts.append(
-                f'<text x="{x:.1f}" y="{y - radius - 4:.1f}" text-anchor="middle" fill="{INK}" '
-                f'font-weight="600">{escape(_clip(node.label, 28))}</text>'
+                f'<text x="{x:.1f}" y="{y - radius - 4:.1f}" text-anchor="{anchor}" '
+                f'fill="{INK}" font-weight="600">{escape(_clip(node.label, 28))}</text>'
             )
     named = [node.label for node in nodes if node.emphasis]
     desc = ", ".join(named[:20])
