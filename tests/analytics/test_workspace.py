@@ -184,3 +184,25 @@ def test_api_knots_and_statistics(corpus, analyst) -> None:
     staff = APIClient()
     staff.force_authenticate(UserFactory(roles=["staff"], units=[Unit.objects.first()]))
     assert staff.get("/api/v1/knots/").status_code == 403
+
+
+def test_column_extraction_equals_the_row_by_row_path(corpus: list[Deviation]) -> None:
+    from analytics.extract import filtered_deviations, table_from_rows
+
+    Deviation.objects.filter(external_id="c-5").update(confirmed_tags="", severity=None)
+    fast = deviation_table(AnalysisFilter())
+    rows = list(
+        filtered_deviations(AnalysisFilter()).values_list(
+            "reference", "occurred_on", "municipality__code", "unit_id", "severity", "gender",
+            "confirmed_tags",
+        )
+    )  # fmt: skip
+    slow = table_from_rows(rows)
+    by_ref_fast = {fast.references[i]: i for i in range(len(fast))}
+    assert len(fast) == len(slow) == 100
+    for j in range(len(slow)):
+        i = by_ref_fast[slow.references[j]]
+        assert fast.tags_of(i) == slow.tags_of(j)
+        assert fast.occurred_on[i] == slow.occurred_on[j]
+        assert fast.municipality[i] == slow.municipality[j]
+        assert (fast.severity[i], fast.gender[i]) == (slow.severity[j], slow.gender[j])
