@@ -377,9 +377,7 @@ class Deviation(models.Model):
     idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(
-        excluded_fields=["updated_at", "idempotency_key", "confirmed_tags"]
-    )
+    history = HistoricalRecords(excluded_fields=["updated_at", "idempotency_key", "confirmed_tags"])
 
     objects = DeviationQuerySet.as_manager()
 

@@ -238,6 +238,10 @@ def _sentence_start(text: str, index: int) -> bool:
 
 # --- Public entry point ------------------------------------------------------------------------
 
+_SIX_DIGITS = re.compile(r"\d{6}")
+_PHONE_GATE = re.compile(r"(?:\+|00)46|0\d")
+_ANY_DIGIT = re.compile(r"\d")
+
 # When spans overlap, the more specific finding wins.
 _PRECEDENCE: dict[str, int] = {
     "email": 0,
@@ -251,11 +255,14 @@ _PRECEDENCE: dict[str, int] = {
 
 def find_pii(text: str) -> list[PiiHit]:
     """Every piece of personal data in `text`, in text order, without overlapping spans."""
+    # Cheap gates first: most case texts hold no long digit run, no "@" and no street number,
+    # and the full patterns are only run where they can match.
+    long_digits = _SIX_DIGITS.search(text) is not None
     candidates = [
-        *_emails(text),
-        *_identity_numbers(text),
-        *_phones(text),
-        *_addresses(text),
+        *(_emails(text) if "@" in text else ()),
+        *(_identity_numbers(text) if long_digits else ()),
+        *(_phones(text) if _PHONE_GATE.search(text) else ()),
+        *(_addresses(text) if _ANY_DIGIT.search(text) else ()),
         *_names(text),
     ]
     candidates.sort(key=lambda hit: (_PRECEDENCE[hit.type], hit.start))
