@@ -1,87 +1,51 @@
-"""Find catalogue words in text by token lookup, tolerant of Swedish inflection.
+"""Find catalogue words in text by token lookup, tolerant of Swedish inflection and typos.
 
-A big regex alternation of hundreds of forms scans every position for every form; looking up
-word n-grams in a dict costs a few hundred hash lookups per text instead, which is what keeps
-the tagger at thousands of texts per second.
+A big regex alternation of hundreds of forms scans every position for every form. Here every
+inflected surface form (`sjukpenningen`, `FK:s`, `Försäkringskassans`) is generated once when the
+catalogue is compiled, so matching a text costs a dict lookup for the few tokens that can match.
+Hyphen compounds (`FK-handläggaren`), compounds (`sjukpenningärendet`) and one-letter typos
+(`Försäkringskasan`, `ekonomsikt bistånd`) are worked out once per distinct word and remembered,
+so they cost nothing once a word has been seen.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 _LETTERS = "0-9A-Za-zÅÄÖåäöÉéÜüÆæØø"
-TOKEN_RE = re.compile(rf"[{_LETTERS}]+(?:[-:][{_LETTERS}]+)*")
+TOKEN_RE = re.compile(rf"[{_LETTERS}]++(?:[-:][{_LETTERS}]++)*+")  # possessive: never backtracks
 
-# Endings Swedish adds to a noun or adjective (definite, plural, genitive), longest first.
+# Endings Swedish adds to a noun or adjective (definite, plural, genitive).
 SUFFIXES = (
-    "arnas",
-    "ernas",
-    "ornas",
-    "arna",
-    "erna",
-    "orna",
-    "ens",
-    "ets",
-    "ans",
-    "ena",
-    "en",
-    "et",
-    "ar",
-    "er",
-    "or",
-    "na",
-    "ns",
-    "ts",
-    "n",
-    "t",
-    "s",
-    "a",
-    "e",
-)
+    "arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "ans", "ena", "en", "et",
+    "ar", "er", "or", "na", "ns", "ts", "n", "t", "s", "a", "e",
+)  # fmt: skip
 # Endings after a colon on abbreviations: "FK:s", "SGI:n", "SIP:en".
 COLON_SUFFIXES = (
-    ":arna",
-    ":erna",
-    ":ens",
-    ":ets",
-    ":en",
-    ":et",
-    ":ar",
-    ":er",
-    ":na",
-    ":s",
-    ":n",
-    ":t",
-    ":a",
+    ":arna", ":erna", ":ens", ":ets", ":en", ":et", ":ar", ":er", ":na", ":s", ":n", ":t", ":a",
     ":e",
-)
+)  # fmt: skip
+SHORT_SUFFIXES = ("s", *COLON_SUFFIXES)
+# The endings a misspelt form is still recognised with (kept short: each one multiplies the index).
+FUZZY_SUFFIXES = ("", "n", "en", "et", "s", "ns", "ens", "ets")
+MIN_STEM = 3  # "af" + "t" is not "aft"
+MIN_COMPOUND_HEAD = 8  # "sjukpenning|ärendet"; shorter heads ("anvisa|des") are inflections
+MIN_FUZZY = 10  # shorter words have too many real neighbours one letter away
 MAX_WORDS = 14
+LOOSE_CACHE_LIMIT = 200_000  # distinct tokens remembered before the cache starts over
+# Real words one letter away from a catalogue word: never read them as typos.
+NOT_TYPOS = frozenset(
+    {"avvisning", "avvisningen", "avvisningar", "avvisningarna", "utskrivning", "utskrivningen"}
+)
+
+How = Literal["exact", "compound", "typo"]
 
 
 def normalise(phrase: str) -> str:
     """Lower-case words joined by single spaces, the way keys and n-grams are compared."""
     return " ".join(TOKEN_RE.findall(phrase.lower()))
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    text: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
-class Hit[P]:
-    start: int
-    end: int
-    surface: str
-    payload: P
-
-
-def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
 
 
 def is_abbreviation(form: str) -> bool:
@@ -90,106 +54,383 @@ def is_abbreviation(form: str) -> bool:
     return len(letters) <= 5 and " " not in form and sum(c.isupper() for c in letters) >= 2
 
 
+class Tokens:
+    """A text's lower-case word tokens; character offsets are worked out only for the tokens
+    that matched something, since most tokens never need them."""
+
+    __slots__ = ("_starts", "low", "lowered", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        low = text.lower()
+        self._starts: list[int] = []
+        if len(low) == len(text):
+            self.low = low
+            self.lowered: list[str] = TOKEN_RE.findall(low)
+        else:  # a character whose lower case is longer ("İ"): lower each token on its own
+            matches = list(TOKEN_RE.finditer(text))
+            self.lowered = [m.group().lower() for m in matches]
+            self._starts = [m.start() for m in matches]
+            self.low = text  # only used to find offsets, which are all known already
+
+    def __len__(self) -> int:
+        return len(self.lowered)
+
+    def offsets(self, positions: list[int]) -> list[int]:
+        """Character offsets of the tokens at `positions` (ascending), without walking every
+        token: the next occurrence of a token's text that stands alone as a token is that
+        token, because no equal token lies between two looked-up positions."""
+        if self._starts:
+            return [self._starts[i] for i in positions]
+        low, lowered, out = self.low, self.lowered, []
+        cursor, find, size = 0, low.find, len(low)
+        for i in positions:
+            token = lowered[i]
+            at = find(token, cursor)
+            while at >= 0 and not _stands_alone(low, at, at + len(token), size):
+                at = find(token, at + 1)
+            if at < 0:  # cannot happen while findall and find agree; never loop forever
+                self._starts = [m.start() for m in TOKEN_RE.finditer(low)]
+                return [self._starts[i] for i in positions]
+            out.append(at)
+            cursor = at + len(token)
+        return out
+
+    def end_after(self, first: int, start: int, last: int) -> int:
+        """End offset of token `last`, given that token `first` starts at `start`."""
+        if self._starts:
+            return self._starts[last] + len(self.lowered[last])
+        lowered, find = self.lowered, self.low.find
+        cursor = start + len(lowered[first])
+        for i in range(first + 1, last + 1):
+            cursor = find(lowered[i], cursor) + len(lowered[i])
+        return cursor
+
+    def word_at(self, start: int, index: int) -> str:
+        """The token as written (case matters for abbreviations)."""
+        return self.text[start : start + len(self.lowered[index])]
+
+
+_TOKEN_CHARS = frozenset(
+    "0123456789abcdefghijklmnopqrstuvwxyzåäöéüæøABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖÉÜÆØ"
+)
+
+
+def _stands_alone(low: str, start: int, end: int, size: int) -> bool:
+    """Whether low[start:end] is a whole token: no letter or digit, and no joining - or :
+    with a letter or digit beyond it, on either side."""
+    if start > 0:
+        before = low[start - 1]
+        if before in _TOKEN_CHARS or (
+            before in "-:" and start > 1 and low[start - 2] in _TOKEN_CHARS
+        ):
+            return False
+    if end < size:
+        after = low[end]
+        if after in _TOKEN_CHARS or (
+            after in "-:" and end + 1 < size and low[end + 1] in _TOKEN_CHARS
+        ):
+            return False
+    return True
+
+
+@dataclass(slots=True)
+class Hit[P]:
+    start: int
+    end: int
+    surface: str
+    payload: P
+    channel: str
+    first: int  # index of the first token, for looking at the words around a hit
+    how: How = "exact"
+
+
+# One catalogue word's meaning within one channel (laws, agencies, terms are separate channels).
+type Entry[P] = tuple[str, P]
+# Per token text: phrase widths starting with it, whether a case-sensitive form may match,
+# its own entries, and a looser match (hyphen head or compound) with its length.
+type _Plan[P] = tuple[
+    tuple[int, ...] | None,
+    bool,
+    list[Entry[P]] | None,
+    tuple[list[Entry[P]], int, How] | None,
+]
+
+
+def _osa_distance_is_one(a: str, b: str) -> bool:
+    """True when `a` and `b` differ by one insertion, deletion, substitution or swap."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :] or (
+            a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :]
+        )
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[i + 1 :] == shorter[i:]
+
+
 class Lexicon[P]:
-    """Forms → payloads. Abbreviations match case-sensitively with colon endings; words and
-    phrases match in any case, with an inflectional ending on the last word."""
+    """Forms → payloads in named channels. Abbreviations match case-sensitively with colon
+    endings; words and phrases match in any case, with an inflectional ending on the last word.
+    Each channel keeps its own longest match, so an agency phrase never hides a term inside it."""
 
     def __init__(self) -> None:
-        self._words: dict[str, list[P]] = {}
-        self._exact: dict[str, list[P]] = {}
-        # Phrase widths by first word, so only plausible n-grams are ever built.
-        self._widths: dict[str, list[int]] = {}
+        self._base: dict[str, list[Entry[P]]] = {}
+        self._rigid: set[str] = set()  # keys that take no endings ("samma lag", "lagen")
+        self._compoundable: set[str] = set()
+        self._fuzzy: set[str] = set()
+        self._fuzzy_phrase_words: set[str] = set()
+        self._exact_base: dict[str, list[Entry[P]]] = {}
+        self._widths: dict[str, tuple[int, ...]] = {}
+        self._words: dict[str, list[Entry[P]]] = {}
+        self._exact: dict[str, list[Entry[P]]] = {}
+        self._exact_lower: dict[str, list[Entry[P]]] = {}
+        self._compound: dict[str, list[Entry[P]]] = {}
+        self._compound_gate: frozenset[str] = frozenset()
+        self._typo_index: dict[str, list[str]] = {}
+        self._phrase_words: frozenset[str] = frozenset()
+        # What to try for each token worth a look, incl. the hyphen heads and compounds found
+        # so far; misspelt tokens and the word meant; every token already looked at. Filled
+        # while tagging; each update is a single dict or set operation, so threads sharing a
+        # catalogue at worst work out the same word twice.
+        self._plans: dict[str, _Plan[P]] = {}
+        self._corrections: dict[str, str] = {}
+        self._seen: set[str] = set()
+        self._compiled = False
 
     def add(
-        self, form: str, payload: P, *, case_sensitive: bool | None = None, inflect: bool = True
+        self,
+        form: str,
+        payload: P,
+        *,
+        channel: str,
+        case_sensitive: bool | None = None,
+        inflect: bool = True,
+        compound: bool = False,
+        fuzzy: bool = False,
     ) -> None:
         form = form.strip()
         if not form:
             return
+        self._compiled = False
+        entry = (channel, payload)
         sensitive = is_abbreviation(form) if case_sensitive is None else case_sensitive
         if sensitive:
-            self._exact.setdefault(form, []).append(payload)
+            _append(self._exact_base.setdefault(form, []), entry)
             return
         key = normalise(form)
         if not key:
             return
-        self._words.setdefault(key, []).append(payload)
+        _append(self._base.setdefault(key, []), entry)
         if not inflect:
-            self._words.setdefault("\x00" + key, []).append(payload)
-        words = key.split(" ")
-        if 1 < len(words) <= MAX_WORDS:
-            widths = self._widths.setdefault(words[0], [])
-            if len(words) not in widths:
-                widths.append(len(words))
-                widths.sort(reverse=True)
+            self._rigid.add(key)
+        if " " not in key and "-" not in key:
+            if compound and len(key) >= MIN_COMPOUND_HEAD:
+                self._compoundable.add(key)
+            if fuzzy and len(key) >= MIN_FUZZY - 2:
+                self._fuzzy.add(key)
+        elif fuzzy:  # "ekonomsikt bistånd", "normalt förekomande arbete"
+            self._fuzzy_phrase_words.update(
+                word for word in key.split(" ") if len(word) >= MIN_FUZZY and word.isalpha()
+            )
 
-    def _lookup_words(self, phrase: str) -> list[P] | None:
-        found = self._words.get(phrase)
-        if found is not None:
-            return found
-        if ":" in phrase:
-            for suffix in COLON_SUFFIXES:
-                if phrase.endswith(suffix):
-                    return self._words.get(phrase[: -len(suffix)])
-            return None
-        for suffix in SUFFIXES:
-            if phrase.endswith(suffix) and len(phrase) - len(suffix) >= 3:
-                found = self._words.get(phrase[: -len(suffix)])
-                if found is not None and ("\x00" + phrase[: -len(suffix)]) not in self._words:
-                    return found
-        return None
-
-    def _lookup_exact(self, token: str) -> tuple[list[P], int] | None:
-        """Case-sensitive lookup; returns the payloads and how many characters matched."""
-        found = self._exact.get(token)
-        if found is not None:
-            return found, len(token)
-        for suffix in COLON_SUFFIXES:
-            if token.endswith(suffix):
-                found = self._exact.get(token[: -len(suffix)])
-                if found is not None:
-                    return found, len(token)
-        if len(token) > 2 and token[-1] == "s" and (found := self._exact.get(token[:-1])):
-            return found, len(token)  # "FKs", "Afs"
-        head = token.split("-", 1)[0]
-        if head != token and (found := self._exact.get(head)):
-            return found, len(head)  # "FK-handläggaren", "LVM-vården"
-        return None
-
-    def find(self, tokens: list[Token]) -> Iterator[Hit[P]]:
-        """Longest match first at each token; a matched stretch is not searched again."""
-        i, n = 0, len(tokens)
-        lowered = [t.text.lower() for t in tokens]
-        while i < n:
-            matched = False
-            for width in (*self._widths.get(lowered[i], ()), 1):
-                if i + width > n:
-                    continue
-                phrase = " ".join(lowered[i : i + width]) if width > 1 else lowered[i]
-                payloads = self._lookup_words(phrase)
-                if payloads is not None:
-                    start, end = tokens[i].start, tokens[i + width - 1].end
-                    for payload in payloads:
-                        yield Hit(start, end, phrase, payload)
-                    i += width
-                    matched = True
-                    break
-            if matched:
+    def compile(self) -> None:
+        """Generate every inflected surface form once, so matching is plain dict lookups."""
+        words: dict[str, list[Entry[P]]] = {k: list(v) for k, v in self._base.items()}
+        # Longer stems first: "förbundet" + "s" beats "förbund" + "ets" for the same surface,
+        # within each channel ("a-kassan" is an agency name and an inflected term).
+        for key in sorted(self._base, key=len, reverse=True):
+            if key in self._rigid:
                 continue
-            exact = self._lookup_exact(tokens[i].text)
-            if exact is not None:
-                payloads, length = exact
-                token = tokens[i]
-                for payload in payloads:
-                    yield Hit(token.start, token.start + length, token.text[:length], payload)
-            else:
-                head = lowered[i].split("-", 1)[0]
-                if head != lowered[i] and (payloads := self._words.get(head)):
-                    token = tokens[i]
-                    for payload in payloads:
-                        yield Hit(token.start, token.start + len(head), head, payload)
-            i += 1
+            entries = self._base[key]
+            # Two letters ("fk", "af") take only the genitive: "fks", "fk:s".
+            endings = (*SUFFIXES, *COLON_SUFFIXES) if len(key) >= MIN_STEM else SHORT_SUFFIXES
+            for suffix in endings:
+                _merge(words, key + suffix, entries)
+        self._words = words
 
-    def extend(self, items: Iterable[tuple[str, P]]) -> None:
-        for form, payload in items:
-            self.add(form, payload)
+        exact: dict[str, list[Entry[P]]] = {k: list(v) for k, v in self._exact_base.items()}
+        for form, entries in self._exact_base.items():
+            for suffix in (*COLON_SUFFIXES, "s"):  # "FK:s", and the "FKs", "Afs" people write
+                _merge(exact, form + suffix, entries)
+        self._exact = exact
+        exact_lower: dict[str, list[Entry[P]]] = {}
+        for form, entries in exact.items():
+            _merge(exact_lower, form.lower(), entries)
+        self._exact_lower = exact_lower
+
+        widths: dict[str, set[int]] = {}
+        for key in self._base:
+            parts = key.split(" ")
+            if 1 < len(parts) <= MAX_WORDS:
+                widths.setdefault(parts[0], set()).add(len(parts))
+        self._widths = {w: tuple(sorted(n, reverse=True)) for w, n in widths.items()}
+
+        self._compound = {k: self._base[k] for k in self._compoundable}
+        self._compound_gate = frozenset(k[:MIN_COMPOUND_HEAD] for k in self._compoundable)
+
+        targets = {
+            key + suffix
+            for key in self._fuzzy
+            for suffix in FUZZY_SUFFIXES
+            if len(key + suffix) >= MIN_FUZZY and key + suffix in words
+        } | self._fuzzy_phrase_words
+        typo_index: dict[str, list[str]] = {}
+        for surface in targets:
+            for deleted in {surface[:i] + surface[i + 1 :] for i in range(1, len(surface))}:
+                typo_index.setdefault(deleted, []).append(surface)
+            typo_index.setdefault(surface, []).append(surface)
+        self._typo_index = typo_index
+        # Every word of a catalogue phrase is a real word, never a typo of another one.
+        self._phrase_words = frozenset(w for key in self._base for w in key.split(" "))
+        self._reset_cache()
+        self._compiled = True
+
+    def _reset_cache(self) -> None:
+        plans: dict[str, _Plan[P]] = {}
+        for key in {*self._words, *self._widths, *self._exact_lower}:
+            plans[key] = (
+                self._widths.get(key),
+                key in self._exact_lower,
+                self._words.get(key),
+                None,
+            )
+        self._plans = plans
+        self._corrections = {}
+        self._seen = set(plans) | self._phrase_words
+
+    def find(self, tokens: Tokens) -> list[Hit[P]]:
+        """Longest match first at each token, per channel; a matched stretch is not searched
+        again in that channel."""
+        if not self._compiled:
+            self.compile()
+        lowered = tokens.lowered
+        if not self._seen.issuperset(lowered):
+            self._analyse(set(lowered).difference(self._seen))
+        # Misspelt words are matched as the word meant; offsets still come from the text.
+        corrections, matched = self._corrections, lowered
+        if corrections and not corrections.keys().isdisjoint(lowered):
+            matched = [corrections.get(w, w) for w in lowered]
+        plans = self._plans
+        positions = [i for i, w in enumerate(matched) if w in plans]
+        if not positions:
+            return []
+        words, exact, text, n = self._words, self._exact, tokens.text, len(lowered)
+        busy: dict[str, int] = {}  # channel → first token index free again
+        hits: list[Hit[P]] = []
+        for i, start in zip(positions, tokens.offsets(positions), strict=True):
+            low = matched[i]
+            how: How = "exact" if low is lowered[i] else "typo"
+            widths, exact_possible, entries, loose = plans[low]
+            taken: set[str] = set()
+            if widths:
+                for width in widths:
+                    if i + width <= n and (phrase := words.get(" ".join(matched[i : i + width]))):
+                        end = tokens.end_after(i, start, i + width - 1)
+                        typo = (
+                            matched is not lowered
+                            and matched[i : i + width] != lowered[i : i + width]
+                        )
+                        kind: How = "typo" if typo else "exact"
+                        _claim(phrase, i, i + width, start, end, low, kind, busy, taken, hits)
+            end = start + len(lowered[i])
+            if exact_possible and (found := exact.get(text[start:end])):
+                _claim(found, i, i + 1, start, end, low, "exact", busy, taken, hits)
+            if entries:
+                _claim(entries, i, i + 1, start, end, low, how, busy, taken, hits)
+            if loose and not taken:
+                found, length, loose_how = loose
+                _claim(found, i, i + 1, start, start + length, low, loose_how, busy, taken, hits)
+        return hits
+
+    def _analyse(self, new: set[str]) -> None:
+        """Look once at each token never seen before: hyphen head, compound or typo. The
+        answers are kept, so a text costs dict lookups once its words have been seen."""
+        if len(self._seen) > LOOSE_CACHE_LIMIT:
+            self._reset_cache()
+        for token in new:
+            found = self._loose_match(token)
+            if found is not None:
+                self._plans[token] = (None, False, None, found)
+            elif (
+                len(token) >= MIN_FUZZY - 1
+                and token not in NOT_TYPOS
+                and token.isalpha()
+                and (meant := self._typo_match(token))
+            ):
+                self._corrections[token] = meant
+        self._seen |= new
+
+    def _loose_match(self, low: str) -> tuple[list[Entry[P]], int, How] | None:
+        if "-" in low:  # "FK-handläggaren", "SIP-mötet", "soc-handläggaren"
+            head = low.split("-", 1)[0]
+            entries = self._words.get(head) or self._exact_lower.get(head)
+            return (entries, len(head), "exact") if entries else None
+        if len(low) >= MIN_COMPOUND_HEAD + 3 and low[:MIN_COMPOUND_HEAD] in self._compound_gate:
+            return self._compound_match(low)
+        return None
+
+    def _compound_match(self, low: str) -> tuple[list[Entry[P]], int, How] | None:
+        """`sjukpenningärendet`, `försörjningsstödsbeslut`: a known head plus a noun of 3+
+        letters, with or without the linking -s-."""
+        for cut in range(len(low) - 3, MIN_COMPOUND_HEAD - 1, -1):
+            head = low[:cut]
+            entries = self._compound.get(head)
+            if entries is None and head[-1] == "s":
+                entries = self._compound.get(head[:-1])  # the linking -s- stays in the span
+            if entries:
+                return entries, cut, "compound"
+        return None
+
+    def _typo_match(self, low: str) -> str | None:
+        """The catalogue word one missing, extra, wrong or swapped letter (not the first) away
+        from a long word."""
+        index = self._typo_index
+        candidates = set(index.get(low, ()))
+        for j in range(1, len(low)):
+            candidates.update(index.get(low[:j] + low[j + 1 :], ()))
+        for surface in sorted(candidates, key=lambda s: (abs(len(s) - len(low)), s)):
+            if surface[0] == low[0] and _osa_distance_is_one(surface, low):
+                return surface
+        return None
+
+
+def _claim[P](
+    entries: list[Entry[P]],
+    first: int,
+    stop: int,
+    start: int,
+    end: int,
+    surface: str,
+    how: How,
+    busy: dict[str, int],
+    taken: set[str],
+    hits: list[Hit[P]],
+) -> None:
+    """Record a match for each channel not already matched here or inside a longer match."""
+    claimed = []
+    for channel, payload in entries:
+        if channel in taken or busy.get(channel, 0) > first:
+            continue
+        claimed.append(channel)
+        hits.append(Hit(start, end, surface, payload, channel, first, how))
+        busy[channel] = stop
+    taken.update(claimed)
+
+
+def _merge[P](table: dict[str, list[Entry[P]]], surface: str, entries: list[Entry[P]]) -> None:
+    """Add a derived surface's entries for channels the surface does not have yet."""
+    present = table.get(surface)
+    if present is None:
+        table[surface] = list(entries)
+        return
+    channels = {channel for channel, _ in present}
+    present.extend(entry for entry in entries if entry[0] not in channels)
+
+
+def _append[T](items: list[T], item: T) -> None:
+    if item not in items:
+        items.append(item)

@@ -10,32 +10,47 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-NUM = r"\d{1,3}(?:\s?[a-z](?![a-zåäö]))?"
+_NUM = r"\d{1,3}(?:\s?[a-z](?![a-zåäö]))?"
 _SEP = r"\s*(?:,|och|samt|&|[-–—])\s*"
+_LIST = rf"{_NUM}(?:{_SEP}{_NUM})*"
+# "9 § 2" (punkt 2) but not "9 § 2 st", "14 § 30 dagar" or "§ 14 kl 10:30".
+_POINT = r"(?:\s*(?P<{name}>\d{{1,2}})(?![\d:.,]|\s*(?:§|kap|%|år|dag|veck|månad|timm|kr|st\b)))?"
 REFERENCE_RE = re.compile(
-    rf"(?<![\d:/.,])(?=\d)(?:(?P<chapters>{NUM}(?:\s*[-–—]\s*{NUM})?)\s*kap(?:itlet|itel)?\b\.?\s*)?"
-    rf"(?:(?P<sections>{NUM}(?:{_SEP}{NUM})*)\s*§§?"
-    rf"(?:\s*(?P<point>\d{{1,2}})(?![\d:.,]|\s*(?:§|kap|%|år|dag|veck|månad|timm|kr|st\b)))?)?",
+    rf"(?<![\d:/.,])(?=\d)(?:"
+    rf"(?P<chapters>{_LIST})\s*kap(?:itlet|itel)?\b\.?"
+    rf"(?:\s*(?P<sections>{_LIST})\s*§§?{_POINT.format(name='point')})?"
+    rf"|(?P<bare>{_LIST})\s*§§?{_POINT.format(name='bare_point')})",
     re.IGNORECASE,
 )
-SFS_RE = re.compile(
-    r"(?:\bSFS\s*(?:nr\.?\s*)?)?\(?\s*(?<![\d/.:-])(?P<sfs>(?:1[6-9]|20)\d\d:\d{1,4})(?![\d/:])"
-    r"\s*\)?"
+# "2010:110" (SFS number) and "27:48" (chapter:section) in one scan.
+_COLON_NUMBER_RE = re.compile(
+    r"(?<![\d:/.,-])(?P<left>\d{1,4}):(?P<right>\d{1,4})(?![\d:/])(?P<letter>[a-z](?![a-zåäö]))?"
 )
-# Numbers after these are reports, case numbers or agency rules, never SFS numbers.
+_SFS_YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
+_SFS_BEFORE = re.compile(r"(?P<prefix>\bSFS\s*(?:nr\.?\s*)?)?(?P<paren>\(\s*)?$")
+_SFS_AFTER = re.compile(r"\s*\)")
+# Numbers after these are reports, case numbers, rulings or agency rules, never SFS numbers.
 NOT_SFS_BEFORE = re.compile(
-    r"(?:SOSFS|AFFS|FKFS|HSLF-FS|SKOLFS|RiR|SOU|Ds|prop|bet|rapport|rapporten|ISF|dnr|Dnr|"
-    r"diarienummer|JO|JK|nr|kl|klockan|skr|RFR)[\s.:]*(?:\d{4}/\d{2}:\s*)?$",
+    r"(?:\b(?!SFS\b)[A-ZÅÄÖ][A-ZÅÄÖ-]*FS|RiR|SOU|Ds|prop|bet|dir|rskr|rapport|rapporten|ISF|"
+    r"dnr|diarienummer|diarienr|ärendenr|ärende|JO|JK|nr|kl|klockan|skr|RFR|RÅ|HFD|RH|NJA|MIG|"
+    r"vägledning|vägledningen|KFM|IAF|ISF:s)[\s.:]*(?:\d{4}/\d{2}:\s*)?$",
     re.IGNORECASE,
 )
-COLON_REF_RE = re.compile(
-    r"(?<![\d:/.])(?P<chapter>\d{1,3}):(?P<section>\d{1,3}(?:\s?[a-z])?)"
-    r"(?![\d:/])"
-)
+_NOT_COLON_REF_BEFORE = re.compile(r"(?:\bkl\.?|\bklockan|\bmellan)\s*$", re.IGNORECASE)
+# A bare "och 49 §" right after "27 kap. 48 §" is in the same chapter.
+_SAME_CHAPTER_GLUE = re.compile(r"\s*(?:,|och|samt|resp\.?|respektive|&)\s*", re.IGNORECASE)
+_LIST_SPLIT = re.compile(r"\s*(,|och|samt|&|[-–—])\s*", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+_MARKS = re.compile(r"\s*(?:§§?|kap(?:itlet|itel)?\.?)", re.IGNORECASE)
+_SECTION_MARKS = re.compile(r"\s*§§?")
+# How far a reference reaches before and after its `§` or `kap` ("27, 28 och 30 kap.",
+# "kap. 9, 10, 11 och 12 §§"), with a wide margin.
+_BEFORE_ANCHOR, _AFTER_ANCHOR = 80, 80
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reference:
     """Chapters and sections as written (ranges expanded), not yet tied to a law."""
 
@@ -45,7 +60,7 @@ class Reference:
     sections: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SfsMention:
     start: int
     end: int
@@ -53,7 +68,7 @@ class SfsMention:
 
 
 def _split(part: str) -> tuple[int, str]:
-    part = re.sub(r"\s+", "", part).lower()
+    part = _SPACE.sub("", part).lower()
     digits = "".join(c for c in part if c.isdigit())
     return int(digits), part[len(digits) :]
 
@@ -72,10 +87,11 @@ def expand_range(first: str, last: str, limit: int = 60) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _parts(listing: str) -> list[str]:
+@lru_cache(maxsize=2048)
+def _parts(listing: str) -> tuple[str, ...]:
     """`1 och 3` → 1, 3; `46–49` → 46…49; `14, 15 och 31` → 14, 15, 31."""
-    pieces = re.split(r"\s*(,|och|samt|&|[-–—])\s*", listing.strip(), flags=re.IGNORECASE)
-    numbers = [re.sub(r"\s+", "", p).lower() for p in pieces[0::2]]
+    pieces = _LIST_SPLIT.split(listing.strip())
+    numbers = [_SPACE.sub("", p).lower() for p in pieces[0::2]]
     separators = pieces[1::2]
     out = [numbers[0]]
     for sep, number in zip(separators, numbers[1:], strict=True):
@@ -83,55 +99,115 @@ def _parts(listing: str) -> list[str]:
             out.extend(expand_range(out.pop(), number))
         else:
             out.append(number)
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
-def find_references(text: str) -> list[Reference]:
-    found = []
-    for m in REFERENCE_RE.finditer(text):
-        chapters, sections = m.group("chapters"), m.group("sections")
-        if not chapters and not sections:
-            continue
-        end = (
-            m.end("point")
-            if m.group("point")
-            else (m.end("sections") + 0 if sections else m.end("chapters"))
-        )
+def _windows(low: str) -> list[tuple[int, int]]:
+    """Stretches around every `§` and `kap`: a reference ends near one of them, so the regex
+    need not try every digit of a long text."""
+    anchors = []
+    for mark in ("§", "kap"):
+        at = low.find(mark)
+        while at != -1:
+            anchors.append(at)
+            at = low.find(mark, at + 1)
+    windows: list[tuple[int, int]] = []
+    for at in sorted(anchors):
+        start, end = max(0, at - _BEFORE_ANCHOR), min(len(low), at + _AFTER_ANCHOR)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def find_references(
+    text: str, low: str | None = None, *, whole_text: bool = False
+) -> list[Reference]:
+    """Every chapter/section reference, ranges expanded, in text order. `low` is the text in
+    lower case, if the caller has it already; `whole_text` scans without the anchor windows
+    (the same result, slower: tests compare the two)."""
+    found: list[Reference] = []
+    low = text.lower() if low is None else low
+    windows = [(0, len(text))] if whole_text else _windows(low)
+    matches = [m for start, end in windows for m in REFERENCE_RE.finditer(text, start, end)]
+    for m in matches:
+        chapters = m.group("chapters")
+        if chapters:
+            sections = m.group("sections")
+            point = "point"
+            end = m.end("sections") if sections else m.end("chapters")
+        else:
+            sections, point = m.group("bare"), "bare_point"
+            end = m.end("bare")
+        if m.group(point):
+            end = m.end(point)
         end = _end_after_marks(text, end)
-        found.append(
-            Reference(
-                start=m.start(),
-                end=end,
-                chapters=tuple(_parts(chapters)) if chapters else (),
-                sections=tuple(_parts(sections)) if sections else (),
-            )
+        reference = Reference(
+            start=m.start(),
+            end=end,
+            chapters=_parts(chapters) if chapters else (),
+            sections=_parts(sections) if sections else (),
         )
+        previous = found[-1] if found else None
+        if (
+            previous
+            and not reference.chapters
+            and len(previous.chapters) == 1
+            and previous.sections
+            and _SAME_CHAPTER_GLUE.fullmatch(text, previous.end, reference.start)
+        ):
+            reference = Reference(reference.start, end, previous.chapters, reference.sections)
+        found.append(reference)
     return found
 
 
 def _end_after_marks(text: str, end: int) -> int:
     """Include the trailing `kap.` or `§§` in the span, not the spaces after them."""
-    tail = re.match(r"\s*(?:§§?|kap(?:itlet|itel)?\.?)", text[end:], re.IGNORECASE)
+    tail = _MARKS.match(text, end)
     while tail:
-        end += tail.end()
-        tail = re.match(r"\s*(?:§§?)", text[end:])
+        end = tail.end()
+        tail = _SECTION_MARKS.match(text, end)
     return end
 
 
-def find_sfs_numbers(text: str) -> list[SfsMention]:
-    found = []
-    for m in SFS_RE.finditer(text):
-        if NOT_SFS_BEFORE.search(text[max(0, m.start() - 24) : m.start("sfs")]):
-            continue
-        found.append(SfsMention(m.start(), m.end(), m.group("sfs")))
-    return found
+def find_colon_numbers(text: str) -> tuple[list[SfsMention], list[Reference]]:
+    """SFS numbers (`(2010:110)`, `SFS 2001:453`, `( 2017:819 )`; not `RiR 2020:12` or
+    `SOSFS 2013:1`) and chapter:section pairs (`27:48`; not `kl 14:30`). A pair is only
+    trusted when a law is named right next to it, which the engine checks."""
+    sfs_numbers: list[SfsMention] = []
+    pairs: list[Reference] = []
+    colon = text.find(":")
+    while colon != -1:
+        # Only look where digits stand right before the colon: cheaper than a regex scan.
+        start = colon
+        while start and text[start - 1].isdigit():
+            start -= 1
+        if 0 < colon - start <= 4 and (m := _COLON_NUMBER_RE.match(text, start)):
+            _colon_number(text, m, sfs_numbers, pairs)
+        colon = text.find(":", colon + 1)
+    return sfs_numbers, pairs
 
 
-def find_colon_references(text: str) -> list[Reference]:
-    """`27:48`: only trusted when a law is named right next to it (the engine checks)."""
-    return [
-        Reference(
-            m.start(), m.end(), (m.group("chapter"),), (re.sub(r"\s+", "", m.group("section")),)
-        )
-        for m in COLON_REF_RE.finditer(text)
-    ]
+def _colon_number(
+    text: str, m: re.Match[str], sfs_numbers: list[SfsMention], pairs: list[Reference]
+) -> None:
+    left, right = m.group("left"), m.group("right")
+    window = max(0, m.start() - 24)
+    if len(left) == 4:
+        if not _SFS_YEAR.fullmatch(left):
+            return
+        before = _SFS_BEFORE.search(text, window, m.start())
+        prefix = before is not None and before["prefix"] is not None
+        paren = before is not None and before["paren"] is not None
+        start = before.start() if before is not None and (prefix or paren) else m.start()
+        if not prefix and NOT_SFS_BEFORE.search(text, window, start):
+            return
+        after = _SFS_AFTER.match(text, m.end("right")) if paren else None
+        end = after.end() if after else m.end("right")
+        sfs_numbers.append(SfsMention(start, end, f"{left}:{right}"))
+    elif len(left) <= 3 and len(right) <= 3 and right[0] != "0":
+        if _NOT_COLON_REF_BEFORE.search(text, window, m.start()):
+            return
+        section = right + (m.group("letter") or "")
+        pairs.append(Reference(m.start(), m.end(), (left,), (section,)))
