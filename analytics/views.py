@@ -6,8 +6,6 @@ analytics.presentation turns them into sentences and pictures.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,7 +25,7 @@ from analytics.presentation import (
     present_count,
 )
 from analytics.results import dashboard_figures, graph_result, knot_result
-from deviations.imports import export_csv, export_rows, export_xlsx
+from deviations.imports import download_response, export_rows
 from deviations.models import (
     Deviation,
     User,
@@ -85,7 +83,7 @@ def knot_detail_view(request: HttpRequest, key: str) -> HttpResponse:
             .select_related("municipality", "unit")
             .order_by("occurred_on", "reference")
         )
-        return _download(export_rows(deviations), export, f"knut-{key}")
+        return download_response(export_rows(deviations), export, f"knut-{key}")
     deviations = (
         Deviation.objects.filter(reference__in=knot.deviations)
         .select_related("municipality", "unit")
@@ -138,18 +136,6 @@ def overview_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _download(rows: Iterable[list[str]], kind: str, name: str) -> HttpResponse:
-    if kind == "xlsx":
-        response = HttpResponse(
-            export_xlsx(rows, title=name),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
-
-
 @login_required
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """Counts and shares for the filter; below 5 shown as “<5” outside the analyst role."""
@@ -171,7 +157,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
                 [label, shown[i], f"{count / total:.3f}" if shown[i] != "<5" else ""]
                 for i, (label, count) in enumerate(figure.rows)
             ]
-            return _download(rows, export, f"knutpunkt-{figure.name}")
+            return download_response(rows, export, f"knutpunkt-{figure.name}")
     if export:
         raise Http404(_("No such figure to download."))
     charts = []

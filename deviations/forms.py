@@ -129,18 +129,7 @@ class DeviationForm(forms.Form):
         return value
 
     def to_input(self) -> DeviationInput:
-        data = self.cleaned_data
-        return DeviationInput(
-            occurred_on=data["occurred_on"],
-            unit=data["unit"],
-            municipality=data["municipality"],
-            description=data["description"],
-            category=data["category"],
-            consequence=data["consequence"],
-            severity=data["severity"],
-            gender=data["gender"],
-            age_band=data["age_band"],
-        )
+        return DeviationInput.from_fields(self.cleaned_data)
 
     def chosen_tags(self) -> list[str] | None:
         """The reporter's chips, or None when they never saw any (no JavaScript, no preview)."""

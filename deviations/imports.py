@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -372,3 +373,17 @@ def _safe_cell(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def download_response(rows: Iterable[list[str]], kind: str, name: str) -> HttpResponse:
+    """Rows (the first the header) as a dated CSV or Excel download."""
+    if kind == "xlsx":
+        response = HttpResponse(
+            export_xlsx(rows, title=name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{kind}"'
+    return response

@@ -7,9 +7,10 @@ Every entry point (web form, API, import, demo seed) goes through these function
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -63,6 +64,40 @@ class DeviationInput:
     external_id: str | None = None
     reported_at: datetime | None = None
     tags: Sequence[TagInput] = field(default_factory=tuple)
+
+    @classmethod
+    def from_fields(cls, data: Mapping[str, Any]) -> DeviationInput:
+        """From a form's cleaned data or a serializer's validated data (same field names)."""
+        return cls(
+            occurred_on=data["occurred_on"],
+            unit=data["unit"],
+            municipality=data["municipality"],
+            description=data["description"],
+            category=data.get("category", ""),
+            consequence=data.get("consequence", ""),
+            severity=data.get("severity"),
+            gender=data.get("gender", ""),
+            age_band=data.get("age_band", ""),
+        )
+
+    def as_deviation(self, *, reference: str, reported_at: datetime, **extra: Any) -> Deviation:
+        """An unsaved Deviation from these facts; `extra` sets reporter, keys and the like."""
+        return Deviation(
+            reference=reference,
+            external_id=self.external_id,
+            occurred_on=self.occurred_on,
+            reported_at=reported_at,
+            unit=self.unit,
+            municipality=self.municipality,
+            description=self.description,
+            category=self.category,
+            consequence=self.consequence,
+            severity=self.severity,
+            gender=self.gender,
+            age_band=self.age_band,
+            status=Deviation.Status.SUBMITTED,
+            **extra,
+        )
 
 
 def reference_allocate(*, year: int, count: int = 1) -> list[str]:
@@ -302,21 +337,8 @@ def deviation_submit(
     _check_place(unit=data.unit, municipality=data.municipality)
     reported_at = timezone.now()
     (reference,) = reference_allocate(year=timezone.localtime(reported_at).year)
-    deviation = Deviation(
-        reference=reference,
-        occurred_on=data.occurred_on,
-        reported_at=reported_at,
-        reporter=by,
-        unit=data.unit,
-        municipality=data.municipality,
-        description=data.description,
-        category=data.category,
-        consequence=data.consequence,
-        severity=data.severity,
-        gender=data.gender,
-        age_band=data.age_band,
-        status=Deviation.Status.SUBMITTED,
-        idempotency_key=key,
+    deviation = data.as_deviation(
+        reference=reference, reported_at=reported_at, reporter=by, idempotency_key=key
     )
     deviation.full_clean()
     deviation.save()
@@ -391,22 +413,7 @@ def deviation_file(
     tags = expand_tags(data.tags)
     reported_at = data.reported_at or timezone.now()
     (reference,) = reference_allocate(year=timezone.localtime(reported_at).year)
-    deviation = Deviation(
-        reference=reference,
-        external_id=data.external_id,
-        occurred_on=data.occurred_on,
-        reported_at=reported_at,
-        reporter=by,
-        unit=data.unit,
-        municipality=data.municipality,
-        description=data.description,
-        category=data.category,
-        consequence=data.consequence,
-        severity=data.severity,
-        gender=data.gender,
-        age_band=data.age_band,
-        status=Deviation.Status.SUBMITTED,
-    )
+    deviation = data.as_deviation(reference=reference, reported_at=reported_at, reporter=by)
     deviation.full_clean()
     deviation.save()
     for tagging in _taggings_for(deviation, tags, origin=tag_origin, state=tag_state, by=by):
@@ -446,21 +453,10 @@ def deviations_file_many(
         ):
             references[index] = reference
     deviations = [
-        Deviation(
+        item.as_deviation(
             reference=references[index],
-            external_id=item.external_id,
-            occurred_on=item.occurred_on,
             reported_at=item.reported_at or now,
             reporter=by if by_is_reporter else None,
-            unit=item.unit,
-            municipality=item.municipality,
-            description=item.description,
-            category=item.category,
-            consequence=item.consequence,
-            severity=item.severity,
-            gender=item.gender,
-            age_band=item.age_band,
-            status=Deviation.Status.SUBMITTED,
         )
         for index, item in enumerate(items)
     ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -25,9 +23,8 @@ from deviations.imports import (
     ImportFileError,
     ImportReport,
     deviations_import,
-    export_csv,
+    download_response,
     export_rows,
-    export_xlsx,
     read_rows,
 )
 from deviations.models import Deviation, Draft, User
@@ -69,7 +66,9 @@ def deviation_list_view(request: HttpRequest) -> HttpResponse:
     rows = visible.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
     if export in ("csv", "xlsx"):
         ordered = rows.select_related("municipality", "unit").order_by("occurred_on", "reference")
-        return export_response(export_rows(ordered.iterator(chunk_size=2000)), export, "avvikelser")
+        return download_response(
+            export_rows(ordered.iterator(chunk_size=2000)), export, "avvikelser"
+        )
     page = Paginator(rows.order_by("-occurred_on", "-reference"), 50).get_page(
         request.GET.get("page")
     )
@@ -326,20 +325,6 @@ def draft_discard_view(request: HttpRequest, key: str) -> HttpResponse:
 def deviation_receipt_view(request: HttpRequest, reference: str) -> HttpResponse:
     deviation = deviation_get(user=_user(request), reference=reference)
     return render(request, "deviations/deviation_receipt.html", {"deviation": deviation})
-
-
-def export_response(rows: Iterable[list[str]], kind: str, name: str) -> HttpResponse:
-    """A CSV or Excel download of rows (the first being the header)."""
-    if kind == "xlsx":
-        response = HttpResponse(
-            export_xlsx(rows, title=name),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{kind}"'
-    return response
 
 
 @login_required

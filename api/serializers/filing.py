@@ -85,18 +85,7 @@ class DeviationCreateSerializer(serializers.Serializer):
         return value
 
     def to_input(self) -> DeviationInput:
-        data = self.validated_data
-        return DeviationInput(
-            occurred_on=data["occurred_on"],
-            unit=data["unit"],
-            municipality=data["municipality"],
-            description=data["description"],
-            category=data["category"],
-            consequence=data["consequence"],
-            severity=data["severity"],
-            gender=data["gender"],
-            age_band=data["age_band"],
-        )
+        return DeviationInput.from_fields(self.validated_data)
 
 
 class SuggestRequestSerializer(serializers.Serializer):
