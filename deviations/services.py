@@ -342,8 +342,10 @@ def deviation_submit(
     )
     deviation.full_clean()
     deviation.save()
-    for tagging in _reporter_taggings(deviation, chosen=chosen_tags, by=by):
-        tagging.save()
+    # Two inserts (tags and their history) whatever the number of tags.
+    bulk_create_with_history(
+        _reporter_taggings(deviation, chosen=chosen_tags, by=by), Tagging, default_user=by
+    )
     if draft is not None:
         draft.delete()
     tag_version_bump()
