@@ -35,10 +35,12 @@ messages: venv
 
 catalogue: migrate
 	$(MANAGE) load_catalogue
+	$(MANAGE) load_steering_groups
 
 demo: catalogue
 	$(MANAGE) seed_demo --deviations $(DEMO_DEVIATIONS) --seed $(DEMO_SEED)
 	$(MANAGE) create_demo_users
+	$(MANAGE) seed_demo_barriers
 
 test: venv messages lint pytest
 

@@ -11,6 +11,12 @@ from api.views.analysis import (
     TriageQueueView,
     TriageUndoView,
 )
+from api.views.barriers import (
+    BarrierViewSet,
+    DecisionViewSet,
+    EscalationViewSet,
+    SteeringGroupViewSet,
+)
 from api.views.catalogue import (
     AgencyViewSet,
     ForbundViewSet,
@@ -26,6 +32,10 @@ from api.views.filing import DraftViewSet, TaggingSuggestView
 router = DefaultRouter()
 router.register("deviations", DeviationViewSet, basename="deviation")
 router.register("drafts", DraftViewSet, basename="draft")
+router.register("barriers", BarrierViewSet, basename="barrier")
+router.register("escalations", EscalationViewSet, basename="escalation")
+router.register("decisions", DecisionViewSet, basename="decision")
+router.register("steering-groups", SteeringGroupViewSet, basename="steering-group")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("municipalities", MunicipalityViewSet, basename="municipality")
 router.register("forbund", ForbundViewSet, basename="forbund")

@@ -23,6 +23,8 @@ ROLE_LABELS = {
 }
 
 _CATALOGUE_MODELS = ("agency", "municipality", "forbund", "law", "provision", "term", "unit")
+_BARRIER_WORK = ("barrier", "escalation", "decision")  # what analysts write
+_BARRIER_MODELS = (*_BARRIER_WORK, "steeringgroup")
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: ["deviations.add_deviation", "deviations.view_deviation"],
@@ -35,14 +37,28 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "deviations.add_tagging",
         "deviations.change_tagging",
         *[f"deviations.view_{model}" for model in _CATALOGUE_MODELS],
+        "barriers.view_all_barriers",
+        *[f"barriers.view_{model}" for model in _BARRIER_MODELS],
+        *[f"barriers.{action}_{model}" for model in _BARRIER_WORK for action in ("add", "change")],
     ],
-    STEERING: ["deviations.view_deviation"],
+    # Steering members see only their own groups' escalations (barriers.selectors).
+    STEERING: [
+        "deviations.view_deviation",
+        *[f"barriers.view_{model}" for model in _BARRIER_MODELS],
+        "barriers.add_decision",
+    ],
     ADMIN: [
         "deviations.view_all_deviations",
         "deviations.triage_deviation",
         *[
             f"deviations.{action}_{model}"
             for model in (*_CATALOGUE_MODELS, "deviation", "tagging", "user")
+            for action in ("view", "add", "change", "delete")
+        ],
+        "barriers.view_all_barriers",
+        *[
+            f"barriers.{action}_{model}"
+            for model in _BARRIER_MODELS
             for action in ("view", "add", "change", "delete")
         ],
         "auth.view_group",

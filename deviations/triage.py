@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deviations.catalogue.tagids import parse_tag_id
+from deviations.extensions import tags_confirmed
 from deviations.models import Deviation, Tagging, TriageAction, User
 from deviations.services import TagInput, confirmed_tags_refresh, expand_tags
 from knutpunkt.errors import DomainError, StateError
@@ -107,6 +108,8 @@ def deviation_triage(*, deviation: Deviation, decision: TriageDecision, by: User
         deviation.status = Deviation.Status.TRIAGED
     _with_author(deviation, by).save(update_fields=["duplicate_of", "status", "updated_at"])
     confirmed_tags_refresh(deviation_ids=[deviation.pk])
+    if decision.confirm or decision.add:
+        tags_confirmed([deviation])
     after = _snapshot(deviation)
     return TriageAction.objects.create(
         deviation=deviation,

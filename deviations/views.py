@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deviations.extensions import extra_timeline, list_notes, outcomes
 from deviations.filters import DeviationFilterSet
 from deviations.forms import DeviationForm
 from deviations.history import deviation_timeline
@@ -90,7 +91,11 @@ def deviation_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "deviation": deviation,
             "taggings": explained_tags(deviation=deviation),
-            "timeline": deviation_timeline(deviation=deviation),
+            "timeline": sorted(
+                [*deviation_timeline(deviation=deviation), *extra_timeline(deviation)],
+                key=lambda entry: entry.at,
+            ),
+            "outcomes": outcomes(deviation, _user(request)),
         },
     )
 
@@ -131,6 +136,9 @@ def own_deviations_view(request: HttpRequest) -> HttpResponse:
     """ "Mina avvikelser": the reporter's own deviations with their status, and their drafts."""
     user = _user(request)
     page = Paginator(own_deviation_list(user=user), 50).get_page(request.GET.get("page"))
+    notes = list_notes(page.object_list)
+    for deviation in page.object_list:
+        deviation.outcome_note = notes.get(deviation.pk, "")  # type: ignore[attr-defined]
     return render(
         request,
         "deviations/own_deviations.html",

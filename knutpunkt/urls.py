@@ -21,6 +21,7 @@ urlpatterns = [
     path("avvikelser/", include("deviations.urls")),
     path("analys/triage/", include("deviations.triage_urls")),
     path("analys/", include("analytics.urls")),
+    path("", include("barriers.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,12 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Personas get a password; hashing it the production way costs ~0.5 s per user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches() -> None:
     """Each test starts with empty caches: rolled-back rows reuse version numbers and ids."""
     cache.clear()

@@ -1,0 +1,106 @@
+"""Barriers, steering groups, escalations and decisions as the API shows them."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from barriers.models import Barrier, Decision, Escalation, MandateLevel, SteeringGroup
+from barriers.selectors import barrier_evidence_list
+
+
+class SteeringGroupSerializer(serializers.ModelSerializer):
+    municipalities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    agencies = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    mandate = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SteeringGroup
+        fields = ["slug", "name", "level", "mandate", "municipalities", "agencies", "verified"]
+
+    def get_mandate(self, group: SteeringGroup) -> str:
+        return MandateLevel(group.mandate).code
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id", "kind", "text", "action", "owner", "due_on", "effect_check_on", "reason",
+            "effect_evaluation", "decided_by", "decided_at",
+        ]  # fmt: skip
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    proposed_group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    barrier = serializers.PrimaryKeyRelatedField(read_only=True)
+    decisions = DecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id", "barrier", "group", "proposed_group", "route_reason", "override_reason",
+            "due_on", "status", "created_at", "decisions",
+        ]  # fmt: skip
+
+
+class BarrierSerializer(serializers.ModelSerializer):
+    mandate_level = serializers.SerializerMethodField()
+    analyst = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Barrier
+        fields = [
+            "id", "title", "description", "root_cause", "proposed_change", "mandate_level",
+            "tags", "knot_key", "analyst", "status", "closed_reason", "recurring",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+
+    def get_mandate_level(self, barrier: Barrier) -> str:
+        return MandateLevel(barrier.mandate_level).code
+
+
+class BarrierDetailSerializer(BarrierSerializer):
+    evidence = serializers.SerializerMethodField()
+    escalations = EscalationSerializer(many=True, read_only=True)
+
+    class Meta(BarrierSerializer.Meta):
+        fields = [*BarrierSerializer.Meta.fields, "evidence", "escalations"]
+
+    def get_evidence(self, barrier: Barrier) -> list[str]:
+        """References of the evidence the caller may see (barriers.selectors decides)."""
+        user = self.context["request"].user
+        rows = barrier_evidence_list(user=user, barrier=barrier).select_related("deviation")
+        return [row.deviation.reference for row in rows]
+
+
+class BarrierWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    root_cause = serializers.CharField(required=False, allow_blank=True, default="")
+    proposed_change = serializers.CharField(required=False, allow_blank=True, default="")
+    mandate_level = serializers.ChoiceField(
+        choices=[level.code for level in MandateLevel], default=MandateLevel.LOCAL_ROUTINE.code
+    )
+    tags = serializers.ListField(child=serializers.CharField(max_length=64), default=list)
+
+
+class EscalateSerializer(serializers.Serializer):
+    group = serializers.SlugRelatedField(
+        slug_field="slug", queryset=SteeringGroup.objects.all(), required=False, allow_null=True
+    )
+    due_on = serializers.DateField(required=False, allow_null=True)
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DecideSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Decision.Kind.choices)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    action = serializers.CharField(required=False, allow_blank=True, default="")
+    owner = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    effect_check_on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    effect_evaluation = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,157 @@
+"""A stored route (routing.Route.as_dict()) as sentences people read, in the active language.
+
+Routes are stored as codes and parameters, so the dossier, the inbox and the API can explain
+them in Swedish or English long after they were proposed; this module is the one place that
+turns them into text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from barriers.models import MandateLevel, SteeringGroup
+from deviations.models import Agency, Municipality
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLine:
+    """One group considered: its name, whether it qualified, and why it was (not) chosen."""
+
+    group: str
+    qualifies: bool
+    chosen: bool
+    text: str
+
+
+class _Names:
+    """Readable names for the slugs and codes in one route, fetched once."""
+
+    def __init__(self, route: Mapping[str, Any]) -> None:
+        considered = route.get("considered", [])
+        slugs = {c["group"] for c in considered} | {
+            str(value)
+            for reason in [route.get("reason", {}), *(r for c in considered for r in c["reasons"])]
+            for key, value in reason.get("params", {}).items()
+            if key in ("group", "current", "above", "chosen")
+        }
+        self.groups = dict(SteeringGroup.objects.filter(slug__in=slugs).values_list("slug", "name"))
+        self._municipalities: dict[str, str] | None = None
+        self._agencies: dict[str, str] | None = None
+
+    def group(self, slug: object) -> str:
+        return self.groups.get(str(slug), str(slug))
+
+    def municipalities(self, codes: Iterable[str]) -> str:
+        if self._municipalities is None:
+            self._municipalities = dict(Municipality.objects.values_list("code", "name"))
+        return ", ".join(self._municipalities.get(c, c) for c in codes)
+
+    def agencies(self, codes: Iterable[str]) -> str:
+        if self._agencies is None:
+            self._agencies = dict(Agency.objects.values_list("code", "name"))
+        return ", ".join(self._agencies.get(c, c) for c in codes)
+
+
+def mandate_label(code: object) -> str:
+    try:
+        return str(MandateLevel.from_code(str(code)).label)
+    except ValueError:
+        return str(code)
+
+
+def _summary(reason: Mapping[str, Any], names: _Names) -> str:
+    code, params = reason.get("code"), reason.get("params", {})
+    if code == "lowest_with_mandate":
+        values = {
+            "group": names.group(params["group"]),
+            "mandate": mandate_label(params["mandate"]),
+            "needed": mandate_label(params["needed"]),
+        }
+        if "above" in params:
+            return _(
+                "Forwarded from %(above)s: %(group)s is the next group up the ladder whose area "
+                "covers the barrier's municipalities, whose members include every party involved "
+                "and whose mandate (%(mandate)s) reaches the level needed (%(needed)s)."
+            ) % {**values, "above": names.group(params["above"])}
+        return (
+            _(
+                "%(group)s is the lowest group whose area covers the barrier's municipalities, "
+                "whose members include every party involved and whose mandate (%(mandate)s) "
+                "reaches the level needed (%(needed)s)."
+            )
+            % values
+        )
+    if code == "no_body_with_mandate":
+        return _(
+            "No body with mandate: no group covers the barrier's municipalities and parties with "
+            "a mandate for %(needed)s, so it goes to the top of the ladder, %(group)s."
+        ) % {"group": names.group(params["group"]), "needed": mandate_label(params["needed"])}
+    if code == "top_reached":
+        return _("%(current)s is the top of the ladder; there is no higher body.") % {
+            "current": names.group(params["current"])
+        }
+    return _("There are no steering groups to route to.")
+
+
+def _passed_over(reason: Mapping[str, Any], names: _Names) -> str:
+    code, params = reason.get("code"), reason.get("params", {})
+    if code == "outside_area":
+        return _("does not cover %(places)s") % {"places": names.municipalities(params["missing"])}
+    if code == "area_unknown":
+        return _("covers only part of the area, and the barrier's places are not known yet")
+    if code == "agencies_missing":
+        return _("does not include %(agencies)s") % {"agencies": names.agencies(params["missing"])}
+    if code == "mandate_too_low":
+        return _("its mandate (%(mandate)s) does not reach %(needed)s") % {
+            "mandate": mandate_label(params["mandate"]),
+            "needed": mandate_label(params["needed"]),
+        }
+    if code == "not_above":
+        return _("is not above %(current)s on the ladder") % {
+            "current": names.group(params["current"])
+        }
+    if code == "higher_on_ladder":
+        return _("also qualifies, but %(chosen)s is lower on the ladder") % {
+            "chosen": names.group(params["chosen"])
+        }
+    return str(code)
+
+
+def route_summary(route: Mapping[str, Any]) -> str:
+    """Why this group (or none): one or two sentences."""
+    if not route:
+        return ""
+    names = _Names(route)
+    text = _summary(route.get("reason", {}), names)
+    if ignored := route.get("ignored_agencies"):
+        text += " " + _("Not counted as parties: %(agencies)s.") % {
+            "agencies": names.agencies(ignored)
+        }
+    return text
+
+
+def route_details(route: Mapping[str, Any]) -> list[RouteLine]:
+    """Every group considered, lowest on the ladder first, with why each was passed over."""
+    if not route:
+        return []
+    names = _Names(route)
+    lines = []
+    for considered in route.get("considered", []):
+        chosen = considered["group"] == route.get("group")
+        reasons = [_passed_over(r, names) for r in considered["reasons"]]
+        if chosen and not reasons:
+            text = _("proposed")
+        elif chosen:
+            text = _("proposed as the top of the ladder, although it %(why)s") % {
+                "why": "; ".join(reasons)
+            }
+        else:
+            text = "; ".join(reasons)
+        lines.append(
+            RouteLine(names.group(considered["group"]), considered["qualifies"], chosen, text)
+        )
+    return lines

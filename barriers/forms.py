@@ -1,0 +1,137 @@
+"""Forms for writing up barriers, escalating them and recording decisions: fields only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from barriers.models import Barrier, Decision, MandateLevel, SteeringGroup
+from deviations.selectors import tag_choices
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"invalid": _("Write the date as YYYY-MM-DD.")}
+
+
+class TagsField(forms.CharField):
+    """Tag ids separated by `;` or new lines, each checked against the catalogue."""
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [t.strip() for t in text.replace("\n", ";").split(";") if t.strip()]
+
+    def prepare_value(self, value: Any) -> str:
+        if isinstance(value, list | tuple):
+            return "; ".join(value)
+        return value or ""
+
+    def validate(self, value: list[str]) -> None:  # type: ignore[override]
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        known = tag_choices()
+        unknown = [tag for tag in value if tag not in known]
+        if unknown:
+            raise forms.ValidationError(
+                _("Not in the catalogue: %(tags)s."), params={"tags": ", ".join(unknown[:5])}
+            )
+
+
+class BarrierForm(forms.ModelForm):
+    tags = TagsField(
+        label=_("Provisions, laws and agencies in conflict"),
+        help_text=_("Tag identifiers separated by “;”, e.g. prov:2010:110#K27P48; agency:AF."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Barrier
+        fields = ["title", "description", "root_cause", "proposed_change", "mandate_level", "tags"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "root_cause": forms.Textarea(attrs={"rows": 3}),
+            "proposed_change": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mandate_level"] = forms.TypedChoiceField(
+            label=_("Mandate level the change needs"),
+            choices=MandateLevel.choices,
+            coerce=int,
+            initial=self.instance.mandate_level if self.instance.pk else MandateLevel.LOCAL_ROUTINE,
+        )
+
+
+class EscalateForm(forms.Form):
+    group = forms.ModelChoiceField(
+        label=_("Steering group"),
+        queryset=SteeringGroup.objects.order_by("mandate", "name"),
+        required=False,
+        empty_label=_("The proposed group"),
+    )
+    override_reason = forms.CharField(
+        label=_("Why another group than the proposed one?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    due_on = forms.DateField(
+        label=_("To be taken up by (e.g. the next meeting)"),
+        required=False,
+        widget=DATE,
+        error_messages=DATE_ERRORS,
+    )
+
+
+class TransitionForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Barrier.Status.choices)
+    reason = forms.CharField(
+        label=_("Reason (required when closing)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecisionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.Kind.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=_("What was decided"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    action = forms.CharField(
+        label=_("Action (when acting within the mandate)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    owner = forms.CharField(label=_("Who does it"), required=False, max_length=200)
+    due_on = forms.DateField(
+        label=_("Action due on"), required=False, widget=DATE, error_messages=DATE_ERRORS
+    )
+    effect_check_on = forms.DateField(
+        label=_("Check the effect on"), required=False, widget=DATE, error_messages=DATE_ERRORS
+    )
+    reason = forms.CharField(
+        label=_("Reason (when forwarding or rejecting)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    effect_evaluation = forms.CharField(
+        label=_("Effect evaluation (when resolved)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_effect_check_on(self) -> Any:
+        value = self.cleaned_data.get("effect_check_on")
+        if value and value < timezone.localdate():
+            raise forms.ValidationError(_("The effect check date cannot be in the past."))
+        return value
+
+
+class AgendaForm(forms.Form):
+    meeting_on = forms.DateField(
+        label=_("Meeting date"), required=False, widget=DATE, error_messages=DATE_ERRORS
+    )

@@ -1,0 +1,298 @@
+"""E-mail that closes the loop: one digest per reporter per period, overdue reminders to
+steering groups, and the alert when a resolved barrier recurs.
+
+What has been told is recorded (Digest/DigestEvent, Reminder, Barrier.recurring) in the same
+transaction as the sending, so a rerun never sends it again and a failed send is retried.
+Mails are written in the site's language (settings.LANGUAGE_CODE), whoever runs the command.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from barriers.models import (
+    Barrier,
+    BarrierEvidence,
+    Decision,
+    Digest,
+    DigestEvent,
+    Escalation,
+    Reminder,
+    SteeringGroup,
+)
+from deviations.models import Deviation, User
+
+REMIND_EVERY_DAYS = 7
+
+
+def _addressable(users: Iterable[User]) -> list[User]:
+    return sorted(
+        {u for u in users if u.is_active and u.email}, key=lambda u: (u.email.lower(), u.pk)
+    )
+
+
+def _date(value: date) -> str:
+    return date_format(value, "DATE_FORMAT")
+
+
+# --- Digests to reporters ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    key: str  # e.g. "decided:12"; each is told once per person
+    at: datetime
+    barrier: Barrier
+    text: str
+
+
+def _reporters(barrier_ids: Iterable[int]) -> dict[int, set[User]]:
+    reporters: dict[int, set[User]] = defaultdict(set)
+    for row in BarrierEvidence.objects.filter(
+        barrier_id__in=set(barrier_ids), deviation__reporter__isnull=False
+    ).select_related("deviation__reporter"):
+        reporters[row.barrier_id].add(row.deviation.reporter)  # type: ignore[arg-type]
+    return reporters
+
+
+def _decision_text(decision: Decision) -> str:
+    escalation = decision.escalation
+    text = _("%(group)s decided on the barrier “%(barrier)s”: %(decision)s.") % {
+        "group": escalation.group.name,
+        "barrier": escalation.barrier.title,
+        "decision": decision.get_kind_display(),
+    }
+    detail = {
+        Decision.Kind.ACT: decision.action,
+        Decision.Kind.FORWARD: decision.reason,
+        Decision.Kind.REJECT: decision.reason,
+        Decision.Kind.RESOLVED: decision.effect_evaluation,
+    }.get(decision.kind, "")
+    return f"{text} {decision.text or detail}".strip()
+
+
+def digest_items(*, since: datetime, until: datetime) -> dict[User, list[DigestItem]]:
+    """What happened in [since, until) to the barriers each reporter's deviations feed, minus
+    what they have already been told."""
+    items: dict[User, list[DigestItem]] = defaultdict(list)
+    for row in BarrierEvidence.objects.filter(
+        added_at__gte=since, added_at__lt=until, deviation__reporter__isnull=False
+    ).select_related("barrier", "deviation__reporter"):
+        items[row.deviation.reporter].append(  # type: ignore[index]
+            DigestItem(
+                f"linked:{row.barrier_id}:{row.deviation_id}",
+                row.added_at,
+                row.barrier,
+                _("Your deviation %(reference)s is now evidence of the barrier “%(barrier)s”.")
+                % {"reference": row.deviation.reference, "barrier": row.barrier.title},
+            )
+        )
+    escalations = list(
+        Escalation.objects.filter(created_at__gte=since, created_at__lt=until).select_related(
+            "barrier", "group"
+        )
+    )
+    decisions = list(
+        Decision.objects.filter(decided_at__gte=since, decided_at__lt=until).select_related(
+            "escalation__barrier", "escalation__group"
+        )
+    )
+    reporters = _reporters(
+        [e.barrier_id for e in escalations] + [d.escalation.barrier_id for d in decisions]
+    )
+    for escalation in escalations:
+        due = (
+            " " + _("It is due on %(date)s.") % {"date": _date(escalation.due_on)}
+            if escalation.due_on
+            else ""
+        )
+        text = (
+            _("The barrier “%(barrier)s” was escalated to %(group)s.")
+            % {"barrier": escalation.barrier.title, "group": escalation.group.name}
+            + due
+        )
+        for user in reporters[escalation.barrier_id]:
+            items[user].append(
+                DigestItem(
+                    f"escalated:{escalation.pk}",
+                    escalation.created_at,
+                    escalation.barrier,
+                    text,
+                )
+            )
+    for decision in decisions:
+        text = _decision_text(decision)
+        for user in reporters[decision.escalation.barrier_id]:
+            items[user].append(
+                DigestItem(
+                    f"decided:{decision.pk}", decision.decided_at, decision.escalation.barrier, text
+                )
+            )
+    told = set(
+        DigestEvent.objects.filter(recipient__in=list(items)).values_list("recipient_id", "key")
+    )
+    return {
+        user: sorted(fresh, key=lambda i: (i.at, i.key))
+        for user, user_items in items.items()
+        if (fresh := [i for i in user_items if (user.pk, i.key) not in told])
+    }
+
+
+def _digest_body(user: User, items: Sequence[DigestItem]) -> str:
+    by_barrier: dict[int, list[DigestItem]] = defaultdict(list)
+    for item in items:
+        by_barrier[item.barrier.pk].append(item)
+    lines = [
+        _("Hello %(name)s,") % {"name": user.get_full_name() or user.username},
+        "",
+        _("This is what happened to the barriers your deviations are evidence of:"),
+    ]
+    for barrier_items in by_barrier.values():
+        barrier = barrier_items[0].barrier
+        lines += ["", f"{barrier.title} ({barrier.get_status_display()})"]
+        lines += [f"- {item.text}" for item in barrier_items]
+    lines += [
+        "",
+        _("You can follow each barrier from your deviations in Knutpunkt (Mina avvikelser)."),
+    ]
+    return "\n".join(lines)
+
+
+def digests_send(*, since: datetime, until: datetime | None = None) -> list[Digest]:
+    """One e-mail per reporter for the period, summarising everything new for them."""
+    until = until or timezone.now()
+    sent = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for user, items in digest_items(since=since, until=until).items():
+            if user not in _addressable([user]):
+                continue
+            subject = ngettext(
+                "Knutpunkt: news about %(count)d barrier your deviations feed",
+                "Knutpunkt: news about %(count)d barriers your deviations feed",
+                len({i.barrier.pk for i in items}),
+            ) % {"count": len({i.barrier.pk for i in items})}
+            with transaction.atomic():
+                digest = Digest.objects.create(
+                    recipient=user, period_start=since, period_end=until, subject=subject
+                )
+                DigestEvent.objects.bulk_create(
+                    DigestEvent(digest=digest, recipient=user, key=i.key) for i in items
+                )
+                EmailMessage(subject, _digest_body(user, items), to=[user.email]).send()
+            sent.append(digest)
+    return sent
+
+
+# --- Reminders to steering groups ----------------------------------------------------------------
+
+
+def reminders_send(*, today: date | None = None) -> list[Reminder]:
+    """One mail per group listing its overdue open escalations; an escalation is reminded at
+    most once every REMIND_EVERY_DAYS days, so rerunning the command sends nothing new."""
+    today = today or timezone.localdate()
+    cutoff = timezone.now() - timedelta(days=REMIND_EVERY_DAYS)
+    overdue = (
+        Escalation.objects.filter(status=Escalation.Status.OPEN, due_on__lt=today)
+        .exclude(reminders__sent_at__gte=cutoff)
+        .select_related("barrier", "group")
+        .order_by("group__slug", "due_on", "pk")
+    )
+    by_group: dict[SteeringGroup, list[Escalation]] = defaultdict(list)
+    for escalation in overdue:
+        by_group[escalation.group].append(escalation)
+    reminders = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for group, escalations in by_group.items():
+            recipients = _addressable(group.members.all())
+            if not recipients:
+                continue
+            subject = ngettext(
+                "Knutpunkt: %(count)d overdue escalation for %(group)s",
+                "Knutpunkt: %(count)d overdue escalations for %(group)s",
+                len(escalations),
+            ) % {"count": len(escalations), "group": group.name}
+            lines = [
+                _("These barriers are waiting for a decision by %(group)s:")
+                % {"group": group.name},
+                "",
+            ]
+            lines += [
+                "- "
+                + _("“%(barrier)s”, due on %(date)s (%(days)d days overdue)")
+                % {
+                    "barrier": e.barrier.title,
+                    "date": _date(e.due_on),  # type: ignore[arg-type]
+                    "days": (today - e.due_on).days,  # type: ignore[operator]
+                }
+                for e in escalations
+            ]
+            with transaction.atomic():
+                reminder = Reminder.objects.create(group=group)
+                reminder.escalations.set(escalations)
+                EmailMessage(subject, "\n".join(lines), to=[u.email for u in recipients]).send()
+            reminders.append(reminder)
+    return reminders
+
+
+# --- A resolved barrier recurs -------------------------------------------------------------------
+
+
+def barrier_owners(barrier: Barrier) -> list[User]:
+    """Who answers for a barrier: the analyst in charge and the members of the group whose
+    decision resolved it (or, before that, of the last group it went to)."""
+    last = (
+        Escalation.objects.filter(barrier=barrier)
+        .exclude(status=Escalation.Status.WITHDRAWN)
+        .order_by("-created_at", "-pk")
+        .select_related("group")
+        .first()
+    )
+    resolved = (
+        Decision.objects.filter(escalation__barrier=barrier, kind=Decision.Kind.RESOLVED)
+        .order_by("-decided_at", "-pk")
+        .select_related("escalation__group")
+        .first()
+    )
+    group = resolved.escalation.group if resolved else last.group if last else None
+    people = list(group.members.all()) if group else []
+    if barrier.analyst is not None:
+        people.append(barrier.analyst)
+    return _addressable(people)
+
+
+def recurrence_notify(*, barrier: Barrier, deviations: Sequence[Deviation]) -> int:
+    """Tell the owners that a resolved barrier is receiving new deviations; returns how many
+    people were told. Called once, when the barrier is flagged as recurring."""
+    owners = barrier_owners(barrier)
+    if not owners:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Knutpunkt: the resolved barrier “%(barrier)s” is recurring") % {
+            "barrier": barrier.title
+        }
+        body = "\n".join(
+            [
+                _(
+                    "The barrier “%(barrier)s” was resolved, but new deviations matching it "
+                    "have been reported since:"
+                )
+                % {"barrier": barrier.title},
+                "",
+                *(f"- {d.reference} ({_date(d.occurred_on)})" for d in deviations),
+                "",
+                _("Consider reopening it and evaluating the effect of the decision again."),
+            ]
+        )
+        EmailMessage(subject, body, to=[u.email for u in owners]).send()
+    return len(owners)

@@ -1,0 +1,391 @@
+"""Barrier pages for analysts, the steering-group inbox and dossier, and decisions.
+
+Thin views: forms parse, barriers.services acts, barriers.selectors decides who sees what.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from analytics.charts import bar_chart, column_chart
+from analytics.forms import AnalysisFilterForm
+from analytics.presentation import knot_key, knot_picture, labels_for, present_count
+from analytics.results import graph_result, knot_result
+from barriers.effect import barrier_effect
+from barriers.explain import route_details
+from barriers.forms import AgendaForm, BarrierForm, DecisionForm, EscalateForm, TransitionForm
+from barriers.models import Barrier, Escalation, SteeringGroup
+from barriers.selectors import (
+    barrier_evidence_list,
+    barrier_get,
+    barrier_list,
+    barrier_route_taken,
+    group_agenda,
+    group_inbox,
+    inbox_group_list,
+)
+from barriers.services import (
+    barrier_create,
+    barrier_create_from_knot,
+    barrier_escalate,
+    barrier_examples_set,
+    barrier_route,
+    barrier_transition,
+    barrier_update,
+    decision_record,
+)
+from deviations.imports import download_response
+from deviations.models import Gender, User
+from knutpunkt.errors import DomainError
+
+ANALYST = "deviations.view_all_deviations"
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required guarantees it
+    return request.user
+
+
+def _analyst(request: HttpRequest) -> User:
+    user = _user(request)
+    if not user.has_perm(ANALYST):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def barrier_list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    status = request.GET.get("status", "")
+    barriers = barrier_list(user=user).select_related("analyst")
+    if status in Barrier.Status.values:
+        barriers = barriers.filter(status=status)
+    return render(
+        request,
+        "barriers/barrier_list.html",
+        {
+            "barriers": barriers.order_by("-updated_at")[:300],
+            "status": status,
+            "statuses": Barrier.Status.choices,
+            "can_create": user.has_perm(ANALYST),
+        },
+    )
+
+
+@login_required
+def barrier_create_view(request: HttpRequest) -> HttpResponse:
+    user = _analyst(request)
+    form = BarrierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            barrier = barrier_create(by=user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The barrier was created."))
+            return redirect("barriers:detail", pk=barrier.pk)
+    return render(request, "barriers/barrier_form.html", {"form": form}, status=_status(form))
+
+
+def _status(form: object) -> int:
+    return 400 if getattr(form, "is_bound", False) and getattr(form, "errors", None) else 200
+
+
+@login_required
+@require_POST
+def barrier_from_knot_view(request: HttpRequest, key: str) -> HttpResponse:
+    """“Skapa systemhinder av knuten”: the knot under the same filters becomes a barrier."""
+    user = _analyst(request)
+    form = AnalysisFilterForm(request.GET or None)
+    result = knot_result(form.to_filter(), params=form.params())
+    knot = next((k for k in result.knots if knot_key(k.tags) == key), None)
+    if knot is None:
+        raise Http404(_("No such knot with these filters; it may have changed since."))
+    try:
+        barrier = barrier_create_from_knot(knot=knot, by=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        existing = error.extra.get("barrier")
+        if existing:
+            return redirect("barriers:detail", pk=existing)
+        return redirect("analytics:knots")
+    messages.success(
+        request,
+        _("The barrier was created from the knot with %(n)d deviations as evidence.")
+        % {"n": knot.support},
+    )
+    return redirect("barriers:detail", pk=barrier.pk)
+
+
+@login_required
+def barrier_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The analyst's working page; steering members and reporters see the dossier instead."""
+    user = _user(request)
+    barrier = barrier_get(user=user, pk=pk)
+    if not user.has_perm(ANALYST):
+        return redirect("barriers:dossier", pk=barrier.pk)
+    form = BarrierForm(instance=barrier)
+    escalate_form = EscalateForm()
+    transition_form = TransitionForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "update":
+                form = BarrierForm(request.POST, instance=Barrier.objects.get(pk=barrier.pk))
+                if form.is_valid():
+                    barrier_update(barrier=barrier, by=user, **form.cleaned_data)
+                    messages.success(request, _("Saved."))
+                    return redirect("barriers:detail", pk=barrier.pk)
+            elif action == "escalate":
+                escalate_form = EscalateForm(request.POST)
+                if escalate_form.is_valid():
+                    data = escalate_form.cleaned_data
+                    escalation = barrier_escalate(
+                        barrier=barrier,
+                        group=data["group"],
+                        due_on=data["due_on"],
+                        override_reason=data["override_reason"],
+                        by=user,
+                    )
+                    messages.success(
+                        request,
+                        _("Escalated to %(group)s.") % {"group": escalation.group.name},
+                    )
+                    return redirect("barriers:detail", pk=barrier.pk)
+            elif action == "transition":
+                transition_form = TransitionForm(request.POST)
+                if transition_form.is_valid():
+                    barrier_transition(
+                        barrier=barrier,
+                        status=transition_form.cleaned_data["status"],
+                        reason=transition_form.cleaned_data["reason"],
+                        by=user,
+                    )
+                    messages.success(request, _("Status changed."))
+                    return redirect("barriers:detail", pk=barrier.pk)
+            elif action == "examples":
+                chosen = request.POST.getlist("examples")
+                evidence = barrier_evidence_list(user=user, barrier=barrier)
+                barrier_examples_set(
+                    barrier=barrier,
+                    deviations=[
+                        row.deviation for row in evidence if row.deviation.reference in chosen
+                    ],
+                    by=user,
+                )
+                messages.success(request, _("The examples for the dossier were saved."))
+                return redirect("barriers:detail", pk=barrier.pk)
+        except DomainError as error:
+            messages.error(request, error.message)
+    proposal = barrier_route(barrier=barrier)
+    evidence = barrier_evidence_list(user=user, barrier=barrier).select_related(
+        "deviation__municipality", "deviation__unit"
+    )
+    return render(
+        request,
+        "barriers/barrier_detail.html",
+        {
+            "barrier": barrier,
+            "form": form,
+            "escalate_form": escalate_form,
+            "transition_form": transition_form,
+            "proposal": proposal,
+            "proposal_lines": route_details(proposal.route.as_dict()),
+            "route_taken": barrier_route_taken(barrier=barrier),
+            "evidence": evidence[:300],
+            "evidence_count": evidence.count(),
+            "tag_labels": list(zip(barrier.tags, labels_for(barrier.tags), strict=True)),
+        },
+        status=400 if (form.errors or escalate_form.errors or transition_form.errors) else 200,
+    )
+
+
+def _figures(barrier: Barrier, rows: list, *, suppress: bool) -> list[dict[str, object]]:
+    """Charts of the evidence by municipality, month and gender, for the dossier."""
+    by_place: dict[str, int] = {}
+    by_month: dict[str, int] = {}
+    by_gender: dict[str, int] = {}
+    for row in rows:
+        deviation = row.deviation
+        by_place[deviation.municipality.name] = by_place.get(deviation.municipality.name, 0) + 1
+        month = deviation.occurred_on.strftime("%Y-%m")
+        by_month[month] = by_month.get(month, 0) + 1
+        gender = str(dict(Gender.choices).get(deviation.gender) or _("Not stated"))
+        by_gender[gender] = by_gender.get(gender, 0) + 1
+    figures = []
+    for title, counts, columns in (
+        (_("By municipality"), by_place, False),
+        (_("Per month"), dict(sorted(by_month.items())), True),
+        (_("By gender"), by_gender, False),
+    ):
+        rows_ = (
+            list(counts.items())
+            if columns
+            else sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        )
+        shown = [present_count(count, suppress=suppress) for _, count in rows_]
+        drawn = [(label, 0 if s == "<5" else c) for (label, c), s in zip(rows_, shown, strict=True)]
+        svg = (
+            column_chart(drawn, title=title)
+            if columns
+            else bar_chart(drawn, title=title, value_label=shown)
+        )
+        figures.append(
+            {
+                "title": title,
+                "svg": svg,
+                "rows": list(zip([r[0] for r in rows_], shown, strict=True)),
+            }
+        )
+    return figures
+
+
+@login_required
+def barrier_dossier_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable dossier a steering group decides on (print to PDF from the browser)."""
+    user = _user(request)
+    barrier = barrier_get(user=user, pk=pk)
+    suppress = not user.has_perm(ANALYST)
+    evidence = list(
+        barrier_evidence_list(user=user, barrier=barrier).select_related(
+            "deviation__municipality", "deviation__unit"
+        )
+    )
+    examples = [row.deviation for row in evidence if row.is_example][:5]
+    knot = None
+    picture = ""
+    if barrier.knot_key:
+        result = knot_result()
+        knot = next((k for k in result.knots if knot_key(k.tags) == barrier.knot_key), None)
+        if knot is not None:
+            picture = knot_picture(knot, graph_result())
+    route_taken = barrier_route_taken(barrier=barrier)
+    return render(
+        request,
+        "barriers/dossier.html",
+        {
+            "barrier": barrier,
+            "knot": knot,
+            "picture": picture,
+            "evidence_count": present_count(len(evidence), suppress=suppress),
+            "municipality_count": len({row.deviation.municipality_id for row in evidence}),
+            "figures": _figures(barrier, evidence, suppress=suppress),
+            "examples": examples,
+            "route_taken": route_taken,
+            "route_lines": [
+                (escalation, route_details(escalation.route)) for escalation in route_taken
+            ],
+            "tag_labels": list(zip(barrier.tags, labels_for(barrier.tags), strict=True)),
+            "effect": barrier_effect(barrier=barrier),
+            "printed_at": timezone.now(),
+        },
+    )
+
+
+@login_required
+def inbox_list_view(request: HttpRequest) -> HttpResponse:
+    """The groups whose inbox this person may open."""
+    user = _user(request)
+    groups = inbox_group_list(user=user).order_by("mandate", "name")
+    if groups.count() == 1:
+        return redirect("barriers:inbox", slug=groups.first().slug)
+    return render(request, "barriers/inbox_list.html", {"groups": groups})
+
+
+def _group(request: HttpRequest, slug: str) -> SteeringGroup:
+    return get_object_or_404(inbox_group_list(user=_user(request)), slug=slug)
+
+
+@login_required
+def inbox_view(request: HttpRequest, slug: str) -> HttpResponse:
+    user = _user(request)
+    group = _group(request, slug)
+    today = timezone.localdate()
+    open_items = group_inbox(user=user, group=group, today=today)
+    decided = group_inbox(user=user, group=group, today=today, open_only=False).exclude(
+        status=Escalation.Status.OPEN
+    )[:50]
+    return render(
+        request,
+        "barriers/inbox.html",
+        {"group": group, "open_items": open_items, "decided": decided, "today": today},
+    )
+
+
+@login_required
+def decide_view(request: HttpRequest, slug: str, escalation_id: int) -> HttpResponse:
+    user = _user(request)
+    group = _group(request, slug)
+    escalation = get_object_or_404(
+        group_inbox(user=user, group=group, open_only=False), pk=escalation_id
+    )
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = decision_record(escalation=escalation, by=user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            for field in error.extra.get("missing", []):
+                if field in form.fields:
+                    form.add_error(field, _("Required for this decision."))
+        else:
+            messages.success(
+                request,
+                _("Decision recorded: %(kind)s.") % {"kind": decision.get_kind_display()},
+            )
+            return redirect("barriers:inbox", slug=group.slug)
+    return render(
+        request,
+        "barriers/decide.html",
+        {
+            "group": group,
+            "escalation": escalation,
+            "barrier": escalation.barrier,
+            "form": form,
+            "mandate_covers": group.mandate_covers(escalation.barrier.mandate_level),
+            "route_lines": route_details(escalation.route),
+        },
+        status=_status(form),
+    )
+
+
+@login_required
+def agenda_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The agenda of a group's next meeting: open escalations due by then; CSV/Excel too."""
+    user = _user(request)
+    group = _group(request, slug)
+    form = AgendaForm(request.GET or None)
+    meeting_on = timezone.localdate() + timedelta(days=14)
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("meeting_on"):
+        meeting_on = form.cleaned_data["meeting_on"]
+    items = list(group_agenda(user=user, group=group, meeting_on=meeting_on))
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        rows = [[_("Item"), _("Barrier"), _("Mandate level needed"), _("Due"), _("Dossier")]]
+        for number, escalation in enumerate(items, start=1):
+            rows.append(
+                [
+                    str(number),
+                    escalation.barrier.title,
+                    escalation.barrier.get_mandate_level_display(),
+                    escalation.due_on.isoformat() if escalation.due_on else "",
+                    request.build_absolute_uri(
+                        redirect("barriers:dossier", pk=escalation.barrier_id).url
+                    ),
+                ]
+            )
+        return download_response(rows, export, f"dagordning-{group.slug}")
+    return render(
+        request,
+        "barriers/agenda.html",
+        {"group": group, "items": items, "meeting_on": meeting_on, "form": form},
+    )

@@ -1,0 +1,149 @@
+"""Evidence keeps accruing as new deviations match a barrier's tags; resolved barriers recur."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from barriers.models import Barrier, BarrierEvidence, Decision, SteeringGroup
+from barriers.services import (
+    barrier_create,
+    barrier_create_from_knot,
+    barrier_escalate,
+    barrier_evidence_accrue,
+    barrier_transition,
+    decision_record,
+)
+from deviations.models import Deviation, User
+from tests.barriers.conftest import KNOT_TAGS, FileDeviations, make_knot
+
+Ladder = dict[str, SteeringGroup]
+
+
+@pytest.fixture
+def barrier(analyst: User, file_deviations: FileDeviations) -> Barrier:
+    return barrier_create_from_knot(knot=make_knot(file_deviations(2)), by=analyst)
+
+
+def resolve(barrier: Barrier, *, by: User) -> None:
+    """Through the services, as a steering group would: escalate, act, act on it, resolve."""
+    today = timezone.localdate()
+    barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=by)
+    escalation = barrier_escalate(barrier=barrier, group=None, due_on=None, by=by)
+    decision_record(
+        escalation=escalation,
+        kind=Decision.Kind.ACT,
+        by=by,
+        action="Förslag till lagändring",
+        owner="Förbundet",
+        due_on=today + timedelta(days=30),
+        effect_check_on=today + timedelta(days=180),
+    )
+    barrier_transition(barrier=barrier, status=Barrier.Status.IN_ACTION, by=by)
+    escalation.refresh_from_db()
+    decision_record(
+        escalation=escalation,
+        kind=Decision.Kind.RESOLVED,
+        by=by,
+        effect_evaluation="Lagen ändrad.",
+    )
+    barrier.refresh_from_db()
+
+
+def test_new_matching_deviations_are_linked_once(
+    barrier: Barrier, file_deviations: FileDeviations
+) -> None:
+    matching = file_deviations(2)
+    file_deviations(1, tags=["agency:AF", "agency:FK"])  # lacks the provision
+    file_deviations(1, tags=["agency:AFX", "agency:FK", "prov:2010:110#K27P48"])  # not agency:AF
+    report = barrier_evidence_accrue()
+    assert (report.linked, report.barriers) == (2, [barrier])
+    accrued = barrier.evidence_rows.filter(how=BarrierEvidence.How.ACCRUED)
+    assert {row.deviation for row in accrued} == set(matching)
+    assert {d.status for d in Deviation.objects.filter(pk__in=[d.pk for d in matching])} == {
+        Deviation.Status.LINKED
+    }
+    assert barrier_evidence_accrue().linked == 0
+
+
+def test_accrual_can_be_limited_to_just_confirmed_deviations(
+    barrier: Barrier, file_deviations: FileDeviations
+) -> None:
+    first, second = file_deviations(2)
+    assert barrier_evidence_accrue(deviations=[first]).linked == 1
+    assert not barrier.evidence_rows.filter(deviation=second).exists()
+
+
+def test_barriers_with_one_tag_or_closed_do_not_accrue(
+    analyst: User, file_deviations: FileDeviations
+) -> None:
+    barrier_create(by=analyst, title="Bara FK", tags=["agency:FK"])
+    closed = barrier_create(by=analyst, title="Stängt", tags=list(KNOT_TAGS))
+    barrier_transition(barrier=closed, status=Barrier.Status.CLOSED, by=analyst, reason="Fel")
+    file_deviations(1)
+    assert barrier_evidence_accrue().linked == 0
+
+
+def test_a_resolved_barrier_that_receives_new_deviations_recurs(
+    barrier: Barrier,
+    analyst: User,
+    steering_member: User,
+    ladder: Ladder,
+    file_deviations: FileDeviations,
+    mailoutbox: list,
+) -> None:
+    analyst.email = "analytiker@example.org"
+    analyst.save()
+    steering_member.email = "ledamot@example.org"
+    steering_member.save()
+    ladder["riksdagen"].members.add(steering_member)
+    resolve(barrier, by=analyst)
+    assert barrier.status == Barrier.Status.RESOLVED
+    mailoutbox.clear()
+
+    (new,) = file_deviations(1, occurred_on=timezone.localdate())
+    report = barrier_evidence_accrue()
+    barrier.refresh_from_db()
+    assert report.recurring == [barrier]
+    assert barrier.recurring
+    assert barrier.recurring_since is not None
+    assert barrier.status == Barrier.Status.RESOLVED
+    assert len(mailoutbox) == 1
+    assert sorted(mailoutbox[0].to) == ["analytiker@example.org", "ledamot@example.org"]
+    assert new.reference in mailoutbox[0].body
+
+    file_deviations(1, occurred_on=timezone.localdate())
+    assert barrier_evidence_accrue().recurring == []
+    assert len(mailoutbox) == 1  # told once
+
+
+def test_an_old_deviation_confirmed_late_is_no_recurrence(
+    barrier: Barrier, analyst: User, ladder: Ladder, file_deviations: FileDeviations
+) -> None:
+    resolve(barrier, by=analyst)
+    file_deviations(1, occurred_on=date(2025, 1, 10))
+    report = barrier_evidence_accrue()
+    barrier.refresh_from_db()
+    assert (report.linked, report.recurring, barrier.recurring) == (1, [], False)
+
+
+def test_reopening_a_recurring_barrier_clears_the_flag(
+    barrier: Barrier, analyst: User, ladder: Ladder, file_deviations: FileDeviations
+) -> None:
+    resolve(barrier, by=analyst)
+    file_deviations(1, occurred_on=timezone.localdate())
+    barrier_evidence_accrue()
+    barrier.refresh_from_db()
+    barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
+    assert (barrier.status, barrier.recurring) == (Barrier.Status.ANALYSED, False)
+
+
+def test_command_reports_what_it_linked(barrier: Barrier, file_deviations: FileDeviations) -> None:
+    file_deviations(3)
+    out = StringIO()
+    call_command("accrue_evidence", stdout=out)
+    assert "3 deviations linked to 1 barriers" in out.getvalue()

@@ -1,0 +1,98 @@
+"""Stored routes read as sentences; the admin shows the models and reroutes on group edits."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from barriers.explain import route_details, route_summary
+from barriers.models import Barrier, Escalation, MandateLevel, SteeringGroup
+from barriers.routing import BarrierScope, GroupData, route
+from barriers.services import barrier_create, barrier_escalate, barrier_transition
+from deviations.models import User
+from tests.barriers.conftest import FileDeviations
+
+Ladder = dict[str, SteeringGroup]
+
+
+@pytest.mark.django_db
+def test_no_body_route_is_explained_with_names() -> None:
+    board = GroupData("styrelse-roslagen", "forbund_board", 1, frozenset({"0160"}), frozenset())
+    top = GroupData("riksdagen", "riksdag", 5, frozenset(), frozenset({"AF"}))
+    result = route(BarrierScope(frozenset({"0184"}), frozenset({"FK", "FORBUND"}), 3), [board, top])
+    stored = result.as_dict()
+    summary = route_summary(stored)
+    assert summary.startswith("No body with mandate")
+    assert "Agency guideline" in summary
+    assert "Not counted as parties: Samordningsförbundet" in summary
+    lines = route_details(stored)
+    assert [line.chosen for line in lines] == [False, True]
+    assert "does not cover Solna" in lines[0].text
+    assert "its mandate (Local routine) does not reach Agency guideline" in lines[0].text
+    assert lines[1].text.startswith("proposed as the top of the ladder")
+    assert "does not include Försäkringskassan" in lines[1].text
+
+
+@pytest.mark.django_db
+def test_an_empty_route_explains_nothing() -> None:
+    assert (route_summary({}), route_details({})) == ("", [])
+
+
+@pytest.fixture
+def admin_client(admin_user: User) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+def test_admin_pages_list_the_models(
+    admin_client: Client, analyst: User, ladder: Ladder, file_deviations: FileDeviations
+) -> None:
+    barrier = barrier_create(
+        by=analyst, title="Hinder", tags=["agency:FK"], deviations=file_deviations(1)
+    )
+    barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
+    escalation = barrier_escalate(barrier=barrier, group=None, due_on=None, by=analyst)
+    for name in ("barrier", "steeringgroup", "escalation", "decision"):
+        assert admin_client.get(reverse(f"admin:barriers_{name}_changelist")).status_code == 200
+    assert (
+        admin_client.get(reverse("admin:barriers_barrier_history", args=[barrier.pk])).status_code
+        == 200
+    )
+    assert (
+        admin_client.get(
+            reverse("admin:barriers_escalation_change", args=[escalation.pk])
+        ).status_code
+        == 200
+    )
+
+
+def test_changing_a_mandate_in_the_admin_reroutes(
+    admin_client: Client, analyst: User, ladder: Ladder, file_deviations: FileDeviations
+) -> None:
+    barrier = barrier_create(
+        by=analyst, title="Hinder", tags=["agency:AF", "agency:FK"], deviations=file_deviations(1)
+    )
+    barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
+    escalation = barrier_escalate(barrier=barrier, group=None, due_on=None, by=analyst)
+    board = ladder["styrelse-roslagen"]
+    response = admin_client.post(
+        reverse("admin:barriers_steeringgroup_change", args=[board.pk]),
+        {
+            "slug": board.slug,
+            "name": board.name,
+            "level": board.level,
+            "mandate": MandateLevel.LOCAL_ROUTINE,
+            "forbund": board.forbund_id,
+            "municipalities": [m.pk for m in board.municipalities.all()],
+            "agencies": [a.pk for a in board.agencies.exclude(code="AF")],
+            "members": [],
+            "verified": "on",
+            "source": board.source,
+        },
+    )
+    assert response.status_code == 302
+    escalation = Escalation.objects.get(pk=escalation.pk)
+    assert escalation.proposed_group == ladder["nationella-radet"]
+    assert escalation.rerouted_at is not None

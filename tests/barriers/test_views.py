@@ -1,0 +1,147 @@
+"""The barrier pages, steering inbox, decisions, agenda and dossier, and the reporter's view."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from barriers.models import Barrier, Escalation, SteeringGroup
+from barriers.services import barrier_create_from_knot, barrier_escalate, barrier_transition
+from deviations.models import User
+from tests.barriers.conftest import FileDeviations, make_knot
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def escalated(
+    ladder: dict[str, SteeringGroup], file_deviations: FileDeviations, analyst: User
+) -> Escalation:
+    barrier = barrier_create_from_knot(knot=make_knot(file_deviations(4)), by=analyst)
+    barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
+    return barrier_escalate(
+        barrier=barrier, group=None, due_on=timezone.localdate() + timedelta(days=7), by=analyst
+    )
+
+
+@pytest.fixture
+def member(escalated: Escalation) -> User:
+    user = UserFactory(username="ledamot", roles=["steering"])
+    escalated.group.members.add(user)
+    return user
+
+
+def test_analyst_works_on_a_barrier_page(analyst_client: Client, escalated: Escalation) -> None:
+    url = reverse("barriers:detail", args=[escalated.barrier_id])
+    page = analyst_client.get(url)
+    assert page.status_code == 200
+    assert escalated.group.name in page.content.decode()
+    response = analyst_client.post(
+        url, {"action": "update", "title": "", "mandate_level": "5", "tags": "nope:x"}
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"title", "tags"}
+    closing = analyst_client.post(url, {"action": "transition", "status": "closed"}, follow=True)
+    assert [str(m) for m in closing.context["messages"]] == ["Say why the barrier is closed."]
+    assert Barrier.objects.get(pk=escalated.barrier_id).status == Barrier.Status.ESCALATED
+
+
+def test_escalating_to_another_group_needs_a_reason(
+    analyst_client: Client, ladder: dict[str, SteeringGroup], file_deviations: FileDeviations,
+    analyst: User,
+) -> None:  # fmt: skip
+    barrier = barrier_create_from_knot(knot=make_knot(file_deviations(3)), by=analyst)
+    barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
+    url = reverse("barriers:detail", args=[barrier.pk])
+    other = ladder["nns"]
+    analyst_client.post(url, {"action": "escalate", "group": other.pk})
+    assert not barrier.escalations.exists()
+    analyst_client.post(
+        url, {"action": "escalate", "group": other.pk, "override_reason": "NNS driver frågan"}
+    )
+    escalation = barrier.escalations.get()
+    assert escalation.group == other
+    assert escalation.override_reason == "NNS driver frågan"
+
+
+def test_member_sees_the_inbox_and_decides(
+    client: Client, member: User, escalated: Escalation
+) -> None:
+    client.force_login(member)
+    inbox = client.get(reverse("barriers:inbox", args=[escalated.group.slug]))
+    assert inbox.status_code == 200
+    assert list(inbox.context["open_items"]) == [escalated]
+    url = reverse("barriers:decide", args=[escalated.group.slug, escalated.pk])
+    incomplete = client.post(url, {"kind": "reject"})
+    assert incomplete.status_code == 400
+    assert "reason" in incomplete.context["form"].errors
+    done = client.post(url, {"kind": "reject", "reason": "Inte vår fråga"})
+    assert done.status_code == 302
+    escalated.refresh_from_db()
+    assert escalated.status == Escalation.Status.DECIDED
+    dossier = client.get(reverse("barriers:dossier", args=[escalated.barrier_id]))
+    assert dossier.status_code == 200
+    assert "Inte vår fråga" in dossier.content.decode()
+
+
+def test_agenda_lists_what_is_due_and_downloads(
+    client: Client, member: User, escalated: Escalation
+) -> None:
+    client.force_login(member)
+    url = reverse("barriers:agenda", args=[escalated.group.slug])
+    meeting = (timezone.localdate() + timedelta(days=10)).isoformat()
+    page = client.get(url, {"meeting_on": meeting})
+    assert page.context["items"] == [escalated]
+    early = (timezone.localdate() + timedelta(days=1)).isoformat()
+    assert client.get(url, {"meeting_on": early}).context["items"] == []
+    download = client.get(url, {"meeting_on": meeting, "export": "csv"})
+    assert escalated.barrier.title in download.content.decode("utf-8-sig")
+
+
+def test_outsiders_and_other_members_see_nothing(
+    client: Client, escalated: Escalation, ladder: dict[str, SteeringGroup]
+) -> None:
+    stranger = UserFactory(username="annan", roles=["steering"])
+    ladder["styrelse-hbs"].members.add(stranger)
+    client.force_login(stranger)
+    assert client.get(reverse("barriers:inbox", args=[escalated.group.slug])).status_code == 404
+    assert client.get(reverse("barriers:dossier", args=[escalated.barrier_id])).status_code == 404
+    url = reverse("barriers:decide", args=[escalated.group.slug, escalated.pk])
+    assert client.post(url, {"kind": "reject", "reason": "x"}).status_code == 404
+    assert client.get(reverse("barriers:detail", args=[escalated.barrier_id])).status_code == 404
+
+
+def test_reporter_sees_the_outcome_on_the_deviation_page(
+    staff_client: Client, member: User, escalated: Escalation
+) -> None:
+    deviation = escalated.barrier.evidence.first()
+    page = staff_client.get(deviation.get_absolute_url())
+    text = page.content.decode()
+    assert escalated.barrier.title in text
+    assert escalated.group.name in text
+    mine = staff_client.get(reverse("deviations:mine"))
+    assert escalated.barrier.title in mine.content.decode()
+
+
+def test_barrier_from_the_knots_page(
+    analyst_client: Client, file_deviations: FileDeviations
+) -> None:
+    from analytics.presentation import knot_key
+
+    file_deviations(12, municipality="0160")
+    file_deviations(30, tags=("agency:CSN", "law:1999:1395"), municipality="0162")
+    query = {"min_support": 5, "forbund": "roslagen"}  # a local view shows local knots
+    knots = analyst_client.get(reverse("analytics:knots"), query).context["rows"]
+    assert knots
+    key = knot_key(knots[0]["knot"].tags)
+    url = reverse("barriers:from_knot", args=[key]) + "?min_support=5&forbund=roslagen"
+    response = analyst_client.post(url)
+    barrier = Barrier.objects.get()
+    assert response["Location"] == reverse("barriers:detail", args=[barrier.pk])
+    assert barrier.evidence.count() == knots[0]["knot"].support
+    again = analyst_client.post(url)
+    assert again["Location"] == reverse("barriers:detail", args=[barrier.pk])
+    assert Barrier.objects.count() == 1
