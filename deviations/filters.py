@@ -8,6 +8,8 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from deviations.catalogue.tagids import agency_tag_id, is_tag_id, law_tag_id, parse_tag_id
 from deviations.models import Category, Deviation, Municipality, Tagging, Unit
@@ -26,6 +28,11 @@ def _valid(to_tag_id: Callable[[str], str], kind: str | None = None) -> Callable
     return validate
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class MunicipalityCodeFilter(django_filters.ModelMultipleChoiceFilter):
+    """Municipalities by SCB code, repeatable; typed for the OpenAPI schema."""
+
+
 class DeviationFilterSet(django_filters.FilterSet):
     """Filters on confirmed tags only: suggestions are not yet facts about a deviation."""
 
@@ -35,7 +42,7 @@ class DeviationFilterSet(django_filters.FilterSet):
     occurred_before = django_filters.DateFilter(
         field_name="occurred_on", lookup_expr="lte", label=_("Event date to")
     )
-    municipality = django_filters.ModelMultipleChoiceFilter(
+    municipality = MunicipalityCodeFilter(
         field_name="municipality__code",
         to_field_name="code",
         queryset=Municipality.objects.all(),

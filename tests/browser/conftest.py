@@ -75,7 +75,10 @@ def catalogue(transactional_db: None) -> None:
 @pytest.fixture
 def page(browser: Browser, live_server: Any, catalogue: None) -> Iterator[Page]:
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 375, "height": 812}, locale="sv-SE"
+        base_url=live_server.url,
+        viewport={"width": 375, "height": 812},
+        locale="sv-SE",
+        bypass_csp=True,  # only so that axe-core can be injected; the pages run under the CSP
     )
     context.set_default_timeout(10_000)
     page = context.new_page()

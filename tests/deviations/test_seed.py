@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from deviations.demo_setup import DEMO_USERS, demo_deviations_seed
 from deviations.models import Deviation, Tagging, User
@@ -73,7 +74,11 @@ def test_demo_users_cover_every_role_and_can_log_in(capsys) -> None:
     out = capsys.readouterr().out
     for spec in DEMO_USERS:
         assert spec.password in out
-        user = authenticate(username=spec.username, password=spec.password)
+        user = authenticate(
+            RequestFactory().post("/konto/logga-in/"),  # django-axes needs the request
+            username=spec.username,
+            password=spec.password,
+        )
         assert isinstance(user, User)
         assert list(user.groups.values_list("name", flat=True)) == [spec.role]
     assert {spec.role for spec in DEMO_USERS} == {"staff", "analyst", "steering", "admin"}

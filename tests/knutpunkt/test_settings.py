@@ -58,3 +58,25 @@ def test_production_without_secret_key_refuses_to_start() -> None:
 def test_secure_switches_on_secure_cookies() -> None:
     result = _settings_in_fresh_process(SECRET_KEY="x" * 50, SECURE="1")
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_check_deploy_is_clean_with_production_settings() -> None:
+    """`manage.py check --deploy` with the environment the README's production section gives."""
+    unwanted = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the browser tests set it
+    clean = {k: v for k, v in os.environ.items() if k not in unwanted}
+    env = {
+        **clean,
+        "SECRET_KEY": "x7!" * 20 + "production-like-secret-for-the-check",
+        "SECURE": "1",
+        "ALLOWED_HOSTS": "knutpunkt.example.se",
+    }
+    result = subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
