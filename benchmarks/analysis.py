@@ -163,6 +163,21 @@ def worker(rows: int, pages: bool, repeats: int) -> None:
     _setup(database)
     fill_s = _fill(rows)
     print(f"rows {rows:>9,}: filled in {fill_s:.1f} s", flush=True)
+    # Measure in a fresh process: the fill's own peak must not count as the analysis's memory.
+    command = [sys.executable, __file__, "--measure", str(rows), "--repeats", str(repeats)]
+    if pages:
+        command.append("--with-pages")
+    subprocess.run(command, check=True)  # noqa: S603 - this script with fixed arguments
+
+
+def measure(rows: int, pages: bool, repeats: int) -> None:
+    database = BENCH_DIR / f"analysis-{rows}.sqlite3"
+    os.environ["SQLITE_PATH"] = str(database)
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knutpunkt.settings")
+    import django
+
+    django.setup()
     figures = _end_to_end(repeats)
     print(
         f"rows {rows:>9,}: extraction {figures['extract_s']:.2f} s + engine "
@@ -186,9 +201,14 @@ def main() -> int:
     parser.add_argument("--pages-at", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--with-pages", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.worker == args.pages_at, args.repeats)
+        return 0
+    if args.measure:
+        measure(args.measure, args.with_pages, args.repeats)
         return 0
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next(
