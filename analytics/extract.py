@@ -6,6 +6,7 @@ without joining millions of tag rows. Duplicates are left out: they would count 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -114,7 +115,7 @@ def deviation_table(analysis_filter: AnalysisFilter = AnalysisFilter()) -> Devia
         severity=np.array(severities.split(","), dtype=np.int8),
         gender=np.array(genders.split(","), dtype=object).astype(str),
         lengths=np.array(counts.split(","), dtype=np.int64),
-        flat=tags.split(";") if tags else [],
+        flat=_ChunkedTags(tags or ""),
     )
 
 
@@ -166,6 +167,42 @@ def table_from_rows(
     )
 
 
+class _ChunkedTags:
+    """The tag string of every row joined by ";", split a million at a time, so five million
+    tag strings never exist at once (the memory peak of extraction at a million deviations)."""
+
+    CHUNK = 1_000_000
+
+    def __init__(self, joined: str) -> None:
+        self.joined = joined
+
+    def chunks(self) -> Iterator[list[str]]:
+        rest = self.joined
+        while rest:
+            parts = rest.split(";", self.CHUNK)
+            rest = parts.pop() if len(parts) > self.CHUNK else ""
+            yield parts
+
+
+def _factorize(flat: list[str] | _ChunkedTags, *, total: int) -> tuple[np.ndarray, list[str]]:
+    """Tag numbers in the sorted vocabulary's order, and that vocabulary."""
+    if isinstance(flat, list):
+        codes, uniques = pd.factorize(pd.Series(flat, dtype=object), sort=True)
+        return codes.astype(np.int32), [str(tag) for tag in uniques]
+    first_seen: dict[str, int] = {}
+    codes = np.empty(total, dtype=np.int32)
+    position = 0
+    for parts in flat.chunks():
+        numbers = [first_seen.setdefault(tag, len(first_seen)) for tag in parts]
+        codes[position : position + len(numbers)] = numbers
+        position += len(numbers)
+    vocabulary = sorted(first_seen)
+    rank = np.empty(len(first_seen), dtype=np.int32)
+    for new, tag in enumerate(vocabulary):
+        rank[first_seen[tag]] = new
+    return (rank[codes] if len(codes) else codes), vocabulary
+
+
 def _table(
     *,
     references: np.ndarray,
@@ -175,14 +212,14 @@ def _table(
     severity: np.ndarray,
     gender: np.ndarray,
     lengths: np.ndarray,
-    flat: list[str],
+    flat: list[str] | _ChunkedTags,
 ) -> DeviationTable:
     """Columns plus every row's tags in one flat list (with the count per row) → the table."""
     n = len(references)
-    codes, uniques = pd.factorize(pd.Series(flat, dtype=object), sort=True)
+    codes, uniques = _factorize(flat, total=int(lengths.sum()))
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    indices = codes.astype(np.int32)
+    indices = codes
     # Tags are packed sorted and unique, but in the database's collation: check, and sort only
     # when some row is out of order (the common case costs one vectorised comparison).
     row_start = np.zeros(len(indices), dtype=bool)

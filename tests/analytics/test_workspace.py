@@ -206,3 +206,16 @@ def test_column_extraction_equals_the_row_by_row_path(corpus: list[Deviation]) -
         assert fast.occurred_on[i] == slow.occurred_on[j]
         assert fast.municipality[i] == slow.municipality[j]
         assert (fast.severity[i], fast.gender[i]) == (slow.severity[j], slow.gender[j])
+
+
+def test_tags_split_in_chunks_give_the_same_table(
+    corpus: list[Deviation], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analytics import extract
+
+    whole = deviation_table(AnalysisFilter())
+    monkeypatch.setattr(extract._ChunkedTags, "CHUNK", 7)  # many chunk boundaries
+    chunked = deviation_table(AnalysisFilter())
+    assert chunked.vocabulary == whole.vocabulary
+    assert (chunked.indices == whole.indices).all()
+    assert (chunked.indptr == whole.indptr).all()
