@@ -236,6 +236,9 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# Free text of deviations older than this is removed by `apply_retention` (the facts stay).
+RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", str(5 * 365)))
+
 # Parts of Knutpunkt that add to a deviation's page (deviations/extensions.py).
 DEVIATION_EXTENSIONS = ["barriers.extensions"]
 
