@@ -38,7 +38,9 @@ from barriers.services import (
     barrier_create_from_knot,
     barrier_escalate,
     barrier_examples_set,
+    barrier_merge,
     barrier_route,
+    barrier_split,
     barrier_transition,
     barrier_update,
     decision_record,
@@ -172,6 +174,35 @@ def barrier_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(request, _("Status changed."))
                     return redirect("barriers:detail", pk=barrier.pk)
+            elif action == "merge":
+                target = barrier_list(user=user).filter(pk=request.POST.get("target")).first()
+                if target is None:
+                    messages.error(request, _("Choose the barrier to merge into."))
+                else:
+                    barrier_merge(
+                        source=barrier,
+                        target=target,
+                        by=user,
+                        reason=request.POST.get("reason", ""),
+                    )
+                    messages.success(
+                        request, _("Merged into “%(title)s”.") % {"title": target.title}
+                    )
+                    return redirect("barriers:detail", pk=target.pk)
+            elif action == "split":
+                chosen = request.POST.getlist("examples")
+                evidence = barrier_evidence_list(user=user, barrier=barrier)
+                part = barrier_split(
+                    barrier=barrier,
+                    deviations=[r.deviation for r in evidence if r.deviation.reference in chosen],
+                    by=user,
+                    title=request.POST.get("split_title", "").strip()
+                    or _("Part of “%(title)s”") % {"title": barrier.title},
+                )
+                messages.success(
+                    request, _("The ticked deviations now form a barrier of their own.")
+                )
+                return redirect("barriers:detail", pk=part.pk)
             elif action == "examples":
                 chosen = request.POST.getlist("examples")
                 evidence = barrier_evidence_list(user=user, barrier=barrier)
@@ -204,6 +235,11 @@ def barrier_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": evidence[:300],
             "evidence_count": evidence.count(),
             "tag_labels": list(zip(barrier.tags, labels_for(barrier.tags), strict=True)),
+            "merge_targets": barrier_list(user=user)
+            .exclude(pk=barrier.pk)
+            .filter(merged_into__isnull=True)
+            .exclude(status=Barrier.Status.CLOSED)
+            .order_by("title")[:200],
         },
         status=400 if (form.errors or escalate_form.errors or transition_form.errors) else 200,
     )

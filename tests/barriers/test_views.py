@@ -145,3 +145,27 @@ def test_barrier_from_the_knots_page(
     again = analyst_client.post(url)
     assert again["Location"] == reverse("barriers:detail", args=[barrier.pk])
     assert Barrier.objects.count() == 1
+
+
+def test_merge_and_split_from_the_barrier_page(
+    analyst_client: Client, ladder: dict[str, SteeringGroup], file_deviations: FileDeviations,
+    analyst: User,
+) -> None:  # fmt: skip
+    first = barrier_create_from_knot(knot=make_knot(file_deviations(4)), by=analyst)
+    url = reverse("barriers:detail", args=[first.pk])
+    refs = sorted(first.evidence.values_list("reference", flat=True))
+    split = analyst_client.post(
+        url, {"action": "split", "examples": refs[:2], "split_title": "Delproblem"}
+    )
+    part = Barrier.objects.get(title="Delproblem")
+    assert split["Location"] == reverse("barriers:detail", args=[part.pk])
+    assert sorted(part.evidence.values_list("reference", flat=True)) == refs[:2]
+    assert first.evidence.count() == 2
+    merged = analyst_client.post(
+        reverse("barriers:detail", args=[part.pk]),
+        {"action": "merge", "target": first.pk, "reason": "Samma sak"},
+    )
+    assert merged["Location"] == url
+    part.refresh_from_db()
+    assert part.merged_into == first
+    assert first.evidence.count() == 4
