@@ -1,0 +1,239 @@
+"""Every page and API endpoint, for every role, against objects the role should and should not
+see: no leak, no 500, and an endpoint added without a rule here fails this test.
+
+URLs are discovered from the URL configuration (API routes included), not listed by hand; the
+expected status per role is the rule, written down once per URL name below.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from analytics.presentation import knot_key
+from barriers.catalogue import steering_groups_load
+from barriers.models import Barrier, SteeringGroup
+from barriers.services import barrier_create, barrier_escalate, barrier_transition
+from deviations.models import Draft, Unit, User
+from deviations.triage import TriageDecision, deviation_triage
+from tests.factories import DeviationFactory, TaggingFactory
+
+ANON, STAFF, OTHER, ANALYST, STEERING, ADMIN = (
+    "anonymous", "staff", "other_unit_staff", "analyst", "steering_member", "admin_user",
+)  # fmt: skip
+ROLES = (ANON, STAFF, OTHER, ANALYST, STEERING, ADMIN)
+LOGIN = 302  # login_required sends anonymous people to the login page
+HIDDEN = 404  # an object you may not see looks exactly like one that does not exist
+
+
+def rule(anonymous: int, staff: int, other: int, analyst: int, steering: int, admin: int) -> dict:
+    return dict(zip(ROLES, (anonymous, staff, other, analyst, steering, admin), strict=True))
+
+
+# GET status per role. "Own" objects belong to the staff persona's unit (Täby).
+RULES: dict[str, dict[str, int]] = {
+    "home": rule(LOGIN, 200, 200, 200, 200, 200),
+    "healthz": rule(200, 200, 200, 200, 200, 200),
+    "login": rule(200, 302, 302, 302, 302, 302),
+    "logout": rule(405, 405, 405, 405, 405, 405),
+    "set_language": rule(302, 302, 302, 302, 302, 302),  # GET just goes back; POST switches
+    "deviations:list": rule(LOGIN, 200, 200, 200, 200, 200),
+    "deviations:create": rule(LOGIN, 200, 200, 403, 403, 200),
+    "deviations:mine": rule(LOGIN, 200, 200, 200, 200, 200),
+    "deviations:import": rule(LOGIN, 403, 403, 200, 403, 200),
+    "deviations:draft_autosave": rule(405, 405, 405, 405, 405, 405),
+    "deviations:draft": rule(LOGIN, 200, HIDDEN, 403, 403, HIDDEN),
+    "deviations:draft_discard": rule(LOGIN, 405, 405, 405, 405, 405),
+    "deviations:receipt": rule(LOGIN, 200, HIDDEN, 200, HIDDEN, 200),
+    "deviations:detail": rule(LOGIN, 200, HIDDEN, 200, HIDDEN, 200),
+    "triage:queue": rule(LOGIN, 403, 403, 200, 403, 200),
+    "triage:bulk": rule(LOGIN, 403, 403, 405, 403, 405),
+    "triage:undo": rule(LOGIN, 403, 403, 405, 403, 405),
+    "triage:deviation": rule(LOGIN, 403, 403, 200, 403, 200),
+    "analytics:knots": rule(LOGIN, 403, 403, 200, 403, 200),
+    "analytics:knot": rule(LOGIN, 403, 403, HIDDEN, 403, HIDDEN),  # no such knot in this world
+    "analytics:overview": rule(LOGIN, 403, 403, 200, 403, 200),
+    "analytics:dashboard": rule(LOGIN, 403, 403, 200, 200, 200),
+    "barriers:list": rule(LOGIN, 200, 200, 200, 200, 200),
+    "barriers:create": rule(LOGIN, 403, 403, 200, 403, 200),
+    "barriers:from_knot": rule(LOGIN, 405, 405, 405, 405, 405),
+    "barriers:detail": rule(LOGIN, 302, HIDDEN, 200, 302, 200),
+    "barriers:dossier": rule(LOGIN, 200, HIDDEN, 200, 200, 200),
+    "barriers:inboxes": rule(LOGIN, 200, 200, 200, 302, 200),
+    "barriers:inbox": rule(LOGIN, HIDDEN, HIDDEN, 200, 200, 200),
+    "barriers:decide": rule(LOGIN, HIDDEN, HIDDEN, 200, 200, 200),
+    "barriers:agenda": rule(LOGIN, HIDDEN, HIDDEN, 200, 200, 200),
+    # The API: token first, so anonymous callers get 401 with WWW-Authenticate.
+    "api-root": rule(401, 200, 200, 200, 200, 200),
+    "api-token": rule(405, 405, 405, 405, 405, 405),
+    "schema": rule(401, 200, 200, 200, 200, 200),
+    "api-docs": rule(401, 200, 200, 200, 200, 200),
+    "deviation-list": rule(401, 200, 200, 200, 200, 200),
+    "deviation-detail": rule(401, 200, HIDDEN, 200, HIDDEN, 200),
+    "draft-list": rule(401, 200, 200, 403, 403, 200),
+    "draft-detail": rule(401, 200, HIDDEN, 403, 403, HIDDEN),
+    "barrier-list": rule(401, 200, 200, 200, 200, 200),
+    "barrier-detail": rule(401, 200, HIDDEN, 200, 200, 200),
+    "barrier-route": rule(401, 403, 403, 200, 403, 200),
+    "barrier-escalate": rule(401, 403, 403, 405, 403, 405),
+    "escalation-list": rule(401, 200, 200, 200, 200, 200),
+    "escalation-detail": rule(401, 200, HIDDEN, 200, 200, 200),
+    "escalation-decide": rule(401, 405, 405, 405, 405, 405),
+    "decision-list": rule(401, 200, 200, 200, 200, 200),
+    "decision-detail": rule(401, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "steering-group-list": rule(401, 200, 200, 200, 200, 200),
+    "steering-group-detail": rule(401, HIDDEN, HIDDEN, 200, 200, 200),
+    "agency-list": rule(401, 200, 200, 200, 200, 200),
+    "agency-detail": rule(401, 200, 200, 200, 200, 200),
+    "municipality-list": rule(401, 200, 200, 200, 200, 200),
+    "municipality-detail": rule(401, 200, 200, 200, 200, 200),
+    "forbund-list": rule(401, 200, 200, 200, 200, 200),
+    "forbund-detail": rule(401, 200, 200, 200, 200, 200),
+    "law-list": rule(401, 200, 200, 200, 200, 200),
+    "law-detail": rule(401, 200, 200, 200, 200, 200),
+    "provision-list": rule(401, 200, 200, 200, 200, 200),
+    "provision-detail": rule(401, 200, 200, 200, 200, 200),
+    "term-list": rule(401, 200, 200, 200, 200, 200),
+    "term-detail": rule(401, 200, 200, 200, 200, 200),
+    "unit-list": rule(401, 200, 200, 200, 200, 200),
+    "unit-detail": rule(401, 200, 200, 200, 200, 200),  # team names are not confidential
+    "tagging-suggest": rule(401, 405, 405, 405, 405, 405),
+    "triage-queue": rule(401, 403, 403, 200, 403, 200),
+    "deviation-triage": rule(401, 403, 403, 405, 403, 405),
+    "triage-undo": rule(401, 403, 403, 405, 403, 405),
+    "knots": rule(401, 403, 403, 200, 403, 200),
+    "statistics": rule(401, 403, 403, 200, 403, 200),
+    "imports": rule(401, 403, 403, 405, 403, 405),
+}
+SKIPPED_PREFIXES = ("admin:",)  # Django's admin: staff-only by Django itself
+SKIPPED = {"favicon"}
+
+
+def _named_patterns() -> dict[str, URLPattern]:
+    found: dict[str, URLPattern] = {}
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif pattern.name:
+                found.setdefault(f"{namespace}{pattern.name}", pattern)
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_url_has_a_rule() -> None:
+    names = {n for n in _named_patterns() if not n.startswith(SKIPPED_PREFIXES)} - SKIPPED
+    missing = sorted(names - set(RULES))
+    assert missing == [], f"URLs without an access rule in this test: {missing}"
+    assert sorted(set(RULES) - names) == []
+
+
+@pytest.fixture
+def world(
+    staff: User, taby_unit: Unit, haninge_unit: Unit, analyst: User, steering_member: User
+) -> dict[str, Any]:
+    steering_groups_load()
+    own = DeviationFactory(unit=taby_unit, reporter=staff)
+    TaggingFactory(deviation=own, tag_id="agency:FK", state="suggested")
+    DeviationFactory(unit=haninge_unit)
+    barrier = barrier_create(
+        by=analyst, title="Dag 180", tags=["agency:FK"], deviations=[own], mandate_level=1
+    )
+    barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
+    escalation = barrier_escalate(
+        barrier=barrier, group=None, due_on=timezone.localdate() + timedelta(days=3), by=analyst
+    )
+    escalation.group.members.add(steering_member)
+    action = deviation_triage(
+        deviation=own, decision=TriageDecision(confirm=["agency:FK"]), by=analyst
+    )
+    return {
+        "own": own,
+        "draft": Draft.objects.create(owner=staff, data={"description": "halvt"}),
+        "barrier": barrier,
+        "group": escalation.group,
+        "escalation": escalation,
+        "action": action,
+        "unit": taby_unit,
+    }
+
+
+def _kwargs(name: str, pattern: URLPattern, world: dict[str, Any]) -> dict[str, Any]:
+    keys = set(pattern.pattern.regex.groupindex) - {"format"}
+    values = {
+        "reference": world["own"].reference,
+        "key": world["draft"].key if "draft" in name else knot_key(["agency:AF", "agency:FK"]),
+        "pk": {
+            "barrier": world["barrier"].pk,
+            "escalation": world["escalation"].pk,
+            "decision": 0,
+            "unit": world["unit"].pk,
+            "triage": world["action"].pk,
+        }.get(name.split("-")[0], world["barrier"].pk),
+        "slug": world["group"].slug if "steering" in name or ":" in name else "roslagen",
+        "escalation_id": world["escalation"].pk,
+        "action_id": world["action"].pk,
+        "code": "FK" if name.startswith("agency") else "0160",
+        "sfs": "2010:110",
+        "tag_id": "prov:2010:110#K27P48",
+        "term": "sjukpenning",
+    }
+    return {key: values[key] for key in keys}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_its_access(
+    role: str, world: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    client = Client()
+    if role != ANON:
+        client.force_login(request.getfixturevalue(role))
+    wrong = []
+    for name, pattern in sorted(_named_patterns().items()):
+        if name not in RULES:
+            continue
+        url = reverse(name, kwargs=_kwargs(name, pattern, world))
+        status = client.get(url).status_code
+        assert status < 500, f"{url} gave {status} for {role}"
+        if status != RULES[name][role]:
+            wrong.append(f"{name} {url}: {status}, expected {RULES[name][role]}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_other_units_deviation_never_leaks(other_unit_staff: User, world: dict[str, Any]) -> None:
+    """The Haninge colleague sees Täby's deviation nowhere: lists, API, search, exports."""
+    client = Client()
+    client.force_login(other_unit_staff)
+    reference = world["own"].reference
+    for url in (
+        reverse("deviations:list"),
+        reverse("deviations:list") + "?export=csv",
+        reverse("deviations:mine"),
+        "/api/v1/deviations/",
+        "/api/v1/barriers/",
+        "/api/v1/escalations/",
+        reverse("barriers:list"),
+    ):
+        response = client.get(url)
+        assert reference not in response.content.decode("utf-8", "replace"), url
+
+
+def test_writes_are_refused_where_not_allowed(world: dict[str, Any], staff: User) -> None:
+    client = Client()
+    client.force_login(staff)
+    assert client.post(reverse("triage:bulk"), {"action": "done"}).status_code == 403
+    assert client.post(f"/api/v1/barriers/{world['barrier'].pk}/escalate/", {}).status_code == 403
+    decided = client.post(
+        f"/api/v1/escalations/{world['escalation'].pk}/decide/", {"kind": "reject", "reason": "x"}
+    )
+    assert decided.status_code == 403
+    assert client.post(reverse("deviations:import"), {}).status_code == 403
+    assert SteeringGroup.objects.filter(members=staff).count() == 0
