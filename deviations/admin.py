@@ -20,7 +20,7 @@ from deviations.models import (
     Unit,
     User,
 )
-from deviations.services import confirmed_tags_refresh, tag_version_bump
+from deviations.services import confirmed_tags_refresh, tag_version_bump, user_remove
 
 
 @admin.register(Agency)
@@ -115,3 +115,11 @@ class DeviationAdmin(SimpleHistoryAdmin):
 class KnutpunktUserAdmin(UserAdmin):
     fieldsets = (*(UserAdmin.fieldsets or ()), (_("Units"), {"fields": ("units",)}))
     filter_horizontal = ["groups", "user_permissions", "units"]
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        """Deleting an account keeps its deviations under a pseudonym."""
+        user_remove(user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for user in queryset:
+            user_remove(user=user)

@@ -349,6 +349,11 @@ class Deviation(models.Model):
         related_name="deviations",
         verbose_name=_("municipality"),
     )
+    # Set when the reporter's account is deleted: the deviation stays, attributed to a stable
+    # pseudonym instead of a person (deviations.services.user_remove).
+    reporter_pseudonym = models.CharField(
+        _("pseudonymous reporter"), max_length=40, blank=True, editable=False
+    )
     description = models.TextField(_("what happened"))
     category = models.CharField(_("category"), max_length=32, choices=Category, blank=True)
     consequence = models.CharField(_("consequence"), max_length=32, choices=Consequence, blank=True)

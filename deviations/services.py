@@ -6,12 +6,15 @@ Every entry point (web form, API, import, demo seed) goes through these function
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -590,3 +593,21 @@ def _retag_one(deviation: Deviation, *, catalogue: TagCatalogue, report: RetagRe
     ):
         tagging.save()
         report.added += 1
+
+
+def reporter_pseudonym(user: User) -> str:
+    """A stable stand-in for a deleted reporter: the same person gets the same pseudonym, and
+    it cannot be turned back into the person without the secret key."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"user:{user.pk}".encode(), hashlib.sha256)
+    return _("Reporter %(code)s") % {"code": digest.hexdigest()[:8]}
+
+
+@transaction.atomic
+def user_remove(*, user: User) -> int:
+    """Delete an account but keep its deviations, attributed to a pseudonym; returns how many."""
+    pseudonym = reporter_pseudonym(user)
+    kept = Deviation.objects.filter(reporter=user).update(
+        reporter=None, reporter_pseudonym=pseudonym
+    )
+    user.delete()
+    return kept
