@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -276,6 +277,13 @@ def _render_form(
     return render(request, "deviations/deviation_form.html", context, status=status)
 
 
+def _uuid_or_none(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value).strip()) if value else None
+    except ValueError:
+        return None
+
+
 @require_POST
 def draft_autosave_view(request: HttpRequest) -> JsonResponse:
     """Called by the form while the user types. JSON, and 401 rather than a login redirect,
@@ -290,10 +298,10 @@ def draft_autosave_view(request: HttpRequest) -> JsonResponse:
             status=401,
         )
     user = _user(request)
-    key = request.POST.get("draft") or None
+    key = _uuid_or_none(request.POST.get("draft"))
     try:
-        draft = draft_get(user=user, key=key) if key else None
-    except (Http404, ValidationError):  # a malformed or foreign key starts a new draft
+        draft = draft_get(user=user, key=str(key)) if key else None
+    except Http404:  # a foreign or deleted draft's key starts a new draft
         draft = None
         submitted = key and own_deviation_list(user=user).filter(idempotency_key=key).first()
         if submitted:  # a late save from a page that was just submitted: nothing to keep
