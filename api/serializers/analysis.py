@@ -26,7 +26,7 @@ class TriageRequestSerializer(serializers.Serializer):
 
 class TriageActionSerializer(serializers.ModelSerializer):
     deviation = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = TriageAction
@@ -86,3 +86,11 @@ class ImportReportSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     suggested = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.DictField())
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal: one readable sentence, a stable code, and field errors when there are."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+    errors = serializers.JSONField(required=False)

@@ -22,7 +22,9 @@ class SteeringGroupSerializer(serializers.ModelSerializer):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Decision
@@ -34,7 +36,9 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 class EscalationSerializer(serializers.ModelSerializer):
     group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    proposed_group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    proposed_group = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     barrier = serializers.PrimaryKeyRelatedField(read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True)
 
@@ -48,7 +52,7 @@ class EscalationSerializer(serializers.ModelSerializer):
 
 class BarrierSerializer(serializers.ModelSerializer):
     mandate_level = serializers.SerializerMethodField()
-    analyst = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    analyst = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Barrier

@@ -71,7 +71,7 @@ class ProvisionSerializer(serializers.ModelSerializer):
 
 
 class TermSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Term
@@ -79,7 +79,7 @@ class TermSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    forbund = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    forbund = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     municipalities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:

@@ -15,7 +15,9 @@ class DeviationSerializer(serializers.ModelSerializer):
     municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
     municipality_name = serializers.CharField(source="municipality.name", read_only=True)
     unit = serializers.CharField(source="unit.name", read_only=True)
-    duplicate_of = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    duplicate_of = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, allow_null=True
+    )
     tags = TaggingSerializer(source="taggings", many=True, read_only=True)
 
     class Meta:

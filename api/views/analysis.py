@@ -22,6 +22,7 @@ from analytics.types import KnotParams
 from api.permissions import IsAnalyst
 from api.serializers.analysis import (
     AnalysisFilterSerializer,
+    ErrorSerializer,
     FigureSerializer,
     ImportReportSerializer,
     KnotSerializer,
@@ -186,7 +187,7 @@ class ImportView(APIView):
                 "properties": {"file": {"type": "string", "format": "binary"}},
             }
         },
-        responses={201: ImportReportSerializer, 400: ImportReportSerializer},
+        responses={201: ImportReportSerializer, 400: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
