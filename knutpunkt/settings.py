@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "knutpunkt.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "knutpunkt.urls"
