@@ -2,7 +2,8 @@
 
 A portable backup that restores into any supported database (SQLite or PostgreSQL) with
 `restore_data`. XML because Django's JSON rounds times to milliseconds and the audit history
-must come back exact. For large installations prefer the database's own tools (README, Drift).
+must come back exact. Large installations can use the database's own tools (README, "Backup
+and restore").
 """
 
 from typing import Any
