@@ -3,6 +3,8 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -12,6 +14,12 @@ from knutpunkt.errors import DomainError
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DataError):
+        # E.g. an id beyond the database's integer range: the request is wrong, not the server.
+        return Response(
+            {"detail": _("A value in the request is out of range."), "code": "out_of_range"},
+            status=400,
+        )
     if isinstance(exc, DomainError):
         return Response(
             {"detail": exc.message, "code": exc.code, **exc.extra}, status=exc.http_status

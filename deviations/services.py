@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -343,8 +343,16 @@ def deviation_submit(
     deviation = data.as_deviation(
         reference=reference, reported_at=reported_at, reporter=by, idempotency_key=key
     )
-    deviation.full_clean()
-    deviation.save()
+    deviation.full_clean(exclude=["idempotency_key"])  # the database's unique index decides
+    try:
+        with transaction.atomic():
+            deviation.save()
+    except IntegrityError:
+        # A retry that raced the first request past the lookup above: the first one won.
+        existing = Deviation.objects.filter(idempotency_key=key, reporter=by).first()
+        if key is None or existing is None:
+            raise
+        return existing
     # Two inserts (tags and their history) whatever the number of tags.
     bulk_create_with_history(
         _reporter_taggings(deviation, chosen=chosen_tags, by=by), Tagging, default_user=by

@@ -194,3 +194,24 @@ def test_retag_command_reports_counts(staff: User, taby_unit: Unit, capsys) -> N
     out = capsys.readouterr().out
     assert "Retagged 1 deviations: 1 suggestions added" in out
     assert Tagging.objects.filter(tag_id="agency:AF", state="suggested").exists()
+
+
+def test_a_retry_that_races_past_the_lookup_returns_the_first(
+    staff: User, taby_unit: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = uuid.uuid4()
+    first = deviation_submit(by=staff, data=_input(taby_unit), idempotency_key=key)
+    # Simulate the race: the second request's lookup ran before the first was saved.
+    real_filter = Deviation.objects.filter
+    calls = {"n": 0}
+
+    def racing_filter(*args: object, **kwargs: object):  # noqa: ANN202
+        calls["n"] += 1
+        if calls["n"] == 1 and "idempotency_key" in kwargs:
+            return Deviation.objects.none()
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Deviation.objects, "filter", racing_filter)
+    again = deviation_submit(by=staff, data=_input(taby_unit), idempotency_key=key)
+    assert again.pk == first.pk
+    assert Deviation.objects.count() == 1

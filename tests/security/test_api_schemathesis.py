@@ -11,16 +11,30 @@ from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
+from deviations.catalogue.loader import catalogue_load
+from deviations.models import Agency
+from deviations.roles import roles_ensure
+
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
 schema.app = get_wsgi_application()
 
 
+@pytest.fixture(autouse=True)
+def _catalogue(transactional_db: None) -> None:
+    """Each request commits on its own, as in production (PostgreSQL aborts a whole test
+    transaction after one refused statement); the catalogue may have been emptied by an
+    earlier transactional test."""
+    if not Agency.objects.exists():
+        catalogue_load()
+    roles_ensure()
+
+
 @pytest.fixture
 def token(analyst) -> str:  # noqa: ANN001 - the persona fixture
-    return Token.objects.create(user=analyst).key
+    return Token.objects.get_or_create(user=analyst)[0].key
 
 
-@pytest.mark.django_db(transaction=False)
+@pytest.mark.django_db(transaction=True)
 @schema.parametrize()
 @settings(
     max_examples=8,
