@@ -20,6 +20,7 @@ from analytics.charts import bar_chart, column_chart
 from analytics.forms import AnalysisFilterForm
 from analytics.presentation import knot_key, knot_picture, labels_for, present_count
 from analytics.results import graph_result, knot_result
+from barriers.audit import audit_trail
 from barriers.effect import barrier_effect
 from barriers.explain import route_details
 from barriers.forms import AgendaForm, BarrierForm, DecisionForm, EscalateForm, TransitionForm
@@ -425,3 +426,10 @@ def agenda_view(request: HttpRequest, slug: str) -> HttpResponse:
         "barriers/agenda.html",
         {"group": group, "items": items, "meeting_on": meeting_on, "form": form},
     )
+
+
+@login_required
+def audit_view(request: HttpRequest) -> HttpResponse:
+    """The audit trail for analysts and administrators."""
+    _analyst(request)
+    return render(request, "barriers/audit.html", {"entries": audit_trail(limit=200)})

@@ -65,6 +65,7 @@ RULES: dict[str, dict[str, int]] = {
     "barriers:detail": rule(LOGIN, 302, HIDDEN, 200, 302, 200),
     "barriers:dossier": rule(LOGIN, 200, HIDDEN, 200, 200, 200),
     "barriers:inboxes": rule(LOGIN, 200, 200, 200, 302, 200),
+    "barriers:audit": rule(LOGIN, 403, 403, 200, 403, 200),
     "barriers:inbox": rule(LOGIN, HIDDEN, HIDDEN, 200, 200, 200),
     "barriers:decide": rule(LOGIN, HIDDEN, HIDDEN, 200, 200, 200),
     "barriers:agenda": rule(LOGIN, HIDDEN, HIDDEN, 200, 200, 200),

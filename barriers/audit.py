@@ -1,0 +1,90 @@
+"""The audit trail people can read: who changed what, when, before and after.
+
+Collected from django-simple-history's tables for deviations, tags, barriers, escalations and
+decisions, newest first, for analysts and administrators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from heapq import merge
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.utils.translation import gettext as _
+
+from barriers.models import Barrier, Decision, Escalation
+from deviations.models import Deviation, Tagging
+
+AUDITED: tuple[type[models.Model], ...] = (Deviation, Tagging, Barrier, Escalation, Decision)
+HIDDEN_FIELDS = {"description", "updated_at"}  # free text stays on its own page
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    who: str
+    model: str
+    object: str
+    action: str
+    changes: tuple[tuple[str, str, str], ...]  # (field, before, after)
+    reason: str
+
+
+def _who(record: Any) -> str:
+    user = record.history_user
+    if user is None:
+        return _("the system")
+    return user.get_full_name() or user.username
+
+
+def _label(record: Any) -> str:
+    """The object's name as it was; deleted relations fall back to its number."""
+    try:
+        return str(record.instance)[:80]
+    except ObjectDoesNotExist:
+        return f"#{record.id}"
+
+
+def _entries(model: type[models.Model], limit: int) -> list[AuditEntry]:
+    history = model.history.select_related("history_user").order_by("-history_date", "-history_id")
+    records = list(history[:limit])
+    # Every version of these objects in one query, to find each record's previous version.
+    versions: dict[Any, list[Any]] = {}
+    for version in model.history.filter(id__in={r.id for r in records}).order_by(
+        "history_date", "history_id"
+    ):
+        versions.setdefault(version.id, []).append(version)
+    actions = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    entries = []
+    for record in records:
+        changes: tuple[tuple[str, str, str], ...] = ()
+        chain = [v.history_id for v in versions.get(record.id, [])]
+        position = chain.index(record.history_id) if record.history_id in chain else 0
+        if record.history_type == "~" and position > 0:
+            delta = record.diff_against(versions[record.id][position - 1])
+            changes = tuple(
+                (change.field, str(change.old)[:80], str(change.new)[:80])
+                for change in delta.changes
+                if change.field not in HIDDEN_FIELDS
+            )
+        entries.append(
+            AuditEntry(
+                at=record.history_date,
+                who=_who(record),
+                model=str(model._meta.verbose_name),
+                object=_label(record),
+                action=actions.get(record.history_type, record.history_type),
+                changes=changes,
+                reason=record.history_change_reason or "",
+            )
+        )
+    return entries
+
+
+def audit_trail(*, limit: int = 200) -> list[AuditEntry]:
+    """The latest changes across the audited models, newest first."""
+    streams = [_entries(model, limit) for model in AUDITED]
+    return list(merge(*streams, key=lambda e: e.at, reverse=True))[:limit]
