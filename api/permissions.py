@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 from rest_framework.request import Request
 
@@ -12,7 +13,7 @@ class CanFileDeviations(permissions.BasePermission):
     Other methods fall through to the view, which answers 405 for what it does not offer.
     """
 
-    message = "Only staff in a reporting unit can file deviations."
+    message = _("Only staff in a reporting unit can file deviations.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method != "POST":
@@ -23,7 +24,7 @@ class CanFileDeviations(permissions.BasePermission):
 class IsAnalyst(permissions.BasePermission):
     """Analysis, triage and import are for analysts (and administrators)."""
 
-    message = "Only analysts can use this endpoint."
+    message = _("Only analysts can use this endpoint.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user

@@ -313,10 +313,6 @@ class Severity(models.IntegerChoices):
     CRITICAL = 4, _("4 – critical")
 
 
-class DeviationQuerySet(models.QuerySet["Deviation"]):
-    pass
-
-
 class Deviation(models.Model):
     """One anonymised case where the rules of different bodies clashed or left a gap."""
 
@@ -383,8 +379,6 @@ class Deviation(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at", "idempotency_key", "confirmed_tags"])
-
-    objects = DeviationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_on", "-reference"]

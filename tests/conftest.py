@@ -10,7 +10,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from deviations.catalogue.loader import catalogue_load
-from deviations.models import Municipality, Unit, User
+from deviations.models import Agency, Municipality, Unit, User
 from deviations.roles import ADMIN, ANALYST, STAFF, STEERING, roles_ensure
 from deviations.selectors import catalogue_changed
 from tests.factories import UnitFactory, UserFactory
@@ -22,6 +22,16 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         catalogue_load()
         roles_ensure()
+
+
+@pytest.fixture
+def committed_catalogue(transactional_db: None) -> None:
+    """For tests whose requests commit, as in production (live server, flush, and PostgreSQL,
+    which aborts a whole test transaction after one refused statement). Transactional tests
+    empty the tables afterwards, so the catalogue is loaded again when it is gone."""
+    if not Agency.objects.exists():
+        catalogue_load()
+    roles_ensure()
 
 
 @pytest.fixture(autouse=True)

@@ -21,11 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-
-from deviations.models import Agency
-from deviations.roles import roles_ensure
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -65,11 +61,8 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def catalogue(transactional_db: None) -> None:
-    """The live server needs a transactional database, which is emptied after each test."""
-    if not Agency.objects.exists():
-        call_command("load_catalogue", verbosity=0)
-    roles_ensure()
+def catalogue(committed_catalogue: None) -> None:
+    """The live server needs committed data (see tests/conftest.py)."""
 
 
 @pytest.fixture

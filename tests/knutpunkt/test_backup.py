@@ -15,19 +15,13 @@ from django.utils import timezone
 from barriers.catalogue import steering_groups_load
 from barriers.models import Barrier
 from barriers.services import barrier_create, barrier_escalate, barrier_transition
-from deviations.catalogue.loader import catalogue_load
-from deviations.models import Agency, Unit, User
-from deviations.roles import roles_ensure
+from deviations.models import Unit, User
 from tests.factories import DeviationFactory, TaggingFactory
 
 
 @pytest.fixture(autouse=True)
-def _catalogue(transactional_db: None) -> None:
-    """flush cannot run inside a test transaction on PostgreSQL, so these tests commit; the
-    catalogue may have been emptied by an earlier transactional test."""
-    if not Agency.objects.exists():
-        catalogue_load()
-    roles_ensure()
+def _catalogue(committed_catalogue: None) -> None:
+    """Requests commit here, as in production (see tests/conftest.py)."""
 
 
 def _snapshot() -> dict[str, list[str]]:

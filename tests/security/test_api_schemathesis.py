@@ -11,22 +11,13 @@ from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from deviations.catalogue.loader import catalogue_load
-from deviations.models import Agency
-from deviations.roles import roles_ensure
-
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
 schema.app = get_wsgi_application()
 
 
 @pytest.fixture(autouse=True)
-def _catalogue(transactional_db: None) -> None:
-    """Each request commits on its own, as in production (PostgreSQL aborts a whole test
-    transaction after one refused statement); the catalogue may have been emptied by an
-    earlier transactional test."""
-    if not Agency.objects.exists():
-        catalogue_load()
-    roles_ensure()
+def _catalogue(committed_catalogue: None) -> None:
+    """Requests commit here, as in production (see tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -19,9 +19,7 @@ from hypothesis import strategies as st
 from barriers.catalogue import steering_groups_load
 from barriers.models import Barrier
 from barriers.services import barrier_create, barrier_escalate, barrier_transition
-from deviations.catalogue.loader import catalogue_load
-from deviations.models import Agency, Deviation, Unit, User
-from deviations.roles import roles_ensure
+from deviations.models import Deviation, Unit, User
 from tests.factories import DeviationFactory
 
 SCRIPT = "<script>alert('x')</script>"
@@ -46,12 +44,8 @@ TEXT = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=300))
 
 
 @pytest.fixture(autouse=True)
-def _catalogue(transactional_db: None) -> None:
-    """Each request commits on its own, as in production: on PostgreSQL one refused statement
-    (an out-of-range id, answered with a 400) would otherwise abort the whole test transaction."""
-    if not Agency.objects.exists():
-        catalogue_load()
-    roles_ensure()
+def _catalogue(committed_catalogue: None) -> None:
+    """Requests commit here, as in production (see tests/conftest.py)."""
 
 
 @pytest.fixture
