@@ -9,6 +9,9 @@ one staff user per simulated user (all in one unit covering municipality 0160) w
 token. Each simulated user (a thread with its own `requests` session) loops: file a deviation
 through `POST /api/v1/deviations/` with an idempotency key, retrying the same payload and key
 up to 3 times on a timeout or a connection error, then 1-2 reads (its own list, one detail).
+With `--lose-acks SHARE`, that share of first submissions waits only 20 ms for the answer: the
+server stores the deviation but the client times out, so the retry path is taken end to end
+(the same key must come back with the same reference, never a second deviation).
 
 Afterwards the database is checked: every acknowledged reference is there exactly once with the
 key that was sent, the deviations filed in the run are exactly the acknowledged keys plus any
@@ -54,8 +57,9 @@ UNIT_NAME = "Lasttest Täby"
 USER_PREFIX = "load-staff-"
 API = "/api/v1/deviations/"
 CLIENT_TIMEOUT = 10.0
+LOST_ACK_TIMEOUT = (5.0, 0.02)  # connect, read: the request arrives, the answer is missed
 RETRIES = 3
-KINDS = ("file", "list", "detail")
+KINDS = ("file", "lost ack", "list", "detail")
 CATEGORIES = ("work_capacity", "rule_conflict", "responsibility_gap", "payment_gap")
 
 # Swedish case text without personal data: no digit runs, no phone numbers, no name pairs.
@@ -211,6 +215,7 @@ class Results:
     acked_refs: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     sent: set[str] = field(default_factory=set)
     retries: int = 0
+    forced_timeouts: int = 0
     gave_up: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -223,7 +228,13 @@ class Results:
 
 
 def simulate(
-    base: str, token: str, unit: int, seed: int, deadline: float, results: Results
+    base: str,
+    token: str,
+    unit: int,
+    seed: int,
+    deadline: float,
+    results: Results,
+    lose_acks: float = 0.0,
 ) -> None:
     import requests
 
@@ -232,13 +243,17 @@ def simulate(
     session.headers["Authorization"] = f"Token {token}"
     mine: list[str] = []
 
-    def call(kind: str, method: str, url: str, **kwargs: Any) -> requests.Response | None:
+    def call(
+        kind: str, method: str, url: str, timeout: Any = CLIENT_TIMEOUT, **kwargs: Any
+    ) -> requests.Response | None:
         started = time.perf_counter()
         try:
-            response = session.request(method, url, timeout=CLIENT_TIMEOUT, **kwargs)
+            response = session.request(method, url, timeout=timeout, **kwargs)
         except (requests.Timeout, requests.ConnectionError) as error:
             outcome = "timeout" if isinstance(error, requests.Timeout) else "connection error"
-            results.record(kind, (time.perf_counter() - started) * 1000, outcome, repr(error))
+            expected = kind == "lost ack"  # the forced timeouts are the point, not samples
+            detail = "" if expected else repr(error)
+            results.record(kind, (time.perf_counter() - started) * 1000, outcome, detail)
             return None
         ms = (time.perf_counter() - started) * 1000
         bad = response.status_code >= 400
@@ -258,8 +273,14 @@ def simulate(
         }
         with results.lock:
             results.sent.add(str(key))
+        lose_ack = rng.random() < lose_acks
         for attempt in range(1 + RETRIES):
-            response = call("file", "POST", base + API, json=payload)
+            if attempt == 0 and lose_ack:
+                with results.lock:
+                    results.forced_timeouts += 1
+                response = call("lost ack", "POST", base + API, LOST_ACK_TIMEOUT, json=payload)
+            else:
+                response = call("file", "POST", base + API, json=payload)
             if response is not None:
                 break
             if attempt < RETRIES:
@@ -383,7 +404,10 @@ def _report(args: argparse.Namespace, results: Results, elapsed: float, facts: d
         )
     for kind in KINDS:
         print(f"outcomes {kind}: {dict(sorted(results.outcomes[kind].items()))}")
-    print(f"file retries: {results.retries}, gave up after {RETRIES} retries: {results.gave_up}")
+    print(
+        f"file retries: {results.retries} ({results.forced_timeouts} after a forced 20 ms "
+        f"timeout), gave up after {RETRIES} retries: {results.gave_up}"
+    )
     for line in results.errors:
         print(f"  sample error: {line}")
     print(
@@ -444,7 +468,7 @@ def run(args: argparse.Namespace) -> int:
         threads = [
             threading.Thread(
                 target=simulate,
-                args=(base, token, setup["unit"], args.seed + n, deadline, results),
+                args=(base, token, setup["unit"], args.seed + n, deadline, results, args.lose_acks),
                 daemon=True,
             )
             for n, token in enumerate(setup["tokens"])
@@ -478,13 +502,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=50, help="concurrent simulated staff")
     parser.add_argument("--seconds", type=float, default=60, help="how long they keep going")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--lose-acks",
+        type=float,
+        default=0.0,
+        help="share of first submissions whose answer the client misses (0-1)",
+    )
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--phase", choices=["setup", "verify"], help=argparse.SUPPRESS)
     parser.add_argument("--phase-in", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--phase-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.users < 1 or args.seconds <= 0 or args.workers < 1:
-        parser.error("need --users ≥ 1, --seconds > 0 and --workers ≥ 1")
+    if args.users < 1 or args.seconds <= 0 or args.workers < 1 or not 0 <= args.lose_acks <= 1:
+        parser.error("need --users ≥ 1, --seconds > 0, --workers ≥ 1 and 0 ≤ --lose-acks ≤ 1")
     return args
 
 
