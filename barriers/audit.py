@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from barriers.models import Barrier, Decision, Escalation
@@ -40,12 +41,33 @@ def _who(record: Any) -> str:
     return user.get_full_name() or user.username
 
 
-def _label(record: Any) -> str:
-    """The object's name as it was; deleted relations fall back to its number."""
-    try:
-        return str(record.instance)[:80]
-    except ObjectDoesNotExist:
-        return f"#{record.id}"
+# The relations each model's __str__ follows, fetched for a whole page at once.
+LABEL_RELATIONS: dict[type[models.Model], tuple[str, ...]] = {
+    Escalation: ("barrier", "group"),
+    Decision: ("escalation__barrier", "escalation__group"),
+}
+
+
+def _labels(model: type[models.Model], records: list[Any]) -> dict[int, str]:
+    """Each record's object named by the model's own __str__, as it was then.
+
+    Built from the historical row itself (`record.instance` would query once per record for the
+    fields history leaves out), with the relations __str__ needs prefetched in one go.
+    """
+    names = [f.attname for f in model._meta.concrete_fields]
+    objects = {
+        record.history_id: model(**{n: getattr(record, n) for n in names if n in record.__dict__})
+        for record in records
+    }
+    if relations := LABEL_RELATIONS.get(model):
+        prefetch_related_objects(list(objects.values()), *relations)
+    labels = {}
+    for history_id, obj in objects.items():
+        try:
+            labels[history_id] = str(obj)[:80]
+        except ObjectDoesNotExist:  # a relation deleted since
+            labels[history_id] = f"#{obj.pk}"
+    return labels
 
 
 def _entries(model: type[models.Model], limit: int) -> list[AuditEntry]:
@@ -58,6 +80,7 @@ def _entries(model: type[models.Model], limit: int) -> list[AuditEntry]:
     ):
         versions.setdefault(version.id, []).append(version)
     actions = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    labels = _labels(model, records)
     entries = []
     for record in records:
         changes: tuple[tuple[str, str, str], ...] = ()
@@ -75,7 +98,7 @@ def _entries(model: type[models.Model], limit: int) -> list[AuditEntry]:
                 at=record.history_date,
                 who=_who(record),
                 model=str(model._meta.verbose_name),
-                object=_label(record),
+                object=labels[record.history_id],
                 action=actions.get(record.history_type, record.history_type),
                 changes=changes,
                 reason=record.history_change_reason or "",
