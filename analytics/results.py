@@ -1,17 +1,20 @@
-"""Knot results for pages, the API and the command, cached until a confirmed tag changes.
+"""Knot results for pages, the API and the command, kept until a confirmed tag changes.
 
-The cache key holds the tag version (deviations.services.tag_version), the filter, the parameters
-and the as-of date, so a page view never recomputes unless something it depends on changed, in
-any process sharing the cache.
+The last result for each filter and parameter set is kept in the shared cache (the database,
+so every process on every machine sees it) together with the data version it was computed
+from. Pages take it as it is and, when the data has moved on, queue a background job to
+recompute it (`knot_result_served`); the command and the API compute a fresh one when needed
+(`knot_result`). A change of confirmed tags queues the recomputation of the default view at
+once (deviations.services.tag_version_bump).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -23,10 +26,19 @@ from analytics.graph import cooccurrence_graph
 from analytics.knots import find_knots
 from analytics.presentation import labels_for
 from analytics.types import CooccurrenceGraph, DeviationTable, Knot, KnotParams
-from deviations.models import Category, Consequence, Forbund, Gender, Municipality
-from deviations.services import tag_version
+from deviations.jobs import Progress, job_enqueue, job_runner
+from deviations.models import (
+    Category,
+    Consequence,
+    Forbund,
+    Gender,
+    Job,
+    Municipality,
+    User,
+)
+from deviations.services import KNOTS_DEFAULT_JOB, tag_version
 
-CACHE_SECONDS = 24 * 3600
+CACHE_SECONDS = 30 * 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +49,23 @@ class KnotResult:
     tag_version: int
 
 
-def _key(analysis_filter: AnalysisFilter, params: KnotParams, today: date, version: int) -> str:
-    raw = f"{version}|{analysis_filter.key()}|{sorted(asdict(params).items())}|{today}"
+@dataclass(frozen=True, slots=True)
+class ServedKnots:
+    """What a page shows: the last good result (None before the first), whether the data has
+    changed since, and the job recomputing it."""
+
+    result: KnotResult | None
+    stale: bool
+    job: Job | None
+
+
+def _key(analysis_filter: AnalysisFilter, params: KnotParams, today: date) -> str:
+    raw = f"{analysis_filter.key()}|{sorted(asdict(params).items())}|{today}"
     return "knots:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _is_default(analysis_filter: AnalysisFilter, params: KnotParams) -> bool:
+    return analysis_filter == AnalysisFilter() and params == KnotParams()
 
 
 def knot_result(
@@ -48,16 +74,21 @@ def knot_result(
     params: KnotParams = KnotParams(),
     today: date | None = None,
     use_cache: bool = True,
+    progress: Progress | None = None,
 ) -> KnotResult:
-    """The ranked knots for a filter; local knots are kept only in place-filtered views."""
+    """The ranked knots for a filter on today's data; local knots only in place-filtered views."""
     today = today or timezone.localdate()
     version = tag_version()
-    key = _key(analysis_filter, params, today, version)
+    key = _key(analysis_filter, params, today)
     if use_cache:
         cached = cache.get(key)
-        if cached is not None:
+        if cached is not None and cached.tag_version == version:
             return cached
+    if progress:
+        progress.step(_("Reading the confirmed tags"))
     table = deviation_table(analysis_filter)
+    if progress:
+        progress.step(_("Finding knots in %(n)d deviations") % {"n": len(table)})
     knots = find_knots(table, params=params, today=today, include_local=analysis_filter.is_local)
     result = KnotResult(
         knots=tuple(knots),
@@ -67,6 +98,69 @@ def knot_result(
     )
     cache.set(key, result, CACHE_SECONDS)
     return result
+
+
+def knot_result_served(
+    analysis_filter: AnalysisFilter = AnalysisFilter(),
+    *,
+    params: KnotParams = KnotParams(),
+    by: User | None = None,
+) -> ServedKnots:
+    """For pages: never wait for the engine. The kept result is served even when the data
+    changed since, with a background job queued (or already running) to bring it up to date."""
+    today = timezone.localdate()
+    key = _key(analysis_filter, params, today)
+    cached = cache.get(key)
+    if cached is not None and cached.tag_version == tag_version():
+        return ServedKnots(cached, stale=False, job=None)
+    job = job_enqueue(
+        kind=Job.Kind.KNOTS,
+        by=by,
+        params=knot_job_params(analysis_filter, params, today),
+        dedupe_key=KNOTS_DEFAULT_JOB if _is_default(analysis_filter, params) else key,
+    )
+    fresh = cache.get(key)  # with the immediate backend the job has already run
+    if fresh is not None and fresh.tag_version == tag_version():
+        return ServedKnots(fresh, stale=False, job=None)
+    return ServedKnots(fresh or cached, stale=True, job=job)
+
+
+def knot_job_params(
+    analysis_filter: AnalysisFilter, params: KnotParams, today: date
+) -> dict[str, object]:
+    return {
+        "filter": {
+            "since": analysis_filter.since.isoformat() if analysis_filter.since else None,
+            "until": analysis_filter.until.isoformat() if analysis_filter.until else None,
+            "municipalities": list(analysis_filter.municipalities),
+            "forbund": analysis_filter.forbund,
+            "units": list(analysis_filter.units),
+        },
+        "params": asdict(params),
+        "today": today.isoformat(),
+    }
+
+
+@job_runner(Job.Kind.KNOTS)
+def knots_run(job: Job, progress: Progress) -> dict[str, object]:
+    """Recompute one view's knots (the default view when queued by a tag change)."""
+    raw = job.params.get("filter") or {}
+    analysis_filter = AnalysisFilter(
+        since=date.fromisoformat(raw["since"]) if raw.get("since") else None,
+        until=date.fromisoformat(raw["until"]) if raw.get("until") else None,
+        municipalities=tuple(raw.get("municipalities") or ()),
+        forbund=raw.get("forbund"),
+        units=tuple(raw.get("units") or ()),
+    )
+    names = {f.name for f in fields(KnotParams)}
+    params = KnotParams(**{k: v for k, v in (job.params.get("params") or {}).items() if k in names})
+    today = date.fromisoformat(job.params["today"]) if job.params.get("today") else None
+    result = knot_result(analysis_filter, params=params, today=today, progress=progress)
+    return {
+        "knots": len(result.knots),
+        "deviations": result.deviations,
+        "tag_version": result.tag_version,
+    }
 
 
 def graph_result(
@@ -88,11 +182,12 @@ def table_result(analysis_filter: AnalysisFilter = AnalysisFilter()) -> Deviatio
     """The deviation table for a filter, cached for the dashboard's many figures."""
     version = tag_version()
     key = "table:" + hashlib.sha256(f"{version}|{analysis_filter.key()}".encode()).hexdigest()
-    cached = cache.get(key)
+    local = caches["local"]  # large, and cheap to rebuild: each process keeps its own
+    cached = local.get(key)
     if cached is not None:
         return cached
     table = deviation_table(analysis_filter)
-    cache.set(key, table, CACHE_SECONDS)
+    local.set(key, table, CACHE_SECONDS)
     return table
 
 

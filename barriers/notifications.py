@@ -31,6 +31,7 @@ from barriers.models import (
     Reminder,
     SteeringGroup,
 )
+from deviations.jobs import Progress
 from deviations.models import Deviation, User
 
 REMIND_EVERY_DAYS = 7
@@ -169,12 +170,20 @@ def _digest_body(user: User, items: Sequence[DigestItem]) -> str:
     return "\n".join(lines)
 
 
-def digests_send(*, since: datetime, until: datetime | None = None) -> list[Digest]:
-    """One e-mail per reporter for the period, summarising everything new for them."""
+def digests_send(
+    *, since: datetime, until: datetime | None = None, progress: Progress | None = None
+) -> list[Digest]:
+    """One e-mail per reporter for the period, summarising everything new for them. Each mail
+    commits with its record, so a run stopped halfway is finished by the next one."""
     until = until or timezone.now()
     sent = []
     with translation.override(settings.LANGUAGE_CODE):
-        for user, items in digest_items(since=since, until=until).items():
+        pending = digest_items(since=since, until=until)
+        if progress:
+            progress.step(_("Sending digests"), len(pending))
+        for user, items in pending.items():
+            if progress:
+                progress.advance()
             if user not in _addressable([user]):
                 continue
             subject = ngettext(
@@ -197,7 +206,9 @@ def digests_send(*, since: datetime, until: datetime | None = None) -> list[Dige
 # --- Reminders to steering groups ----------------------------------------------------------------
 
 
-def reminders_send(*, today: date | None = None) -> list[Reminder]:
+def reminders_send(
+    *, today: date | None = None, progress: Progress | None = None
+) -> list[Reminder]:
     """One mail per group listing its overdue open escalations; an escalation is reminded at
     most once every REMIND_EVERY_DAYS days, so rerunning the command sends nothing new."""
     today = today or timezone.localdate()
@@ -212,8 +223,12 @@ def reminders_send(*, today: date | None = None) -> list[Reminder]:
     for escalation in overdue:
         by_group[escalation.group].append(escalation)
     reminders = []
+    if progress:
+        progress.step(_("Sending reminders"), len(by_group))
     with translation.override(settings.LANGUAGE_CODE):
         for group, escalations in by_group.items():
+            if progress:
+                progress.advance()
             recipients = _addressable(group.members.all())
             if not recipients:
                 continue

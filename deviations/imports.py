@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from deviations.catalogue.tagids import parse_tag_id
+from deviations.jobs import Progress
 from deviations.models import (
     AgeBand,
     Category,
@@ -80,6 +81,28 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        """For a job's result (JSON)."""
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "unchanged": self.unchanged,
+            "suggested": self.suggested,
+            "errors": [[e.row, e.column, e.message] for e in self.errors],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportReport:
+        return cls(
+            rows=data.get("rows", 0),
+            created=data.get("created", 0),
+            unchanged=data.get("unchanged", 0),
+            suggested=data.get("suggested", 0),
+            errors=[
+                RowError(row, column, message) for row, column, message in data.get("errors", [])
+            ],
+        )
 
 
 # --- Reading ---------------------------------------------------------------------------------
@@ -175,10 +198,17 @@ def _choice(value: str, choices: Iterable[str]) -> bool:
     return value in set(choices)
 
 
-@transaction.atomic
-def deviations_import(*, rows: Sequence[dict[str, str]], by: User | None) -> ImportReport:
-    """Validate every row, then import all of them or none (CONTRACTS.md §3)."""
+def deviations_import(
+    *, rows: Sequence[dict[str, str]], by: User | None, progress: Progress | None = None
+) -> ImportReport:
+    """Validate every row, then import all of them or none (CONTRACTS.md §3).
+
+    The checks run outside the transaction so their progress can be watched; the writing is
+    one transaction.
+    """
     report = ImportReport(rows=len(rows))
+    if progress:
+        progress.step(_("Checking rows"), len(rows))
     municipalities, units = _lookup_tables()
     existing = set(
         Deviation.objects.filter(
@@ -189,6 +219,8 @@ def deviations_import(*, rows: Sequence[dict[str, str]], by: User | None) -> Imp
     pending: list[tuple[int, dict[str, Any]]] = []
     today = timezone.localdate()
     for index, row in enumerate(rows, start=2):
+        if progress:
+            progress.advance()
 
         def error(column: str, message: str, *, _row: int = index) -> None:
             report.errors.append(RowError(_row, column, message))
@@ -292,6 +324,20 @@ def deviations_import(*, rows: Sequence[dict[str, str]], by: User | None) -> Imp
     if report.errors:
         report.errors.sort(key=lambda e: (e.row, COLUMNS.index(e.column)))
         return report
+    if progress:
+        progress.step(_("Saving deviations and tags"), None)
+    with transaction.atomic():
+        _import_write(pending, units=units, by=by, report=report)
+    return report
+
+
+def _import_write(
+    pending: list[tuple[int, dict[str, Any]]],
+    *,
+    units: dict[str, Unit],
+    by: User | None,
+    report: ImportReport,
+) -> None:
     items: list[DeviationInput] = []
     for _index, data in pending:
         unit = units.get(data["unit_name"].casefold())
@@ -325,7 +371,6 @@ def deviations_import(*, rows: Sequence[dict[str, str]], by: User | None) -> Imp
         )
     report.created = len(items)
     report.suggested = sum(1 for item in items if not item.tags)
-    return report
 
 
 # --- Export ----------------------------------------------------------------------------------

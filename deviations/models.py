@@ -562,3 +562,83 @@ class Tagging(models.Model):
 
     def __str__(self) -> str:
         return self.tag_id
+
+
+# --- Background jobs ---------------------------------------------------------------------------
+
+
+class Job(models.Model):
+    """Long work done by the task worker (or inline), with progress people can watch.
+
+    The Django task only carries the job's id; what to do, how far it got and how it ended live
+    here, so any process on any machine can show it and a failed job can be run again.
+    """
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("Import of deviations")
+        RETAG = "retag", _("Re-tagging after a catalogue change")
+        KNOTS = "knots", _("Knot recomputation")
+        DIGESTS = "digests", _("Weekly digests")
+        REMINDERS = "reminders", _("Escalation reminders")
+        RETENTION = "retention", _("Retention of free text")
+        DOSSIER = "dossier", _("Dossier PDF")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("done")
+        FAILED = "failed", _("failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.QUEUED)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="jobs",
+        verbose_name=_("started by"),
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    input_name = models.CharField(_("file name"), max_length=200, blank=True)
+    input = models.BinaryField(_("input file"), null=True, blank=True, editable=False)
+    # Only one queued or running job per key, e.g. one knot recomputation at a time.
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, blank=True)
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("why it failed"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    step_started_at = models.DateTimeField(_("step started"), null=True, blank=True)
+    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=Q(status__in=["queued", "running"]) & ~Q(dedupe_key=""),
+                name="%(app_label)s_%(class)s_one_active_per_dedupe_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("jobs:detail", kwargs={"key": self.key})
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

@@ -37,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "deviations.add_tagging",
         "deviations.change_tagging",
         *[f"deviations.view_{model}" for model in _CATALOGUE_MODELS],
+        "deviations.view_job",
         "barriers.view_all_barriers",
         *[f"barriers.view_{model}" for model in _BARRIER_MODELS],
         *[f"barriers.{action}_{model}" for model in _BARRIER_WORK for action in ("add", "change")],
@@ -52,7 +53,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "deviations.triage_deviation",
         *[
             f"deviations.{action}_{model}"
-            for model in (*_CATALOGUE_MODELS, "deviation", "tagging", "user")
+            for model in (*_CATALOGUE_MODELS, "deviation", "tagging", "user", "job")
             for action in ("view", "add", "change", "delete")
         ],
         "barriers.view_all_barriers",

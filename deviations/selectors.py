@@ -7,7 +7,18 @@ from datetime import timedelta
 from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from deviations.models import Agency, Deviation, Draft, Law, Provision, Tagging, Term, Unit, User
+from deviations.models import (
+    Agency,
+    Deviation,
+    Draft,
+    Job,
+    Law,
+    Provision,
+    Tagging,
+    Term,
+    Unit,
+    User,
+)
 from deviations.similarity import similarity, text_words
 from deviations.tagging import TagCatalogue
 
@@ -204,3 +215,12 @@ def triage_queue(*, user: User) -> QuerySet[Deviation]:
         .filter(status=Deviation.Status.SUBMITTED)
         .order_by("reported_at", "pk")
     )
+
+
+def job_list(*, user: User) -> QuerySet[Job]:
+    """The jobs a user may follow: their own, or every job with the view_job permission
+    (analysts and administrators watch the knot recomputation and the scheduled work)."""
+    jobs = Job.objects.select_related("created_by").defer("input")
+    if user.has_perm("deviations.view_job"):
+        return jobs
+    return jobs.filter(created_by=user)

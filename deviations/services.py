@@ -23,9 +23,11 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from deviations.catalogue.tagids import parse_tag_id
+from deviations.jobs import job_enqueue
 from deviations.models import (
     Deviation,
     Draft,
+    Job,
     Municipality,
     ReferenceCounter,
     Tagging,
@@ -153,10 +155,21 @@ def confirmed_tags_refresh(*, deviation_ids: Iterable[int]) -> None:
     tag_version_bump()
 
 
+KNOTS_DEFAULT_JOB = "knots:default"  # dedupe key of the default view's recomputation
+
+
 def tag_version_bump() -> None:
-    """Tell cached analysis that its data changed: tags, new deviations or their facts."""
+    """Tell cached analysis that its data changed: tags, new deviations or their facts.
+
+    Once the change is committed, the default knot view is queued for recomputation in the
+    background (one job at a time, however many changes arrive meanwhile)."""
     TagVersion.objects.get_or_create(pk=1)
     TagVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    transaction.on_commit(_knots_recompute, robust=True)
+
+
+def _knots_recompute() -> None:
+    job_enqueue(kind=Job.Kind.KNOTS, params={}, dedupe_key=KNOTS_DEFAULT_JOB)
 
 
 def tag_version() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -22,14 +23,11 @@ from deviations.forms import DeviationForm
 from deviations.history import deviation_timeline
 from deviations.imports import (
     COLUMNS,
-    ImportFileError,
-    ImportReport,
-    deviations_import,
     download_response,
     export_rows,
-    read_rows,
 )
-from deviations.models import Deviation, Draft, User
+from deviations.jobs import job_enqueue
+from deviations.models import Deviation, Draft, Job, User
 from deviations.pii import find_pii
 from deviations.selectors import (
     deviation_get,
@@ -346,8 +344,8 @@ def deviation_receipt_view(request: HttpRequest, reference: str) -> HttpResponse
 @login_required
 @permission_required("deviations.triage_deviation", raise_exception=True)
 def import_view(request: HttpRequest) -> HttpResponse:
-    """Upload a CSV or Excel file: every row is checked, and only a clean file is imported."""
-    report: ImportReport | None = None
+    """Upload a CSV or Excel file. The rows are checked and imported by a background job
+    whose page shows the progress and, for a file with problems, every bad row."""
     problem = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -355,23 +353,19 @@ def import_view(request: HttpRequest) -> HttpResponse:
             problem = _("Choose a .csv or .xlsx file to import.")
         elif upload.size and upload.size > IMPORT_MAX_BYTES:
             problem = _("The file is larger than %(mb)d MB.") % {"mb": IMPORT_MAX_BYTES // 2**20}
+        elif Path(upload.name or "").suffix.lower() not in {".csv", ".xlsx"}:
+            problem = _("Only .csv and .xlsx files can be imported.")
         else:
-            try:
-                rows = read_rows(upload, filename=upload.name or "")
-            except ImportFileError as error:
-                problem = str(error)
-            else:
-                report = deviations_import(rows=rows, by=_user(request))
-                if report.ok:
-                    messages.success(
-                        request,
-                        _("Imported %(created)d deviations (%(unchanged)d were already there).")
-                        % {"created": report.created, "unchanged": report.unchanged},
-                    )
-    status = 400 if problem or (report is not None and not report.ok) else 200
+            job = job_enqueue(
+                kind=Job.Kind.IMPORT,
+                by=_user(request),
+                input=upload.read(),
+                input_name=Path(upload.name or "").name,
+            )
+            return redirect(job)
     return render(
         request,
         "deviations/import.html",
-        {"report": report, "problem": problem, "columns": COLUMNS},
-        status=status,
+        {"problem": problem, "columns": COLUMNS},
+        status=400 if problem else 200,
     )

@@ -1,7 +1,7 @@
 """Knutpunkt settings: one module, driven by the environment, safe defaults for development.
 
 Environment variables: DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CSRF_TRUSTED_ORIGINS,
-SECURE (cookies and HSTS behind TLS), LOG_LEVEL.
+SECURE (cookies and HSTS behind TLS), LOG_LEVEL, TASK_BACKEND, RETENTION_DAYS, e-mail (EMAIL_*).
 """
 
 import os
@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "knutpunkt",
     "deviations",
     "analytics",
@@ -237,6 +238,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes logs every failed login at INFO; the lock-outs (WARNING) are what matter.
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# Background jobs (deviations/jobs.py) through Django's tasks framework. "database": the
+# django-tasks-db worker (`manage.py db_worker`), the production choice, needing no extra server;
+# "immediate": the job runs inside the request that starts it (development and tests).
+TASK_BACKEND = os.environ.get("TASK_BACKEND") or ("immediate" if DEBUG else "database")
+if TASK_BACKEND not in {"immediate", "database"}:
+    raise ImproperlyConfigured(f"TASK_BACKEND must be immediate or database, not {TASK_BACKEND!r}")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if TASK_BACKEND == "database"
+            else "django.tasks.backends.immediate.ImmediateBackend"
+        ),
+    }
+}
+
+# Shared results (knots, graphs, figures) live in the database, so every app process on every
+# machine serves the same last good result; the big per-filter deviation tables stay in each
+# process's memory ("local").
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "knutpunkt_cache",
+        "TIMEOUT": 7 * 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tables"},
 }
 
 # Free text of deviations older than this is removed by `apply_retention` (the facts stay).

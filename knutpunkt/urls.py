@@ -19,6 +19,7 @@ urlpatterns = [
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("avvikelser/", include("deviations.urls")),
+    path("jobb/", include("deviations.job_urls")),
     path("analys/triage/", include("deviations.triage_urls")),
     path("analys/", include("analytics.urls")),
     path("", include("barriers.urls")),

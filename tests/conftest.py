@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -55,9 +55,19 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches() -> None:
-    """Each test starts with empty caches: rolled-back rows reuse version numbers and ids."""
-    cache.clear()
+def _fresh_caches(request: pytest.FixtureRequest) -> None:
+    """Each test starts with empty caches: rolled-back rows reuse version numbers and ids.
+    The shared cache is a database table, so only tests with database access clear it."""
+    caches["local"].clear()
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if uses_db:
+        request.getfixturevalue(
+            "db" if "transactional_db" not in request.fixturenames else "transactional_db"
+        )
+        cache.clear()
     catalogue_changed()
 
 

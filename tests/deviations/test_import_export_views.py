@@ -20,20 +20,26 @@ def test_staff_cannot_import(staff_client: Client) -> None:
     assert staff_client.get(reverse("deviations:import")).status_code == 403
 
 
-def test_import_page_imports_a_clean_file(analyst_client: Client) -> None:
+def test_import_page_imports_a_clean_file_in_a_job(analyst_client: Client) -> None:
     upload = SimpleUploadedFile("a.csv", CSV.encode(), content_type="text/csv")
-    response = analyst_client.post(reverse("deviations:import"), {"file": upload})
-    assert response.status_code == 200
+    response = analyst_client.post(reverse("deviations:import"), {"file": upload}, follow=True)
+    assert response.redirect_chain[-1][0].startswith("/jobb/")
+    job = response.context["job"]
+    assert (job.kind, job.status, job.input_name) == ("import", "succeeded", "a.csv")
+    assert response.context["report"].created == 1
     assert Deviation.objects.filter(external_id="k-1").exists()
 
 
 def test_import_page_reports_rows_and_imports_nothing(analyst_client: Client) -> None:
     bad = CSV + "k-2,igår,Atlantis,\n"
     upload = SimpleUploadedFile("a.csv", bad.encode(), content_type="text/csv")
-    response = analyst_client.post(reverse("deviations:import"), {"file": upload})
-    assert response.status_code == 400
+    response = analyst_client.post(reverse("deviations:import"), {"file": upload}, follow=True)
+    job = response.context["job"]
+    assert job.status == "failed"
+    assert "3 problem" in job.error or "3 fel" in job.error
     errors = {(e.row, e.column) for e in response.context["report"].errors}
     assert errors == {(3, "occurred_on"), (3, "municipality"), (3, "description")}
+    assert not response.context["can_retry"]  # the file has to be corrected first
     assert not Deviation.objects.exists()
 
 

@@ -19,7 +19,7 @@ from analytics.presentation import knot_key
 from barriers.catalogue import steering_groups_load
 from barriers.models import Barrier, SteeringGroup
 from barriers.services import barrier_create, barrier_escalate, barrier_transition
-from deviations.models import Draft, Unit, User
+from deviations.models import Draft, Job, Unit, User
 from deviations.triage import TriageDecision, deviation_triage
 from tests.factories import DeviationFactory, TaggingFactory
 
@@ -59,6 +59,11 @@ RULES: dict[str, dict[str, int]] = {
     "analytics:knot": rule(LOGIN, 403, 403, HIDDEN, 403, HIDDEN),  # no such knot in this world
     "analytics:overview": rule(LOGIN, 403, 403, 200, 403, 200),
     "analytics:dashboard": rule(LOGIN, 403, 403, 200, 200, 200),
+    "jobs:list": rule(LOGIN, 200, 200, 200, 200, 200),
+    "jobs:start": rule(LOGIN, 405, 405, 405, 405, 405),
+    "jobs:detail": rule(LOGIN, 200, HIDDEN, 200, HIDDEN, 200),  # the staff persona's own job
+    "jobs:status": rule(LOGIN, 200, HIDDEN, 200, HIDDEN, 200),
+    "jobs:retry": rule(LOGIN, 405, 405, 405, 405, 405),
     "barriers:list": rule(LOGIN, 200, 200, 200, 200, 200),
     "barriers:create": rule(LOGIN, 403, 403, 200, 403, 200),
     "barriers:from_knot": rule(LOGIN, 405, 405, 405, 405, 405),
@@ -159,6 +164,7 @@ def world(
     return {
         "own": own,
         "draft": Draft.objects.create(owner=staff, data={"description": "halvt"}),
+        "job": Job.objects.create(kind=Job.Kind.IMPORT, created_by=staff, input_name="a.csv"),
         "barrier": barrier,
         "group": escalation.group,
         "escalation": escalation,
@@ -171,7 +177,13 @@ def _kwargs(name: str, pattern: URLPattern, world: dict[str, Any]) -> dict[str, 
     keys = set(pattern.pattern.regex.groupindex) - {"format"}
     values = {
         "reference": world["own"].reference,
-        "key": world["draft"].key if "draft" in name else knot_key(["agency:AF", "agency:FK"]),
+        "key": (
+            world["draft"].key
+            if "draft" in name
+            else world["job"].key
+            if "job" in name
+            else knot_key(["agency:AF", "agency:FK"])
+        ),
         "pk": {
             "barrier": world["barrier"].pk,
             "escalation": world["escalation"].pk,

@@ -3,23 +3,36 @@
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from barriers.notifications import REMIND_EVERY_DAYS, reminders_send
+from barriers.models import Reminder
+from barriers.notifications import REMIND_EVERY_DAYS
+from deviations.management.jobcommand import JobCommand
+from deviations.models import Job
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Remind each steering group's members of its overdue open escalations. An escalation is "
         f"reminded at most once every {REMIND_EVERY_DAYS} days, so running it daily is safe."
     )
+    kind = Job.Kind.REMINDERS
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--today", type=date.fromisoformat, help="Count overdue as of this date (YYYY-MM-DD)."
         )
+        super().add_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        reminders = reminders_send(today=options["today"])
-        count = sum(r.escalations.count() for r in reminders)
-        self.stdout.write(f"Reminders: {len(reminders)} groups, {count} overdue escalations.")
+        today = options["today"]
+        job = self.run_job(options, params={"today": today.isoformat() if today else None})
+        if job is None:
+            return
+        self.fail_unless_done(job)
+        count = Reminder.escalations.through.objects.filter(
+            reminder__in=job.result.get("reminder_ids", [])
+        ).count()
+        self.stdout.write(
+            f"Reminders: {job.result['reminders']} groups, {count} overdue escalations."
+        )

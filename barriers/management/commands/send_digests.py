@@ -1,32 +1,37 @@
 """`python manage.py send_digests [--since DATE]`: one e-mail per reporter for the period."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
-from barriers.notifications import digests_send
+from barriers.runners import DIGEST_DAYS
+from deviations.management.jobcommand import JobCommand
+from deviations.models import Job
 
-DEFAULT_DAYS = 7
 
-
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Send each reporter one digest of what happened to the barriers their deviations feed "
-        f"(default: the last {DEFAULT_DAYS} days). Nothing already told is told again."
+        f"(default: the last {DIGEST_DAYS} days). Nothing already told is told again."
     )
+    kind = Job.Kind.DIGESTS
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--since", type=date.fromisoformat, help="Start of the period (YYYY-MM-DD)."
         )
+        super().add_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
-        day = options["since"] or timezone.localdate(now) - timedelta(days=DEFAULT_DAYS)
-        since = timezone.make_aware(datetime.combine(day, time.min))
-        if since > now:
+        since = options["since"]
+        if since and since > timezone.localdate():
             raise CommandError("--since cannot be in the future.")
-        digests = digests_send(since=since, until=now)
-        self.stdout.write(f"Digests: {len(digests)} e-mails sent since {day.isoformat()}.")
+        job = self.run_job(options, params={"since": since.isoformat() if since else None})
+        if job is None:
+            return
+        self.fail_unless_done(job)
+        self.stdout.write(
+            f"Digests: {job.result['digests']} e-mails sent since {job.result['since']}."
+        )

@@ -2,25 +2,32 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from deviations.retention import retention_apply
+from deviations.management.jobcommand import JobCommand
+from deviations.models import Job
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Replace the descriptions of deviations older than RETENTION_DAYS (or --days), also in "
         "the audit history, and delete drafts untouched for 90 days. Facts and tags are kept."
     )
+    kind = Job.Kind.RETENTION
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, help="override settings.RETENTION_DAYS")
+        super().add_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["days"] is not None and options["days"] < 30:
             raise CommandError("--days must be at least 30")
-        report = retention_apply(days=options["days"])
+        job = self.run_job(options, params={"days": options["days"]})
+        if job is None:
+            return
+        self.fail_unless_done(job)
+        r = job.result
         self.stdout.write(
-            f"Before {report.cutoff}: {report.deviations} descriptions and "
-            f"{report.history_rows} history rows removed; {report.drafts} old drafts deleted."
+            f"Before {r['cutoff']}: {r['deviations']} descriptions and "
+            f"{r['history_rows']} history rows removed; {r['drafts']} old drafts deleted."
         )

@@ -3,34 +3,39 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from deviations.imports import ImportFileError, deviations_import, read_rows
+from deviations.management.jobcommand import JobCommand
+from deviations.models import Job
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Import deviations from a .csv or .xlsx file; nothing is imported if any row is bad."
+    kind = Job.Kind.IMPORT
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="path to a .csv (UTF-8, comma) or .xlsx file")
+        super().add_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        try:
-            with path.open("rb") as stream:
-                rows = read_rows(stream, filename=path.name)
-        except ImportFileError as error:
-            raise CommandError(str(error)) from None
-        report = deviations_import(rows=rows, by=None)
-        if not report.ok:
-            for error in report.errors:
-                self.stderr.write(f"row {error.row}, {error.column}: {error.message}")
+        job = self.run_job(options, input=path.read_bytes(), input_name=path.name)
+        if job is None:
+            return
+        errors = job.result.get("errors", [])
+        for row, column, message in errors:
+            self.stderr.write(f"row {row}, {column}: {message}")
+        if errors:
             raise CommandError(
-                f"{len(report.errors)} problem(s) in {report.rows} rows; nothing was imported."
+                f"{len(errors)} problem(s) in {job.result.get('rows', 0)} rows; "
+                "nothing was imported."
             )
+        self.fail_unless_done(job)
+        result = job.result
         self.stdout.write(
-            f"Imported {report.created} of {report.rows} rows ({report.unchanged} already "
-            f"present, {report.suggested} tagged by the tagger for an analyst to confirm)."
+            f"Imported {result['created']} of {result['rows']} rows ({result['unchanged']} "
+            f"already present, {result['suggested']} tagged by the tagger for an analyst to "
+            "confirm)."
         )

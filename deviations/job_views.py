@@ -1,0 +1,139 @@
+"""Pages for background jobs: a list, one job with a live progress bar, run again, start one."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deviations.imports import ImportReport
+from deviations.jobs import job_can_retry, job_enqueue, job_retry, job_state, job_time_left
+from deviations.models import Job, User
+from deviations.selectors import job_list
+from knutpunkt.errors import DomainError
+
+# Jobs an administrator can start from the job list (the others start where their work is).
+STARTABLE = (Job.Kind.RETAG, Job.Kind.RETENTION, Job.Kind.DIGESTS, Job.Kind.REMINDERS)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required guarantees it
+    return request.user
+
+
+def _result_labels() -> dict[str, str]:
+    return {
+        "deviations": _("Deviations"),
+        "added": _("Suggestions added"),
+        "updated": _("Suggestions updated"),
+        "removed": _("Suggestions removed"),
+        "kept": _("Decisions by people kept"),
+        "knots": _("Knots"),
+        "tag_version": _("Data version"),
+        "cutoff": _("Free text removed before"),
+        "history_rows": _("History rows cleared"),
+        "drafts": _("Old drafts deleted"),
+        "digests": _("Digests sent"),
+        "reminders": _("Reminders sent"),
+        "since": _("Since"),
+    }
+
+
+def counts_text(job: Job) -> str:
+    """ "1 234 of 5 000 · 25 % · about 0:00:12 left", the same on the page and in the JSON."""
+    if not job.total:
+        return ""
+    parts = [_("%(done)d of %(total)d") % {"done": job.done, "total": job.total}]
+    parts.append(f"{round(100 * job.done / job.total)} %")
+    if (left := job_time_left(job)) is not None:
+        parts.append(_("about %(left)s left") % {"left": left})
+    return " · ".join(parts)
+
+
+def _job(request: HttpRequest, key: uuid.UUID) -> Job:
+    job = job_list(user=_user(request)).filter(key=key).first()
+    if job is None:
+        raise Http404(_("No such job."))
+    return job
+
+
+@login_required
+def job_list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    page = Paginator(job_list(user=user), 50).get_page(request.GET.get("page"))
+    startable = [(kind.value, kind.label) for kind in STARTABLE]
+    return render(
+        request,
+        "jobs/job_list.html",
+        {"page_obj": page, "startable": startable if user.has_perm("deviations.add_job") else []},
+    )
+
+
+@login_required
+def job_detail_view(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    job = _job(request, key)
+    labels = _result_labels()
+    report = ImportReport.from_dict(job.result) if job.kind == Job.Kind.IMPORT else None
+    return render(
+        request,
+        "jobs/job_detail.html",
+        {
+            "job": job,
+            "counts": counts_text(job),
+            "report": report,
+            "result_rows": [
+                (labels.get(name, name), value)
+                for name, value in job.result.items()
+                if name in labels and job.kind != Job.Kind.IMPORT
+            ],
+            "can_retry": job_can_retry(job) and _may_retry(request, job),
+        },
+    )
+
+
+@login_required
+def job_status_view(request: HttpRequest, key: uuid.UUID) -> JsonResponse:
+    """Polled by the job page (static/js/job.js) to move the bar without a reload."""
+    job = _job(request, key)
+    response = JsonResponse({**job_state(job), "text": counts_text(job)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _may_retry(request: HttpRequest, job: Job) -> bool:
+    user = _user(request)
+    return job.created_by_id == user.pk or user.has_perm("deviations.change_job")
+
+
+@login_required
+@require_POST
+def job_retry_view(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    job = _job(request, key)
+    if not _may_retry(request, job):
+        raise PermissionDenied
+    try:
+        job = job_retry(job=job, by=_user(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(job)
+
+
+@login_required
+@require_POST
+def job_start_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not user.has_perm("deviations.add_job"):
+        raise PermissionDenied
+    kind = request.POST.get("kind", "")
+    if kind not in {k.value for k in STARTABLE}:
+        messages.error(request, _("Choose one of the jobs in the list."))
+        return redirect("jobs:list")
+    job = job_enqueue(kind=kind, by=user, dedupe_key=f"{kind}:manual")
+    return redirect(job)

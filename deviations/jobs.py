@@ -1,0 +1,288 @@
+"""Background jobs: long work run by Django's tasks framework, with progress people can watch.
+
+A job is a `Job` row (what to do, how far it got, how it ended) plus one Django task that only
+carries the row's id. Each app registers the runner for its kinds with `@job_runner(kind)`;
+deviations never imports them, the registry finds them when a job runs. The task backend is a
+setting: the database worker from django-tasks-db in production, Django's immediate backend in
+tests and `make run`, where the job then runs inside the request that started it.
+
+Running a job twice is harmless: a job is claimed (queued → running) under a row lock, so a
+task delivered twice runs once, and every runner is idempotent, so "run again" after a
+failure continues without duplicating anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TextIO
+
+from django.db import IntegrityError, transaction
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deviations.models import Job, User
+from knutpunkt.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+Runner = Callable[[Job, "Progress"], dict[str, Any]]
+_RUNNERS: dict[str, Runner] = {}
+
+
+class JobFailed(DomainError):  # noqa: N818 - a refusal the user reads, like DomainError
+    """A runner's own reason to stop, shown to the user as it is. `retryable=False` when
+    running it again cannot help (a bad file); `result` keeps what the user needs to fix it."""
+
+    code = "job_failed"
+
+    def __init__(
+        self, message: str, *, result: dict[str, Any] | None = None, retryable: bool = True
+    ) -> None:
+        super().__init__(message)
+        self.result = result or {}
+        self.retryable = retryable
+
+
+def job_runner(kind: str) -> Callable[[Runner], Runner]:
+    """Register the function that does the work of a job kind."""
+
+    def register(function: Runner) -> Runner:
+        _RUNNERS[kind] = function
+        return function
+
+    return register
+
+
+class Progress:
+    """A job's counts, written to its row at most twice a second so tight loops stay cheap.
+
+    Runners report outside their own transactions (validate, then write in one go), or the
+    figures would only become visible at the commit.
+    """
+
+    def __init__(self, job: Job, *, echo: Callable[[Job], None] | None = None) -> None:
+        self.job = job
+        self.echo = echo
+        self._written = 0.0
+
+    def step(self, name: str, total: int | None = None) -> None:
+        now = timezone.now()
+        self.job.step, self.job.total, self.job.done = name[:200], total, 0
+        self.job.step_started_at = now
+        self._write(force=True)
+
+    def advance(self, count: int = 1) -> None:
+        self.job.done += count
+        self._write()
+
+    def _write(self, *, force: bool = False) -> None:
+        clock = time.monotonic()
+        if not force and clock - self._written < 0.5:
+            return
+        self._written = clock
+        self.job.progressed_at = timezone.now()
+        Job.objects.filter(pk=self.job.pk).update(
+            step=self.job.step,
+            total=self.job.total,
+            done=self.job.done,
+            step_started_at=self.job.step_started_at,
+            progressed_at=self.job.progressed_at,
+        )
+        if self.echo:
+            self.echo(self.job)
+
+
+def job_enqueue(
+    *,
+    kind: str,
+    by: User | None = None,
+    params: dict[str, Any] | None = None,
+    input: bytes | None = None,  # noqa: A002 - the job's input file
+    input_name: str = "",
+    dedupe_key: str = "",
+) -> Job:
+    """Record a job and hand it to the task backend. With a dedupe key, a job already queued or
+    running under that key is returned instead of a second one."""
+    if kind not in Job.Kind.values:
+        raise ValueError(f"unknown job kind {kind!r}")
+    if dedupe_key and (active := _active(dedupe_key)):
+        return active
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                kind=kind,
+                created_by=by,
+                params=params or {},
+                input=input,
+                input_name=input_name[:200],
+                dedupe_key=dedupe_key[:200],
+            )
+    except IntegrityError:  # another process queued the same work a moment ago
+        if active := _active(dedupe_key):
+            return active
+        raise
+    _dispatch(job)
+    job.refresh_from_db()
+    return job
+
+
+def _active(dedupe_key: str) -> Job | None:
+    return Job.objects.filter(dedupe_key=dedupe_key, status__in=Job.ACTIVE).first()
+
+
+def _dispatch(job: Job) -> None:
+    # Inside the caller's transaction: with the database backend the task row commits (or not)
+    # together with the job row, so a worker never sees one without the other.
+    result = job_task.enqueue(job.pk)
+    Job.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
+
+
+def job_retry(*, job: Job, by: User | None) -> Job:
+    """Queue a failed job again, same input; the runners are idempotent."""
+    if not job_can_retry(job):
+        raise DomainError(_("Only a failed job can be run again."), code="not_failed")
+    if job.dedupe_key and (active := _active(job.dedupe_key)):
+        return active
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.QUEUED, error="", finished_at=None, task_id="", step="", done=0
+    )
+    logger.info("job %s queued again by %s", job.key, by)
+    _dispatch(job)
+    job.refresh_from_db()
+    return job
+
+
+def job_can_retry(job: Job) -> bool:
+    return job.status == Job.Status.FAILED and job.result.get("retryable", True)
+
+
+@task()
+def job_task(job_id: int) -> None:
+    """The one Django task: run the job with this id."""
+    job_execute(job_id)
+
+
+def job_execute(job_id: int, *, echo: Callable[[Job], None] | None = None) -> Job:
+    """Claim a queued job and run it to success or failure; a job not queued is left alone."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != Job.Status.QUEUED:
+            return job  # type: ignore[return-value]
+        now = timezone.now()
+        job.status, job.started_at, job.progressed_at = Job.Status.RUNNING, now, now
+        job.attempts += 1
+        job.save(update_fields=["status", "started_at", "progressed_at", "attempts"])
+    runner = _RUNNERS.get(job.kind)
+    progress = Progress(job, echo=echo)
+    try:
+        if runner is None:
+            raise JobFailed(_("This kind of job cannot run here."))
+        result = runner(job, progress)
+    except JobFailed as error:
+        result = {**error.result, "retryable": error.retryable}
+        return _finish(job, status=Job.Status.FAILED, error=error.message, result=result)
+    except DomainError as error:
+        return _finish(job, status=Job.Status.FAILED, error=error.message)
+    except Exception as error:
+        logger.exception("job %s (%s) failed", job.key, job.kind)
+        reason = _("It stopped on an unexpected error (%(error)s). Nothing is lost; run it again.")
+        return _finish(
+            job, status=Job.Status.FAILED, error=reason % {"error": type(error).__name__}
+        )
+    if job.total is not None:
+        job.done = job.total
+    return _finish(job, status=Job.Status.SUCCEEDED, result=result)
+
+
+def _finish(job: Job, *, status: str, result: dict[str, Any] | None = None, error: str = "") -> Job:
+    job.status, job.error, job.finished_at = status, error, timezone.now()
+    job.result = result or {}
+    job.save(update_fields=["status", "error", "finished_at", "result", "done", "total", "step"])
+    return job
+
+
+# --- Reading a job ----------------------------------------------------------------------------
+
+
+def job_time_left(job: Job) -> timedelta | None:
+    """From the pace of the current step; None until there is a pace to go by."""
+    if job.status != Job.Status.RUNNING or not job.total or not job.done:
+        return None
+    if job.step_started_at is None or job.progressed_at is None:
+        return None
+    spent = (job.progressed_at - job.step_started_at).total_seconds()
+    if spent <= 0:
+        return None
+    return timedelta(seconds=round(spent / job.done * (job.total - job.done)))
+
+
+def job_state(job: Job) -> dict[str, Any]:
+    """What the progress bar needs, as JSON-ready values."""
+    left = job_time_left(job)
+    percent = round(100 * job.done / job.total) if job.total else None
+    return {
+        "key": str(job.key),
+        "kind": job.kind,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "step": job.step,
+        "done": job.done,
+        "total": job.total,
+        "percent": 100 if job.status == Job.Status.SUCCEEDED else percent,
+        "seconds_left": int(left.total_seconds()) if left is not None else None,
+        "error": job.error,
+        "finished": job.finished,
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+class ConsoleProgress:
+    """A progress line on the command line (stderr): step, bar, counts and time left."""
+
+    def __init__(self, stream: TextIO | None = None, *, width: int = 30) -> None:
+        self.stream = stream or sys.stderr
+        self.width = width
+        self._last = ""
+
+    def __call__(self, job: Job) -> None:
+        if job.total:
+            filled = round(self.width * min(job.done, job.total) / job.total)
+            bar = "#" * filled + "-" * (self.width - filled)
+            left = job_time_left(job)
+            eta = f", {_('time left')} {left}" if left is not None else ""
+            line = f"{job.step}: [{bar}] {job.done}/{job.total}{eta}"
+        else:
+            line = f"{job.step}…"
+        if line != self._last:
+            end = "\n" if line.split(":")[0] != self._last.split(":")[0] and self._last else ""
+            self.stream.write(f"{end}\r{line:<100}")
+            self.stream.flush()
+            self._last = line
+
+    def close(self) -> None:
+        if self._last:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def job_run_here(
+    *,
+    kind: str,
+    by: User | None = None,
+    params: dict[str, Any] | None = None,
+    input: bytes | None = None,  # noqa: A002
+    input_name: str = "",
+    echo: Callable[[Job], None] | None = None,
+) -> Job:
+    """For management commands: record the job and run it in this process, showing progress;
+    it appears in the job list like any other."""
+    job = Job.objects.create(
+        kind=kind, created_by=by, params=params or {}, input=input, input_name=input_name
+    )
+    return job_execute(job.pk, echo=echo)
