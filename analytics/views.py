@@ -24,7 +24,7 @@ from analytics.presentation import (
     overview_picture,
     present_count,
 )
-from analytics.results import dashboard_figures, graph_result, knot_result
+from analytics.results import dashboard_figures, graph_result, knot_result, knot_result_served
 from deviations.imports import download_response, export_rows
 from deviations.models import (
     Deviation,
@@ -33,6 +33,11 @@ from deviations.models import (
 from deviations.roles import STEERING
 
 ANALYST = "deviations.view_all_deviations"
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required guarantees it
+    return request.user
 
 
 def _form(request: HttpRequest) -> AnalysisFilterForm:
@@ -45,7 +50,12 @@ def knots_view(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     analysis_filter = form.to_filter()
     params = form.params()
-    result = knot_result(analysis_filter, params=params) if not form.errors else None
+    served = (
+        knot_result_served(analysis_filter, params=params, by=_user(request))
+        if not form.errors
+        else None
+    )
+    result = served.result if served else None
     rows = [
         {
             "key": knot_key(knot.tags),
@@ -59,7 +69,13 @@ def knots_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "analytics/knots.html",
-        {"form": form, "result": result, "rows": rows, "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "result": result,
+            "served": served,
+            "rows": rows,
+            "query": request.GET.urlencode(),
+        },
     )
 
 

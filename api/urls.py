@@ -28,6 +28,7 @@ from api.views.catalogue import (
 )
 from api.views.deviations import DeviationViewSet
 from api.views.filing import DraftViewSet, TaggingSuggestView
+from api.views.jobs import JobDetailView, JobListView, JobRetryView
 
 router = DefaultRouter()
 router.register("deviations", DeviationViewSet, basename="deviation")
@@ -58,6 +59,9 @@ urlpatterns = [
     path("v1/knots/", KnotListView.as_view(), name="knots"),
     path("v1/statistics/", StatisticsView.as_view(), name="statistics"),
     path("v1/imports/", ImportView.as_view(), name="imports"),
+    path("v1/jobs/", JobListView.as_view(), name="job-list"),
+    path("v1/jobs/<uuid:key>/", JobDetailView.as_view(), name="job-detail"),
+    path("v1/jobs/<uuid:key>/retry/", JobRetryView.as_view(), name="job-retry"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

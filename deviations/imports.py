@@ -56,6 +56,7 @@ COLUMNS = (
 )
 REQUIRED = ("external_id", "occurred_on", "municipality", "description")
 MAX_ROWS = 200_000
+IMPORT_MAX_BYTES = 50 * 2**20  # an upload larger than this is refused before it is stored
 DEFAULT_UNIT = "Importerade avvikelser"
 
 

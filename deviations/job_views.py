@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from deviations.imports import ImportReport
@@ -50,11 +51,24 @@ def counts_text(job: Job) -> str:
     """ "1 234 of 5 000 · 25 % · about 0:00:12 left", the same on the page and in the JSON."""
     if not job.total:
         return ""
-    parts = [_("%(done)d of %(total)d") % {"done": job.done, "total": job.total}]
-    parts.append(f"{round(100 * job.done / job.total)} %")
+    done = job.total if job.status == Job.Status.SUCCEEDED else job.done
+    parts = [_("%(done)d of %(total)d") % {"done": done, "total": job.total}]
+    parts.append(f"{round(100 * done / job.total)} %")
     if (left := job_time_left(job)) is not None:
-        parts.append(_("about %(left)s left") % {"left": left})
+        parts.append(_left_text(int(left.total_seconds())))
     return " · ".join(parts)
+
+
+def _left_text(seconds: int) -> str:
+    if seconds < 60:
+        return _("less than a minute left")
+    if seconds < 3600:
+        minutes = round(seconds / 60)
+        return ngettext("about %(n)d minute left", "about %(n)d minutes left", minutes) % {
+            "n": minutes
+        }
+    hours, rest = divmod(seconds, 3600)
+    return _("about %(h)d h %(m)d min left") % {"h": hours, "m": round(rest / 60)}
 
 
 def _job(request: HttpRequest, key: uuid.UUID) -> Job:

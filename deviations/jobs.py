@@ -14,11 +14,10 @@ failure continues without duplicating anything.
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TextIO
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.tasks import task
@@ -71,6 +70,8 @@ class Progress:
         self._written = 0.0
 
     def step(self, name: str, total: int | None = None) -> None:
+        if self.job.step and self.job.total:
+            self._write(force=True)  # the finished step's last figures, e.g. 10/10
         now = timezone.now()
         self.job.step, self.job.total, self.job.done = name[:200], total, 0
         self.job.step_started_at = now
@@ -144,8 +145,13 @@ def _dispatch(job: Job) -> None:
 
 def job_retry(*, job: Job, by: User | None) -> Job:
     """Queue a failed job again, same input; the runners are idempotent."""
-    if not job_can_retry(job):
+    if job.status != Job.Status.FAILED:
         raise DomainError(_("Only a failed job can be run again."), code="not_failed")
+    if not job_can_retry(job):
+        raise DomainError(
+            _("Running this job again cannot help: correct the file and upload it again."),
+            code="not_retryable",
+        )
     if job.dedupe_key and (active := _active(job.dedupe_key)):
         return active
     Job.objects.filter(pk=job.pk).update(
@@ -196,7 +202,10 @@ def job_execute(job_id: int, *, echo: Callable[[Job], None] | None = None) -> Jo
         )
     if job.total is not None:
         job.done = job.total
-    return _finish(job, status=Job.Status.SUCCEEDED, result=result)
+    job = _finish(job, status=Job.Status.SUCCEEDED, result=result)
+    if echo:
+        echo(job)
+    return job
 
 
 def _finish(job: Job, *, status: str, result: dict[str, Any] | None = None, error: str = "") -> Job:
@@ -243,11 +252,13 @@ def job_state(job: Job) -> dict[str, Any]:
 
 
 class ConsoleProgress:
-    """A progress line on the command line (stderr): step, bar, counts and time left."""
+    """A progress line on the command line: step, bar, counts and time left. Each step ends
+    with a newline, so a finished run leaves one line per step."""
 
-    def __init__(self, stream: TextIO | None = None, *, width: int = 30) -> None:
-        self.stream = stream or sys.stderr
+    def __init__(self, write: Callable[[str], None], *, width: int = 30) -> None:
+        self.write = write
         self.width = width
+        self._step = ""
         self._last = ""
 
     def __call__(self, job: Job) -> None:
@@ -259,16 +270,16 @@ class ConsoleProgress:
             line = f"{job.step}: [{bar}] {job.done}/{job.total}{eta}"
         else:
             line = f"{job.step}…"
-        if line != self._last:
-            end = "\n" if line.split(":")[0] != self._last.split(":")[0] and self._last else ""
-            self.stream.write(f"{end}\r{line:<100}")
-            self.stream.flush()
-            self._last = line
+        if line == self._last:
+            return
+        if self._step and job.step != self._step:
+            self.write("\n")
+        self.write(f"\r{line:<90}")
+        self._step, self._last = job.step, line
 
     def close(self) -> None:
         if self._last:
-            self.stream.write("\n")
-            self.stream.flush()
+            self.write("\n")
 
 
 def job_run_here(

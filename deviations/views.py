@@ -23,6 +23,7 @@ from deviations.forms import DeviationForm
 from deviations.history import deviation_timeline
 from deviations.imports import (
     COLUMNS,
+    IMPORT_MAX_BYTES,
     download_response,
     export_rows,
 )
@@ -47,8 +48,6 @@ from deviations.services import (
     tags_suggest,
 )
 from knutpunkt.errors import DomainError, PersonalDataError
-
-IMPORT_MAX_BYTES = 50 * 2**20
 
 
 def _user(request: HttpRequest) -> User:

@@ -80,14 +80,6 @@ class FigureSerializer(serializers.Serializer):
     rows = serializers.ListField(child=serializers.ListField())
 
 
-class ImportReportSerializer(serializers.Serializer):
-    rows = serializers.IntegerField()
-    created = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    suggested = serializers.IntegerField()
-    errors = serializers.ListField(child=serializers.DictField())
-
-
 class ErrorSerializer(serializers.Serializer):
     """Every refusal: one readable sentence, a stable code, and field errors when there are."""
 

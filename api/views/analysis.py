@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -24,14 +25,15 @@ from api.serializers.analysis import (
     AnalysisFilterSerializer,
     ErrorSerializer,
     FigureSerializer,
-    ImportReportSerializer,
     KnotSerializer,
     TriageActionSerializer,
     TriageRequestSerializer,
 )
 from api.serializers.deviations import DeviationSerializer
-from deviations.imports import ImportFileError, deviations_import, read_rows
-from deviations.models import TriageAction, User
+from api.serializers.jobs import JobSerializer
+from deviations.imports import IMPORT_MAX_BYTES
+from deviations.jobs import job_enqueue
+from deviations.models import Job, TriageAction, User
 from deviations.selectors import deviation_get, deviation_list, tag_choices, triage_queue
 from deviations.triage import TriageDecision, deviation_triage, triage_undo
 
@@ -175,7 +177,9 @@ class StatisticsView(APIView):
 
 
 class ImportView(APIView):
-    """Upload a .csv or .xlsx (CONTRACTS.md §3); all rows or none, with a per-row report."""
+    """Upload a .csv or .xlsx (CONTRACTS.md §3). The rows are checked and imported by a
+    background job: the answer is 202 with the job, whose `url` shows the progress and, when
+    finished, the per-row report (all rows or none)."""
 
     permission_classes = [permissions.IsAuthenticated, IsAnalyst]
     parser_classes = [MultiPartParser]
@@ -187,29 +191,25 @@ class ImportView(APIView):
                 "properties": {"file": {"type": "string", "format": "binary"}},
             }
         },
-        responses={201: ImportReportSerializer, 400: ErrorSerializer},
+        responses={202: JobSerializer, 400: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": [_("Attach a .csv or .xlsx file as “file”.")]})
-        try:
-            rows = read_rows(upload, filename=upload.name or "")
-        except ImportFileError as error:
-            raise ValidationError({"file": [str(error)]}) from None
-        report = deviations_import(rows=rows, by=_user(request))
-        body = {
-            "rows": report.rows,
-            "created": report.created,
-            "unchanged": report.unchanged,
-            "suggested": report.suggested,
-            "errors": [
-                {"row": e.row, "column": e.column, "message": e.message} for e in report.errors
-            ],
-        }
-        if not report.ok:
-            body["detail"] = _("%(n)d problem(s); nothing was imported.") % {
-                "n": len(report.errors)
-            }
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        return Response(body, status=status.HTTP_201_CREATED)
+        name = Path(upload.name or "").name
+        if Path(name).suffix.lower() not in {".csv", ".xlsx"}:
+            raise ValidationError({"file": [_("Only .csv and .xlsx files can be imported.")]})
+        if upload.size and upload.size > IMPORT_MAX_BYTES:
+            raise ValidationError(
+                {
+                    "file": [
+                        _("The file is larger than %(mb)d MB.") % {"mb": IMPORT_MAX_BYTES // 2**20}
+                    ]
+                }
+            )
+        job = job_enqueue(
+            kind=Job.Kind.IMPORT, by=_user(request), input=upload.read(), input_name=name
+        )
+        body = JobSerializer(job, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})

@@ -39,7 +39,7 @@ class JobCommand(BaseCommand):
                 f"follow it at {job.get_absolute_url()}"
             )
             return None
-        console = ConsoleProgress(self.stderr)
+        console = ConsoleProgress(lambda text: self.stderr.write(text, ending=""))
         job = job_run_here(
             kind=self.kind, params=params, input=input, input_name=input_name, echo=console
         )

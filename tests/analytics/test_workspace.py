@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -16,7 +17,8 @@ from openpyxl import load_workbook
 from analytics.extract import AnalysisFilter, deviation_table
 from analytics.presentation import knot_key
 from analytics.results import knot_result
-from deviations.models import Deviation, Municipality, Tagging, Unit, User
+from deviations.jobs import job_execute
+from deviations.models import Deviation, Job, Municipality, Tagging, Unit, User
 from deviations.services import DeviationInput, TagInput, deviations_file_many, tagging_decide
 from tests.factories import UnitFactory, UserFactory
 
@@ -219,3 +221,34 @@ def test_tags_split_in_chunks_give_the_same_table(
     assert chunked.vocabulary == whole.vocabulary
     assert (chunked.indices == whole.indices).all()
     assert (chunked.indptr == whole.indptr).all()
+
+
+def test_pages_serve_the_last_result_while_the_recomputation_waits(
+    corpus: list[Deviation],
+    analyst: User,
+    analyst_client: Client,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """With the database worker: a tag change queues one recomputation; until it has run, the
+    page shows the last good knots with their age; afterwards the fresh ones."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    first = knot_result()
+    with django_capture_on_commit_callbacks(execute=True):
+        tagging = Tagging.objects.filter(tag_id="agency:AF").first()
+        tagging_decide(tagging=tagging, state="rejected", by=analyst)
+    job = Job.objects.get(kind=Job.Kind.KNOTS)
+    assert (job.status, job.dedupe_key) == (Job.Status.QUEUED, "knots:default")
+
+    page = analyst_client.get(reverse("analytics:knots"))
+    served = page.context["served"]
+    assert served.stale
+    assert served.result.computed_at == first.computed_at  # the last good result, not nothing
+    assert served.job == job  # the queued job, not a second one
+    assert job.get_absolute_url() in page.content.decode()
+    assert Job.objects.filter(kind=Job.Kind.KNOTS).count() == 1
+
+    assert job_execute(job.pk).status == Job.Status.SUCCEEDED  # what the worker does
+    fresh = analyst_client.get(reverse("analytics:knots")).context["served"]
+    assert not fresh.stale
+    assert fresh.result.tag_version == first.tag_version + 1

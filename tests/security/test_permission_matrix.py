@@ -115,6 +115,9 @@ RULES: dict[str, dict[str, int]] = {
     "knots": rule(401, 403, 403, 200, 403, 200),
     "statistics": rule(401, 403, 403, 200, 403, 200),
     "imports": rule(401, 403, 403, 405, 403, 405),
+    "job-list": rule(401, 200, 200, 200, 200, 200),
+    "job-detail": rule(401, 200, HIDDEN, 200, HIDDEN, 200),
+    "job-retry": rule(401, 405, 405, 405, 405, 405),
 }
 SKIPPED_PREFIXES = ("admin:",)  # Django's admin: staff-only by Django itself
 SKIPPED = {"favicon"}

@@ -1,0 +1,198 @@
+"""Background jobs: progress, failure with a reason, run again without duplicates, one run per
+job however often its task is delivered, and the real database worker end to end."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError
+from django.test import Client
+from django.urls import reverse
+
+from deviations import imports
+from deviations.jobs import (
+    Progress,
+    job_enqueue,
+    job_execute,
+    job_retry,
+    job_run_here,
+    job_runner,
+)
+from deviations.models import Deviation, Job, User
+
+CSV = (
+    "external_id,occurred_on,municipality,description\n"
+    + "".join(
+        f"j-{n},2024-02-{n:02d},Täby,FK drog in sjukpenningen och Af kräver inskrivning.\n"
+        for n in range(1, 11)
+    )
+).encode()
+
+
+def _import(by: User | None = None) -> Job:
+    return job_enqueue(kind=Job.Kind.IMPORT, by=by, input=CSV, input_name="tio.csv")
+
+
+def test_an_import_job_runs_with_progress_and_a_result(analyst: User) -> None:
+    seen: list[tuple[str, int, int | None]] = []
+    job = job_run_here(
+        kind=Job.Kind.IMPORT,
+        by=analyst,
+        input=CSV,
+        input_name="tio.csv",
+        echo=lambda j: seen.append((j.step, j.done, j.total)),
+    )
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.result["created"] == 10
+    assert ("Checking rows", 10, 10) in seen or ("Kontrollerar raderna", 10, 10) in seen
+    assert job.started_at <= job.finished_at
+    job = _import(analyst)
+    assert job.task_id  # handed over through Django's tasks framework
+    assert Deviation.objects.filter(external_id__startswith="j-").count() == 10
+
+
+def test_a_failed_job_says_why_and_runs_again_without_duplicates(
+    analyst: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = imports.deviations_file_many
+
+    def database_gone(**kwargs: Any) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(imports, "deviations_file_many", database_gone)
+    job = _import(analyst)
+    assert job.status == Job.Status.FAILED
+    assert "OperationalError" in job.error
+    assert not Deviation.objects.exists()  # the write is one transaction
+
+    monkeypatch.setattr(imports, "deviations_file_many", real)
+    again = job_retry(job=job, by=analyst)
+    assert (again.pk, again.status, again.attempts) == (job.pk, Job.Status.SUCCEEDED, 2)
+    assert again.error == ""
+    assert Deviation.objects.count() == 10
+    # Uploading the same file once more imports nothing new.
+    third = _import(analyst).result
+    assert (third["created"], third["unchanged"]) == (0, 10)
+    assert Deviation.objects.count() == 10
+
+
+def test_a_job_runs_once_however_often_its_task_arrives(analyst: User) -> None:
+    job = _import(analyst)
+    assert job_execute(job.pk).attempts == 1  # delivered again: already done, left alone
+    job.refresh_from_db()
+    assert job.attempts == 1
+    assert Deviation.objects.count() == 10
+
+
+def test_progress_reaches_the_page_and_the_json(
+    analyst: User, analyst_client: Client, staff_client: Client
+) -> None:
+    job = Job.objects.create(kind=Job.Kind.RETAG, created_by=analyst, status=Job.Status.RUNNING)
+    progress = Progress(job)
+    progress.step("Tagging deviations", 400)
+    progress.advance(100)
+    progress._write(force=True)
+    state = analyst_client.get(reverse("jobs:status", args=[job.key])).json()
+    assert (state["done"], state["total"], state["percent"], state["finished"]) == (
+        100,
+        400,
+        25,
+        False,
+    )
+    assert state["step"] == "Tagging deviations"
+    assert "100" in state["text"]
+    assert "400" in state["text"]
+    page = analyst_client.get(reverse("jobs:detail", args=[job.key]))
+    html = page.content.decode()
+    assert 'id="job-progress"' in html
+    assert 'max="400"' in html
+    assert 'value="100"' in html
+    assert "js/job.js" in html
+    # Someone else's job looks like no job at all.
+    assert staff_client.get(reverse("jobs:status", args=[job.key])).status_code == 404
+
+
+def test_a_bad_file_fails_with_the_rows_and_cannot_be_run_again(
+    analyst: User, analyst_client: Client
+) -> None:
+    job = job_enqueue(
+        kind=Job.Kind.IMPORT, by=analyst, input=CSV + b"x,igar,Atlantis,\n", input_name="a.csv"
+    )
+    assert job.status == Job.Status.FAILED
+    assert job.result["retryable"] is False
+    assert [row for row, _column, _message in job.result["errors"]] == [12, 12, 12]
+    response = analyst_client.post(reverse("jobs:retry", args=[job.key]), follow=True)
+    assert response.status_code == 200
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.attempts == 1
+
+
+def test_a_runner_crash_is_a_failed_job_not_a_500(analyst: User, analyst_client: Client) -> None:
+    @job_runner(Job.Kind.DOSSIER)
+    def broken(job: Job, progress: Progress) -> dict[str, Any]:
+        raise ZeroDivisionError
+
+    job = job_enqueue(kind=Job.Kind.DOSSIER, by=analyst)
+    assert job.status == Job.Status.FAILED
+    assert "ZeroDivisionError" in job.error
+    page = analyst_client.get(job.get_absolute_url())
+    assert page.status_code == 200
+    assert job.error in page.content.decode()
+
+
+def test_dedupe_keeps_one_job_queued(analyst: User, settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    first = job_enqueue(kind=Job.Kind.KNOTS, dedupe_key="knots:default")
+    second = job_enqueue(kind=Job.Kind.KNOTS, dedupe_key="knots:default")
+    assert first.pk == second.pk
+    assert first.status == Job.Status.QUEUED
+    assert Job.objects.filter(kind=Job.Kind.KNOTS).count() == 1
+
+
+def test_admins_start_maintenance_jobs_others_cannot(
+    admin_user: User, analyst_client: Client
+) -> None:
+    admin = Client()
+    admin.force_login(admin_user)
+    response = admin.post(reverse("jobs:start"), {"kind": "retention"}, follow=True)
+    job = response.context["job"]
+    assert (job.kind, job.status, job.created_by) == ("retention", "succeeded", admin_user)
+    assert admin.post(reverse("jobs:start"), {"kind": "import"}).status_code == 302  # refused
+    assert not Job.objects.filter(kind="import").exists()
+    assert analyst_client.post(reverse("jobs:start"), {"kind": "retention"}).status_code == 403
+
+
+def test_commands_draw_progress_and_can_queue_instead(
+    tmp_path: Any, settings: Any, analyst: User
+) -> None:
+    path = tmp_path / "tio.csv"
+    path.write_bytes(CSV)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_deviations", str(path), stdout=out, stderr=err)
+    assert "Imported 10 of 10 rows" in out.getvalue()
+    assert "] 10/10" in err.getvalue()  # the progress bar
+    assert Job.objects.get(kind="import").status == Job.Status.SUCCEEDED
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    out = io.StringIO()
+    call_command("retag", "--background", stdout=out)
+    job = Job.objects.get(kind="retag")
+    assert job.status == Job.Status.QUEUED
+    assert str(job.key) in out.getvalue()
+
+
+@pytest.mark.usefixtures("committed_catalogue")
+def test_the_database_worker_runs_queued_jobs(settings: Any) -> None:
+    """django-tasks-db's own worker picks the task up from the table and runs the job."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    job = job_enqueue(kind=Job.Kind.IMPORT, input=CSV, input_name="tio.csv")
+    assert job.status == Job.Status.QUEUED
+    assert not Deviation.objects.exists()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert Deviation.objects.count() == 10
