@@ -10,12 +10,20 @@ DEMO_SEED ?= 2017
 # The local server and set-up commands run in development mode unless told otherwise.
 export DEBUG ?= 1
 
-.PHONY: run setup venv migrate messages catalogue demo test lint pytest lock clean bench
+.PHONY: run setup venv migrate messages catalogue demo test lint pytest lock clean bench serve-prod
 
 run: setup ## Set everything up, then serve on http://127.0.0.1:8000
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 setup: venv migrate messages catalogue demo
+
+# The production set-up on loopback (README, "Drift"): nginx on :8080, two gunicorn instances,
+# a task worker and PostgreSQL (DATABASE_URL, or a throw-away cluster from pg_virtualenv).
+serve-prod: venv messages
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q nginx >/dev/null; \
+	  else echo "nginx is missing: sudo apt-get install nginx" >&2; exit 1; fi; }
+	$(PY) deploy/serve_prod.py
 
 venv: $(VENV)/.installed
 

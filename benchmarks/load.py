@@ -31,8 +31,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,6 +46,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from deploy.stack import Stack  # noqa: E402
 
 PG_VERSION = "15"
 PG_DATABASE = "knutpunkt_load"
@@ -185,6 +185,13 @@ def phase_verify(facts: dict[str, Any]) -> dict[str, Any]:
         for row in run.values("idempotency_key").annotate(n=Count("id")).filter(n__gt=1)
     ]
     same_text = run.values("reporter", "description").annotate(n=Count("id")).filter(n__gt=1)
+    from deviations.models import Job
+
+    jobs = dict(
+        Job.objects.filter(kind=Job.Kind.KNOTS, created_at__gte=since)
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         (server_version,) = cursor.fetchone()
@@ -200,6 +207,7 @@ def phase_verify(facts: dict[str, Any]) -> dict[str, Any]:
         "keys_twice": keys_twice,
         "same_description_twice": same_text.count(),
         "postgres": server_version,
+        "knot_jobs": jobs,
     }
 
 
@@ -305,12 +313,6 @@ def simulate(
 # --- orchestration ---------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _postgres_url() -> str:
     """Inside pg_virtualenv: its cluster, with our own database created on first use."""
     import psycopg
@@ -359,22 +361,6 @@ def _machine() -> dict[str, str]:
     }
 
 
-def _wait_healthy(base: str, server: subprocess.Popen, seconds: float = 60) -> None:
-    import requests
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode} before answering")
-        try:
-            if requests.get(base + "/healthz", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer /healthz in time")
-
-
 def _report(args: argparse.Namespace, results: Results, elapsed: float, facts: dict) -> bool:
     machine = _machine()
     print()
@@ -383,7 +369,8 @@ def _report(args: argparse.Namespace, results: Results, elapsed: float, facts: d
         f"PostgreSQL {facts['postgres']}, gunicorn {machine['gunicorn']}"
     )
     print(
-        f"run: {args.users} users, gunicorn --workers {args.workers} --threads 1, "
+        f"run: {args.users} users, {args.instances} gunicorn instance(s) × {args.workers} "
+        f"workers{' behind nginx + 1 task worker' if args.instances > 1 else ''}, "
         f"{elapsed:.1f} s (asked {args.seconds} s), client timeout {CLIENT_TIMEOUT:.0f} s, "
         f"{RETRIES} retries"
     )
@@ -438,6 +425,7 @@ def _report(args: argparse.Namespace, results: Results, elapsed: float, facts: d
         n for kind in KINDS for status, n in results.outcomes[kind].items() if status[0] == "5"
     )
     print(f"exactly once: {'yes' if exactly_once else 'NO'}; 5xx responses: {server_errors}")
+    print(f"knot recomputation jobs during the run, by status: {facts['knot_jobs']}")
     return exactly_once and server_errors == 0
 
 
@@ -452,15 +440,25 @@ def run(args: argparse.Namespace) -> int:
     env.setdefault("PYTHONWARNINGS", "ignore:No directory at:UserWarning")
     print(f"database: {re.sub(r':[^:@/]*@', ':***@', env['DATABASE_URL'])}", flush=True)
     setup = _phase("setup", env, {"users": args.users})
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    gunicorn = [sys.executable, "-m", "gunicorn", "knutpunkt.wsgi:application"]
-    gunicorn += [f"--bind=127.0.0.1:{port}", f"--workers={args.workers}", "--threads=1"]
-    gunicorn += ["--timeout=30", "--log-level=warning"]
-    print(f"$ gunicorn {' '.join(gunicorn[3:])}", flush=True)
-    server = subprocess.Popen(gunicorn, env=env, cwd=ROOT)  # noqa: S603 - our fixed command
+    behind_nginx = args.instances > 1
+    if behind_nginx:
+        env.update(TASK_BACKEND="database", PROXY_COUNT="1", STATIC_MANIFEST="1")
+        env.setdefault("STATIC_ROOT", str(ROOT / "var" / "static"))
+        _phase("collectstatic", env)
+    stack = Stack(
+        env=env,
+        instances=args.instances,
+        workers=args.workers,
+        task_workers=1 if behind_nginx else 0,
+        nginx=behind_nginx,
+    )
+    print(
+        f"$ {args.instances} gunicorn instance(s) × {args.workers} workers"
+        + (", nginx in front, 1 task worker" if behind_nginx else ""),
+        flush=True,
+    )
     try:
-        _wait_healthy(base, server)
+        base = stack.start()
         results = Results()
         started = datetime.now(UTC)
         began = time.monotonic()
@@ -479,11 +477,7 @@ def run(args: argparse.Namespace) -> int:
             thread.join()
         elapsed = time.monotonic() - began
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stack.stop()
     facts = _phase(
         "verify",
         env,
@@ -501,7 +495,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=50, help="concurrent simulated staff")
     parser.add_argument("--seconds", type=float, default=60, help="how long they keep going")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="gunicorn worker processes per instance"
+    )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="gunicorn instances; 2 or more run behind nginx with a task worker (issue 8)",
+    )
     parser.add_argument(
         "--lose-acks",
         type=float,
@@ -509,11 +511,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="share of first submissions whose answer the client misses (0-1)",
     )
     parser.add_argument("--seed", type=int, default=2017)
-    parser.add_argument("--phase", choices=["setup", "verify"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--phase", choices=["setup", "verify", "collectstatic"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--phase-in", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--phase-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.users < 1 or args.seconds <= 0 or args.workers < 1 or not 0 <= args.lose_acks <= 1:
+    if (
+        args.users < 1
+        or args.seconds <= 0
+        or args.workers < 1
+        or args.instances < 1
+        or not 0 <= args.lose_acks <= 1
+    ):
         parser.error("need --users ≥ 1, --seconds > 0, --workers ≥ 1 and 0 ≤ --lose-acks ≤ 1")
     return args
 
@@ -523,7 +533,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.phase:
         _django()
         facts = json.loads(args.phase_in.read_text())
-        answer = phase_setup(facts["users"]) if args.phase == "setup" else phase_verify(facts)
+        if args.phase == "collectstatic":
+            from django.core.management import call_command
+
+            call_command("collectstatic", interactive=False, verbosity=0)
+            answer: dict[str, Any] = {}
+        else:
+            answer = phase_setup(facts["users"]) if args.phase == "setup" else phase_verify(facts)
         args.phase_out.write_text(json.dumps(answer))
         return 0
     if not os.environ.get("DATABASE_URL") and not os.environ.get(INSIDE_MARKER):

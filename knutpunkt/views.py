@@ -2,8 +2,9 @@
 
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -35,3 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "visible_count": visible.count(),
     }
     return render(request, "home.html", context)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico; the icon's (hashed) name is only known once the static
+    files are collected, so it is looked up per request rather than when the URLs load."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -39,6 +39,7 @@ def rule(anonymous: int, staff: int, other: int, analyst: int, steering: int, ad
 RULES: dict[str, dict[str, int]] = {
     "home": rule(LOGIN, 200, 200, 200, 200, 200),
     "healthz": rule(200, 200, 200, 200, 200, 200),
+    "favicon": rule(301, 301, 301, 301, 301, 301),
     "login": rule(200, 302, 302, 302, 302, 302),
     "logout": rule(405, 405, 405, 405, 405, 405),
     "set_language": rule(302, 302, 302, 302, 302, 302),  # GET just goes back; POST switches
@@ -120,7 +121,7 @@ RULES: dict[str, dict[str, int]] = {
     "job-retry": rule(401, 405, 405, 405, 405, 405),
 }
 SKIPPED_PREFIXES = ("admin:",)  # Django's admin: staff-only by Django itself
-SKIPPED = {"favicon"}
+SKIPPED: set[str] = set()
 
 
 def _named_patterns() -> dict[str, URLPattern]:

@@ -1,0 +1,145 @@
+"""`make serve-prod`: the production set-up on loopback, to try it (README, "Drift").
+
+nginx on http://127.0.0.1:8080 in front of two gunicorn instances, one task worker
+(django-tasks-db's `db_worker`), PostgreSQL, DEBUG off, settings from the environment only.
+Uses DATABASE_URL when set; otherwise a throw-away PostgreSQL 15 cluster from Debian's
+pg_virtualenv, removed again when you stop with Ctrl-C. The first start migrates, collects the
+static files, loads the catalogue and the demo data, and prints the demo users' passwords.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from deploy.stack import Stack, nginx_binary  # noqa: E402
+
+INSIDE_MARKER = "KNUTPUNKT_SERVE_PROD_IN_PG_VIRTUALENV"
+
+
+def _secret_key() -> str:
+    """Kept in var/ so that sessions survive a restart; never in the repository."""
+    path = ROOT / "var" / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _throwaway_database() -> str:
+    """Inside pg_virtualenv: a `knutpunkt` database in its cluster."""
+    import psycopg
+
+    e = os.environ
+    with psycopg.connect(dbname="postgres", autocommit=True) as connection:
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = 'knutpunkt'"
+        ).fetchone():
+            connection.execute("CREATE DATABASE knutpunkt")
+    return f"postgres://{e['PGUSER']}:{e['PGPASSWORD']}@{e['PGHOST']}:{e['PGPORT']}/knutpunkt"
+
+
+def production_env(port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    origins = f"http://127.0.0.1:{port},http://localhost:{port}"
+    env.update(
+        DEBUG="0",
+        TASK_BACKEND="database",
+        STATIC_MANIFEST="1",
+        PROXY_COUNT="1",  # nginx in front: count the client's address, not nginx's
+        PYTHONUNBUFFERED="1",
+    )
+    env.setdefault("SECRET_KEY", _secret_key())
+    env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    env.setdefault("CSRF_TRUSTED_ORIGINS", origins)
+    env.setdefault("STATIC_ROOT", str(ROOT / "var" / "static"))
+    env.setdefault("LOG_LEVEL", "WARNING")
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    command = [sys.executable, "manage.py", *args]
+    print(f"$ manage.py {' '.join(args)}", flush=True)
+    subprocess.run(command, env=env, cwd=ROOT, check=True)  # noqa: S603 - fixed commands
+
+
+def prepare(env: dict[str, str], *, demo: bool) -> None:
+    """What an upgrade runs too: migrations, static files, reference data (all idempotent)."""
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "collectstatic", "--no-input", "-v", "0")
+    manage(env, "load_catalogue")
+    manage(env, "load_steering_groups")
+    if demo:
+        manage(env, "seed_demo", "--deviations", "3000", "--seed", "2017")
+        manage(env, "create_demo_users")
+        manage(env, "seed_demo_barriers")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    parser.add_argument("--instances", type=int, default=2, help="gunicorn app instances")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")
+    parser.add_argument("--task-workers", type=int, default=1)
+    parser.add_argument("--no-demo", action="store_true", help="no demo data or demo users")
+    args = parser.parse_args()
+    nginx_binary()  # fail early with the apt-get line
+    if not os.environ.get("DATABASE_URL") and not os.environ.get(INSIDE_MARKER):
+        if shutil.which("pg_virtualenv") is None:
+            raise SystemExit("PostgreSQL: set DATABASE_URL or install postgresql-common.")
+        print("No DATABASE_URL: starting a throw-away PostgreSQL 15 (pg_virtualenv).", flush=True)
+        command = ["pg_virtualenv", "-v", "15", sys.executable, __file__, *sys.argv[1:]]
+        env = {**os.environ, INSIDE_MARKER: "1"}
+        return subprocess.run(command, env=env, cwd=ROOT, check=False).returncode  # noqa: S603
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = _throwaway_database()
+    env = production_env(args.port)
+    prepare(env, demo=not args.no_demo)
+    stack = Stack(
+        env=env,
+        instances=args.instances,
+        workers=args.workers,
+        task_workers=args.task_workers,
+        port=args.port,
+    )
+    stopping = False
+
+    def stop(*_args: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        url = stack.start()
+        print(
+            f"\nKnutpunkt (production set-up) on {url}\n"
+            f"  nginx → {len(stack.app_ports)} gunicorn instances on ports "
+            f"{', '.join(map(str, stack.app_ports))} ({args.workers} workers each), "
+            f"{args.task_workers} task worker(s), PostgreSQL.\n  Ctrl-C stops everything.",
+            flush=True,
+        )
+        while not stopping:
+            for process in stack.processes:
+                if process.poll() is not None:
+                    print(f"{process.args[:4]} stopped with {process.returncode}", flush=True)
+                    return 1
+            time.sleep(0.5)
+    finally:
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

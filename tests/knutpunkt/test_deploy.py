@@ -1,0 +1,59 @@
+"""The production set-up: nginx accepts the generated configuration, and the settings the
+stack gives every process pass Django's deployment checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deploy.serve_prod import production_env
+from deploy.stack import nginx_binary, nginx_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_nginx_accepts_the_generated_configuration(tmp_path: Path) -> None:
+    try:
+        nginx = nginx_binary()
+    except SystemExit as missing:
+        pytest.fail(str(missing))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        nginx_config(port=18080, upstreams=[18001, 18002], static=tmp_path, run=tmp_path)
+    )
+    text = conf.read_text()
+    assert "server 127.0.0.1:18001" in text
+    assert "server 127.0.0.1:18002" in text
+    checked = subprocess.run(  # noqa: S603 - nginx with our generated file
+        [nginx, "-t", "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_the_production_environment_passes_check_deploy(tmp_path: Path) -> None:
+    env = production_env(8080)
+    env.update(
+        SECURE="1",  # behind TLS, as the README's "Drift" says
+        SECRET_KEY="x" * 60 + "-production-like-key-for-the-check",
+        DATABASE_URL=f"sqlite:///{tmp_path}/check.sqlite3",
+    )
+    assert env["TASK_BACKEND"] == "database"
+    assert env["DEBUG"] == "0"
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for Playwright
+    done = subprocess.run(  # noqa: S603 - our manage.py
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**env, "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
