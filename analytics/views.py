@@ -24,7 +24,7 @@ from analytics.presentation import (
     overview_picture,
     present_count,
 )
-from analytics.results import dashboard_figures, graph_result, knot_result, knot_result_served
+from analytics.results import dashboard_figures, graph_result, knot_result_served
 from deviations.imports import download_response, export_rows
 from deviations.models import (
     Deviation,
@@ -81,8 +81,8 @@ def knots_view(request: HttpRequest) -> HttpResponse:
 
 def _find_knot(request: HttpRequest, key: str):  # noqa: ANN202 - returns (form, result, knot)
     form = _form(request)
-    result = knot_result(form.to_filter(), params=form.params())
-    for knot in result.knots:
+    result = knot_result_served(form.to_filter(), params=form.params(), by=_user(request)).result
+    for knot in result.knots if result else ():
         if knot_key(knot.tags) == key:
             return form, result, knot
     raise Http404(_("No such knot with these filters; it may have changed since."))

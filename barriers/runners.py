@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from barriers.dossier import dossier_context, dossier_pdf
 from barriers.notifications import digests_send, reminders_send
-from deviations.jobs import Progress, job_runner
+from barriers.selectors import barrier_list
+from deviations.jobs import JobFailed, Progress, job_runner
 from deviations.models import Job
 
 DIGEST_DAYS = 7
@@ -33,3 +36,20 @@ def reminders_run(job: Job, progress: Progress) -> dict[str, Any]:
     today = date.fromisoformat(job.params["today"]) if job.params.get("today") else None
     reminders = reminders_send(today=today, progress=progress)
     return {"reminders": len(reminders), "reminder_ids": [r.pk for r in reminders]}
+
+
+@job_runner(Job.Kind.DOSSIER)
+def dossier_run(job: Job, progress: Progress) -> dict[str, Any]:
+    """The dossier as PDF, as the person who asked may see it, in their language."""
+    user = job.created_by
+    barrier = barrier_list(user=user).filter(pk=job.params.get("barrier")).first() if user else None
+    if barrier is None:
+        raise JobFailed(_("The barrier is gone, or no longer yours to see."), retryable=False)
+    with translation.override(job.params.get("language") or None):
+        progress.step(_("Collecting the evidence and figures"))
+        context = dossier_context(user=user, barrier=barrier)
+        progress.step(_("Rendering the PDF"))
+        pdf, pages = dossier_pdf(context)
+    job.output, job.output_name = pdf, f"beslutsunderlag-{barrier.pk}.pdf"
+    job.save(update_fields=["output", "output_name"])
+    return {"pages": pages, "bytes": len(pdf), "barrier": barrier.pk}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("systemhinder/fran-knut/<str:key>/", views.barrier_from_knot_view, name="from_knot"),
     path("systemhinder/<int:pk>/", views.barrier_detail_view, name="detail"),
     path("systemhinder/<int:pk>/underlag/", views.barrier_dossier_view, name="dossier"),
+    path("systemhinder/<int:pk>/underlag/pdf/", views.barrier_dossier_pdf_view, name="dossier_pdf"),
     path("analys/historik/", views.audit_view, name="audit"),
     path("styrgrupper/", views.inbox_list_view, name="inboxes"),
     path("styrgrupper/<slug:slug>/", views.inbox_view, name="inbox"),

@@ -13,15 +13,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from analytics.charts import bar_chart, column_chart
 from analytics.forms import AnalysisFilterForm
-from analytics.presentation import knot_key, knot_picture, labels_for, present_count
-from analytics.results import graph_result, knot_result
+from analytics.presentation import knot_key, labels_for
+from analytics.results import knot_result_served
 from barriers.audit import audit_trail
-from barriers.effect import barrier_effect
+from barriers.dossier import dossier_context
 from barriers.explain import route_details
 from barriers.forms import AgendaForm, BarrierForm, DecisionForm, EscalateForm, TransitionForm
 from barriers.models import Barrier, Escalation, SteeringGroup
@@ -47,7 +47,8 @@ from barriers.services import (
     decision_record,
 )
 from deviations.imports import download_response
-from deviations.models import Gender, User
+from deviations.jobs import job_enqueue
+from deviations.models import Job, User
 from knutpunkt.errors import DomainError
 
 ANALYST = "deviations.view_all_deviations"
@@ -109,8 +110,9 @@ def barrier_from_knot_view(request: HttpRequest, key: str) -> HttpResponse:
     """“Skapa systemhinder av knuten”: the knot under the same filters becomes a barrier."""
     user = _analyst(request)
     form = AnalysisFilterForm(request.GET or None)
-    result = knot_result(form.to_filter(), params=form.params())
-    knot = next((k for k in result.knots if knot_key(k.tags) == key), None)
+    # The knot as the analyst saw it on the page: the served (possibly older) result.
+    result = knot_result_served(form.to_filter(), params=form.params(), by=user).result
+    knot = next((k for k in (result.knots if result else ()) if knot_key(k.tags) == key), None)
     if knot is None:
         raise Http404(_("No such knot with these filters; it may have changed since."))
     try:
@@ -246,86 +248,26 @@ def barrier_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _figures(barrier: Barrier, rows: list, *, suppress: bool) -> list[dict[str, object]]:
-    """Charts of the evidence by municipality, month and gender, for the dossier."""
-    by_place: dict[str, int] = {}
-    by_month: dict[str, int] = {}
-    by_gender: dict[str, int] = {}
-    for row in rows:
-        deviation = row.deviation
-        by_place[deviation.municipality.name] = by_place.get(deviation.municipality.name, 0) + 1
-        month = deviation.occurred_on.strftime("%Y-%m")
-        by_month[month] = by_month.get(month, 0) + 1
-        gender = str(dict(Gender.choices).get(deviation.gender) or _("Not stated"))
-        by_gender[gender] = by_gender.get(gender, 0) + 1
-    figures = []
-    for title, counts, columns in (
-        (_("By municipality"), by_place, False),
-        (_("Per month"), dict(sorted(by_month.items())), True),
-        (_("By gender"), by_gender, False),
-    ):
-        rows_ = (
-            list(counts.items())
-            if columns
-            else sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        )
-        shown = [present_count(count, suppress=suppress) for _, count in rows_]
-        drawn = [(label, 0 if s == "<5" else c) for (label, c), s in zip(rows_, shown, strict=True)]
-        svg = (
-            column_chart(drawn, title=title)
-            if columns
-            else bar_chart(drawn, title=title, value_label=shown)
-        )
-        figures.append(
-            {
-                "title": title,
-                "svg": svg,
-                "rows": list(zip([r[0] for r in rows_], shown, strict=True)),
-            }
-        )
-    return figures
+@login_required
+def barrier_dossier_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable dossier a steering group decides on; "PDF" makes one in the background."""
+    user = _user(request)
+    barrier = barrier_get(user=user, pk=pk)
+    return render(request, "barriers/dossier.html", dossier_context(user=user, barrier=barrier))
 
 
 @login_required
-def barrier_dossier_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The printable dossier a steering group decides on (print to PDF from the browser)."""
+@require_POST
+def barrier_dossier_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     barrier = barrier_get(user=user, pk=pk)
-    suppress = not user.has_perm(ANALYST)
-    evidence = list(
-        barrier_evidence_list(user=user, barrier=barrier).select_related(
-            "deviation__municipality", "deviation__unit"
-        )
+    job = job_enqueue(
+        kind=Job.Kind.DOSSIER,
+        by=user,
+        params={"barrier": barrier.pk, "language": get_language()},
+        dedupe_key=f"dossier:{barrier.pk}:{user.pk}",
     )
-    examples = [row.deviation for row in evidence if row.is_example][:5]
-    knot = None
-    picture = ""
-    if barrier.knot_key:
-        result = knot_result()
-        knot = next((k for k in result.knots if knot_key(k.tags) == barrier.knot_key), None)
-        if knot is not None:
-            picture = knot_picture(knot, graph_result())
-    route_taken = barrier_route_taken(barrier=barrier)
-    return render(
-        request,
-        "barriers/dossier.html",
-        {
-            "barrier": barrier,
-            "knot": knot,
-            "picture": picture,
-            "evidence_count": present_count(len(evidence), suppress=suppress),
-            "municipality_count": len({row.deviation.municipality_id for row in evidence}),
-            "figures": _figures(barrier, evidence, suppress=suppress),
-            "examples": examples,
-            "route_taken": route_taken,
-            "route_lines": [
-                (escalation, route_details(escalation.route)) for escalation in route_taken
-            ],
-            "tag_labels": list(zip(barrier.tags, labels_for(barrier.tags), strict=True)),
-            "effect": barrier_effect(barrier=barrier),
-            "printed_at": timezone.now(),
-        },
-    )
+    return redirect(job)
 
 
 @login_required

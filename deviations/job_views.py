@@ -36,6 +36,7 @@ def _result_labels() -> dict[str, str]:
         "updated": _("Suggestions updated"),
         "removed": _("Suggestions removed"),
         "kept": _("Decisions by people kept"),
+        "pages": _("Pages"),
         "knots": _("Knots"),
         "tag_version": _("Data version"),
         "cutoff": _("Free text removed before"),
@@ -151,3 +152,15 @@ def job_start_view(request: HttpRequest) -> HttpResponse:
         return redirect("jobs:list")
     job = job_enqueue(kind=kind, by=user, dedupe_key=f"{kind}:manual")
     return redirect(job)
+
+
+@login_required
+def job_output_view(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    """The file a job made (a dossier PDF), for whoever may see the job."""
+    job = _job(request, key)
+    output = Job.objects.filter(pk=job.pk).values_list("output", flat=True).first()
+    if not output:
+        raise Http404(_("This job has made no file."))
+    response = HttpResponse(bytes(output), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{job.output_name}"'
+    return response

@@ -611,6 +611,8 @@ class Job(models.Model):
     done = models.PositiveIntegerField(_("done"), default=0)
     total = models.PositiveIntegerField(_("total"), null=True, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
+    output_name = models.CharField(_("output file name"), max_length=200, blank=True)
+    output = models.BinaryField(_("output file"), null=True, blank=True, editable=False)
     error = models.TextField(_("why it failed"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     task_id = models.CharField(_("task id"), max_length=64, blank=True)

@@ -220,7 +220,7 @@ def triage_queue(*, user: User) -> QuerySet[Deviation]:
 def job_list(*, user: User) -> QuerySet[Job]:
     """The jobs a user may follow: their own, or every job with the view_job permission
     (analysts and administrators watch the knot recomputation and the scheduled work)."""
-    jobs = Job.objects.select_related("created_by").defer("input")
+    jobs = Job.objects.select_related("created_by").defer("input", "output")
     if user.has_perm("deviations.view_job"):
         return jobs
     return jobs.filter(created_by=user)

@@ -169,3 +169,24 @@ def test_merge_and_split_from_the_barrier_page(
     part.refresh_from_db()
     assert part.merged_into == first
     assert first.evidence.count() == 4
+
+
+def test_the_dossier_pdf_is_made_in_a_job_for_the_member_only(
+    client: Client, member: User, escalated: Escalation, ladder: dict[str, SteeringGroup]
+) -> None:
+    client.force_login(member)
+    url = reverse("barriers:dossier_pdf", args=[escalated.barrier_id])
+    job_page = client.post(url, follow=True)
+    job = job_page.context["job"]
+    assert (job.kind, job.status, job.created_by) == ("dossier", "succeeded", member)
+    assert job.result["pages"] >= 1
+    download = client.get(reverse("jobs:output", args=[job.key]))
+    assert download["Content-Type"] == "application/pdf"
+    assert download.content.startswith(b"%PDF")
+    assert reverse("jobs:output", args=[job.key]) in job_page.content.decode()
+
+    stranger = UserFactory(username="annan", roles=["steering"])
+    ladder["styrelse-hbs"].members.add(stranger)
+    client.force_login(stranger)
+    assert client.post(url).status_code == 404  # no dossier of a barrier you cannot see
+    assert client.get(reverse("jobs:output", args=[job.key])).status_code == 404  # nor the file

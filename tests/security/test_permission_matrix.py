@@ -65,11 +65,13 @@ RULES: dict[str, dict[str, int]] = {
     "jobs:detail": rule(LOGIN, 200, HIDDEN, 200, HIDDEN, 200),  # the staff persona's own job
     "jobs:status": rule(LOGIN, 200, HIDDEN, 200, HIDDEN, 200),
     "jobs:retry": rule(LOGIN, 405, 405, 405, 405, 405),
+    "jobs:output": rule(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),  # this job made no file
     "barriers:list": rule(LOGIN, 200, 200, 200, 200, 200),
     "barriers:create": rule(LOGIN, 403, 403, 200, 403, 200),
     "barriers:from_knot": rule(LOGIN, 405, 405, 405, 405, 405),
     "barriers:detail": rule(LOGIN, 302, HIDDEN, 200, 302, 200),
     "barriers:dossier": rule(LOGIN, 200, HIDDEN, 200, 200, 200),
+    "barriers:dossier_pdf": rule(LOGIN, 405, 405, 405, 405, 405),
     "barriers:inboxes": rule(LOGIN, 200, 200, 200, 302, 200),
     "barriers:audit": rule(LOGIN, 403, 403, 200, 403, 200),
     "barriers:inbox": rule(LOGIN, HIDDEN, HIDDEN, 200, 200, 200),
