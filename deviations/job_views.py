@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import uuid
 
 from django.contrib import messages
@@ -42,6 +43,7 @@ def _result_labels() -> dict[str, str]:
         "cutoff": _("Free text removed before"),
         "history_rows": _("History rows cleared"),
         "drafts": _("Old drafts deleted"),
+        "job_files": _("Old job files removed"),
         "digests": _("Digests sent"),
         "reminders": _("Reminders sent"),
         "since": _("Since"),
@@ -161,6 +163,7 @@ def job_output_view(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     output = Job.objects.filter(pk=job.pk).values_list("output", flat=True).first()
     if not output:
         raise Http404(_("This job has made no file."))
-    response = HttpResponse(bytes(output), content_type="application/pdf")
+    content_type = mimetypes.guess_type(job.output_name)[0] or "application/octet-stream"
+    response = HttpResponse(bytes(output), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{job.output_name}"'
     return response

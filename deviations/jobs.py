@@ -211,7 +211,13 @@ def job_execute(job_id: int, *, echo: Callable[[Job], None] | None = None) -> Jo
 def _finish(job: Job, *, status: str, result: dict[str, Any] | None = None, error: str = "") -> Job:
     job.status, job.error, job.finished_at = status, error, timezone.now()
     job.result = result or {}
-    job.save(update_fields=["status", "error", "finished_at", "result", "done", "total", "step"])
+    fields = ["status", "error", "finished_at", "result", "done", "total", "step"]
+    if status == Job.Status.SUCCEEDED or not job.result.get("retryable", True):
+        # The input (an import file holds free text, perhaps personal data it was refused
+        # for) is kept only while a retry may need it.
+        job.input = None
+        fields.append("input")
+    job.save(update_fields=fields)
     return job
 
 

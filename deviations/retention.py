@@ -13,12 +13,14 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deviations.models import Deviation, Draft
+from deviations.models import Deviation, Draft, Job
 
 DEFAULT_RETENTION_DAYS = 5 * 365
+JOB_FILE_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,7 @@ class RetentionReport:
     deviations: int
     history_rows: int
     drafts: int
+    job_files: int = 0
 
 
 def retention_cutoff(*, today: date | None = None, days: int | None = None) -> date:
@@ -47,6 +50,16 @@ def retention_apply(*, today: date | None = None, days: int | None = None) -> Re
     drafts, _by_model = Draft.objects.filter(
         updated_at__lt=timezone.now() - timedelta(days=90)
     ).delete()
+    # Files kept on finished jobs (an import waiting for a retry, a dossier PDF with examples)
+    # hold free text too; a month is enough to download or retry them.
+    old_jobs = Job.objects.filter(finished_at__lt=timezone.now() - timedelta(days=JOB_FILE_DAYS))
+    job_files = old_jobs.filter(Q(input__isnull=False) | Q(output__isnull=False)).update(
+        input=None, output=None, output_name=""
+    )
     return RetentionReport(
-        cutoff=cutoff, deviations=count, history_rows=history_rows, drafts=drafts
+        cutoff=cutoff,
+        deviations=count,
+        history_rows=history_rows,
+        drafts=drafts,
+        job_files=job_files,
     )

@@ -72,4 +72,5 @@ def retention_run(job: Job, progress: Progress) -> dict[str, Any]:
         "deviations": report.deviations,
         "history_rows": report.history_rows,
         "drafts": report.drafts,
+        "job_files": report.job_files,
     }

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from deviations.models import Deviation, Draft, Unit, User
+from tests.factories import UserFactory
 
 TEXT = "FK drog in sjukpenningen vid dag 180 enligt 27 kap. 48 § SFB och Af kräver inskrivning."
 SECRETS = ["870514-9832", "070-174 06 52", "ines.varglund84@example.com", "Björkvägen 3"]
@@ -151,10 +153,17 @@ def _every_stored_string() -> str:
         fields = [
             f.attname
             for f in model._meta.concrete_fields
-            if isinstance(f, models.CharField | models.TextField | models.JSONField)
+            if isinstance(
+                f, models.CharField | models.TextField | models.JSONField | models.BinaryField
+            )
         ]
         for row in model._base_manager.values_list(*fields):
-            chunks.extend(json.dumps(value, ensure_ascii=False) for value in row)
+            chunks.extend(
+                bytes(value).decode("utf-8", "replace")
+                if isinstance(value, bytes | memoryview)
+                else json.dumps(value, ensure_ascii=False)
+                for value in row
+            )
     return "\n".join(chunks)
 
 
@@ -182,6 +191,16 @@ def test_no_personal_data_reaches_any_table(
     )
     api.post("/api/v1/drafts/", {"data": {"description": DIRTY}}, format="json")
     api.post("/api/v1/tagging/suggest/", {"text": DIRTY}, format="json")
+    # An import file with the text in a row: refused row by row, and the file is not kept.
+    analyst_api = APIClient()
+    analyst_api.force_authenticate(UserFactory(username="imp", roles=["analyst"]))
+    row = DIRTY.replace('"', '""')
+    upload = SimpleUploadedFile(
+        "a.csv",
+        f'external_id,occurred_on,municipality,description\np-1,2026-03-02,Täby,"{row}"\n'.encode(),
+    )
+    imported = analyst_api.post("/api/v1/imports/", {"file": upload}, format="multipart")
+    assert imported.json()["status"] == "failed"
     assert Draft.objects.count() >= 2  # the drafts were saved, masked
     stored = _every_stored_string()
     for secret in SECRETS:

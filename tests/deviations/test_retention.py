@@ -51,3 +51,27 @@ def test_old_drafts_are_deleted_by_the_command(staff: User, capsys) -> None:
     call_command("apply_retention", "--days", "365")
     assert not Draft.objects.exists()
     assert "1 old drafts deleted" in capsys.readouterr().out
+
+
+def test_files_on_old_jobs_are_removed_and_recent_ones_kept(analyst: User) -> None:
+    from django.utils import timezone
+
+    from deviations.models import Job
+
+    long_ago = timezone.now() - timedelta(days=31)
+    old = Job.objects.create(
+        kind=Job.Kind.DOSSIER, status="succeeded", finished_at=long_ago,
+        output=b"%PDF old", output_name="beslutsunderlag-1.pdf",
+    )  # fmt: skip
+    stuck = Job.objects.create(
+        kind=Job.Kind.IMPORT, status="failed", finished_at=long_ago, input=b"external_id,..."
+    )
+    recent = Job.objects.create(
+        kind=Job.Kind.DOSSIER, status="succeeded", finished_at=timezone.now(), output=b"%PDF"
+    )
+    assert retention_apply().job_files == 2
+    for job in (old, stuck):
+        job.refresh_from_db()
+        assert (job.input, job.output, job.output_name) == (None, None, "")
+    recent.refresh_from_db()
+    assert bytes(recent.output) == b"%PDF"
