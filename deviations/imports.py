@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from deviations.catalogue.tagids import parse_tag_id
+from deviations.filters import DeviationFilterSet
 from deviations.jobs import Progress
 from deviations.models import (
     AgeBand,
@@ -34,6 +36,7 @@ from deviations.models import (
     User,
 )
 from deviations.pii import find_pii
+from deviations.selectors import deviation_list
 from deviations.services import (
     PII_LABELS,
     DeviationInput,
@@ -377,6 +380,24 @@ def _import_write(
 # --- Export ----------------------------------------------------------------------------------
 
 
+EXPORT_INLINE_ROWS = 5_000  # larger exports are made by a background job (about 1 s here)
+
+
+def export_queryset(*, user: User, params: QueryDict) -> QuerySet[Deviation]:
+    """The deviations of the list page under these filters, in export order; an invalid
+    filter exports nothing, as the page then shows nothing."""
+    visible = deviation_list(user=user)
+    # The filter set only reads request.user (the "mine" filter).
+    filterset = DeviationFilterSet(params or None, queryset=visible, request=_AsUser(user))
+    rows = visible.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+    return rows.select_related("municipality", "unit").order_by("occurred_on", "reference")
+
+
+@dataclass(frozen=True, slots=True)
+class _AsUser:
+    user: User
+
+
 def export_rows(deviations: Iterable[Deviation]) -> Iterable[list[str]]:
     """The import columns, so an export can be imported elsewhere; tags are the confirmed ones."""
     yield list(COLUMNS)
@@ -421,15 +442,19 @@ def _safe_cell(value: object) -> object:
     return value
 
 
-def download_response(rows: Iterable[list[str]], kind: str, name: str) -> HttpResponse:
-    """Rows (the first the header) as a dated CSV or Excel download."""
-    if kind == "xlsx":
-        response = HttpResponse(
-            export_xlsx(rows, title=name),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
+def export_file(rows: Iterable[list[str]], kind: str, name: str) -> tuple[bytes, str, str]:
+    """Rows (the first the header) as a dated CSV or Excel file: (content, name, type)."""
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{kind}"'
+    if kind == "xlsx":
+        content = export_xlsx(rows, title=name)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content, content_type = export_csv(rows), "text/csv; charset=utf-8"
+    return content, f"{name}-{stamp}.{kind}", content_type
+
+
+def download_response(rows: Iterable[list[str]], kind: str, name: str) -> HttpResponse:
+    content, filename, content_type = export_file(rows, kind, name)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -38,6 +38,7 @@ def _result_labels() -> dict[str, str]:
         "removed": _("Suggestions removed"),
         "kept": _("Decisions by people kept"),
         "pages": _("Pages"),
+        "bytes": _("Size in bytes"),
         "knots": _("Knots"),
         "tag_version": _("Data version"),
         "cutoff": _("Free text removed before"),

@@ -582,6 +582,7 @@ class Job(models.Model):
         REMINDERS = "reminders", _("Escalation reminders")
         RETENTION = "retention", _("Retention of free text")
         DOSSIER = "dossier", _("Dossier PDF")
+        EXPORT = "export", _("Export of deviations")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

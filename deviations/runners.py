@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from deviations.imports import ImportFileError, deviations_import, read_rows
+from deviations.imports import (
+    ImportFileError,
+    deviations_import,
+    export_file,
+    export_queryset,
+    export_rows,
+    read_rows,
+)
 from deviations.jobs import JobFailed, Progress, job_runner
 from deviations.models import Deviation, Job
 from deviations.retention import retention_apply
@@ -74,3 +83,26 @@ def retention_run(job: Job, progress: Progress) -> dict[str, Any]:
         "drafts": report.drafts,
         "job_files": report.job_files,
     }
+
+
+@job_runner(Job.Kind.EXPORT)
+def export_run(job: Job, progress: Progress) -> dict[str, Any]:
+    """A large filtered list as CSV or Excel, as the person who asked may see it."""
+    if job.created_by is None:
+        raise JobFailed(_("The person who asked for this export is gone."), retryable=False)
+    params = QueryDict(mutable=True)
+    for name, values in (job.params.get("query") or {}).items():
+        params.setlist(name, values)
+    deviations = export_queryset(user=job.created_by, params=params)
+    progress.step(_("Writing deviations"), deviations.count())
+
+    def counted() -> Iterator[Deviation]:
+        for deviation in deviations.iterator(chunk_size=2000):
+            progress.advance()
+            yield deviation
+
+    kind = "xlsx" if job.params.get("format") == "xlsx" else "csv"
+    content, name, _type = export_file(export_rows(counted()), kind, "avvikelser")
+    job.output, job.output_name = content, name
+    job.save(update_fields=["output", "output_name"])
+    return {"deviations": job.done, "bytes": len(content)}

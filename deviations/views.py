@@ -23,8 +23,10 @@ from deviations.forms import DeviationForm
 from deviations.history import deviation_timeline
 from deviations.imports import (
     COLUMNS,
+    EXPORT_INLINE_ROWS,
     IMPORT_MAX_BYTES,
     download_response,
+    export_queryset,
     export_rows,
 )
 from deviations.jobs import job_enqueue
@@ -58,13 +60,20 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def deviation_list_view(request: HttpRequest) -> HttpResponse:
     """Visible deviations, filtered; invalid filter values are shown next to their fields."""
-    visible = deviation_list(user=_user(request))
+    user = _user(request)
+    visible = deviation_list(user=user)
     params = request.GET.copy()
     export = params.pop("export", [None])[-1]
     filterset = DeviationFilterSet(params or None, queryset=visible, request=request)
     rows = visible.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
     if export in ("csv", "xlsx"):
-        ordered = rows.select_related("municipality", "unit").order_by("occurred_on", "reference")
+        ordered = export_queryset(user=user, params=params)
+        if ordered.count() > EXPORT_INLINE_ROWS:  # seconds of work: a job with progress
+            query = {name: params.getlist(name) for name in params if name != "page"}
+            job = job_enqueue(
+                kind=Job.Kind.EXPORT, by=user, params={"query": query, "format": export}
+            )
+            return redirect(job)
         return download_response(
             export_rows(ordered.iterator(chunk_size=2000)), export, "avvikelser"
         )

@@ -69,3 +69,25 @@ def test_export_follows_the_filters_and_visibility(
     text = csv_response.content.decode("utf-8-sig")
     assert "own-2" in text
     assert "foreign" not in text
+
+
+def test_a_large_export_is_made_by_a_job_under_the_same_filters_and_visibility(
+    staff_client: Client, taby_unit: Unit, haninge_unit: Unit, monkeypatch
+) -> None:
+    from deviations import views
+
+    monkeypatch.setattr(views, "EXPORT_INLINE_ROWS", 1)  # so that two rows are "large"
+    for n in range(3):
+        DeviationFactory(unit=taby_unit, category="work_capacity", external_id=f"own-{n}")
+    DeviationFactory(unit=taby_unit, category="waiting_time", external_id="other-category")
+    DeviationFactory(unit=haninge_unit, category="work_capacity", external_id="foreign")
+    response = staff_client.get(
+        reverse("deviations:list"), {"category": "work_capacity", "export": "xlsx"}, follow=True
+    )
+    job = response.context["job"]
+    assert (job.kind, job.status, job.result["deviations"]) == ("export", "succeeded", 3)
+    download = staff_client.get(reverse("jobs:output", args=[job.key]))
+    assert "spreadsheetml" in download["Content-Type"]
+    sheet = load_workbook(io.BytesIO(download.content)).worksheets[0]
+    ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert ids == ["own-0", "own-1", "own-2"]
