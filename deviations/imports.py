@@ -343,12 +343,13 @@ def _import_write(
     report: ImportReport,
 ) -> None:
     items: list[DeviationInput] = []
+    places: dict[Unit, set[int]] = {}  # municipalities each unit reported from
     for _index, data in pending:
         unit = units.get(data["unit_name"].casefold())
         if unit is None:
             unit = Unit.objects.create(name=data["unit_name"])
             units[unit.name.casefold()] = unit
-        unit.municipalities.add(data["municipality"])
+        places.setdefault(unit, set()).add(data["municipality"].pk)
         items.append(
             DeviationInput(
                 occurred_on=data["occurred_on"],
@@ -364,6 +365,11 @@ def _import_write(
                 tags=tuple(data["tags"]),
             )
         )
+    # One change per unit, not one per row: each change also writes the unit's audit history.
+    for unit, municipality_ids in places.items():
+        known = set(unit.municipalities.values_list("pk", flat=True))
+        if missing := municipality_ids - known:
+            unit.municipalities.add(*missing)
     if items:
         deviations_file_many(
             by=by,

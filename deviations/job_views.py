@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -54,6 +55,10 @@ def _result_labels() -> dict[str, str]:
 def counts_text(job: Job) -> str:
     """ "1 234 of 5 000 · 25 % · about 0:00:12 left", the same on the page and in the JSON."""
     if not job.total:
+        if job.status == Job.Status.RUNNING and job.step_started_at:
+            # A step that cannot count (one transaction): at least show that it is alive.
+            seconds = int((timezone.now() - job.step_started_at).total_seconds())
+            return _("this step has run for %(seconds)d s") % {"seconds": seconds}
         return ""
     done = job.total if job.status == Job.Status.SUCCEEDED else job.done
     parts = [_("%(done)d of %(total)d") % {"done": done, "total": job.total}]

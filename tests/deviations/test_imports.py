@@ -20,7 +20,7 @@ from deviations.imports import (
     export_xlsx,
     read_rows,
 )
-from deviations.models import Deviation, Tagging
+from deviations.models import Deviation, Tagging, Unit
 
 GOOD = (
     "external_id,occurred_on,municipality,unit,description,category,severity,gender,age_band,tags\n"
@@ -163,3 +163,21 @@ def test_command_imports_and_reports(tmp_path: Path, capsys) -> None:
         call_command("import_deviations", str(bad))
     assert "row 2, occurred_on" in capsys.readouterr().err
     assert not Deviation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_units_learn_their_municipalities_once_per_import() -> None:
+    """Each row's municipality is added to its unit, but as one change per unit: every change
+    of a unit also writes its audit history."""
+    rows = _csv(
+        "external_id,occurred_on,municipality,unit,description\n"
+        + "".join(
+            f"u-{n},2024-02-0{1 + n % 5},{'Täby' if n % 2 else 'Vaxholm'},Team Nord,"
+            "FK drog in sjukpenningen och Af kräver inskrivning.\n"
+            for n in range(6)
+        )
+    )
+    assert deviations_import(rows=rows, by=None).created == 6
+    unit = Unit.objects.get(name="Team Nord")
+    assert set(unit.municipalities.values_list("name", flat=True)) == {"Täby", "Vaxholm"}
+    assert unit.history.count() <= 2  # created, then one change with both municipalities

@@ -196,3 +196,22 @@ def test_the_database_worker_runs_queued_jobs(settings: Any) -> None:
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED
     assert Deviation.objects.count() == 10
+
+
+def test_a_step_without_counts_shows_how_long_it_has_run(
+    analyst: User, analyst_client: Client
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = Job.objects.create(
+        kind=Job.Kind.IMPORT,
+        created_by=analyst,
+        status=Job.Status.RUNNING,
+        step="Saving deviations and tags",
+        step_started_at=timezone.now() - timedelta(seconds=42),
+    )
+    state = analyst_client.get(reverse("jobs:status", args=[job.key])).json()
+    assert state["total"] is None
+    assert "42 s" in state["text"]

@@ -1,0 +1,140 @@
+"""Background jobs at the size of a region's backlog (issue 8): how long they take, and what
+watching their progress costs.
+
+Run: `.venv/bin/python benchmarks/jobs.py [--rows 20000]`.
+
+In a throw-away SQLite database under var/bench/ (or DATABASE_URL, e.g. inside pg_virtualenv):
+migrates and loads the catalogue, writes `--rows` synthetic deviations (the demo generator, half
+of them without tags so the tagger suggests) to a CSV file, then runs as jobs, in this process
+and with a progress callback like the command line's: the import of that file, a re-import of
+the same file (must create nothing), the re-tagging of the whole backlog, the knot
+recomputation, and an Excel export of everything. Prints wall time, rows per second, how many
+progress writes each job made, and peak memory. Exits 1 when the re-import creates anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import platform
+import resource
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BENCH_DIR = ROOT / "var" / "bench"
+
+
+def _django(rows: int) -> None:
+    if not os.environ.get("DATABASE_URL"):
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        path = BENCH_DIR / f"jobs-{rows}.sqlite3"
+        path.unlink(missing_ok=True)
+        os.environ["SQLITE_PATH"] = str(path)
+    os.environ.setdefault("DEBUG", "1")
+    os.environ["TASK_BACKEND"] = "immediate"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knutpunkt.settings")
+    import warnings
+
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    import logging
+
+    import django
+
+    django.setup()
+    logging.disable(logging.INFO)
+
+
+def _csv(rows: int) -> bytes:
+    from deviations.demo import DemoUnit, generate_deviations
+    from deviations.models import Municipality
+
+    codes = tuple(Municipality.objects.order_by("code").values_list("code", flat=True))
+    units = [DemoUnit(name=f"Team {n}", municipalities=codes[n::4]) for n in range(4)]
+    generated = generate_deviations(
+        n=rows, seed=2017, units=units, start=date(2021, 11, 1), end=date(2026, 10, 31)
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["external_id", "occurred_on", "municipality", "unit", "description", "tags"])
+    for index, item in enumerate(generated):
+        tags = ";".join(item.tags) if index % 2 else ""  # half for the tagger to suggest
+        writer.writerow(
+            [
+                f"bench-{index}",
+                item.occurred_on,
+                item.municipality,
+                item.unit,
+                item.description,
+                tags,
+            ]
+        )
+    return buffer.getvalue().encode()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    args = parser.parse_args()
+    _django(args.rows)
+    from django.core.management import call_command
+    from django.db import connection
+
+    from deviations.jobs import job_run_here
+    from deviations.models import Deviation, Job
+
+    call_command("migrate", verbosity=0)
+    call_command("load_catalogue", verbosity=0, stdout=io.StringIO())
+    content = _csv(args.rows)
+    print(
+        f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"{connection.vendor}; {args.rows:,} rows, {len(content) / 2**20:.1f} MiB CSV"
+    )
+    print(f"{'job':<28}{'seconds':>9}{'rows/s':>9}{'progress writes':>17}  result")
+    failed = False
+    runs = [
+        ("import", Job.Kind.IMPORT, {}, content),
+        ("import again (same file)", Job.Kind.IMPORT, {}, content),
+        ("re-tag the backlog", Job.Kind.RETAG, {}, None),
+        ("knot recomputation", Job.Kind.KNOTS, {}, None),
+        ("export to Excel", Job.Kind.EXPORT, {"format": "xlsx", "query": {}}, None),
+    ]
+    from deviations.roles import roles_ensure
+    from tests.factories import UserFactory  # an analyst to own the export
+
+    roles_ensure()
+    analyst = UserFactory(username="bench-analyst", roles=["analyst"])
+    for label, kind, params, data in runs:
+        writes = 0
+
+        def count(_job: Job) -> None:
+            nonlocal writes
+            writes += 1
+
+        started = time.perf_counter()
+        job = job_run_here(
+            kind=kind, by=analyst, params=params, input=data, input_name="backlog.csv", echo=count
+        )
+        seconds = time.perf_counter() - started
+        rows = Deviation.objects.count()
+        shown = {k: v for k, v in job.result.items() if k not in {"errors", "retryable"}}
+        print(
+            f"{label:<28}{seconds:>9.2f}{rows / seconds:>9.0f}{writes:>17}  "
+            f"{job.status} {shown if job.status == 'succeeded' else job.error}"
+        )
+        if label.startswith("import again") and job.result.get("created") != 0:
+            failed = True
+        if job.status != Job.Status.SUCCEEDED:
+            failed = True
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak:.0f} MiB")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
