@@ -17,7 +17,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from deviations.imports import ImportReport
-from deviations.jobs import job_can_retry, job_enqueue, job_retry, job_state, job_time_left
+from deviations.jobs import (
+    job_can_retry,
+    job_enqueue,
+    job_retry,
+    job_state,
+    job_time_left,
+    jobs_reap,
+)
 from deviations.models import Job, User
 from deviations.selectors import job_list
 from knutpunkt.errors import DomainError
@@ -81,6 +88,7 @@ def _left_text(seconds: int) -> str:
 
 
 def _job(request: HttpRequest, key: uuid.UUID) -> Job:
+    jobs_reap()  # an abandoned job shows as failed, with "Run again"
     job = job_list(user=_user(request)).filter(key=key).first()
     if job is None:
         raise Http404(_("No such job."))

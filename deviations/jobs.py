@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.utils import timezone
@@ -111,6 +112,7 @@ def job_enqueue(
     running under that key is returned instead of a second one."""
     if kind not in Job.Kind.values:
         raise ValueError(f"unknown job kind {kind!r}")
+    jobs_reap()
     if dedupe_key and (active := _active(dedupe_key)):
         return active
     try:
@@ -130,6 +132,23 @@ def job_enqueue(
     _dispatch(job)
     job.refresh_from_db()
     return job
+
+
+def jobs_reap() -> int:
+    """Fail running jobs that have shown no sign of life for JOB_STALE_MINUTES: their worker
+    was stopped or died. Without this an abandoned job would hold its dedupe key for ever
+    (no knot recomputation again) and its page would say "running" for ever."""
+    minutes = getattr(settings, "JOB_STALE_MINUTES", 30)
+    cutoff = timezone.now() - timedelta(minutes=minutes)
+    return Job.objects.filter(status=Job.Status.RUNNING, progressed_at__lt=cutoff).update(
+        status=Job.Status.FAILED,
+        finished_at=timezone.now(),
+        error=_(
+            "The job stopped showing progress for %(minutes)d minutes: its worker was stopped "
+            "or restarted. Run it again; nothing already done is done twice."
+        )
+        % {"minutes": minutes},
+    )
 
 
 def _active(dedupe_key: str) -> Job | None:

@@ -38,6 +38,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "deviations.change_tagging",
         *[f"deviations.view_{model}" for model in _CATALOGUE_MODELS],
         "deviations.view_job",
+        "deviations.change_job",  # run a failed job again, also one the system started
         "barriers.view_all_barriers",
         *[f"barriers.view_{model}" for model in _BARRIER_MODELS],
         *[f"barriers.{action}_{model}" for model in _BARRIER_WORK for action in ("add", "change")],

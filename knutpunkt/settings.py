@@ -261,6 +261,9 @@ TASKS = {
     }
 }
 
+# A running job silent this long is taken as abandoned (its worker stopped) and marked failed.
+JOB_STALE_MINUTES = int(os.environ.get("JOB_STALE_MINUTES", "30"))
+
 # Shared results (knots, graphs, figures) live in the database, so every app process on every
 # machine serves the same last good result; the big per-filter deviation tables stay in each
 # process's memory ("local").

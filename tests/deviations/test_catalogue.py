@@ -79,7 +79,20 @@ def test_load_repairs_a_changed_row(capsys: pytest.CaptureFixture[str]) -> None:
     Law.objects.filter(sfs="2010:110").update(title="Fel titel")
     call_command("load_catalogue")
     assert Law.objects.get(sfs="2010:110").title == "Socialförsäkringsbalk"
-    assert "1 updated" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1 updated" in out
+    assert "Roles: admin, analyst, staff, steering" in out
+
+
+@pytest.mark.django_db
+def test_load_catalogue_gives_the_roles_their_permissions() -> None:
+    """A production install runs load_catalogue, not the demo set-up: the roles come with it."""
+    from django.contrib.auth.models import Group
+
+    Group.objects.all().delete()
+    call_command("load_catalogue")
+    analyst = Group.objects.get(name="analyst")
+    assert analyst.permissions.filter(codename="view_all_deviations").exists()
 
 
 @pytest.mark.django_db

@@ -215,3 +215,28 @@ def test_a_step_without_counts_shows_how_long_it_has_run(
     state = analyst_client.get(reverse("jobs:status", args=[job.key])).json()
     assert state["total"] is None
     assert "42 s" in state["text"]
+
+
+def test_a_job_whose_worker_died_is_failed_and_frees_its_dedupe_key(
+    analyst: User, analyst_client: Client, settings: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    silent_since = timezone.now() - timedelta(minutes=settings.JOB_STALE_MINUTES + 1)
+    stuck = Job.objects.create(
+        kind=Job.Kind.KNOTS,
+        status=Job.Status.RUNNING,
+        dedupe_key="knots:default",
+        started_at=silent_since,
+        progressed_at=silent_since,
+    )
+    fresh = job_enqueue(kind=Job.Kind.KNOTS, dedupe_key="knots:default")
+    assert fresh.pk != stuck.pk  # the abandoned job no longer blocks the recomputation
+    stuck.refresh_from_db()
+    assert stuck.status == Job.Status.FAILED
+    assert str(settings.JOB_STALE_MINUTES) in stuck.error
+    page = analyst_client.get(stuck.get_absolute_url())
+    assert page.context["can_retry"]

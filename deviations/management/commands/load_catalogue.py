@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from deviations.catalogue.loader import catalogue_load
 from deviations.catalogue.schema import DATA_DIR, CatalogueError
+from deviations.roles import roles_ensure
 
 
 class Command(BaseCommand):
@@ -25,8 +26,10 @@ class Command(BaseCommand):
             counts = catalogue_load(data_dir=options["data_dir"])
         except CatalogueError as exc:
             raise CommandError(f"The catalogue files are not consistent:\n{exc}") from exc
+        groups = roles_ensure()  # the roles' permissions follow the code on every upgrade
         self.stdout.write(
             "Catalogue: {laws} laws, {provisions} provisions, {agencies} agencies, "
             "{municipalities} municipalities, {forbund} förbund, {terms} terms "
             "({created} created, {updated} updated).".format(**counts)
         )
+        self.stdout.write(f"Roles: {', '.join(sorted(groups))}, with their permissions.")
