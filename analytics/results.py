@@ -156,6 +156,10 @@ def knots_run(job: Job, progress: Progress) -> dict[str, object]:
     params = KnotParams(**{k: v for k, v in (job.params.get("params") or {}).items() if k in names})
     today = date.fromisoformat(job.params["today"]) if job.params.get("today") else None
     result = knot_result(analysis_filter, params=params, today=today, progress=progress)
+    if analysis_filter == AnalysisFilter():
+        # The overview's graph for the same data, so that page is warm for everyone too.
+        progress.step(_("Drawing the co-occurrence graph"))
+        graph_result(analysis_filter)
     return {
         "knots": len(result.knots),
         "deviations": result.deviations,

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
@@ -18,7 +19,7 @@ from rest_framework.views import APIView
 from analytics.extract import AnalysisFilter
 from analytics.knots import knots_as_json
 from analytics.presentation import knot_key, knot_sentence, labels_for
-from analytics.results import dashboard_figures, knot_result
+from analytics.results import dashboard_figures, knot_result_served
 from analytics.types import KnotParams
 from api.permissions import IsAnalyst
 from api.serializers.analysis import (
@@ -137,14 +138,32 @@ class TriageUndoView(APIView):
 
 
 class KnotListView(APIView):
-    """The ranked knots for the filter (confirmed tags only), each with its sentence."""
+    """The ranked knots for the filter (confirmed tags only), each with its sentence.
+
+    Like the knots page, this never waits for the engine: it answers with the last result,
+    stamped `Knots-Computed-At`, and `Knots-Stale: true` with a `Link` to the background job
+    when the data has changed since. Before the first result exists: 202 with that job."""
 
     permission_classes = [permissions.IsAuthenticated, IsAnalyst]
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=KnotSerializer(many=True))
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        responses={200: KnotSerializer(many=True), 202: JobSerializer},
+    )
     def get(self, request: Request) -> Response:
         analysis_filter, params = _analysis_filter(request)
-        result = knot_result(analysis_filter, params=params)
+        served = knot_result_served(analysis_filter, params=params, by=_user(request))
+        result = served.result
+        if result is None:
+            job = JobSerializer(served.job, context={"request": request}).data
+            return Response(job, status=status.HTTP_202_ACCEPTED, headers={"Location": job["url"]})
+        headers = {
+            "Knots-Computed-At": result.computed_at.isoformat(),
+            "Knots-Stale": "true" if served.stale else "false",
+        }
+        if served.job is not None:
+            job_url = reverse("job-detail", kwargs={"key": served.job.key})
+            headers["Link"] = f'<{request.build_absolute_uri(job_url)}>; rel="monitor"'
         body = []
         for knot, data in zip(result.knots, knots_as_json(result.knots), strict=True):
             body.append(
@@ -156,7 +175,7 @@ class KnotListView(APIView):
                     "local": knot.local,
                 }
             )
-        return Response(body)
+        return Response(body, headers=headers)
 
 
 class StatisticsView(APIView):

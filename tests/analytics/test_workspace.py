@@ -252,3 +252,32 @@ def test_pages_serve_the_last_result_while_the_recomputation_waits(
     fresh = analyst_client.get(reverse("analytics:knots")).context["served"]
     assert not fresh.stale
     assert fresh.result.tag_version == first.tag_version + 1
+
+
+def test_api_knots_never_wait_for_the_engine(
+    corpus: list[Deviation], analyst: User, settings: Any
+) -> None:
+    """With the database worker: 202 with the job before the first result, then the last
+    result stamped with its age and a link to the recomputation while it is stale."""
+    from rest_framework.test import APIClient
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    api = APIClient()
+    api.force_authenticate(analyst)
+    first = api.get("/api/v1/knots/", {"min_support": 10})
+    assert first.status_code == 202
+    job = Job.objects.get(key=first.json()["key"])
+    assert first["Location"].endswith(f"/api/v1/jobs/{job.key}/")
+    job_execute(job.pk)  # the worker
+    fresh = api.get("/api/v1/knots/", {"min_support": 10})
+    assert fresh.status_code == 200
+    assert fresh["Knots-Stale"] == "false"
+    assert fresh.json()[0]["tags"] == list(KNOT)
+    tagging_decide(
+        tagging=Tagging.objects.filter(tag_id="agency:CSN").first(), state="rejected", by=analyst
+    )
+    stale = api.get("/api/v1/knots/", {"min_support": 10})
+    assert stale.status_code == 200
+    assert stale["Knots-Stale"] == "true"
+    assert stale["Knots-Computed-At"] == fresh["Knots-Computed-At"]
+    assert 'rel="monitor"' in stale["Link"]
