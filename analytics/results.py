@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.cache import cache, caches
 from django.db.models import Count
@@ -39,6 +39,7 @@ from deviations.models import (
 from deviations.services import KNOTS_DEFAULT_JOB, tag_version
 
 CACHE_SECONDS = 30 * 24 * 3600
+KNOTS_BACKOFF = timedelta(minutes=5)  # after a failed recomputation, before trying again
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,10 @@ class KnotResult:
     deviations: int
     computed_at: datetime
     tag_version: int
+    today: date  # trends and recency are relative to it: a new day makes a result stale
+
+    def current(self, today: date, version: int) -> bool:
+        return self.tag_version == version and self.today == today
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +64,10 @@ class ServedKnots:
     job: Job | None
 
 
-def _key(analysis_filter: AnalysisFilter, params: KnotParams, today: date) -> str:
-    raw = f"{analysis_filter.key()}|{sorted(asdict(params).items())}|{today}"
+def _key(analysis_filter: AnalysisFilter, params: KnotParams) -> str:
+    """One kept result per view, whatever its day and data version, so that a page always
+    has the last good one to show."""
+    raw = f"{analysis_filter.key()}|{sorted(asdict(params).items())}"
     return "knots:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -79,10 +86,10 @@ def knot_result(
     """The ranked knots for a filter on today's data; local knots only in place-filtered views."""
     today = today or timezone.localdate()
     version = tag_version()
-    key = _key(analysis_filter, params, today)
+    key = _key(analysis_filter, params)
     if use_cache:
         cached = cache.get(key)
-        if cached is not None and cached.tag_version == version:
+        if cached is not None and cached.current(today, version):
             return cached
     if progress:
         progress.step(_("Reading the confirmed tags"))
@@ -95,6 +102,7 @@ def knot_result(
         deviations=len(table),
         computed_at=timezone.now(),
         tag_version=version,
+        today=today,
     )
     cache.set(key, result, CACHE_SECONDS)
     return result
@@ -109,18 +117,19 @@ def knot_result_served(
     """For pages: never wait for the engine. The kept result is served even when the data
     changed since, with a background job queued (or already running) to bring it up to date."""
     today = timezone.localdate()
-    key = _key(analysis_filter, params, today)
+    key = _key(analysis_filter, params)
     cached = cache.get(key)
-    if cached is not None and cached.tag_version == tag_version():
+    if cached is not None and cached.current(today, tag_version()):
         return ServedKnots(cached, stale=False, job=None)
     job = job_enqueue(
         kind=Job.Kind.KNOTS,
         by=by,
         params=knot_job_params(analysis_filter, params, today),
         dedupe_key=KNOTS_DEFAULT_JOB if _is_default(analysis_filter, params) else key,
+        backoff=KNOTS_BACKOFF,
     )
     fresh = cache.get(key)  # with the immediate backend the job has already run
-    if fresh is not None and fresh.tag_version == tag_version():
+    if fresh is not None and fresh.current(today, tag_version()):
         return ServedKnots(fresh, stale=False, job=None)
     return ServedKnots(fresh or cached, stale=True, job=job)
 
@@ -154,8 +163,8 @@ def knots_run(job: Job, progress: Progress) -> dict[str, object]:
     )
     names = {f.name for f in fields(KnotParams)}
     params = KnotParams(**{k: v for k, v in (job.params.get("params") or {}).items() if k in names})
-    today = date.fromisoformat(job.params["today"]) if job.params.get("today") else None
-    result = knot_result(analysis_filter, params=params, today=today, progress=progress)
+    # Today's knots, also when the job was queued yesterday: it brings the kept result up to date.
+    result = knot_result(analysis_filter, params=params, progress=progress)
     if analysis_filter == AnalysisFilter():
         # The overview's graph for the same data, so that page is warm for everyone too.
         progress.step(_("Drawing the co-occurrence graph"))

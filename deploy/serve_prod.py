@@ -2,9 +2,10 @@
 
 nginx on http://127.0.0.1:8080 in front of two gunicorn instances, one task worker
 (django-tasks-db's `db_worker`), PostgreSQL, DEBUG off, settings from the environment only.
-Uses DATABASE_URL when set; otherwise a throw-away PostgreSQL 15 cluster from Debian's
-pg_virtualenv, removed again when you stop with Ctrl-C. The first start migrates, collects the
-static files, loads the catalogue and the demo data, and prints the demo users' passwords.
+Uses DATABASE_URL when set; otherwise a throw-away PostgreSQL cluster from Debian's
+pg_virtualenv, removed again when you stop with Ctrl-C. Each start migrates, collects the
+static files and loads the catalogue and roles; in the throw-away cluster (or with --demo) it
+also loads the demo data and prints the demo users' passwords.
 """
 
 from __future__ import annotations
@@ -92,20 +93,27 @@ def main() -> int:
     parser.add_argument("--instances", type=int, default=2, help="gunicorn app instances")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")
     parser.add_argument("--task-workers", type=int, default=1)
-    parser.add_argument("--no-demo", action="store_true", help="no demo data or demo users")
+    parser.add_argument(
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="demo data and demo users (default: only in the throw-away cluster, never in a "
+        "DATABASE_URL you gave)",
+    )
     args = parser.parse_args()
     nginx_binary()  # fail early with the apt-get line
     if not os.environ.get("DATABASE_URL") and not os.environ.get(INSIDE_MARKER):
         if shutil.which("pg_virtualenv") is None:
             raise SystemExit("PostgreSQL: set DATABASE_URL or install postgresql-common.")
-        print("No DATABASE_URL: starting a throw-away PostgreSQL 15 (pg_virtualenv).", flush=True)
-        command = ["pg_virtualenv", "-v", "15", sys.executable, __file__, *sys.argv[1:]]
+        print("No DATABASE_URL: starting a throw-away PostgreSQL (pg_virtualenv).", flush=True)
+        command = ["pg_virtualenv", sys.executable, __file__, *sys.argv[1:]]
         env = {**os.environ, INSIDE_MARKER: "1"}
         return subprocess.run(command, env=env, cwd=ROOT, check=False).returncode  # noqa: S603
-    if not os.environ.get("DATABASE_URL"):
+    throwaway = not os.environ.get("DATABASE_URL")
+    if throwaway:
         os.environ["DATABASE_URL"] = _throwaway_database()
     env = production_env(args.port)
-    prepare(env, demo=not args.no_demo)
+    prepare(env, demo=throwaway if args.demo is None else args.demo)
     stack = Stack(
         env=env,
         instances=args.instances,

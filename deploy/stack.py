@@ -129,7 +129,11 @@ class Stack:
     url: str = ""
 
     def _spawn(self, command: list[str], **kwargs: object) -> subprocess.Popen:
-        process = subprocess.Popen(command, env=self.env, cwd=ROOT, **kwargs)  # noqa: S603
+        # Its own session: Ctrl-C reaches only the caller, which stops every process once, so
+        # a task worker finishes its job instead of being interrupted twice.
+        process = subprocess.Popen(  # noqa: S603 - our fixed commands
+            command, env=self.env, cwd=ROOT, start_new_session=True, **kwargs
+        )
         self.processes.append(process)
         return process
 

@@ -18,8 +18,10 @@ from django.views.decorators.http import require_POST
 
 from deviations.imports import ImportReport
 from deviations.jobs import (
+    MAINTENANCE,
     job_can_retry,
     job_enqueue,
+    job_may_retry,
     job_retry,
     job_state,
     job_time_left,
@@ -30,7 +32,7 @@ from deviations.selectors import job_list
 from knutpunkt.errors import DomainError
 
 # Jobs an administrator can start from the job list (the others start where their work is).
-STARTABLE = (Job.Kind.RETAG, Job.Kind.RETENTION, Job.Kind.DIGESTS, Job.Kind.REMINDERS)
+STARTABLE = MAINTENANCE
 
 
 def _user(request: HttpRequest) -> User:
@@ -53,6 +55,7 @@ def _result_labels() -> dict[str, str]:
         "history_rows": _("History rows cleared"),
         "drafts": _("Old drafts deleted"),
         "job_files": _("Old job files removed"),
+        "jobs": _("Old finished jobs deleted"),
         "digests": _("Digests sent"),
         "reminders": _("Reminders sent"),
         "since": _("Since"),
@@ -87,8 +90,9 @@ def _left_text(seconds: int) -> str:
     return _("about %(h)d h %(m)d min left") % {"h": hours, "m": round(rest / 60)}
 
 
-def _job(request: HttpRequest, key: uuid.UUID) -> Job:
-    jobs_reap()  # an abandoned job shows as failed, with "Run again"
+def _job(request: HttpRequest, key: uuid.UUID, *, reap: bool = True) -> Job:
+    if reap:
+        jobs_reap()  # an abandoned job shows as failed, with "Run again"
     job = job_list(user=_user(request)).filter(key=key).first()
     if job is None:
         raise Http404(_("No such job."))
@@ -132,15 +136,14 @@ def job_detail_view(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
 @login_required
 def job_status_view(request: HttpRequest, key: uuid.UUID) -> JsonResponse:
     """Polled by the job page (static/js/job.js) to move the bar without a reload."""
-    job = _job(request, key)
+    job = _job(request, key, reap=False)  # polled every second: the page load reaped
     response = JsonResponse({**job_state(job), "text": counts_text(job)})
     response["Cache-Control"] = "no-store"
     return response
 
 
 def _may_retry(request: HttpRequest, job: Job) -> bool:
-    user = _user(request)
-    return job.created_by_id == user.pk or user.has_perm("deviations.change_job")
+    return job_may_retry(user=_user(request), job=job)
 
 
 @login_required

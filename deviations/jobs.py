@@ -13,20 +13,24 @@ failure continues without duplicating anything.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.tasks import task
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from deviations.models import Job, User
-from knutpunkt.errors import DomainError
+from knutpunkt.errors import DomainError, StateError
 
 logger = logging.getLogger(__name__)
 
@@ -107,14 +111,28 @@ def job_enqueue(
     input: bytes | None = None,  # noqa: A002 - the job's input file
     input_name: str = "",
     dedupe_key: str = "",
+    backoff: timedelta | None = None,
 ) -> Job:
     """Record a job and hand it to the task backend. With a dedupe key, a job already queued or
-    running under that key is returned instead of a second one."""
+    running under that key is returned instead of a second one, and with `backoff` also one
+    that failed that recently (automatic work must not retry a failure on every page view)."""
     if kind not in Job.Kind.values:
         raise ValueError(f"unknown job kind {kind!r}")
     jobs_reap()
     if dedupe_key and (active := _active(dedupe_key)):
         return active
+    if dedupe_key and backoff:
+        failed = (
+            Job.objects.filter(
+                dedupe_key=dedupe_key,
+                status=Job.Status.FAILED,
+                finished_at__gte=timezone.now() - backoff,
+            )
+            .defer("input", "output")
+            .first()
+        )
+        if failed is not None:
+            return failed
     try:
         with transaction.atomic():
             job = Job.objects.create(
@@ -130,8 +148,12 @@ def job_enqueue(
             return active
         raise
     _dispatch(job)
-    job.refresh_from_db()
-    return job
+    return _fresh(job)
+
+
+def _fresh(job: Job) -> Job:
+    """The job as stored now, without reading its files back into memory."""
+    return Job.objects.select_related("created_by").defer("input", "output").get(pk=job.pk)
 
 
 def jobs_reap() -> int:
@@ -140,15 +162,42 @@ def jobs_reap() -> int:
     (no knot recomputation again) and its page would say "running" for ever."""
     minutes = getattr(settings, "JOB_STALE_MINUTES", 30)
     cutoff = timezone.now() - timedelta(minutes=minutes)
-    return Job.objects.filter(status=Job.Status.RUNNING, progressed_at__lt=cutoff).update(
-        status=Job.Status.FAILED,
-        finished_at=timezone.now(),
-        error=_(
-            "The job stopped showing progress for %(minutes)d minutes: its worker was stopped "
-            "or restarted. Run it again; nothing already done is done twice."
-        )
-        % {"minutes": minutes},
+    running = Job.objects.filter(status=Job.Status.RUNNING)
+    silent = running.filter(progressed_at__lt=cutoff)
+    # The database worker also records when a task has ended; a job still "running" after its
+    # task ended was cut off (the worker was killed) and need not wait for the silence.
+    ended = DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED]
+    ).values_list("id", flat=True)
+    cut_off = running.filter(
+        task_id__in=[
+            str(i)
+            for i in ended.filter(
+                id__in=_uuids(running.exclude(task_id="").values_list("task_id", flat=True))
+            )
+        ]
     )
+    reason = _(
+        "The job stopped showing progress for %(minutes)d minutes: its worker was stopped "
+        "or restarted. Run it again; nothing already done is done twice."
+    ) % {"minutes": minutes}
+    fields = {"status": Job.Status.FAILED, "finished_at": timezone.now()}
+    return silent.update(error=reason, **fields) + cut_off.update(
+        error=_(
+            "Its worker stopped while running it. Run it again; nothing already done is done twice."
+        ),
+        **fields,
+    )
+
+
+def _uuids(values: Iterable[str]) -> list[uuid.UUID]:
+    found = []
+    for value in values:
+        try:
+            found.append(uuid.UUID(value))
+        except ValueError:  # an id from another backend (the immediate one)
+            continue
+    return found
 
 
 def _active(dedupe_key: str) -> Job | None:
@@ -158,14 +207,23 @@ def _active(dedupe_key: str) -> Job | None:
 def _dispatch(job: Job) -> None:
     # Inside the caller's transaction: with the database backend the task row commits (or not)
     # together with the job row, so a worker never sees one without the other.
-    result = job_task.enqueue(job.pk)
+    try:
+        result = job_task.enqueue(job.pk)
+    except Exception:  # the backend refused it: a failed job says so instead of waiting
+        logger.exception("job %s could not be queued", job.key)
+        Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+            status=Job.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_("The job could not be handed to the task worker. Run it again."),
+        )
+        return
     Job.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
 
 
 def job_retry(*, job: Job, by: User | None) -> Job:
     """Queue a failed job again, same input; the runners are idempotent."""
     if job.status != Job.Status.FAILED:
-        raise DomainError(_("Only a failed job can be run again."), code="not_failed")
+        raise StateError(_("Only a failed job can be run again."), code="not_failed")
     if not job_can_retry(job):
         raise DomainError(
             _("Running this job again cannot help: correct the file and upload it again."),
@@ -173,17 +231,36 @@ def job_retry(*, job: Job, by: User | None) -> Job:
         )
     if job.dedupe_key and (active := _active(job.dedupe_key)):
         return active
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.QUEUED, error="", finished_at=None, task_id="", step="", done=0
-    )
+    try:
+        with transaction.atomic():
+            # Only from failed: a double click (or two callers) queues it once.
+            queued = Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(
+                status=Job.Status.QUEUED, error="", finished_at=None, task_id="", step="", done=0
+            )
+    except IntegrityError:  # the same work was queued under its dedupe key meanwhile
+        return _active(job.dedupe_key) or _fresh(job)
+    if not queued:
+        raise StateError(_("Only a failed job can be run again."), code="not_failed")
     logger.info("job %s queued again by %s", job.key, by)
     _dispatch(job)
-    job.refresh_from_db()
-    return job
+    return _fresh(job)
 
 
 def job_can_retry(job: Job) -> bool:
     return job.status == Job.Status.FAILED and job.result.get("retryable", True)
+
+
+# Maintenance work (its parameters decided by an administrator) is rerun by administrators.
+MAINTENANCE = (Job.Kind.RETAG, Job.Kind.RETENTION, Job.Kind.DIGESTS, Job.Kind.REMINDERS)
+
+
+def job_may_retry(*, user: User, job: Job) -> bool:
+    """Who may run a failed job again: whoever started it, and the change_job permission
+    (analysts, administrators) except for maintenance jobs, which need add_job."""
+    if job.created_by_id == user.pk:
+        return True
+    needed = "deviations.add_job" if job.kind in MAINTENANCE else "deviations.change_job"
+    return user.has_perm(needed)
 
 
 @task()
@@ -193,7 +270,8 @@ def job_task(job_id: int) -> None:
 
 
 def job_execute(job_id: int, *, echo: Callable[[Job], None] | None = None) -> Job:
-    """Claim a queued job and run it to success or failure; a job not queued is left alone."""
+    """Claim a queued job and run it to success or failure; a job not queued is left alone,
+    so a task delivered twice runs once."""
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != Job.Status.QUEUED:
@@ -204,6 +282,8 @@ def job_execute(job_id: int, *, echo: Callable[[Job], None] | None = None) -> Jo
         job.save(update_fields=["status", "started_at", "progressed_at", "attempts"])
     runner = _RUNNERS.get(job.kind)
     progress = Progress(job, echo=echo)
+    heartbeat = _Heartbeat(job.pk)
+    heartbeat.start()
     try:
         if runner is None:
             raise JobFailed(_("This kind of job cannot run here."))
@@ -219,6 +299,18 @@ def job_execute(job_id: int, *, echo: Callable[[Job], None] | None = None) -> Jo
         return _finish(
             job, status=Job.Status.FAILED, error=reason % {"error": type(error).__name__}
         )
+    except BaseException:  # the worker is being stopped (SystemExit, KeyboardInterrupt)
+        _finish(
+            job,
+            status=Job.Status.FAILED,
+            error=_(
+                "Its worker stopped while running it. Run it again; nothing already done is "
+                "done twice."
+            ),
+        )
+        raise
+    finally:
+        heartbeat.stop()
     if job.total is not None:
         job.done = job.total
     job = _finish(job, status=Job.Status.SUCCEEDED, result=result)
@@ -227,16 +319,51 @@ def job_execute(job_id: int, *, echo: Callable[[Job], None] | None = None) -> Jo
     return job
 
 
+class _Heartbeat(threading.Thread):
+    """Marks a running job alive every minute, also during steps that cannot count (one long
+    transaction, a PDF), so the reaper only fails jobs whose worker is really gone."""
+
+    def __init__(self, job_id: int, every: float = 60.0) -> None:
+        super().__init__(daemon=True, name=f"job-{job_id}-heartbeat")
+        self.job_id, self.every = job_id, every
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self._stopped.wait(self.every):
+                with contextlib.suppress(DatabaseError):  # e.g. SQLite busy with the job itself
+                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
+                        progressed_at=timezone.now()
+                    )
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
 def _finish(job: Job, *, status: str, result: dict[str, Any] | None = None, error: str = "") -> Job:
+    """Record the outcome, unless the job was meanwhile reaped and queued again: a late
+    finish must not overwrite the newer attempt."""
     job.status, job.error, job.finished_at = status, error, timezone.now()
     job.result = result or {}
-    fields = ["status", "error", "finished_at", "result", "done", "total", "step"]
+    values: dict[str, Any] = {
+        "status": status,
+        "error": error,
+        "finished_at": job.finished_at,
+        "result": job.result,
+        "done": job.done,
+        "total": job.total,
+        "step": job.step,
+    }
     if status == Job.Status.SUCCEEDED or not job.result.get("retryable", True):
         # The input (an import file holds free text, perhaps personal data it was refused
         # for) is kept only while a retry may need it.
         job.input = None
-        fields.append("input")
-    job.save(update_fields=fields)
+        values["input"] = None
+    mine = Job.objects.filter(pk=job.pk, attempts=job.attempts).exclude(status=Job.Status.QUEUED)
+    if not mine.update(**values):
+        logger.warning("job %s finished after it was queued again; outcome not recorded", job.key)
     return job
 
 

@@ -634,7 +634,10 @@ class Job(models.Model):
                 name="%(app_label)s_%(class)s_one_active_per_dedupe_key",
             ),
         ]
-        indexes = [models.Index(fields=["kind", "status"])]
+        indexes = [
+            models.Index(fields=["kind", "status"]),
+            models.Index(fields=["status", "progressed_at"]),  # the reaper's question
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.key}"

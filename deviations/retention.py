@@ -21,6 +21,7 @@ from deviations.models import Deviation, Draft, Job
 
 DEFAULT_RETENTION_DAYS = 5 * 365
 JOB_FILE_DAYS = 30
+JOB_KEEP_DAYS = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class RetentionReport:
     history_rows: int
     drafts: int
     job_files: int = 0
+    jobs: int = 0
 
 
 def retention_cutoff(*, today: date | None = None, days: int | None = None) -> date:
@@ -56,10 +58,18 @@ def retention_apply(*, today: date | None = None, days: int | None = None) -> Re
     job_files = old_jobs.filter(Q(input__isnull=False) | Q(output__isnull=False)).update(
         input=None, output=None, output_name=""
     )
+    # Finished jobs are a log, not a record: knot recomputations (one per change of the
+    # data) after a day, the rest after JOB_KEEP_DAYS.
+    finished = Job.objects.exclude(status__in=Job.ACTIVE)
+    jobs, _by_model = (
+        finished.filter(kind=Job.Kind.KNOTS, finished_at__lt=timezone.now() - timedelta(days=1))
+        | finished.filter(finished_at__lt=timezone.now() - timedelta(days=JOB_KEEP_DAYS))
+    ).delete()
     return RetentionReport(
         cutoff=cutoff,
         deviations=count,
         history_rows=history_rows,
         drafts=drafts,
         job_files=job_files,
+        jobs=jobs,
     )

@@ -82,6 +82,7 @@ def retention_run(job: Job, progress: Progress) -> dict[str, Any]:
         "history_rows": report.history_rows,
         "drafts": report.drafts,
         "job_files": report.job_files,
+        "jobs": report.jobs,
     }
 
 

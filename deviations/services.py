@@ -11,7 +11,7 @@ import hmac
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -169,7 +169,12 @@ def tag_version_bump() -> None:
 
 
 def _knots_recompute() -> None:
-    job_enqueue(kind=Job.Kind.KNOTS, params={}, dedupe_key=KNOTS_DEFAULT_JOB)
+    job_enqueue(
+        kind=Job.Kind.KNOTS,
+        params={},
+        dedupe_key=KNOTS_DEFAULT_JOB,
+        backoff=timedelta(minutes=5),  # a failing recomputation is not retried per filing
+    )
 
 
 def tag_version() -> int:

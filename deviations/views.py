@@ -71,7 +71,11 @@ def deviation_list_view(request: HttpRequest) -> HttpResponse:
         if ordered.count() > EXPORT_INLINE_ROWS:  # seconds of work: a job with progress
             query = {name: params.getlist(name) for name in params if name != "page"}
             job = job_enqueue(
-                kind=Job.Kind.EXPORT, by=user, params={"query": query, "format": export}
+                kind=Job.Kind.EXPORT,
+                by=user,
+                params={"query": query, "format": export},
+                # a second click while it runs follows the same job instead of a second file
+                dedupe_key=f"export:{user.pk}:{export}:{params.urlencode()}"[:200],
             )
             return redirect(job)
         return download_response(

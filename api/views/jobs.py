@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from api.serializers.analysis import ErrorSerializer
 from api.serializers.jobs import JobSerializer
-from deviations.jobs import job_retry
+from deviations.jobs import job_may_retry, job_retry
 from deviations.models import Job, User
 from deviations.selectors import job_list
 
@@ -59,7 +59,7 @@ class JobRetryView(APIView):
     def post(self, request: Request, key: uuid.UUID) -> Response:
         job = _job(request, key)
         user = _user(request)
-        if job.created_by_id != user.pk and not user.has_perm("deviations.change_job"):
+        if not job_may_retry(user=user, job=job):
             raise PermissionDenied
         job = job_retry(job=job, by=user)
         body = JobSerializer(job, context={"request": request}).data

@@ -54,3 +54,17 @@ def test_a_wrong_file_type_is_refused_before_any_job(analyst_api: APIClient) -> 
     assert response.status_code == 400
     assert ".csv" in str(response.json())
     assert not Job.objects.exists()
+
+
+def test_running_a_job_again_twice_queues_it_once(analyst_api: APIClient, analyst) -> None:
+    job = Job.objects.create(
+        kind=Job.Kind.KNOTS, status=Job.Status.FAILED, error="Stopped.", created_by=analyst
+    )
+    first = analyst_api.post(reverse("job-retry", args=[job.key]))
+    assert first.status_code == 202
+    assert first.json()["status"] == "succeeded"  # the immediate backend ran it
+    second = analyst_api.post(reverse("job-retry", args=[job.key]))
+    assert second.status_code == 409  # not failed any more: nothing is queued twice
+    assert second.json()["code"] == "not_failed"
+    job.refresh_from_db()
+    assert job.attempts == 1

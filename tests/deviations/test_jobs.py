@@ -161,7 +161,8 @@ def test_admins_start_maintenance_jobs_others_cannot(
     response = admin.post(reverse("jobs:start"), {"kind": "retention"}, follow=True)
     job = response.context["job"]
     assert (job.kind, job.status, job.created_by) == ("retention", "succeeded", admin_user)
-    assert admin.post(reverse("jobs:start"), {"kind": "import"}).status_code == 302  # refused
+    refused = admin.post(reverse("jobs:start"), {"kind": "import"}, follow=True)
+    assert [m.level_tag for m in refused.context["messages"]] == ["error"]
     assert not Job.objects.filter(kind="import").exists()
     assert analyst_client.post(reverse("jobs:start"), {"kind": "retention"}).status_code == 403
 
@@ -240,3 +241,76 @@ def test_a_job_whose_worker_died_is_failed_and_frees_its_dedupe_key(
     assert str(settings.JOB_STALE_MINUTES) in stuck.error
     page = analyst_client.get(stuck.get_absolute_url())
     assert page.context["can_retry"]
+
+
+def test_a_stopped_worker_leaves_a_failed_job_not_a_running_one(analyst: User) -> None:
+    @job_runner(Job.Kind.DOSSIER)
+    def interrupted(job: Job, progress: Progress) -> dict[str, Any]:
+        raise SystemExit(1)  # what db_worker does on its second stop signal
+
+    job = Job.objects.create(kind=Job.Kind.DOSSIER, created_by=analyst)
+    with pytest.raises(SystemExit):
+        job_execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error
+
+
+def test_the_same_work_queued_at_the_same_moment_is_one_job(
+    db: None, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes both find no active job and both insert: the unique index lets one win
+    and the other gets the winner back."""
+    from deviations import jobs
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    first = job_enqueue(kind=Job.Kind.KNOTS, dedupe_key="knots:default")
+    real = jobs._active
+    calls: list[str] = []
+
+    def racing(key: str) -> Job | None:  # the other insert lands between check and insert
+        calls.append(key)
+        return None if len(calls) == 1 else real(key)
+
+    monkeypatch.setattr(jobs, "_active", racing)
+    second = job_enqueue(kind=Job.Kind.KNOTS, dedupe_key="knots:default")
+    assert second.pk == first.pk
+    assert len(calls) == 2  # it went through the IntegrityError path
+    assert Job.objects.filter(kind=Job.Kind.KNOTS).count() == 1
+
+
+def test_maintenance_jobs_are_run_again_by_administrators_only(
+    analyst: User, admin_user: User, analyst_client: Client
+) -> None:
+    from deviations.jobs import job_may_retry
+
+    retention = Job.objects.create(
+        kind=Job.Kind.RETENTION, status=Job.Status.FAILED, created_by=admin_user
+    )
+    knots = Job.objects.create(kind=Job.Kind.KNOTS, status=Job.Status.FAILED)
+    assert not job_may_retry(user=analyst, job=retention)
+    assert job_may_retry(user=admin_user, job=retention)
+    assert job_may_retry(user=analyst, job=knots)
+    response = analyst_client.post(reverse("jobs:retry", args=[retention.key]))
+    assert response.status_code == 403
+
+
+def test_a_job_whose_task_ended_without_it_is_failed_at_once(db: None, settings: Any) -> None:
+    """The worker was killed mid-job: its task row says ended while the job says running."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from deviations.jobs import job_task, jobs_reap
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    task = job_task.enqueue(0)
+    DBTaskResult.objects.filter(id=task.id).update(status="FAILED")
+    job = Job.objects.create(
+        kind=Job.Kind.RETAG,
+        status=Job.Status.RUNNING,
+        task_id=str(task.id),
+        progressed_at=timezone.now(),  # not silent long enough for the other rule
+    )
+    assert jobs_reap() == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED

@@ -70,6 +70,14 @@ def test_files_on_old_jobs_are_removed_and_recent_ones_kept(analyst: User) -> No
         kind=Job.Kind.DOSSIER, status="succeeded", finished_at=timezone.now(), output=b"%PDF"
     )
     assert retention_apply().job_files == 2
+    knots_yesterday = Job.objects.create(
+        kind=Job.Kind.KNOTS, status="succeeded", finished_at=timezone.now() - timedelta(days=2)
+    )
+    old_log = Job.objects.create(
+        kind=Job.Kind.RETAG, status="failed", finished_at=timezone.now() - timedelta(days=91)
+    )
+    assert retention_apply().jobs == 2
+    assert not Job.objects.filter(pk__in=[knots_yesterday.pk, old_log.pk]).exists()
     for job in (old, stuck):
         job.refresh_from_db()
         assert (job.input, job.output, job.output_name) == (None, None, "")

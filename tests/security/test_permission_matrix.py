@@ -65,7 +65,7 @@ RULES: dict[str, dict[str, int]] = {
     "jobs:detail": rule(LOGIN, 200, HIDDEN, 200, HIDDEN, 200),  # the staff persona's own job
     "jobs:status": rule(LOGIN, 200, HIDDEN, 200, HIDDEN, 200),
     "jobs:retry": rule(LOGIN, 405, 405, 405, 405, 405),
-    "jobs:output": rule(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),  # this job made no file
+    "jobs:output": rule(LOGIN, 200, HIDDEN, 200, HIDDEN, 200),  # the staff persona's export
     "barriers:list": rule(LOGIN, 200, 200, 200, 200, 200),
     "barriers:create": rule(LOGIN, 403, 403, 200, 403, 200),
     "barriers:from_knot": rule(LOGIN, 405, 405, 405, 405, 405),
@@ -170,7 +170,13 @@ def world(
     return {
         "own": own,
         "draft": Draft.objects.create(owner=staff, data={"description": "halvt"}),
-        "job": Job.objects.create(kind=Job.Kind.IMPORT, created_by=staff, input_name="a.csv"),
+        "job": Job.objects.create(
+            kind=Job.Kind.EXPORT,
+            created_by=staff,
+            status=Job.Status.SUCCEEDED,
+            output=b"external_id\n",
+            output_name="avvikelser.csv",
+        ),
         "barrier": barrier,
         "group": escalation.group,
         "escalation": escalation,
