@@ -108,6 +108,11 @@ def main() -> int:
         print("No DATABASE_URL: starting a throw-away PostgreSQL (pg_virtualenv).", flush=True)
         command = ["pg_virtualenv", sys.executable, __file__, *sys.argv[1:]]
         env = {**os.environ, INSIDE_MARKER: "1"}
+        # Ctrl-C reaches pg_virtualenv and the inner run through the terminal; this process
+        # only waits, so that pg_virtualenv can stop the stack and drop its cluster (a Python
+        # handler, unlike SIG_IGN, is not inherited by the child).
+        signal.signal(signal.SIGINT, lambda *_args: None)
+        signal.signal(signal.SIGTERM, lambda *_args: None)
         return subprocess.run(command, env=env, cwd=ROOT, check=False).returncode  # noqa: S603
     throwaway = not os.environ.get("DATABASE_URL")
     if throwaway:
