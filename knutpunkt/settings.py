@@ -239,6 +239,8 @@ LOGGING = {
     # django-axes logs every failed login at INFO; the lock-outs (WARNING) are what matter.
     "loggers": {
         "axes": {"level": "WARNING"},
+        # Every task's start and end; our jobs keep their own record (the Job row).
+        "django.tasks": {"level": os.environ.get("TASK_LOG_LEVEL", "WARNING")},
         # WeasyPrint reports every screen-only CSS rule it skips when rendering a dossier PDF.
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
