@@ -52,3 +52,21 @@ def test_the_progress_bar_follows_a_running_job(
     expect(page.locator("dl.facts")).to_contain_text("Tillagda förslag")  # the page reloaded
     screenshot(page, "job-done")
     assert serious_violations(page, axe_source) == []
+
+
+def test_a_failed_import_shows_its_rows_and_passes_axe(
+    page: Page, analyst_user: User, axe_source: str
+) -> None:
+    from deviations.jobs import job_enqueue
+
+    bad = ("external_id,occurred_on,municipality,description\nb-1,igår,Atlantis,\n").encode()
+    job = job_enqueue(kind=Job.Kind.IMPORT, by=analyst_user, input=bad, input_name="fel.csv")
+    log_in(page, "anna")
+    page.goto(job.get_absolute_url())
+    expect(page.locator("#job-status")).to_have_text("misslyckades")
+    expect(page.locator(".error-summary")).to_contain_text("3 problem")
+    expect(page.locator("table")).to_contain_text("occurred_on")
+    expect(page.get_by_role("link", name="Ladda upp en rättad fil")).to_be_visible()
+    expect(page.get_by_role("button", name="Kör igen")).to_have_count(0)
+    screenshot(page, "job-import-failed")
+    assert serious_violations(page, axe_source) == []

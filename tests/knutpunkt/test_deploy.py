@@ -4,6 +4,7 @@ stack gives every process pass Django's deployment checks."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,30 @@ def test_the_production_environment_passes_check_deploy(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_example_site_configuration_is_valid(tmp_path: Path) -> None:
+    """deploy/nginx.conf.example, with a throw-away certificate in place of the real one."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.fail("openssl is missing: apt-get install openssl")
+    made = subprocess.run(  # noqa: S603 - openssl with fixed arguments
+        [openssl, "req", "-x509", "-nodes", "-newkey", "rsa:2048", "-subj", "/CN=test",
+         "-days", "1", "-keyout", str(key), "-out", str(cert)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    site = (ROOT / "deploy" / "nginx.conf.example").read_text()
+    site = site.replace("/etc/ssl/certs/knutpunkt.pem", str(cert))
+    site = site.replace("/etc/ssl/private/knutpunkt.key", str(key))
+    (tmp_path / "site.conf").write_text(site)
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{ include /etc/nginx/mime.types; include {tmp_path}/site.conf; }}\n"
+    )
+    checked = subprocess.run(  # noqa: S603 - nginx with our file
+        [nginx_binary(), "-t", "-c", str(main)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stderr
