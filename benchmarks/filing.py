@@ -21,7 +21,6 @@ import cProfile
 import gc
 import io
 import json
-import math
 import os
 import platform
 import pstats
@@ -43,6 +42,9 @@ from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import percentile  # noqa: E402
+from deploy.stack import database_in_cluster  # noqa: E402
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
@@ -89,11 +91,6 @@ class PathFigures:
     @property
     def grows(self) -> bool:
         return bool(self.queries_small) and self.queries_small != self.queries_full
-
-
-def percentile(ordered: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile: a value that was actually measured, never interpolated."""
-    return ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]
 
 
 def figures(
@@ -277,28 +274,10 @@ def log(message: str) -> None:
     print(f"[{os.environ.get('BENCH_DATABASE', '?')}] {message}", flush=True)
 
 
-def _postgres_url() -> str:
-    """Inside pg_virtualenv: its cluster, with our own database created on first use."""
-    import psycopg
-    from psycopg import sql
-
-    env = os.environ
-    with psycopg.connect(dbname="postgres", autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]
-        ).fetchone()
-        if not exists:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PG_DATABASE)))
-    return (
-        f"postgres://{env['PGUSER']}:{env['PGPASSWORD']}@{env['PGHOST']}:{env['PGPORT']}"
-        f"/{PG_DATABASE}"
-    )
-
-
 def _django_setup(database: str) -> None:
     os.environ["BENCH_DATABASE"] = database
     if database == "postgres" and not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = _postgres_url()
+        os.environ["DATABASE_URL"] = database_in_cluster(PG_DATABASE)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knutpunkt.settings")
     # WhiteNoise looks for STATIC_ROOT, which a benchmark never collects.
     warnings.filterwarnings("ignore", "No directory at", UserWarning)

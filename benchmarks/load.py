@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import random
@@ -47,7 +46,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from deploy.stack import Stack  # noqa: E402
+from benchmarks.common import percentile  # noqa: E402
+from deploy.stack import Stack, StackError, database_in_cluster  # noqa: E402
 
 PG_VERSION = "15"
 PG_DATABASE = "knutpunkt_load"
@@ -90,11 +90,6 @@ ENDINGS = (
     "Det här har hänt flera gånger i år och borde gå att lösa med en gemensam rutin.",
     "Deltagaren står nu utan planering och utan ersättning medan ärendet utreds.",
 )
-
-
-def percentile(ordered: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile: a value that was actually measured, never interpolated."""
-    return ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]
 
 
 def _letters(key: uuid.UUID, length: int = 12) -> str:
@@ -313,24 +308,6 @@ def simulate(
 # --- orchestration ---------------------------------------------------------------------------
 
 
-def _postgres_url() -> str:
-    """Inside pg_virtualenv: its cluster, with our own database created on first use."""
-    import psycopg
-    from psycopg import sql
-
-    env = os.environ
-    with psycopg.connect(dbname="postgres", autocommit=True) as connection:
-        found = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]
-        ).fetchone()
-        if not found:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PG_DATABASE)))
-    return (
-        f"postgres://{env['PGUSER']}:{env['PGPASSWORD']}@{env['PGHOST']}:{env['PGPORT']}"
-        f"/{PG_DATABASE}"
-    )
-
-
 def _phase(name: str, env: dict[str, str], facts: dict[str, Any] | None = None) -> dict:
     """Run a Django phase of this script in a fresh process; it answers with JSON."""
     with tempfile.TemporaryDirectory() as folder:
@@ -432,7 +409,7 @@ def _report(args: argparse.Namespace, results: Results, elapsed: float, facts: d
 def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if not env.get("DATABASE_URL"):
-        env["DATABASE_URL"] = _postgres_url()
+        env["DATABASE_URL"] = database_in_cluster(PG_DATABASE)
     env.update(DEBUG="0", ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1")
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     env.setdefault("LOG_LEVEL", "WARNING")
@@ -553,7 +530,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return subprocess.run(command, env=env, cwd=ROOT, check=False).returncode  # noqa: S603
     try:
         return run(args)
-    except SystemExit as error:
+    except (SystemExit, StackError) as error:
         print(f"load test failed: {error}", file=sys.stderr)
         return 2
 

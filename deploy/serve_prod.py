@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from deploy.stack import Stack, nginx_binary  # noqa: E402
+from deploy.stack import Stack, StackError, database_in_cluster, nginx_binary  # noqa: E402
 
 INSIDE_MARKER = "KNUTPUNKT_SERVE_PROD_IN_PG_VIRTUALENV"
 
@@ -36,19 +36,6 @@ def _secret_key() -> str:
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def _throwaway_database() -> str:
-    """Inside pg_virtualenv: a `knutpunkt` database in its cluster."""
-    import psycopg
-
-    e = os.environ
-    with psycopg.connect(dbname="postgres", autocommit=True) as connection:
-        if not connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'knutpunkt'"
-        ).fetchone():
-            connection.execute("CREATE DATABASE knutpunkt")
-    return f"postgres://{e['PGUSER']}:{e['PGPASSWORD']}@{e['PGHOST']}:{e['PGPORT']}/knutpunkt"
 
 
 def production_env(port: int) -> dict[str, str]:
@@ -101,7 +88,10 @@ def main() -> int:
         "DATABASE_URL you gave)",
     )
     args = parser.parse_args()
-    nginx_binary()  # fail early with the apt-get line
+    try:
+        nginx_binary()  # fail early with the apt-get line
+    except StackError as error:
+        raise SystemExit(str(error)) from None
     if not os.environ.get("DATABASE_URL") and not os.environ.get(INSIDE_MARKER):
         if shutil.which("pg_virtualenv") is None:
             raise SystemExit("PostgreSQL: set DATABASE_URL or install postgresql-common.")
@@ -116,7 +106,7 @@ def main() -> int:
         return subprocess.run(command, env=env, cwd=ROOT, check=False).returncode  # noqa: S603
     throwaway = not os.environ.get("DATABASE_URL")
     if throwaway:
-        os.environ["DATABASE_URL"] = _throwaway_database()
+        os.environ["DATABASE_URL"] = database_in_cluster("knutpunkt")
     env = production_env(args.port)
     prepare(env, demo=throwaway if args.demo is None else args.demo)
     stack = Stack(
@@ -135,7 +125,11 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        url = stack.start()
+        try:
+            url = stack.start()
+        except StackError as error:
+            print(f"The stack did not start: {error}", file=sys.stderr, flush=True)
+            return 1
         print(
             f"\nKnutpunkt (production set-up) on {url}\n"
             f"  nginx → {len(stack.app_ports)} gunicorn instances on ports "

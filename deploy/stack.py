@@ -75,6 +75,26 @@ http {{
 """
 
 
+class StackError(RuntimeError):
+    """A process of the stack did not start or answer."""
+
+
+def database_in_cluster(name: str) -> str:
+    """Inside pg_virtualenv (PG* variables set): the URL of database `name` in its cluster,
+    created on first use."""
+    import psycopg
+    from psycopg import sql
+
+    env = os.environ
+    with psycopg.connect(dbname="postgres", autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not found:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return f"postgres://{env['PGUSER']}:{env['PGPASSWORD']}@{env['PGHOST']}:{env['PGPORT']}/{name}"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -84,7 +104,7 @@ def free_port() -> int:
 def nginx_binary() -> str:
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
     if not found:
-        raise SystemExit("nginx is missing: apt-get install nginx (Debian's package).")
+        raise StackError("nginx is missing: apt-get install nginx (Debian's package).")
     return found
 
 
@@ -102,7 +122,7 @@ def wait_healthy(url: str, processes: list[subprocess.Popen], seconds: float = 9
     while time.monotonic() < deadline:
         for process in processes:
             if process.poll() is not None:
-                raise SystemExit(f"{process.args[:4]} exited with {process.returncode}")
+                raise StackError(f"{process.args[:4]} exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
                 if response.status == 200:
@@ -110,7 +130,7 @@ def wait_healthy(url: str, processes: list[subprocess.Popen], seconds: float = 9
         except OSError:
             pass
         time.sleep(0.25)
-    raise SystemExit(f"{url} did not answer in {seconds:.0f} s")
+    raise StackError(f"{url} did not answer in {seconds:.0f} s")
 
 
 @dataclass

@@ -28,7 +28,7 @@ from deviations.jobs import (
     jobs_reap,
 )
 from deviations.models import Job, User
-from deviations.selectors import job_list
+from deviations.selectors import job_get, job_list
 from knutpunkt.errors import DomainError
 
 # Jobs an administrator can start from the job list (the others start where their work is).
@@ -93,10 +93,7 @@ def _left_text(seconds: int) -> str:
 def _job(request: HttpRequest, key: uuid.UUID, *, reap: bool = True) -> Job:
     if reap:
         jobs_reap()  # an abandoned job shows as failed, with "Run again"
-    job = job_list(user=_user(request)).filter(key=key).first()
-    if job is None:
-        raise Http404(_("No such job."))
-    return job
+    return job_get(user=_user(request), key=key)
 
 
 @login_required

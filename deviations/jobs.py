@@ -118,8 +118,10 @@ def job_enqueue(
     that failed that recently (automatic work must not retry a failure on every page view)."""
     if kind not in Job.Kind.values:
         raise ValueError(f"unknown job kind {kind!r}")
-    jobs_reap()
-    if dedupe_key and (active := _active(dedupe_key)):
+    active = _active(dedupe_key) if dedupe_key else None
+    if active is not None and active.status == Job.Status.RUNNING and jobs_reap():
+        active = _active(dedupe_key)  # it may have been abandoned by its worker
+    if active is not None:
         return active
     if dedupe_key and backoff:
         failed = (

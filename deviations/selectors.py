@@ -224,3 +224,8 @@ def job_list(*, user: User) -> QuerySet[Job]:
     if user.has_perm("deviations.view_job"):
         return jobs
     return jobs.filter(created_by=user)
+
+
+def job_get(*, user: User, key: object) -> Job:
+    """One job this user may follow, or 404: someone else's job looks like no job."""
+    return get_object_or_404(job_list(user=user), key=key)

@@ -59,16 +59,14 @@ def _fresh_caches(request: pytest.FixtureRequest) -> None:
     """Each test starts with empty caches: rolled-back rows reuse version numbers and ids.
     The shared cache is a database table, so only tests with database access clear it."""
     caches["local"].clear()
-    uses_db = request.node.get_closest_marker("django_db") or {
-        "db",
-        "transactional_db",
-    } & set(request.fixturenames)
-    if uses_db:
-        request.getfixturevalue(
-            "db" if "transactional_db" not in request.fixturenames else "transactional_db"
-        )
-        cache.clear()
     catalogue_changed()
+    if "transactional_db" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+    elif "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+    else:
+        return
+    cache.clear()
 
 
 @pytest.fixture

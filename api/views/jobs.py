@@ -6,7 +6,7 @@ import uuid
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,7 +15,7 @@ from api.serializers.analysis import ErrorSerializer
 from api.serializers.jobs import JobSerializer
 from deviations.jobs import job_may_retry, job_retry
 from deviations.models import Job, User
-from deviations.selectors import job_list
+from deviations.selectors import job_get, job_list
 
 
 def _user(request: Request) -> User:
@@ -24,10 +24,7 @@ def _user(request: Request) -> User:
 
 
 def _job(request: Request, key: uuid.UUID) -> Job:
-    job = job_list(user=_user(request)).filter(key=key).first()
-    if job is None:
-        raise NotFound
-    return job
+    return job_get(user=_user(request), key=key)
 
 
 class JobListView(generics.ListAPIView):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from deploy.serve_prod import production_env
-from deploy.stack import nginx_binary, nginx_config
+from deploy.stack import StackError, nginx_binary, nginx_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_nginx_accepts_the_generated_configuration(tmp_path: Path) -> None:
     try:
         nginx = nginx_binary()
-    except SystemExit as missing:
+    except StackError as missing:
         pytest.fail(str(missing))
     conf = tmp_path / "nginx.conf"
     conf.write_text(

@@ -13,10 +13,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ import pytest
 import requests
 from django.db import connection
 
+from deploy.stack import free_port, wait_healthy
 from deviations.models import Deviation, Draft, Municipality, User
 from deviations.roles import STAFF
 from tests.factories import UnitFactory, UserFactory
@@ -49,25 +48,6 @@ def _csrf(page: str) -> str:
     return found.group(1)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_healthy(base: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"gunicorn exited with {server.returncode}"
-        try:
-            if requests.get(base + "/healthz", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    pytest.fail("gunicorn did not answer /healthz within 60 s")
-
-
 @pytest.fixture
 def gate(committed_catalogue: None) -> Iterator[TcpGate]:
     settings = connection.settings_dict
@@ -80,7 +60,7 @@ def gate(committed_catalogue: None) -> Iterator[TcpGate]:
 def app(gate: TcpGate) -> Iterator[str]:
     """gunicorn, DEBUG off, talking to the test database only through the gate."""
     settings = connection.settings_dict
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     env.update(
         DATABASE_URL=(
@@ -99,7 +79,7 @@ def app(gate: TcpGate) -> Iterator[str]:
     server = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 - our fixed command
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, server)
+        wait_healthy(f"{base}/healthz", [server], seconds=60)
         yield base
     finally:
         server.terminate()
