@@ -1,8 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnalyticsConfig(AppConfig):
     name = "analytics"
+    verbose_name = _("Analysis")
 
     def ready(self) -> None:
-        from analytics import results  # noqa: F401 - registers the knot recomputation job
+        from analytics.results import knots_recompute_default  # also registers the knot job
+        from deviations.signals import tags_changed
+
+        tags_changed.connect(knots_recompute_default, dispatch_uid="analytics.knots")

@@ -16,7 +16,8 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from analytics.types import DeviationTable
-from deviations.models import Deviation, Forbund, Municipality
+from catalogue.models import Forbund, Municipality
+from deviations.models import Deviation
 
 
 @dataclass(frozen=True, slots=True)

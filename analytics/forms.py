@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics.extract import AnalysisFilter
 from analytics.types import KnotParams
-from deviations.models import Forbund, Municipality, Unit
+from catalogue.models import Forbund, Municipality
+from deviations.models import Unit
 
 
 class AnalysisFilterForm(forms.Form):

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from analytics.charts import PlacedNode, network, sparkline
 from analytics.types import CooccurrenceGraph, Knot
-from deviations.selectors import tag_choices
+from catalogue.selectors import tag_choices
 
 ENGINE_VERSION = "1"
 SMALL_COUNT = 5

@@ -5,7 +5,7 @@ so every process on every machine sees it) together with the data version it was
 from. Pages take it as it is and, when the data has moved on, queue a background job to
 recompute it (`knot_result_served`); the command and the API compute a fresh one when needed
 (`knot_result`). A change of confirmed tags queues the recomputation of the default view at
-once (deviations.services.tag_version_bump).
+once (`knots_recompute_default`, subscribed to deviations.signals.tags_changed).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache, caches
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from analytics import dashboard
@@ -26,20 +27,36 @@ from analytics.graph import cooccurrence_graph
 from analytics.knots import find_knots
 from analytics.presentation import labels_for
 from analytics.types import CooccurrenceGraph, DeviationTable, Knot, KnotParams
-from deviations.jobs import Progress, job_enqueue, job_runner
-from deviations.models import (
-    Category,
-    Consequence,
-    Forbund,
-    Gender,
-    Job,
-    Municipality,
-    User,
-)
-from deviations.services import KNOTS_DEFAULT_JOB, tag_version
+from catalogue.models import Forbund, Municipality
+from deviations.models import Category, Consequence, Gender, User
+from deviations.services import tag_version
+from jobs.models import Job
+from jobs.registry import job_kind
+from jobs.services import Progress, job_enqueue
 
 CACHE_SECONDS = 30 * 24 * 3600
 KNOTS_BACKOFF = timedelta(minutes=5)  # after a failed recomputation, before trying again
+KNOTS_JOB = "knots"
+KNOTS_DEFAULT_JOB = "knots:default"  # dedupe key of the default view's recomputation
+
+
+def knots_recompute_default(**_signal: object) -> None:
+    """After tags changed (deviations.signals.tags_changed): once the change is committed,
+    queue the default view's recomputation, one job at a time however many changes arrive."""
+    transaction.on_commit(_knots_enqueue_default, robust=True)
+
+
+def _knots_enqueue_default() -> None:
+    job_enqueue(
+        kind=KNOTS_JOB,
+        params={},
+        dedupe_key=KNOTS_DEFAULT_JOB,
+        backoff=KNOTS_BACKOFF,  # a failing recomputation is not retried per filing
+    )
+
+
+def _knot_labels() -> dict[str, str]:
+    return {"knots": _("Knots"), "deviations": _("Deviations"), "tag_version": _("Data version")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +139,7 @@ def knot_result_served(
     if cached is not None and cached.current(today, tag_version()):
         return ServedKnots(cached, stale=False, job=None)
     job = job_enqueue(
-        kind=Job.Kind.KNOTS,
+        kind=KNOTS_JOB,
         by=by,
         params=knot_job_params(analysis_filter, params, today),
         dedupe_key=KNOTS_DEFAULT_JOB if _is_default(analysis_filter, params) else key,
@@ -150,7 +167,13 @@ def knot_job_params(
     }
 
 
-@job_runner(Job.Kind.KNOTS)
+@job_kind(
+    KNOTS_JOB,
+    gettext_lazy("Knot recomputation"),
+    keep_days=1,
+    result_labels=_knot_labels,
+    result_template="analytics/includes/knots_job_result.html",
+)
 def knots_run(job: Job, progress: Progress) -> dict[str, object]:
     """Recompute one view's knots (the default view when queued by a tag change)."""
     raw = job.params.get("filter") or {}

@@ -25,19 +25,15 @@ from analytics.presentation import (
     present_count,
 )
 from analytics.results import dashboard_figures, graph_result, knot_result_served
+from core.requests import request_user
+from core.roles import STEERING
 from deviations.imports import download_response, export_rows
 from deviations.models import (
     Deviation,
     User,
 )
-from deviations.roles import STEERING
 
 ANALYST = "deviations.view_all_deviations"
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - login_required guarantees it
-    return request.user
 
 
 def _form(request: HttpRequest) -> AnalysisFilterForm:
@@ -51,7 +47,7 @@ def knots_view(request: HttpRequest) -> HttpResponse:
     analysis_filter = form.to_filter()
     params = form.params()
     served = (
-        knot_result_served(analysis_filter, params=params, by=_user(request))
+        knot_result_served(analysis_filter, params=params, by=request_user(request))
         if not form.errors
         else None
     )
@@ -81,7 +77,9 @@ def knots_view(request: HttpRequest) -> HttpResponse:
 
 def _find_knot(request: HttpRequest, key: str):  # noqa: ANN202 - returns (form, result, knot)
     form = _form(request)
-    result = knot_result_served(form.to_filter(), params=form.params(), by=_user(request)).result
+    result = knot_result_served(
+        form.to_filter(), params=form.params(), by=request_user(request)
+    ).result
     for knot in result.knots if result else ():
         if knot_key(knot.tags) == key:
             return form, result, knot

@@ -1,8 +1,37 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BarriersConfig(AppConfig):
     name = "barriers"
+    verbose_name = _("Systemic barriers")
 
     def ready(self) -> None:
-        from barriers import runners  # noqa: F401 - registers the digest and reminder jobs
+        from barriers import runners  # noqa: F401 - registers the job kinds
+        from barriers.extensions import EXTENSION, tags_changed_received
+        from core.roles import ADMIN, ANALYST, STEERING, model_permissions, roles_grant
+        from deviations.extensions import deviation_extension_register
+        from deviations.signals import tags_changed
+
+        deviation_extension_register("barriers", EXTENSION)
+        tags_changed.connect(tags_changed_received, dispatch_uid="barriers.evidence")
+        work = ["barrier", "escalation", "decision"]  # what analysts write
+        models = [*work, "steeringgroup"]
+        roles_grant(
+            ANALYST,
+            [
+                "barriers.view_all_barriers",
+                *model_permissions("barriers", models, ["view"]),
+                *model_permissions("barriers", work, ["add", "change"]),
+            ],
+        )
+        roles_grant(
+            STEERING, [*model_permissions("barriers", models, ["view"]), "barriers.add_decision"]
+        )
+        roles_grant(
+            ADMIN,
+            [
+                "barriers.view_all_barriers",
+                *model_permissions("barriers", models, ["view", "add", "change", "delete"]),
+            ],
+        )

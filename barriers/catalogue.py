@@ -17,8 +17,8 @@ from django.db import transaction
 from barriers.models import MandateLevel, SteeringGroup
 from barriers.routing import LEVELS, MANDATES
 from barriers.services import escalations_reroute
-from deviations.catalogue.schema import DATA_DIR, CatalogueError
-from deviations.models import Agency, Forbund, Municipality
+from catalogue.models import Agency, Forbund, Municipality
+from catalogue.schema import DATA_DIR, CatalogueError
 
 STEERING_GROUPS_FILE = DATA_DIR / "steering_groups.json"
 REQUIRED = ("slug", "name", "level", "mandate", "municipalities", "agencies")

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from barriers.models import MandateLevel, SteeringGroup
-from deviations.models import Agency, Municipality
+from catalogue.models import Agency, Municipality
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Closing the loop: what a reporter sees of the barriers their deviation feeds.
 
-Plugged into the deviation page through settings.DEVIATION_EXTENSIONS (see
-deviations/extensions.py), so deviations never imports barriers.
+Registered with deviations from `BarriersConfig.ready()` (deviations/extensions.py), and
+subscribed there to `tags_changed`, so deviations never imports barriers.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from barriers.models import BarrierEvidence
 from barriers.selectors import barrier_timeline_entries, deviation_outcome
 from barriers.services import barrier_evidence_accrue
+from deviations.extensions import DeviationExtension
 from deviations.history import TimelineEntry
 from deviations.models import Deviation, User
 
@@ -44,6 +45,13 @@ def list_notes(deviations: Sequence[Deviation]) -> dict[int, str]:
     return notes
 
 
-def tags_confirmed(deviations: Sequence[Deviation]) -> None:
+def tags_changed_received(*, deviation_ids: Sequence[int], **_signal: object) -> None:
     """A deviation whose confirmed tags now match a barrier's becomes its evidence at once."""
-    barrier_evidence_accrue(deviations=list(deviations))
+    for start in range(0, len(deviation_ids), 5000):
+        batch = deviation_ids[start : start + 5000]
+        barrier_evidence_accrue(deviations=list(Deviation.objects.filter(pk__in=batch).only("pk")))
+
+
+EXTENSION = DeviationExtension(
+    timeline_entries=timeline_entries, outcome=outcome, list_notes=list_notes
+)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from barriers.models import Barrier, Decision, MandateLevel, SteeringGroup
-from deviations.selectors import tag_choices
+from catalogue.selectors import tag_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Write the date as YYYY-MM-DD.")}

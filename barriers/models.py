@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from barriers.routing import LEVELS, MANDATES, mandate_rank
-from deviations.models import Agency, Deviation, Forbund, Municipality, User
+from catalogue.models import Agency, Forbund, Municipality
+from deviations.models import Deviation, User
 
 
 class MandateLevel(models.IntegerChoices):

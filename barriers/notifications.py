@@ -31,8 +31,8 @@ from barriers.models import (
     Reminder,
     SteeringGroup,
 )
-from deviations.jobs import Progress
 from deviations.models import Deviation, User
+from jobs.services import Progress
 
 REMIND_EVERY_DAYS = 7
 

@@ -7,17 +7,36 @@ from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from barriers.dossier import dossier_context, dossier_pdf
 from barriers.notifications import digests_send, reminders_send
 from barriers.selectors import barrier_list
-from deviations.jobs import JobFailed, Progress, job_runner
-from deviations.models import Job
+from jobs.models import Job
+from jobs.registry import job_kind
+from jobs.services import JobFailed, Progress
 
 DIGEST_DAYS = 7
+DIGESTS_JOB = "digests"
+REMINDERS_JOB = "reminders"
+DOSSIER_JOB = "dossier"
 
 
-@job_runner(Job.Kind.DIGESTS)
+def _digest_labels() -> dict[str, str]:
+    return {"digests": _("Digests sent"), "since": _("Since")}
+
+
+def _reminder_labels() -> dict[str, str]:
+    return {"reminders": _("Reminders sent")}
+
+
+def _dossier_labels() -> dict[str, str]:
+    return {"pages": _("Pages"), "bytes": _("Size in bytes")}
+
+
+@job_kind(
+    DIGESTS_JOB, gettext_lazy("Weekly digests"), maintenance=True, result_labels=_digest_labels
+)
 def digests_run(job: Job, progress: Progress) -> dict[str, Any]:
     """Nothing already told is told again, so running it twice sends nothing twice."""
     now = timezone.now()
@@ -31,14 +50,19 @@ def digests_run(job: Job, progress: Progress) -> dict[str, Any]:
     return {"digests": len(digests), "since": day.isoformat()}
 
 
-@job_runner(Job.Kind.REMINDERS)
+@job_kind(
+    REMINDERS_JOB,
+    gettext_lazy("Escalation reminders"),
+    maintenance=True,
+    result_labels=_reminder_labels,
+)
 def reminders_run(job: Job, progress: Progress) -> dict[str, Any]:
     today = date.fromisoformat(job.params["today"]) if job.params.get("today") else None
     reminders = reminders_send(today=today, progress=progress)
     return {"reminders": len(reminders), "reminder_ids": [r.pk for r in reminders]}
 
 
-@job_runner(Job.Kind.DOSSIER)
+@job_kind(DOSSIER_JOB, gettext_lazy("Dossier PDF"), result_labels=_dossier_labels)
 def dossier_run(job: Job, progress: Progress) -> dict[str, Any]:
     """The dossier as PDF, as the person who asked may see it, in their language."""
     user = job.created_by

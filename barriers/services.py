@@ -33,9 +33,10 @@ from barriers.models import (
 from barriers.notifications import recurrence_notify
 from barriers.routing import BarrierScope, GroupData, Route, agencies_of, infer_mandate, route
 from barriers.selectors import deviations_matching
-from deviations.catalogue.tagids import parse_tag_id
-from deviations.models import Deviation, Law, User
-from knutpunkt.errors import DomainError, StateError
+from catalogue.models import Law
+from catalogue.tagids import parse_tag_id
+from core.errors import DomainError, StateError
+from deviations.models import Deviation, User
 
 Status = Barrier.Status
 EXAMPLES_MAX = 5

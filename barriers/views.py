@@ -46,21 +46,17 @@ from barriers.services import (
     barrier_update,
     decision_record,
 )
+from core.errors import DomainError
+from core.requests import request_user
 from deviations.imports import download_response
-from deviations.jobs import job_enqueue
-from deviations.models import Job, User
-from knutpunkt.errors import DomainError
+from deviations.models import User
+from jobs.services import job_enqueue
 
 ANALYST = "deviations.view_all_deviations"
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - login_required guarantees it
-    return request.user
-
-
 def _analyst(request: HttpRequest) -> User:
-    user = _user(request)
+    user = request_user(request)
     if not user.has_perm(ANALYST):
         raise PermissionDenied
     return user
@@ -68,7 +64,7 @@ def _analyst(request: HttpRequest) -> User:
 
 @login_required
 def barrier_list_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     status = request.GET.get("status", "")
     barriers = barrier_list(user=user).select_related("analyst")
     if status in Barrier.Status.values:
@@ -134,7 +130,7 @@ def barrier_from_knot_view(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 def barrier_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The analyst's working page; steering members and reporters see the dossier instead."""
-    user = _user(request)
+    user = request_user(request)
     barrier = barrier_get(user=user, pk=pk)
     if not user.has_perm(ANALYST):
         return redirect("barriers:dossier", pk=barrier.pk)
@@ -251,7 +247,7 @@ def barrier_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def barrier_dossier_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable dossier a steering group decides on; "PDF" makes one in the background."""
-    user = _user(request)
+    user = request_user(request)
     barrier = barrier_get(user=user, pk=pk)
     return render(request, "barriers/dossier.html", dossier_context(user=user, barrier=barrier))
 
@@ -259,10 +255,10 @@ def barrier_dossier_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def barrier_dossier_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     barrier = barrier_get(user=user, pk=pk)
     job = job_enqueue(
-        kind=Job.Kind.DOSSIER,
+        kind="dossier",
         by=user,
         params={"barrier": barrier.pk, "language": get_language()},
         dedupe_key=f"dossier:{barrier.pk}:{user.pk}",
@@ -273,7 +269,7 @@ def barrier_dossier_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def inbox_list_view(request: HttpRequest) -> HttpResponse:
     """The groups whose inbox this person may open."""
-    user = _user(request)
+    user = request_user(request)
     groups = inbox_group_list(user=user).order_by("mandate", "name")
     if groups.count() == 1:
         return redirect("barriers:inbox", slug=groups.first().slug)
@@ -281,12 +277,12 @@ def inbox_list_view(request: HttpRequest) -> HttpResponse:
 
 
 def _group(request: HttpRequest, slug: str) -> SteeringGroup:
-    return get_object_or_404(inbox_group_list(user=_user(request)), slug=slug)
+    return get_object_or_404(inbox_group_list(user=request_user(request)), slug=slug)
 
 
 @login_required
 def inbox_view(request: HttpRequest, slug: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     group = _group(request, slug)
     today = timezone.localdate()
     open_items = group_inbox(user=user, group=group, today=today)
@@ -302,7 +298,7 @@ def inbox_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def decide_view(request: HttpRequest, slug: str, escalation_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     group = _group(request, slug)
     escalation = get_object_or_404(
         group_inbox(user=user, group=group, open_only=False), pk=escalation_id
@@ -340,7 +336,7 @@ def decide_view(request: HttpRequest, slug: str, escalation_id: int) -> HttpResp
 @login_required
 def agenda_view(request: HttpRequest, slug: str) -> HttpResponse:
     """The agenda of a group's next meeting: open escalations due by then; CSV/Excel too."""
-    user = _user(request)
+    user = request_user(request)
     group = _group(request, slug)
     form = AgendaForm(request.GET or None)
     meeting_on = timezone.localdate() + timedelta(days=14)

@@ -3,7 +3,7 @@
 Run: `.venv/bin/python benchmarks/analysis.py [--rows 100000 1000000] [--pages-at 100000]`.
 
 For each size, a throw-away SQLite database under var/bench/ is filled with synthetic deviations
-(planted knots in a long-tailed vocabulary of about 400 tags, analytics.synthetic) written
+(planted knots in a long-tailed vocabulary of about 400 tags, demo.synthetic) written
 straight into the packed `confirmed_tags` column the analysis reads. Then it times, end to end:
 extraction (analytics.extract.deviation_table) and the engine (analytics.knots.find_knots), with
 peak memory. At `--pages-at` rows it also times the knots page, the overview and the dashboard
@@ -50,8 +50,9 @@ def _fill(rows: int) -> float:
     """Bulk-insert synthetic deviations; only what the analysis reads is realistic."""
     from django.db import connection, transaction
 
-    from analytics.synthetic import generate_table
-    from deviations.models import Deviation, Municipality, Unit
+    from catalogue.models import Municipality
+    from demo.synthetic import generate_table
+    from deviations.models import Deviation, Unit
 
     started = time.perf_counter()
     table, _planted = generate_table(rows, seed=7, end=TODAY)
@@ -124,8 +125,8 @@ def _pages() -> list[tuple[str, float, float, int]]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
+    from core.roles import roles_ensure
     from deviations.models import User
-    from deviations.roles import roles_ensure
 
     setup_test_environment()
     roles_ensure()

@@ -50,8 +50,9 @@ if TYPE_CHECKING:
     from django.http import HttpResponse
     from django.test import Client
 
-    from deviations.demo import DemoDeviation
-    from deviations.models import Municipality, Unit, User
+    from catalogue.models import Municipality
+    from demo.generator import DemoDeviation
+    from deviations.models import Unit, User
     from deviations.services import DeviationInput
 
 BENCH_DIR = ROOT / "var" / "bench"
@@ -305,8 +306,8 @@ def prepare() -> Staff:
     from django.urls import get_resolver
     from rest_framework.authtoken.models import Token
 
+    from core.roles import roles_ensure
     from deviations.models import User
-    from deviations.roles import roles_ensure
 
     started = time.perf_counter()
     assert get_resolver().url_patterns  # import every view now, not after minutes of filling
@@ -327,9 +328,9 @@ def demo_rows(rows: int, seed: int) -> list[DeviationInput]:
     spreads over all dates and units like the whole."""
     from django.utils import timezone
 
-    from deviations.demo import DemoUnit, generate_deviations
-    from deviations.demo_setup import demo_units_ensure
-    from deviations.models import Municipality
+    from catalogue.models import Municipality
+    from demo.generator import DemoUnit, generate_deviations
+    from demo.setup import demo_units_ensure
     from deviations.services import DeviationInput, TagInput
 
     units = demo_units_ensure()
@@ -441,10 +442,10 @@ def submissions(count: int, seed: int, staff: Staff) -> list[Submission]:
     """
     from django.utils import timezone
 
-    from deviations.demo import DemoUnit, generate_deviations
-    from deviations.pii import find_pii
-    from deviations.selectors import tag_choices
+    from catalogue.selectors import tag_choices
+    from demo.generator import DemoUnit, generate_deviations
     from deviations.services import tags_suggest
+    from privacy.pii import find_pii
 
     end = timezone.localdate() - timedelta(days=1)
     unit = DemoUnit(staff.unit.name, tuple(m.code for m in staff.municipalities))

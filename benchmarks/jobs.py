@@ -51,8 +51,8 @@ def _django(rows: int) -> None:
 
 
 def _csv(rows: int) -> bytes:
-    from deviations.demo import DemoUnit, generate_deviations
-    from deviations.models import Municipality
+    from catalogue.models import Municipality
+    from demo.generator import DemoUnit, generate_deviations
 
     codes = tuple(Municipality.objects.order_by("code").values_list("code", flat=True))
     units = [DemoUnit(name=f"Team {n}", municipalities=codes[n::4]) for n in range(4)]
@@ -85,8 +85,9 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from deviations.jobs import job_run_here
-    from deviations.models import Deviation, Job
+    from deviations.models import Deviation
+    from jobs.models import Job
+    from jobs.services import job_run_here
 
     call_command("migrate", verbosity=0)
     call_command("load_catalogue", verbosity=0, stdout=io.StringIO())
@@ -98,13 +99,13 @@ def main() -> int:
     print(f"{'job':<28}{'seconds':>9}{'rows/s':>9}{'progress writes':>17}  result")
     failed = False
     runs = [
-        ("import", Job.Kind.IMPORT, {}, content),
-        ("import again (same file)", Job.Kind.IMPORT, {}, content),
-        ("re-tag the backlog", Job.Kind.RETAG, {}, None),
-        ("knot recomputation", Job.Kind.KNOTS, {}, None),
-        ("export to Excel", Job.Kind.EXPORT, {"format": "xlsx", "query": {}}, None),
+        ("import", "import", {}, content),
+        ("import again (same file)", "import", {}, content),
+        ("re-tag the backlog", "retag", {}, None),
+        ("knot recomputation", "knots", {}, None),
+        ("export to Excel", "export", {"format": "xlsx", "query": {}}, None),
     ]
-    from deviations.roles import roles_ensure
+    from core.roles import roles_ensure
     from tests.factories import UserFactory  # an analyst to own the export
 
     roles_ensure()

@@ -3,7 +3,7 @@
 Run: `.venv/bin/python benchmarks/knots.py [--sizes 100000 1000000] [--repeats 3]
 [--skip-fpgrowth-above N] [--seed S]`.
 
-For each size a worker process generates the deviations once (`analytics.synthetic`, 4–6 mining
+For each size a worker process generates the deviations once (`demo.synthetic`, 4–6 mining
 tags per deviation, 400 tags with a long tail, hub agencies, ten planted knots and a local decoy)
 and saves them to a temporary file. Each measurement then runs in a fresh worker process that
 loads the table. The parent stays small, because Linux carries a parent's peak RSS over into its
@@ -43,8 +43,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics.knots import count_itemsets, find_knots, mining_baskets  # noqa: E402
-from analytics.synthetic import DEFAULT_END, generate_table  # noqa: E402
 from analytics.types import DeviationTable, KnotParams  # noqa: E402
+from demo.synthetic import DEFAULT_END, generate_table  # noqa: E402
 
 TODAY = DEFAULT_END
 PARAMS = KnotParams()

@@ -127,8 +127,9 @@ def phase_setup(users: int) -> dict[str, Any]:
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
-    from deviations.models import Municipality, Unit, User
-    from deviations.roles import STAFF, roles_ensure
+    from catalogue.models import Municipality
+    from core.roles import STAFF, roles_ensure
+    from deviations.models import Unit, User
 
     for command in ("migrate", "load_catalogue", "load_steering_groups"):
         call_command(command, verbosity=0, stdout=io.StringIO())
@@ -180,10 +181,10 @@ def phase_verify(facts: dict[str, Any]) -> dict[str, Any]:
         for row in run.values("idempotency_key").annotate(n=Count("id")).filter(n__gt=1)
     ]
     same_text = run.values("reporter", "description").annotate(n=Count("id")).filter(n__gt=1)
-    from deviations.models import Job
+    from jobs.models import Job
 
     jobs = dict(
-        Job.objects.filter(kind=Job.Kind.KNOTS, created_at__gte=since)
+        Job.objects.filter(kind="knots", created_at__gte=since)
         .values_list("status")
         .annotate(n=Count("id"))
     )

@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from deviations.catalogue.tagger_catalogue import catalogue_from_files  # noqa: E402
-from deviations.pii import find_pii  # noqa: E402
-from deviations.tagging import TagCatalogue, suggest_tags  # noqa: E402
+from catalogue.tagger_catalogue import catalogue_from_files  # noqa: E402
+from catalogue.tagging import TagCatalogue, suggest_tags  # noqa: E402
+from privacy.pii import find_pii  # noqa: E402
 
 TARGET_CHARS = 600
 

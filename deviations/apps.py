@@ -4,7 +4,37 @@ from django.utils.translation import gettext_lazy as _
 
 class DeviationsConfig(AppConfig):
     name = "deviations"
-    verbose_name = _("Deviations and catalogue")
+    verbose_name = _("Deviations")
 
     def ready(self) -> None:
-        from deviations import runners  # noqa: F401 - registers the job runners
+        from core.roles import ADMIN, ANALYST, STAFF, STEERING, model_permissions, roles_grant
+        from deviations import runners  # noqa: F401 - registers the job kinds
+
+        roles_grant(STAFF, ["deviations.add_deviation", "deviations.view_deviation"])
+        roles_grant(
+            ANALYST,
+            [
+                "deviations.view_deviation",
+                "deviations.change_deviation",
+                "deviations.view_all_deviations",
+                "deviations.triage_deviation",
+                "deviations.view_tagging",
+                "deviations.add_tagging",
+                "deviations.change_tagging",
+                "deviations.view_unit",
+            ],
+        )
+        # Steering members see only the evidence escalated to their groups (barriers.selectors).
+        roles_grant(STEERING, ["deviations.view_deviation"])
+        roles_grant(
+            ADMIN,
+            [
+                "deviations.view_all_deviations",
+                "deviations.triage_deviation",
+                *model_permissions(
+                    "deviations",
+                    ["unit", "deviation", "tagging", "user"],
+                    ["view", "add", "change", "delete"],
+                ),
+            ],
+        )

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from deviations.catalogue.tagids import agency_tag_id, is_tag_id, law_tag_id, parse_tag_id
-from deviations.models import Category, Deviation, Municipality, Tagging, Unit
+from catalogue.models import Municipality
+from catalogue.tagids import agency_tag_id, is_tag_id, law_tag_id, parse_tag_id
+from deviations.models import Category, Deviation, Tagging, Unit
 
 
 def _valid(to_tag_id: Callable[[str], str], kind: str | None = None) -> Callable[[str], None]:

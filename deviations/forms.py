@@ -9,8 +9,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deviations.models import AgeBand, Category, Consequence, Gender, Municipality, Severity, User
-from deviations.selectors import tag_choices, unit_list
+from catalogue.models import Municipality
+from catalogue.selectors import tag_choices
+from deviations.models import AgeBand, Category, Consequence, Gender, Severity, User
+from deviations.selectors import unit_list
 from deviations.services import DeviationInput
 
 DESCRIPTION_MAX_CHARS = 5000

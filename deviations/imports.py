@@ -22,20 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from deviations.catalogue.tagids import parse_tag_id
+from catalogue.models import Municipality
+from catalogue.tagids import parse_tag_id
 from deviations.filters import DeviationFilterSet
-from deviations.jobs import Progress
-from deviations.models import (
-    AgeBand,
-    Category,
-    Consequence,
-    Deviation,
-    Gender,
-    Municipality,
-    Unit,
-    User,
-)
-from deviations.pii import find_pii
+from deviations.models import AgeBand, Category, Consequence, Deviation, Gender, Unit, User
 from deviations.selectors import deviation_list
 from deviations.services import (
     PII_LABELS,
@@ -43,6 +33,8 @@ from deviations.services import (
     TagInput,
     deviations_file_many,
 )
+from jobs.services import Progress
+from privacy.pii import find_pii
 
 COLUMNS = (
     "external_id",

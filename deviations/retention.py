@@ -17,7 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deviations.models import Deviation, Draft, Job
+from deviations.models import Deviation, Draft
+from jobs.models import Job
 
 DEFAULT_RETENTION_DAYS = 5 * 365
 JOB_FILE_DAYS = 30
@@ -62,7 +63,7 @@ def retention_apply(*, today: date | None = None, days: int | None = None) -> Re
     # data) after a day, the rest after JOB_KEEP_DAYS.
     finished = Job.objects.exclude(status__in=Job.ACTIVE)
     jobs, _by_model = (
-        finished.filter(kind=Job.Kind.KNOTS, finished_at__lt=timezone.now() - timedelta(days=1))
+        finished.filter(kind="knots", finished_at__lt=timezone.now() - timedelta(days=1))
         | finished.filter(finished_at__lt=timezone.now() - timedelta(days=JOB_KEEP_DAYS))
     ).delete()
     return RetentionReport(

@@ -9,22 +9,65 @@ from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from deviations.imports import (
     ImportFileError,
+    ImportReport,
     deviations_import,
     export_file,
     export_queryset,
     export_rows,
     read_rows,
 )
-from deviations.jobs import JobFailed, Progress, job_runner
-from deviations.models import Deviation, Job
+from deviations.models import Deviation
 from deviations.retention import retention_apply
 from deviations.services import RetagReport, deviations_retag
+from jobs.models import Job
+from jobs.registry import job_kind
+from jobs.services import JobFailed, Progress
+
+IMPORT_JOB = "import"
+RETAG_JOB = "retag"
+RETENTION_JOB = "retention"
+EXPORT_JOB = "export"
 
 
-@job_runner(Job.Kind.IMPORT)
+def _import_result(job: Job) -> dict[str, Any]:
+    return {"report": ImportReport.from_dict(job.result)}
+
+
+def _retag_labels() -> dict[str, str]:
+    return {
+        "deviations": _("Deviations"),
+        "added": _("Suggestions added"),
+        "updated": _("Suggestions updated"),
+        "removed": _("Suggestions removed"),
+        "kept": _("Decisions by people kept"),
+    }
+
+
+def _retention_labels() -> dict[str, str]:
+    return {
+        "cutoff": _("Free text removed before"),
+        "deviations": _("Deviations"),
+        "history_rows": _("History rows cleared"),
+        "drafts": _("Old drafts deleted"),
+        "job_files": _("Old job files removed"),
+        "jobs": _("Old finished jobs deleted"),
+    }
+
+
+def _export_labels() -> dict[str, str]:
+    return {"deviations": _("Deviations")}
+
+
+@job_kind(
+    IMPORT_JOB,
+    gettext_lazy("Import of deviations"),
+    result_template="deviations/includes/import_result.html",
+    result_context=_import_result,
+)
 def import_run(job: Job, progress: Progress) -> dict[str, Any]:
     """All rows or none; a second run of the same file finds every row already there."""
     progress.step(_("Reading the file"))
@@ -43,7 +86,12 @@ def import_run(job: Job, progress: Progress) -> dict[str, Any]:
     return report.as_dict()
 
 
-@job_runner(Job.Kind.RETAG)
+@job_kind(
+    RETAG_JOB,
+    gettext_lazy("Re-tagging after a catalogue change"),
+    maintenance=True,
+    result_labels=_retag_labels,
+)
 def retag_run(job: Job, progress: Progress) -> dict[str, Any]:
     """Batches commit one by one, and a second run leaves the first run's work as it is."""
     deviations = Deviation.objects.order_by("pk").prefetch_related("taggings")
@@ -72,7 +120,12 @@ def retag_run(job: Job, progress: Progress) -> dict[str, Any]:
     }
 
 
-@job_runner(Job.Kind.RETENTION)
+@job_kind(
+    RETENTION_JOB,
+    gettext_lazy("Retention of free text"),
+    maintenance=True,
+    result_labels=_retention_labels,
+)
 def retention_run(job: Job, progress: Progress) -> dict[str, Any]:
     progress.step(_("Removing free text past the retention period"))
     report = retention_apply(days=job.params.get("days"))
@@ -86,7 +139,7 @@ def retention_run(job: Job, progress: Progress) -> dict[str, Any]:
     }
 
 
-@job_runner(Job.Kind.EXPORT)
+@job_kind(EXPORT_JOB, gettext_lazy("Export of deviations"), result_labels=_export_labels)
 def export_run(job: Job, progress: Progress) -> dict[str, Any]:
     """A large filtered list as CSV or Excel, as the person who asked may see it."""
     if job.created_by is None:

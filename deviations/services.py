@@ -11,7 +11,7 @@ import hmac
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -22,23 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from deviations.catalogue.tagids import parse_tag_id
-from deviations.jobs import job_enqueue
-from deviations.models import (
-    Deviation,
-    Draft,
-    Job,
-    Municipality,
-    ReferenceCounter,
-    Tagging,
-    TagVersion,
-    Unit,
-    User,
-)
-from deviations.pii import PiiHit, find_pii
-from deviations.selectors import tag_catalogue
-from deviations.tagging import TagCatalogue, TagSuggestion, suggest_tags
-from knutpunkt.errors import DomainError, PersonalDataError, StateError
+from catalogue.models import Municipality
+from catalogue.selectors import tag_catalogue
+from catalogue.tagging import TagCatalogue, TagSuggestion, suggest_tags
+from catalogue.tagids import parse_tag_id
+from core.errors import DomainError, PersonalDataError, StateError
+from deviations.models import Deviation, Draft, ReferenceCounter, Tagging, TagVersion, Unit, User
+from deviations.signals import tags_changed
+from privacy.pii import PiiHit, find_pii
 
 REFERENCE_PREFIX = "AV"
 
@@ -138,43 +129,35 @@ def expand_tags(tags: Iterable[TagInput]) -> list[TagInput]:
     return list(result.values())
 
 
-def confirmed_tags_refresh(*, deviation_ids: Iterable[int]) -> None:
-    """Rewrite the packed confirmed tags of these deviations and bump the tag version."""
+def taggings_changed(*, deviation_ids: Iterable[int]) -> None:
+    """The one door after tags of deviations were written (filing, triage, retag, import,
+    admin): repack their confirmed tags, bump the data version and announce `tags_changed`,
+    so the knots and the barriers' evidence follow at once. No ids: deviations were removed."""
     ids = list(deviation_ids)
-    if not ids:
-        return
+    if ids:
+        _confirmed_tags_repack(ids)
+    tag_version_bump()
+    tags_changed.send(sender=Deviation, deviation_ids=ids)
+
+
+def _confirmed_tags_repack(ids: list[int]) -> None:
     packed: dict[int, list[str]] = {pk: [] for pk in ids}
-    for deviation_id, tag_id in (
-        Tagging.objects.filter(deviation_id__in=ids, state=Tagging.State.CONFIRMED)
-        .order_by("deviation_id", "tag_id")
-        .values_list("deviation_id", "tag_id")
-    ):
-        packed[deviation_id].append(tag_id)
+    for start in range(0, len(ids), 5000):  # within every database's parameter limit
+        batch = ids[start : start + 5000]
+        for deviation_id, tag_id in (
+            Tagging.objects.filter(deviation_id__in=batch, state=Tagging.State.CONFIRMED)
+            .order_by("deviation_id", "tag_id")
+            .values_list("deviation_id", "tag_id")
+        ):
+            packed[deviation_id].append(tag_id)
     rows = [Deviation(pk=pk, confirmed_tags=";".join(tags)) for pk, tags in packed.items()]
     Deviation.objects.bulk_update(rows, ["confirmed_tags"], batch_size=1000)
-    tag_version_bump()
-
-
-KNOTS_DEFAULT_JOB = "knots:default"  # dedupe key of the default view's recomputation
 
 
 def tag_version_bump() -> None:
-    """Tell cached analysis that its data changed: tags, new deviations or their facts.
-
-    Once the change is committed, the default knot view is queued for recomputation in the
-    background (one job at a time, however many changes arrive meanwhile)."""
+    """Tell cached analysis that its data changed: tags, new deviations or their facts."""
     TagVersion.objects.get_or_create(pk=1)
     TagVersion.objects.filter(pk=1).update(version=F("version") + 1)
-    transaction.on_commit(_knots_recompute, robust=True)
-
-
-def _knots_recompute() -> None:
-    job_enqueue(
-        kind=Job.Kind.KNOTS,
-        params={},
-        dedupe_key=KNOTS_DEFAULT_JOB,
-        backoff=timedelta(minutes=5),  # a failing recomputation is not retried per filing
-    )
 
 
 def tag_version() -> int:
@@ -377,7 +360,7 @@ def deviation_submit(
     )
     if draft is not None:
         draft.delete()
-    tag_version_bump()
+    taggings_changed(deviation_ids=[deviation.pk])
     return deviation
 
 
@@ -449,11 +432,9 @@ def deviation_file(
     deviation.save()
     for tagging in _taggings_for(deviation, tags, origin=tag_origin, state=tag_state, by=by):
         tagging.save()
+    taggings_changed(deviation_ids=[deviation.pk])
     if tag_state == Tagging.State.CONFIRMED and tags:
-        confirmed_tags_refresh(deviation_ids=[deviation.pk])
         deviation.refresh_from_db(fields=["confirmed_tags"])
-    else:
-        tag_version_bump()
     return deviation
 
 
@@ -522,10 +503,7 @@ def deviations_file_many(
                 by=None,
             )
     bulk_create_with_history(taggings, Tagging, batch_size=1000, default_user=by)
-    if tag_state == Tagging.State.CONFIRMED and any(item.tags for item in items):
-        confirmed_tags_refresh(deviation_ids=[d.pk for d in saved.values()])
-    else:
-        tag_version_bump()
+    taggings_changed(deviation_ids=[d.pk for d in saved.values()])
     return [saved[references[index]] for index in range(len(items))]
 
 
@@ -538,7 +516,7 @@ def tagging_decide(*, tagging: Tagging, state: str, by: User) -> Tagging:
     tagging.decided_by = by
     tagging.decided_at = timezone.now()
     tagging.save(update_fields=["state", "decided_by", "decided_at"])
-    confirmed_tags_refresh(deviation_ids=[tagging.deviation_id])
+    taggings_changed(deviation_ids=[tagging.deviation_id])
     return tagging
 
 
@@ -571,6 +549,7 @@ def deviations_retag(
         with transaction.atomic():
             for deviation in batch:
                 _retag_one(deviation, catalogue=catalogue, report=report)
+            taggings_changed(deviation_ids=[deviation.pk for deviation in batch])
         report.deviations += len(batch)
         if progress is not None:
             progress(report)

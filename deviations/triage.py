@@ -14,11 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deviations.catalogue.tagids import parse_tag_id
-from deviations.extensions import tags_confirmed
+from catalogue.tagids import parse_tag_id
+from core.errors import DomainError, StateError
 from deviations.models import Deviation, Tagging, TriageAction, User
-from deviations.services import TagInput, confirmed_tags_refresh, expand_tags
-from knutpunkt.errors import DomainError, StateError
+from deviations.services import TagInput, expand_tags, taggings_changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +106,7 @@ def deviation_triage(*, deviation: Deviation, decision: TriageDecision, by: User
     if decision.done and deviation.status == Deviation.Status.SUBMITTED:
         deviation.status = Deviation.Status.TRIAGED
     _with_author(deviation, by).save(update_fields=["duplicate_of", "status", "updated_at"])
-    confirmed_tags_refresh(deviation_ids=[deviation.pk])
-    if decision.confirm or decision.add:
-        tags_confirmed([deviation])
+    taggings_changed(deviation_ids=[deviation.pk])
     after = _snapshot(deviation)
     return TriageAction.objects.create(
         deviation=deviation,
@@ -164,7 +161,7 @@ def triage_undo(*, action: TriageAction, by: User) -> Deviation:
     deviation.status = action.before["status"]
     deviation.duplicate_of_id = action.before["duplicate_of"]
     _with_author(deviation, by).save(update_fields=["duplicate_of", "status", "updated_at"])
-    confirmed_tags_refresh(deviation_ids=[deviation.pk])
+    taggings_changed(deviation_ids=[deviation.pk])
     action.undone_at = now
     action.save(update_fields=["undone_at"])
     return deviation

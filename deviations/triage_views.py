@@ -12,12 +12,14 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from catalogue.selectors import tag_choices
+from core.errors import DomainError
+from core.requests import request_user
 from deviations.models import Deviation, Tagging, TriageAction, User
 from deviations.selectors import (
     deviation_get,
     deviation_list,
     similar_deviations,
-    tag_choices,
     tagging_list,
     triage_queue,
 )
@@ -28,20 +30,14 @@ from deviations.triage import (
     triage_undo,
 )
 from deviations.views import explained_tags
-from knutpunkt.errors import DomainError
 
 TRIAGE_PERMISSION = "deviations.triage_deviation"
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - login_required guarantees it
-    return request.user
 
 
 @login_required
 @permission_required(TRIAGE_PERMISSION, raise_exception=True)
 def triage_queue_view(request: HttpRequest) -> HttpResponse:
-    queue = triage_queue(user=_user(request)).select_related("municipality", "unit")
+    queue = triage_queue(user=request_user(request)).select_related("municipality", "unit")
     page = Paginator(queue, 50).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     counts = _suggested_counts(rows)
@@ -67,7 +63,7 @@ def _suggested_counts(deviations: object) -> dict[int, int]:
 @permission_required(TRIAGE_PERMISSION, raise_exception=True)
 @require_POST
 def triage_bulk_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     references = request.POST.getlist("deviations")
     action = request.POST.get("action")
     if not references or action not in ("confirm_and_done", "done"):
@@ -124,7 +120,7 @@ def _highlighted(deviation: Deviation) -> SafeString:
 @login_required
 @permission_required(TRIAGE_PERMISSION, raise_exception=True)
 def triage_deviation_view(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     deviation = deviation_get(user=user, reference=reference)
     if request.method == "POST":
         decision, problems = _decision_from(request, deviation=deviation, user=user)
@@ -224,7 +220,7 @@ def _decision_from(
 @permission_required(TRIAGE_PERMISSION, raise_exception=True)
 @require_POST
 def triage_undo_view(request: HttpRequest, action_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     action = get_object_or_404(
         TriageAction.objects.filter(deviation__in=deviation_list(user=user)), pk=action_id
     )

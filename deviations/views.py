@@ -17,6 +17,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from catalogue.selectors import tag_choices
+from core.errors import DomainError, PersonalDataError
+from core.requests import request_user
 from deviations.extensions import extra_timeline, list_notes, outcomes
 from deviations.filters import DeviationFilterSet
 from deviations.forms import DeviationForm
@@ -29,16 +32,13 @@ from deviations.imports import (
     export_queryset,
     export_rows,
 )
-from deviations.jobs import job_enqueue
-from deviations.models import Deviation, Draft, Job, User
-from deviations.pii import find_pii
+from deviations.models import Deviation, Draft
 from deviations.selectors import (
     deviation_get,
     deviation_list,
     draft_get,
     draft_list,
     own_deviation_list,
-    tag_choices,
     tagging_list,
 )
 from deviations.services import (
@@ -49,18 +49,14 @@ from deviations.services import (
     draft_save,
     tags_suggest,
 )
-from knutpunkt.errors import DomainError, PersonalDataError
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - login_required guarantees it
-    return request.user
+from jobs.services import job_enqueue
+from privacy.pii import find_pii
 
 
 @login_required
 def deviation_list_view(request: HttpRequest) -> HttpResponse:
     """Visible deviations, filtered; invalid filter values are shown next to their fields."""
-    user = _user(request)
+    user = request_user(request)
     visible = deviation_list(user=user)
     params = request.GET.copy()
     export = params.pop("export", [None])[-1]
@@ -71,7 +67,7 @@ def deviation_list_view(request: HttpRequest) -> HttpResponse:
         if ordered.count() > EXPORT_INLINE_ROWS:  # seconds of work: a job with progress
             query = {name: params.getlist(name) for name in params if name != "page"}
             job = job_enqueue(
-                kind=Job.Kind.EXPORT,
+                kind="export",
                 by=user,
                 params={"query": query, "format": export},
                 # a second click while it runs follows the same job instead of a second file
@@ -95,7 +91,7 @@ def deviation_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def deviation_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
-    deviation = deviation_get(user=_user(request), reference=reference)
+    deviation = deviation_get(user=request_user(request), reference=reference)
     return render(
         request,
         "deviations/deviation_detail.html",
@@ -106,7 +102,7 @@ def deviation_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
                 [*deviation_timeline(deviation=deviation), *extra_timeline(deviation)],
                 key=lambda entry: entry.at,
             ),
-            "outcomes": outcomes(deviation, _user(request)),
+            "outcomes": outcomes(deviation, request_user(request)),
         },
     )
 
@@ -145,7 +141,7 @@ def explained_tags(*, deviation: Deviation) -> list[dict[str, object]]:
 @login_required
 def own_deviations_view(request: HttpRequest) -> HttpResponse:
     """ "Mina avvikelser": the reporter's own deviations with their status, and their drafts."""
-    user = _user(request)
+    user = request_user(request)
     page = Paginator(own_deviation_list(user=user), 50).get_page(request.GET.get("page"))
     notes = list_notes(page.object_list)
     for deviation in page.object_list:
@@ -205,7 +201,7 @@ def _suggestion_rows(form: DeviationForm) -> list[dict[str, object]]:
 @permission_required("deviations.add_deviation", raise_exception=True)
 def deviation_create_view(request: HttpRequest, key: str | None = None) -> HttpResponse:
     """Write, preview and submit a deviation; every round trip also saves the draft."""
-    user = _user(request)
+    user = request_user(request)
     draft: Draft | None = draft_get(user=user, key=key) if key else None
     if request.method != "POST":
         initial = dict(draft.data) if draft else {}
@@ -307,7 +303,7 @@ def draft_autosave_view(request: HttpRequest) -> JsonResponse:
             },
             status=401,
         )
-    user = _user(request)
+    user = request_user(request)
     key = _uuid_or_none(request.POST.get("draft"))
     try:
         draft = draft_get(user=user, key=str(key)) if key else None
@@ -341,7 +337,7 @@ def draft_autosave_view(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_POST
 def draft_discard_view(request: HttpRequest, key: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     draft_discard(by=user, draft=draft_get(user=user, key=key))
     messages.success(request, _("The draft was deleted."))
     return redirect("home")
@@ -349,7 +345,7 @@ def draft_discard_view(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 def deviation_receipt_view(request: HttpRequest, reference: str) -> HttpResponse:
-    deviation = deviation_get(user=_user(request), reference=reference)
+    deviation = deviation_get(user=request_user(request), reference=reference)
     return render(request, "deviations/deviation_receipt.html", {"deviation": deviation})
 
 
@@ -369,8 +365,8 @@ def import_view(request: HttpRequest) -> HttpResponse:
             problem = _("Only .csv and .xlsx files can be imported.")
         else:
             job = job_enqueue(
-                kind=Job.Kind.IMPORT,
-                by=_user(request),
+                kind="import",
+                by=request_user(request),
                 input=upload.read(),
                 input_name=Path(upload.name or "").name,
             )
@@ -381,3 +377,17 @@ def import_view(request: HttpRequest) -> HttpResponse:
         {"problem": problem, "columns": COLUMNS},
         status=400 if problem else 200,
     )
+
+
+@login_required
+def home_view(request: HttpRequest) -> HttpResponse:
+    """The landing page: what this user can do, and their most recent deviations."""
+    user = request_user(request)
+    visible = deviation_list(user=user)
+    context = {
+        "own": own_deviation_list(user=user)[:5],
+        "drafts": draft_list(user=user),
+        "recent": visible.order_by("-reported_at")[:10],
+        "visible_count": visible.count(),
+    }
+    return render(request, "home.html", context)

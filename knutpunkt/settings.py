@@ -59,11 +59,16 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks_db",
-    "knutpunkt",
+    # Knutpunkt's own apps, from the bottom layer up (docs/architecture.md).
+    "core",
+    "privacy",
+    "jobs",
+    "catalogue",
     "deviations",
     "analytics",
     "barriers",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -79,7 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
-    "knutpunkt.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "knutpunkt.urls"
@@ -96,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "knutpunkt.context_processors.navigation",
+                "core.context_processors.navigation",
             ],
         },
     },
@@ -281,9 +286,6 @@ CACHES = {
 
 # Free text of deviations older than this is removed by `apply_retention` (the facts stay).
 RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", str(5 * 365)))
-
-# Parts of Knutpunkt that add to a deviation's page (deviations/extensions.py).
-DEVIATION_EXTENSIONS = ["barriers.extensions"]
 
 # E-mail (digests to reporters, reminders to steering groups) through Django 6.1's MAILERS:
 # the console in development, SMTP configured from the environment in production.

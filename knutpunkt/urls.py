@@ -1,14 +1,17 @@
+"""The project's root URLs: each app's own URLs under its Swedish path."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from knutpunkt import views
+from core import views as core_views
+from deviations import views as deviation_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", views.favicon, name="favicon"),
+    path("", deviation_views.home_view, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path(
         "konto/logga-in/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -17,7 +20,7 @@ urlpatterns = [
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("avvikelser/", include("deviations.urls")),
-    path("jobb/", include("deviations.job_urls")),
+    path("jobb/", include("jobs.urls")),
     path("analys/triage/", include("deviations.triage_urls")),
     path("analys/", include("analytics.urls")),
     path("", include("barriers.urls")),

@@ -10,10 +10,11 @@ from django.core.cache import cache, caches
 from django.test import Client
 from rest_framework.test import APIClient
 
-from deviations.catalogue.loader import catalogue_load
-from deviations.models import Agency, Municipality, Unit, User
-from deviations.roles import ADMIN, ANALYST, STAFF, STEERING, roles_ensure
-from deviations.selectors import catalogue_changed
+from catalogue.loader import catalogue_load
+from catalogue.models import Agency, Municipality
+from catalogue.selectors import catalogue_changed
+from core.roles import ADMIN, ANALYST, STAFF, STEERING, roles_ensure
+from deviations.models import Unit, User
 from tests.factories import UnitFactory, UserFactory
 
 

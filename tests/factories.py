@@ -8,7 +8,8 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from deviations.models import Deviation, Municipality, Tagging, Unit, User
+from catalogue.models import Municipality
+from deviations.models import Deviation, Tagging, Unit, User
 from deviations.services import reference_allocate
 
 

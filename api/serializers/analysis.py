@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from analytics.types import KnotParams
-from deviations.models import Forbund, Municipality, TriageAction, Unit
+from catalogue.models import Forbund, Municipality
+from deviations.models import TriageAction, Unit
 
 
 class TriageRequestSerializer(serializers.Serializer):

@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from deviations.models import Agency, Forbund, Law, Municipality, Provision, Term, Unit
+from catalogue.models import Agency, Forbund, Law, Municipality, Provision, Term
+from deviations.models import Unit
 
 
 class AgencySerializer(serializers.ModelSerializer):

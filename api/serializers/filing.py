@@ -8,18 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from catalogue.models import Municipality
+from catalogue.selectors import tag_choices
 from deviations.forms import DESCRIPTION_MAX_CHARS
-from deviations.models import (
-    AgeBand,
-    Category,
-    Consequence,
-    Draft,
-    Gender,
-    Municipality,
-    Severity,
-    Unit,
-)
-from deviations.selectors import tag_choices
+from deviations.models import AgeBand, Category, Consequence, Draft, Gender, Severity, Unit
 from deviations.services import DeviationInput
 
 

@@ -5,15 +5,17 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from deviations.jobs import job_state
-from deviations.models import Job
+from jobs.models import Job
+from jobs.registry import job_kinds
+from jobs.services import job_state
 
 
 class JobSerializer(serializers.Serializer):
     """A background job and how far it has come; poll `url` until `finished` is true."""
 
     key = serializers.UUIDField()
-    kind = serializers.ChoiceField(choices=Job.Kind.choices)
+    # The kinds the apps registered; the API is loaded after every app is ready.
+    kind = serializers.ChoiceField(choices=[(kind.name, kind.label) for kind in job_kinds()])
     status = serializers.ChoiceField(choices=Job.Status.choices)
     step = serializers.CharField()
     done = serializers.IntegerField()

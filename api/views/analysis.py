@@ -32,11 +32,13 @@ from api.serializers.analysis import (
 )
 from api.serializers.deviations import DeviationSerializer
 from api.serializers.jobs import JobSerializer
+from catalogue.selectors import tag_choices
+from core.requests import request_user
 from deviations.imports import IMPORT_MAX_BYTES
-from deviations.jobs import job_enqueue
-from deviations.models import Job, TriageAction, User
-from deviations.selectors import deviation_get, deviation_list, tag_choices, triage_queue
+from deviations.models import TriageAction
+from deviations.selectors import deviation_get, deviation_list, triage_queue
 from deviations.triage import TriageDecision, deviation_triage, triage_undo
+from jobs.services import job_enqueue
 
 FILTER_PARAMETERS = [
     OpenApiParameter("since", str, description="YYYY-MM-DD"),
@@ -46,11 +48,6 @@ FILTER_PARAMETERS = [
     OpenApiParameter("unit", int, description="unit id"),
     OpenApiParameter("min_support", int, description="minimum number of deviations (knots)"),
 ]
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated runs first
-    return request.user
 
 
 def _analysis_filter(request: Request) -> tuple[AnalysisFilter, KnotParams]:
@@ -83,7 +80,7 @@ class TriageQueueView(generics.ListAPIView):
     filter_backends: list[Any] = []
 
     def get_queryset(self):  # noqa: ANN201
-        return triage_queue(user=_user(self.request)).prefetch_related("taggings")
+        return triage_queue(user=request_user(self.request)).prefetch_related("taggings")
 
 
 class DeviationTriageView(APIView):
@@ -93,7 +90,7 @@ class DeviationTriageView(APIView):
 
     @extend_schema(request=TriageRequestSerializer, responses={201: TriageActionSerializer})
     def post(self, request: Request, reference: str) -> Response:
-        user = _user(request)
+        user = request_user(request)
         deviation = deviation_get(user=user, reference=reference)
         payload = TriageRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -128,7 +125,7 @@ class TriageUndoView(APIView):
 
     @extend_schema(request=None, responses=TriageActionSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         action = get_object_or_404(
             TriageAction.objects.filter(deviation__in=deviation_list(user=user)), pk=pk
         )
@@ -152,7 +149,7 @@ class KnotListView(APIView):
     )
     def get(self, request: Request) -> Response:
         analysis_filter, params = _analysis_filter(request)
-        served = knot_result_served(analysis_filter, params=params, by=_user(request))
+        served = knot_result_served(analysis_filter, params=params, by=request_user(request))
         result = served.result
         if result is None:
             job = JobSerializer(served.job, context={"request": request}).data
@@ -228,7 +225,7 @@ class ImportView(APIView):
                 }
             )
         job = job_enqueue(
-            kind=Job.Kind.IMPORT, by=_user(request), input=upload.read(), input_name=name
+            kind="import", by=request_user(request), input=upload.read(), input_name=name
         )
         body = JobSerializer(job, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})

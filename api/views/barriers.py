@@ -31,12 +31,7 @@ from barriers.selectors import (
     steering_group_list,
 )
 from barriers.services import barrier_create, barrier_escalate, barrier_route, decision_record
-from deviations.models import User
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated runs first
-    return request.user
+from core.requests import request_user
 
 
 class AnalystWrites(permissions.BasePermission):
@@ -62,7 +57,7 @@ class BarrierViewSet(
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Barrier.objects.none()
         return (
-            barrier_list(user=_user(self.request))
+            barrier_list(user=request_user(self.request))
             .prefetch_related("escalations__decisions")
             .order_by("-updated_at", "-pk")
         )
@@ -76,7 +71,7 @@ class BarrierViewSet(
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         data["mandate_level"] = MandateLevel.from_code(data["mandate_level"])
-        barrier = barrier_create(by=_user(request), **data)
+        barrier = barrier_create(by=request_user(request), **data)
         body = BarrierDetailSerializer(barrier, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -107,7 +102,7 @@ class BarrierViewSet(
             group=payload.validated_data.get("group"),
             due_on=payload.validated_data.get("due_on"),
             override_reason=payload.validated_data["override_reason"],
-            by=_user(request),
+            by=request_user(request),
         )
         return Response(EscalationSerializer(escalation).data, status=status.HTTP_201_CREATED)
 
@@ -123,7 +118,7 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Escalation.objects.none()
         return (
-            escalation_list(user=_user(self.request))
+            escalation_list(user=request_user(self.request))
             .select_related("group", "proposed_group")
             .prefetch_related("decisions__decided_by")
             .order_by("due_on", "pk")
@@ -135,7 +130,7 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
         payload = DecideSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         decision = decision_record(
-            escalation=self.get_object(), by=_user(request), **payload.validated_data
+            escalation=self.get_object(), by=request_user(request), **payload.validated_data
         )
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
@@ -148,7 +143,7 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Decision]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Decision.objects.none()
-        return decision_list(user=_user(self.request)).order_by("-decided_at", "-pk")
+        return decision_list(user=request_user(self.request)).order_by("-decided_at", "-pk")
 
 
 class SteeringGroupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -161,7 +156,7 @@ class SteeringGroupViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return SteeringGroup.objects.none()
         return (
-            steering_group_list(user=_user(self.request))
+            steering_group_list(user=request_user(self.request))
             .prefetch_related("municipalities", "agencies")
             .order_by("mandate", "name")
         )

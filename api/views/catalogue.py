@@ -12,7 +12,8 @@ from api.serializers.catalogue import (
     TermSerializer,
     UnitSerializer,
 )
-from deviations.models import Agency, Forbund, Law, Municipality, Provision, Term, Unit
+from catalogue.models import Agency, Forbund, Law, Municipality, Provision, Term
+from deviations.models import Unit
 
 
 class AgencyViewSet(viewsets.ReadOnlyModelViewSet):

@@ -18,10 +18,11 @@ from api.serializers.filing import (
     SuggestRequestSerializer,
     SuggestResponseSerializer,
 )
+from catalogue.selectors import tag_choices
 from deviations.models import Draft, User
-from deviations.pii import find_pii
-from deviations.selectors import draft_list, tag_choices
+from deviations.selectors import draft_list
 from deviations.services import draft_save, pii_hit_payload, tags_suggest
+from privacy.pii import find_pii
 
 
 class TaggingSuggestView(APIView):

@@ -13,18 +13,14 @@ from rest_framework.views import APIView
 
 from api.serializers.analysis import ErrorSerializer
 from api.serializers.jobs import JobSerializer
-from deviations.jobs import job_may_retry, job_retry
-from deviations.models import Job, User
-from deviations.selectors import job_get, job_list
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated runs first
-    return request.user
+from core.requests import request_user
+from jobs.models import Job
+from jobs.selectors import job_get, job_list
+from jobs.services import job_may_retry, job_retry
 
 
 def _job(request: Request, key: uuid.UUID) -> Job:
-    return job_get(user=_user(request), key=key)
+    return job_get(user=request_user(request), key=key)
 
 
 class JobListView(generics.ListAPIView):
@@ -36,7 +32,7 @@ class JobListView(generics.ListAPIView):
     def get_queryset(self):  # noqa: ANN201
         if getattr(self, "swagger_fake_view", False):
             return Job.objects.none()
-        return job_list(user=_user(self.request))
+        return job_list(user=request_user(self.request))
 
 
 class JobDetailView(APIView):
@@ -55,7 +51,7 @@ class JobRetryView(APIView):
     @extend_schema(request=None, responses={202: JobSerializer, 400: ErrorSerializer})
     def post(self, request: Request, key: uuid.UUID) -> Response:
         job = _job(request, key)
-        user = _user(request)
+        user = request_user(request)
         if not job_may_retry(user=user, job=job):
             raise PermissionDenied
         job = job_retry(job=job, by=user)

@@ -8,8 +8,8 @@ from functools import cache
 import pytest
 
 from analytics.graph import cooccurrence_graph, knot_subgraph
-from analytics.synthetic import PlantedKnot, generate_table
 from analytics.types import CooccurrenceGraph, DeviationTable
+from demo.synthetic import PlantedKnot, generate_table
 
 
 @cache

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from analytics.knots import find_knots, knots_as_json, mining_baskets
-from analytics.synthetic import DEFAULT_END, PlantedKnot, generate_table
 from analytics.types import DeviationTable, Knot, tag_kind
+from demo.synthetic import DEFAULT_END, PlantedKnot, generate_table
 
 N = 100_000
 

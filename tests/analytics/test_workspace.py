@@ -17,9 +17,11 @@ from openpyxl import load_workbook
 from analytics.extract import AnalysisFilter, deviation_table
 from analytics.presentation import knot_key
 from analytics.results import knot_result
-from deviations.jobs import job_execute
-from deviations.models import Deviation, Job, Municipality, Tagging, Unit, User
+from catalogue.models import Municipality
+from deviations.models import Deviation, Tagging, Unit, User
 from deviations.services import DeviationInput, TagInput, deviations_file_many, tagging_decide
+from jobs.models import Job
+from jobs.services import job_execute
 from tests.factories import UnitFactory, UserFactory
 
 TODAY = date(2026, 6, 30)
@@ -237,7 +239,7 @@ def test_pages_serve_the_last_result_while_the_recomputation_waits(
     with django_capture_on_commit_callbacks(execute=True):
         tagging = Tagging.objects.filter(tag_id="agency:AF").first()
         tagging_decide(tagging=tagging, state="rejected", by=analyst)
-    job = Job.objects.get(kind=Job.Kind.KNOTS)
+    job = Job.objects.get(kind="knots")
     assert (job.status, job.dedupe_key) == (Job.Status.QUEUED, "knots:default")
 
     page = analyst_client.get(reverse("analytics:knots"))
@@ -246,7 +248,7 @@ def test_pages_serve_the_last_result_while_the_recomputation_waits(
     assert served.result.computed_at == first.computed_at  # the last good result, not nothing
     assert served.job == job  # the queued job, not a second one
     assert job.get_absolute_url() in page.content.decode()
-    assert Job.objects.filter(kind=Job.Kind.KNOTS).count() == 1
+    assert Job.objects.filter(kind="knots").count() == 1
 
     assert job_execute(job.pk).status == Job.Status.SUCCEEDED  # what the worker does
     fresh = analyst_client.get(reverse("analytics:knots")).context["served"]

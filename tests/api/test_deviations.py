@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from rest_framework.test import APIClient
 
-from deviations.models import Deviation, Municipality, Tagging, Unit
+from catalogue.models import Municipality
+from deviations.models import Deviation, Tagging, Unit
 from tests.factories import DeviationFactory, TaggingFactory
 
 

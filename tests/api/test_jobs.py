@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from deviations.models import Deviation, Job
+from deviations.models import Deviation
+from jobs.models import Job
 
 CSV = (
     "external_id,occurred_on,municipality,description\n"
@@ -58,7 +59,7 @@ def test_a_wrong_file_type_is_refused_before_any_job(analyst_api: APIClient) -> 
 
 def test_running_a_job_again_twice_queues_it_once(analyst_api: APIClient, analyst) -> None:
     job = Job.objects.create(
-        kind=Job.Kind.KNOTS, status=Job.Status.FAILED, error="Stopped.", created_by=analyst
+        kind="knots", status=Job.Status.FAILED, error="Stopped.", created_by=analyst
     )
     first = analyst_api.post(reverse("job-retry", args=[job.key]))
     assert first.status_code == 202

@@ -12,7 +12,8 @@ from django.utils import translation
 from analytics.types import Knot
 from barriers.catalogue import steering_groups_load
 from barriers.models import SteeringGroup
-from deviations.models import Deviation, Municipality, Unit, User
+from catalogue.models import Municipality
+from deviations.models import Deviation, Unit, User
 from deviations.services import DeviationInput, TagInput, deviation_file
 
 # SFB 27 kap. 48 § (an act) with the two state agencies: the day-180 knot of PRODUCT.md.

@@ -6,7 +6,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from barriers.models import Barrier, MandateLevel, SteeringGroup
-from deviations.models import Agency, Municipality, User
+from catalogue.models import Agency, Municipality
+from deviations.models import User
 
 
 class SteeringGroupFactory(DjangoModelFactory[SteeringGroup]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from io import StringIO
 
@@ -9,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from barriers.extensions import tags_changed_received
 from barriers.models import Barrier, BarrierEvidence, Decision, SteeringGroup
 from barriers.services import (
     barrier_create,
@@ -19,9 +21,19 @@ from barriers.services import (
     decision_record,
 )
 from deviations.models import Deviation, User
+from deviations.signals import tags_changed
 from tests.barriers.conftest import KNOT_TAGS, FileDeviations, make_knot
 
 Ladder = dict[str, SteeringGroup]
+
+
+@pytest.fixture(autouse=True)
+def batch_only() -> Iterator[None]:
+    """These tests are about the batch (`accrue_evidence`), so deviations filed here do not
+    accrue at once through `tags_changed` (tests/deviations/test_tags_changed.py covers that)."""
+    tags_changed.disconnect(dispatch_uid="barriers.evidence")
+    yield
+    tags_changed.connect(tags_changed_received, dispatch_uid="barriers.evidence")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from barriers.catalogue import STEERING_GROUPS_FILE, steering_groups_load
 from barriers.models import MandateLevel, SteeringGroup
-from deviations.catalogue.schema import CatalogueError
+from catalogue.schema import CatalogueError
 
 
 @pytest.mark.django_db

@@ -16,8 +16,8 @@ from barriers.services import (
     barrier_transition,
     decision_record,
 )
+from core.errors import DomainError, StateError
 from deviations.models import User
-from knutpunkt.errors import DomainError, StateError
 from tests.barriers.conftest import FileDeviations
 from tests.factories import UserFactory
 

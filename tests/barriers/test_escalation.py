@@ -19,8 +19,8 @@ from barriers.services import (
     escalation_withdraw,
     steering_group_update,
 )
+from core.errors import DomainError, StateError
 from deviations.models import Unit, User
-from knutpunkt.errors import DomainError, StateError
 from tests.barriers.conftest import FileDeviations
 
 Ladder = dict[str, SteeringGroup]

@@ -14,7 +14,7 @@ from barriers.routing import (
     mandate_rank,
     route,
 )
-from deviations.catalogue.schema import DATA_DIR
+from catalogue.schema import DATA_DIR
 
 LADDER = tuple(
     GroupData(

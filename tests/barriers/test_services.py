@@ -19,8 +19,8 @@ from barriers.services import (
     barrier_update,
     mandate_infer,
 )
+from core.errors import DomainError, StateError
 from deviations.models import Deviation, User
-from knutpunkt.errors import DomainError, StateError
 from tests.barriers.conftest import KNOT_TAGS, FileDeviations, make_knot
 
 Status = Barrier.Status

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from deviations.models import Deviation, Municipality, Tagging, User
+from catalogue.models import Municipality
+from deviations.models import Deviation, Tagging, User
 from deviations.services import DeviationInput, TagInput, deviations_file_many
 from tests.browser.conftest import log_in, screenshot, serious_violations
 from tests.factories import TaggingFactory, UnitFactory, UserFactory

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from deviations.models import Deviation, Draft, Municipality, Unit, User
+from catalogue.models import Municipality
+from deviations.models import Deviation, Draft, Unit, User
 from tests.browser.conftest import log_in, screenshot, serious_violations
 from tests.factories import UnitFactory, UserFactory
 

@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from deviations.jobs import Progress, _finish
-from deviations.models import Job, User
+from deviations.models import User
+from jobs.models import Job
+from jobs.services import Progress, _finish
 from tests.browser.conftest import log_in, screenshot, serious_violations
 from tests.factories import UserFactory
 
@@ -24,7 +25,7 @@ def test_the_progress_bar_follows_a_running_job(
     page: Page, analyst_user: User, axe_source: str
 ) -> None:
     job = Job.objects.create(
-        kind=Job.Kind.RETAG,
+        kind="retag",
         created_by=analyst_user,
         status=Job.Status.RUNNING,
         started_at=timezone.now(),
@@ -57,10 +58,10 @@ def test_the_progress_bar_follows_a_running_job(
 def test_a_failed_import_shows_its_rows_and_passes_axe(
     page: Page, analyst_user: User, axe_source: str
 ) -> None:
-    from deviations.jobs import job_enqueue
+    from jobs.services import job_enqueue
 
     bad = ("external_id,occurred_on,municipality,description\nb-1,igår,Atlantis,\n").encode()
-    job = job_enqueue(kind=Job.Kind.IMPORT, by=analyst_user, input=bad, input_name="fel.csv")
+    job = job_enqueue(kind="import", by=analyst_user, input=bad, input_name="fel.csv")
     log_in(page, "anna")
     page.goto(job.get_absolute_url())
     expect(page.locator("#job-status")).to_have_text("misslyckades")

@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 
 from barriers.catalogue import steering_groups_load
 from barriers.models import Escalation
-from deviations.models import Municipality, User
+from catalogue.models import Municipality
+from deviations.models import User
 from deviations.services import DeviationInput, TagInput, deviations_file_many
 from tests.browser.conftest import log_in, screenshot, serious_violations
 from tests.factories import UnitFactory, UserFactory

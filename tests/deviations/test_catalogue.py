@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from deviations.catalogue.loader import catalogue_load
-from deviations.catalogue.schema import DATA_DIR, CatalogueError, read_catalogue
-from deviations.models import Agency, Forbund, Law, Municipality, Provision, Term
+from catalogue.loader import catalogue_load
+from catalogue.models import Agency, Forbund, Law, Municipality, Provision, Term
+from catalogue.schema import DATA_DIR, CatalogueError, read_catalogue
 
 CONTRACT_AGENCIES = {
     "FK",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from deviations.demo import (
+from demo.generator import (
     AGE_BANDS,
     AGENCY_CODES,
     CATEGORIES,
@@ -92,7 +92,7 @@ def test_same_arguments_give_the_same_list(devs: list[DemoDeviation]) -> None:
 def test_output_does_not_depend_on_string_hashing() -> None:
     """Set iteration order changes with PYTHONHASHSEED; the data must not."""
     code = (
-        "import hashlib; from datetime import date; from deviations.demo import *; "
+        "import hashlib; from datetime import date; from demo.generator import *; "
         "u = [DemoUnit('A', ('0114', '0115')), DemoUnit('B', ('0180',))]; "
         "d = generate_deviations(n=300, seed=3, units=u, start=date(2024, 1, 1), "
         "end=date(2026, 1, 1)); print(hashlib.sha256(repr(d).encode()).hexdigest())"

@@ -13,15 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from deviations import imports
-from deviations.jobs import (
-    Progress,
-    job_enqueue,
-    job_execute,
-    job_retry,
-    job_run_here,
-    job_runner,
-)
-from deviations.models import Deviation, Job, User
+from deviations.models import Deviation, User
+from jobs.models import Job
+from jobs.registry import job_kind
+from jobs.services import Progress, job_enqueue, job_execute, job_retry, job_run_here
 
 CSV = (
     "external_id,occurred_on,municipality,description\n"
@@ -33,13 +28,13 @@ CSV = (
 
 
 def _import(by: User | None = None) -> Job:
-    return job_enqueue(kind=Job.Kind.IMPORT, by=by, input=CSV, input_name="tio.csv")
+    return job_enqueue(kind="import", by=by, input=CSV, input_name="tio.csv")
 
 
 def test_an_import_job_runs_with_progress_and_a_result(analyst: User) -> None:
     seen: list[tuple[str, int, int | None]] = []
     job = job_run_here(
-        kind=Job.Kind.IMPORT,
+        kind="import",
         by=analyst,
         input=CSV,
         input_name="tio.csv",
@@ -90,7 +85,7 @@ def test_a_job_runs_once_however_often_its_task_arrives(analyst: User) -> None:
 def test_progress_reaches_the_page_and_the_json(
     analyst: User, analyst_client: Client, staff_client: Client
 ) -> None:
-    job = Job.objects.create(kind=Job.Kind.RETAG, created_by=analyst, status=Job.Status.RUNNING)
+    job = Job.objects.create(kind="retag", created_by=analyst, status=Job.Status.RUNNING)
     progress = Progress(job)
     progress.step("Tagging deviations", 400)
     progress.advance(100)
@@ -119,7 +114,7 @@ def test_a_bad_file_fails_with_the_rows_and_cannot_be_run_again(
     analyst: User, analyst_client: Client
 ) -> None:
     job = job_enqueue(
-        kind=Job.Kind.IMPORT, by=analyst, input=CSV + b"x,igar,Atlantis,\n", input_name="a.csv"
+        kind="import", by=analyst, input=CSV + b"x,igar,Atlantis,\n", input_name="a.csv"
     )
     assert job.status == Job.Status.FAILED
     assert job.result["retryable"] is False
@@ -132,11 +127,11 @@ def test_a_bad_file_fails_with_the_rows_and_cannot_be_run_again(
 
 
 def test_a_runner_crash_is_a_failed_job_not_a_500(analyst: User, analyst_client: Client) -> None:
-    @job_runner(Job.Kind.DOSSIER)
+    @job_kind("test_crash", "A job that crashes")
     def broken(job: Job, progress: Progress) -> dict[str, Any]:
         raise ZeroDivisionError
 
-    job = job_enqueue(kind=Job.Kind.DOSSIER, by=analyst)
+    job = job_enqueue(kind="test_crash", by=analyst)
     assert job.status == Job.Status.FAILED
     assert "ZeroDivisionError" in job.error
     page = analyst_client.get(job.get_absolute_url())
@@ -146,11 +141,11 @@ def test_a_runner_crash_is_a_failed_job_not_a_500(analyst: User, analyst_client:
 
 def test_dedupe_keeps_one_job_queued(analyst: User, settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    first = job_enqueue(kind=Job.Kind.KNOTS, dedupe_key="knots:default")
-    second = job_enqueue(kind=Job.Kind.KNOTS, dedupe_key="knots:default")
+    first = job_enqueue(kind="knots", dedupe_key="knots:default")
+    second = job_enqueue(kind="knots", dedupe_key="knots:default")
     assert first.pk == second.pk
     assert first.status == Job.Status.QUEUED
-    assert Job.objects.filter(kind=Job.Kind.KNOTS).count() == 1
+    assert Job.objects.filter(kind="knots").count() == 1
 
 
 def test_admins_start_maintenance_jobs_others_cannot(
@@ -190,7 +185,7 @@ def test_commands_draw_progress_and_can_queue_instead(
 def test_the_database_worker_runs_queued_jobs(settings: Any) -> None:
     """django-tasks-db's own worker picks the task up from the table and runs the job."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    job = job_enqueue(kind=Job.Kind.IMPORT, input=CSV, input_name="tio.csv")
+    job = job_enqueue(kind="import", input=CSV, input_name="tio.csv")
     assert job.status == Job.Status.QUEUED
     assert not Deviation.objects.exists()
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
@@ -207,7 +202,7 @@ def test_a_step_without_counts_shows_how_long_it_has_run(
     from django.utils import timezone
 
     job = Job.objects.create(
-        kind=Job.Kind.IMPORT,
+        kind="import",
         created_by=analyst,
         status=Job.Status.RUNNING,
         step="Saving deviations and tags",
@@ -228,13 +223,13 @@ def test_a_job_whose_worker_died_is_failed_and_frees_its_dedupe_key(
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     silent_since = timezone.now() - timedelta(minutes=settings.JOB_STALE_MINUTES + 1)
     stuck = Job.objects.create(
-        kind=Job.Kind.KNOTS,
+        kind="knots",
         status=Job.Status.RUNNING,
         dedupe_key="knots:default",
         started_at=silent_since,
         progressed_at=silent_since,
     )
-    fresh = job_enqueue(kind=Job.Kind.KNOTS, dedupe_key="knots:default")
+    fresh = job_enqueue(kind="knots", dedupe_key="knots:default")
     assert fresh.pk != stuck.pk  # the abandoned job no longer blocks the recomputation
     stuck.refresh_from_db()
     assert stuck.status == Job.Status.FAILED
@@ -244,11 +239,11 @@ def test_a_job_whose_worker_died_is_failed_and_frees_its_dedupe_key(
 
 
 def test_a_stopped_worker_leaves_a_failed_job_not_a_running_one(analyst: User) -> None:
-    @job_runner(Job.Kind.DOSSIER)
+    @job_kind("test_interrupted", "A job whose worker stops")
     def interrupted(job: Job, progress: Progress) -> dict[str, Any]:
         raise SystemExit(1)  # what db_worker does on its second stop signal
 
-    job = Job.objects.create(kind=Job.Kind.DOSSIER, created_by=analyst)
+    job = Job.objects.create(kind="test_interrupted", created_by=analyst)
     with pytest.raises(SystemExit):
         job_execute(job.pk)
     job.refresh_from_db()
@@ -261,10 +256,10 @@ def test_the_same_work_queued_at_the_same_moment_is_one_job(
 ) -> None:
     """Two processes both find no active job and both insert: the unique index lets one win
     and the other gets the winner back."""
-    from deviations import jobs
+    from jobs import services as jobs
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    first = job_enqueue(kind=Job.Kind.KNOTS, dedupe_key="knots:default")
+    first = job_enqueue(kind="knots", dedupe_key="knots:default")
     real = jobs._active
     calls: list[str] = []
 
@@ -273,21 +268,21 @@ def test_the_same_work_queued_at_the_same_moment_is_one_job(
         return None if len(calls) == 1 else real(key)
 
     monkeypatch.setattr(jobs, "_active", racing)
-    second = job_enqueue(kind=Job.Kind.KNOTS, dedupe_key="knots:default")
+    second = job_enqueue(kind="knots", dedupe_key="knots:default")
     assert second.pk == first.pk
     assert len(calls) == 2  # it went through the IntegrityError path
-    assert Job.objects.filter(kind=Job.Kind.KNOTS).count() == 1
+    assert Job.objects.filter(kind="knots").count() == 1
 
 
 def test_maintenance_jobs_are_run_again_by_administrators_only(
     analyst: User, admin_user: User, analyst_client: Client
 ) -> None:
-    from deviations.jobs import job_may_retry
+    from jobs.services import job_may_retry
 
     retention = Job.objects.create(
-        kind=Job.Kind.RETENTION, status=Job.Status.FAILED, created_by=admin_user
+        kind="retention", status=Job.Status.FAILED, created_by=admin_user
     )
-    knots = Job.objects.create(kind=Job.Kind.KNOTS, status=Job.Status.FAILED)
+    knots = Job.objects.create(kind="knots", status=Job.Status.FAILED)
     assert not job_may_retry(user=analyst, job=retention)
     assert job_may_retry(user=admin_user, job=retention)
     assert job_may_retry(user=analyst, job=knots)
@@ -300,13 +295,13 @@ def test_a_job_whose_task_ended_without_it_is_failed_at_once(db: None, settings:
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    from deviations.jobs import job_task, jobs_reap
+    from jobs.services import job_task, jobs_reap
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     task = job_task.enqueue(0)
     DBTaskResult.objects.filter(id=task.id).update(status="FAILED")
     job = Job.objects.create(
-        kind=Job.Kind.RETAG,
+        kind="retag",
         status=Job.Status.RUNNING,
         task_id=str(task.id),
         progressed_at=timezone.now(),  # not silent long enough for the other rule

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deviations.pii import (
+from privacy.pii import (
     blocking_pii,
     classify_identity_number,
     find_pii,

@@ -56,25 +56,25 @@ def test_old_drafts_are_deleted_by_the_command(staff: User, capsys) -> None:
 def test_files_on_old_jobs_are_removed_and_recent_ones_kept(analyst: User) -> None:
     from django.utils import timezone
 
-    from deviations.models import Job
+    from jobs.models import Job
 
     long_ago = timezone.now() - timedelta(days=31)
     old = Job.objects.create(
-        kind=Job.Kind.DOSSIER, status="succeeded", finished_at=long_ago,
+        kind="dossier", status="succeeded", finished_at=long_ago,
         output=b"%PDF old", output_name="beslutsunderlag-1.pdf",
     )  # fmt: skip
     stuck = Job.objects.create(
-        kind=Job.Kind.IMPORT, status="failed", finished_at=long_ago, input=b"external_id,..."
+        kind="import", status="failed", finished_at=long_ago, input=b"external_id,..."
     )
     recent = Job.objects.create(
-        kind=Job.Kind.DOSSIER, status="succeeded", finished_at=timezone.now(), output=b"%PDF"
+        kind="dossier", status="succeeded", finished_at=timezone.now(), output=b"%PDF"
     )
     assert retention_apply().job_files == 2
     knots_yesterday = Job.objects.create(
-        kind=Job.Kind.KNOTS, status="succeeded", finished_at=timezone.now() - timedelta(days=2)
+        kind="knots", status="succeeded", finished_at=timezone.now() - timedelta(days=2)
     )
     old_log = Job.objects.create(
-        kind=Job.Kind.RETAG, status="failed", finished_at=timezone.now() - timedelta(days=91)
+        kind="retag", status="failed", finished_at=timezone.now() - timedelta(days=91)
     )
     assert retention_apply().jobs == 2
     assert not Job.objects.filter(pk__in=[knots_yesterday.pk, old_log.pk]).exists()

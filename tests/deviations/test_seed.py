@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from deviations.demo_setup import DEMO_USERS, demo_deviations_seed
+from demo.setup import DEMO_USERS, demo_deviations_seed
 from deviations.models import Deviation, Tagging, User
 
 END = date(2026, 10, 31)

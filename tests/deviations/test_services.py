@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
-from deviations.models import Deviation, Municipality, Tagging, Unit, User
+from catalogue.models import Municipality
+from core.errors import DomainError, StateError
+from deviations.models import Deviation, Tagging, Unit, User
 from deviations.services import (
     DeviationInput,
     TagInput,
@@ -13,7 +15,6 @@ from deviations.services import (
     reference_allocate,
     tagging_decide,
 )
-from knutpunkt.errors import DomainError, StateError
 
 
 def _input(unit: Unit, **overrides: object) -> DeviationInput:

@@ -8,7 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from deviations.models import Deviation, Draft, Municipality, Tagging, Unit, User
+from catalogue.models import Municipality
+from core.errors import DomainError, PersonalDataError, StateError
+from deviations.models import Deviation, Draft, Tagging, Unit, User
 from deviations.services import (
     DeviationInput,
     deviation_submit,
@@ -17,7 +19,6 @@ from deviations.services import (
     pii_mask,
     tagging_decide,
 )
-from knutpunkt.errors import DomainError, PersonalDataError, StateError
 from tests.factories import UserFactory
 
 TEXT = "FK drog in sjukpenningen vid dag 180 enligt 27 kap. 48 § SFB och Af kräver inskrivning."

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from deviations.catalogue.schema import DATA_DIR, CatalogueError
-from deviations.catalogue.tagger_catalogue import catalogue_from_files, default_catalogue
-from deviations.selectors import tag_catalogue
-from deviations.tagging import TagCatalogue, suggest_tags
+from catalogue.schema import DATA_DIR, CatalogueError
+from catalogue.selectors import tag_catalogue
+from catalogue.tagger_catalogue import catalogue_from_files, default_catalogue
+from catalogue.tagging import TagCatalogue, suggest_tags
 
 TEXTS = [
     ("FK avslog enl 27 kap 48§ SFB, soc kräver inskrivning på Af.", date(2024, 3, 1)),

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from deviations.catalogue.tagger_catalogue import default_catalogue
-from deviations.pii import find_pii
-from deviations.tagging.evaluation import (
+from catalogue.tagger_catalogue import default_catalogue
+from catalogue.tagging.evaluation import (
     KINDS,
     EvalFormatError,
     LabelledText,
@@ -28,6 +27,7 @@ from deviations.tagging.evaluation import (
     score_sets,
     tagger_predictor,
 )
+from privacy.pii import find_pii
 
 DEV_SET = Path(__file__).resolve().parents[1] / "data" / "tagging-dev.jsonl"
 MIN_F1 = 0.90

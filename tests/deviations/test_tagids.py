@@ -1,11 +1,6 @@
 import pytest
 
-from deviations.catalogue.tagids import (
-    is_tag_id,
-    normalise_part,
-    parse_tag_id,
-    provision_tag_id,
-)
+from catalogue.tagids import is_tag_id, normalise_part, parse_tag_id, provision_tag_id
 
 
 @pytest.mark.parametrize(

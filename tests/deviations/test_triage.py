@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.errors import DomainError, StateError
 from deviations.models import Deviation, Tagging, Unit, User
 from deviations.selectors import similar_deviations, triage_queue
 from deviations.triage import (
@@ -10,7 +11,6 @@ from deviations.triage import (
     deviations_triage_bulk,
     triage_undo,
 )
-from knutpunkt.errors import DomainError, StateError
 from tests.factories import DeviationFactory, TaggingFactory
 
 

@@ -23,9 +23,10 @@ import pytest
 import requests
 from django.db import connection
 
+from catalogue.models import Municipality
+from core.roles import STAFF
 from deploy.stack import free_port, wait_healthy
-from deviations.models import Deviation, Draft, Municipality, User
-from deviations.roles import STAFF
+from deviations.models import Deviation, Draft, User
 from tests.factories import UnitFactory, UserFactory
 from tests.tcp_gate import TcpGate
 

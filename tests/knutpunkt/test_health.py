@@ -14,7 +14,7 @@ def test_healthz_answers_when_the_database_does(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_healthz_reports_an_unreachable_database(client: Client) -> None:
-    with mock.patch("knutpunkt.views.connection.cursor", side_effect=OperationalError("gone")):
+    with mock.patch("core.views.connection.cursor", side_effect=OperationalError("gone")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"

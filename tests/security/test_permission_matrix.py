@@ -19,8 +19,9 @@ from analytics.presentation import knot_key
 from barriers.catalogue import steering_groups_load
 from barriers.models import Barrier, SteeringGroup
 from barriers.services import barrier_create, barrier_escalate, barrier_transition
-from deviations.models import Draft, Job, Unit, User
+from deviations.models import Draft, Unit, User
 from deviations.triage import TriageDecision, deviation_triage
+from jobs.models import Job
 from tests.factories import DeviationFactory, TaggingFactory
 
 ANON, STAFF, OTHER, ANALYST, STEERING, ADMIN = (
@@ -171,7 +172,7 @@ def world(
         "own": own,
         "draft": Draft.objects.create(owner=staff, data={"description": "halvt"}),
         "job": Job.objects.create(
-            kind=Job.Kind.EXPORT,
+            kind="export",
             created_by=staff,
             status=Job.Status.SUCCEEDED,
             output=b"external_id\n",

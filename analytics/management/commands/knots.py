@@ -10,7 +10,7 @@ from analytics.extract import AnalysisFilter
 from analytics.knots import knots_as_json
 from analytics.results import knot_result
 from analytics.types import KnotParams
-from deviations.models import Municipality
+from catalogue.models import Municipality
 
 
 def _date(value: str, option: str) -> date:

@@ -7,8 +7,7 @@ from django.core.management.base import CommandParser
 
 from barriers.models import Reminder
 from barriers.notifications import REMIND_EVERY_DAYS
-from deviations.management.jobcommand import JobCommand
-from deviations.models import Job
+from jobs.commands import JobCommand
 
 
 class Command(JobCommand):
@@ -16,7 +15,7 @@ class Command(JobCommand):
         "Remind each steering group's members of its overdue open escalations. An escalation is "
         f"reminded at most once every {REMIND_EVERY_DAYS} days, so running it daily is safe."
     )
-    kind = Job.Kind.REMINDERS
+    kind = "reminders"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from barriers.catalogue import STEERING_GROUPS_FILE, steering_groups_load
-from deviations.catalogue.schema import CatalogueError
+from catalogue.schema import CatalogueError
 
 
 class Command(BaseCommand):

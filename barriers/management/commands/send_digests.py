@@ -7,8 +7,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from barriers.runners import DIGEST_DAYS
-from deviations.management.jobcommand import JobCommand
-from deviations.models import Job
+from jobs.commands import JobCommand
 
 
 class Command(JobCommand):
@@ -16,7 +15,7 @@ class Command(JobCommand):
         "Send each reporter one digest of what happened to the barriers their deviations feed "
         f"(default: the last {DIGEST_DAYS} days). Nothing already told is told again."
     )
-    kind = Job.Kind.DIGESTS
+    kind = "digests"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

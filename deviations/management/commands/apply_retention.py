@@ -4,8 +4,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from deviations.management.jobcommand import JobCommand
-from deviations.models import Job
+from jobs.commands import JobCommand
 
 
 class Command(JobCommand):
@@ -13,7 +12,7 @@ class Command(JobCommand):
         "Replace the descriptions of deviations older than RETENTION_DAYS (or --days), also in "
         "the audit history, and delete drafts untouched for 90 days. Facts and tags are kept."
     )
-    kind = Job.Kind.RETENTION
+    kind = "retention"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, help="override settings.RETENTION_DAYS")

@@ -5,13 +5,12 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from deviations.management.jobcommand import JobCommand
-from deviations.models import Job
+from jobs.commands import JobCommand
 
 
 class Command(JobCommand):
     help = "Import deviations from a .csv or .xlsx file; nothing is imported if any row is bad."
-    kind = Job.Kind.IMPORT
+    kind = "import"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="path to a .csv (UTF-8, comma) or .xlsx file")

@@ -5,8 +5,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from deviations.management.jobcommand import JobCommand
-from deviations.models import Job
+from jobs.commands import JobCommand
 
 
 class Command(JobCommand):
@@ -14,7 +13,7 @@ class Command(JobCommand):
         "Refresh the tagger's open suggestions on existing deviations. Tags confirmed, rejected "
         "or added by people are kept as they are."
     )
-    kind = Job.Kind.RETAG
+    kind = "retag"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--since", help="only deviations that occurred on or after YYYY-MM-DD")

@@ -1,0 +1,36 @@
+"""The tagger's catalogue straight from the JSON data files, without a database.
+
+The benchmark, the evaluation and fast tests need the tagger without Django. The rows are
+shaped exactly as `deviations.selectors.tag_catalogue()` reads them from the database after
+`load_catalogue`, so both paths give the same suggestions (see test_tagger_catalogue.py).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from catalogue.schema import DATA_DIR, read_catalogue
+from catalogue.tagging.catalogue import TagCatalogue
+from catalogue.tagids import provision_tag_id
+
+
+def catalogue_from_files(data_dir: Path = DATA_DIR) -> TagCatalogue:
+    """Read, check and compile the catalogue files; raises CatalogueError on bad data."""
+    data = read_catalogue(data_dir)
+    # The loader keys terms on their word, so a later row with the same word wins there too.
+    terms = {row["term"]: row for row in data.terms}
+    return TagCatalogue.from_rows(
+        laws=[law for law in data.laws if law.get("sfs")],
+        agencies=data.agencies,
+        terms=terms.values(),
+        provisions=[
+            provision_tag_id(p["law"], p["chapter"], p["section"]) for p in data.provisions
+        ],
+    )
+
+
+@lru_cache(maxsize=1)
+def default_catalogue() -> TagCatalogue:
+    """The packaged catalogue, compiled once per process (compiling costs milliseconds)."""
+    return catalogue_from_files()

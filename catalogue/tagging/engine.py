@@ -1,0 +1,404 @@
+"""Suggest tags for a deviation text: statute references, agencies and everyday terms.
+
+Every suggestion carries the spans that triggered it and the rule that fired, because staff
+and analysts must be able to see why a tag is there before they confirm it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from catalogue.tagging.catalogue import AGENCY, LAW, TERM, AgencyMention, LawMention, TagCatalogue
+from catalogue.tagging.lexicon import Hit, Tokens
+from catalogue.tagging.references import Reference, SfsMention, find_colon_numbers, find_references
+from catalogue.tagging.types import Span, TagKind, TagSuggestion, TermEntry
+from catalogue.tagids import agency_tag_id, law_tag_id, parse_tag_id, provision_tag_id
+
+# The same few identifiers recur in every text; parsing and building them once is faster.
+_parse_tag_id = lru_cache(maxsize=4096)(parse_tag_id)
+_provision_tag_id = lru_cache(maxsize=4096)(provision_tag_id)
+
+# Rules, as shown to people (the UI translates them).
+RULE_SFS = "SFS number"
+RULE_LAW_ABBREVIATION = "law abbreviation"
+RULE_LAW_NAME = "law name"
+RULE_REF = "chapter-section + {how}"
+RULE_IMPLIED = "implied by provision"
+RULE_TERM = "everyday term"
+RULE_AGENCY = {
+    "name": "agency name",
+    "abbreviation": "agency abbreviation",
+    "subunit": "agency unit or role",
+    "context": "agency word in context",
+}
+_HOW = {
+    "sfs": "SFS number",
+    "abbreviation": "law abbreviation",
+    "weak": "law abbreviation",
+    "name": "law name",
+    "anaphora": "same law",
+}
+
+AGENCY_CONFIDENCE = {"name": 0.95, "abbreviation": 0.9, "subunit": 0.85, "context": 0.6}
+CONTEXT_ALONE = 0.5
+# A compound ("sjukpenningärendet") or a one-letter typo is a little less certain.
+LOOSE_MATCH_PENALTY = {"exact": 0.0, "compound": 0.05, "typo": 0.1}
+
+# What may stand between a reference and the law after it: "27 kap. 48 § första stycket i SFB".
+_PART = (
+    r"(?:(?:första|andra|tredje|fjärde|femte|sista|\d{1,2})\s*"
+    r"(?:st\.?|stycket|meningen|punkten|p\.?)|(?:p\.?|punkt)\s*\d{1,2})"
+)
+_GLUE_AFTER_CLEAN = re.compile(
+    rf"\s*(?:{_PART}\s*)*(?:(?:i|enligt|enl\.?|av|under|jfr\.?)\s+)?(?:den\s+)?[\s(]*",
+    re.IGNORECASE,
+)
+_GLUE_AFTER_COMMA = re.compile(rf"\s*(?:{_PART}\s*)*,\s*(?:(?:i|enligt|enl\.?)\s+)?", re.IGNORECASE)
+# What may stand between a law and the reference after it: "SFB 27 kap.", "SFB:s 27 kap.".
+_GLUE_BEFORE_CLEAN = re.compile(r"[\s(]*(?:(?:i|se|jfr\.?)\s+)?[\s(]*", re.IGNORECASE)
+_GLUE_BEFORE_COMMA = re.compile(r"\s*,\s*", re.IGNORECASE)
+_LIST_GLUE = re.compile(r"\s*(?:,|och|samt|resp\.?|respektive|&)\s*", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?]\s+[A-ZÅÄÖ]|\n")
+_SFS_AFTER_NAME = re.compile(r"[\s(]*")
+_NAME_AFTER_SFS = re.compile(r"[\s)]*(?:om\s)?")
+# Words before a weak abbreviation ("sol", "fl") that make it a citation: "enligt sol".
+_CITING = frozenset({"enligt", "enl", "jml", "jämlikt", "jfr", "se"})
+_NEWEST = frozenset({"nya", "nuvarande", "nyare", "gällande"})
+_OLDEST = frozenset({"gamla", "tidigare", "förra", "äldre"})
+# A term that means something else when these words occur in the text.
+_TERM_BLOCKERS = {"anvisning": ("bosättning",)}
+# A term that means something else when one of these words follows closely: registered at
+# a hospital ward is not registered at Af.
+_TERM_NOT_BEFORE = {
+    "inskrivning": ("sjukhus", "psyk", "avdelning", "slutenvård", "akuten", "vårdavdelning", "lvm")
+}
+_LOOK_AHEAD = 4
+# Terms that only mean their law when their owner is in the text, named or through one of
+# its own terms: standing at the labour market's disposal is a condition of ekonomiskt bistånd
+# only where social services are involved (an a-kassa asks the same), a repayment claim is a
+# SoL återkrav only when soc makes it, and handlingsplan and varning are Af's.
+_SOCIAL_SERVICES = ("agency:KOMMUN", frozenset({"försörjningsstöd", "ekonomiskt bistånd"}))
+_EMPLOYMENT_SERVICE = ("agency:AF", frozenset({"inskrivning", "aktivitetsstöd", "anvisning"}))
+_NEEDS_OWNER = {
+    "stå till arbetsmarknadens förfogande": _SOCIAL_SERVICES,
+    "återkrav": _SOCIAL_SERVICES,
+    "handlingsplan": _EMPLOYMENT_SERVICE,
+    "varning": _EMPLOYMENT_SERVICE,
+}
+
+
+@dataclass(slots=True)
+class _LawAt:
+    start: int
+    end: int
+    sfs: str | None  # None for an anaphor not yet resolved
+    how: str  # sfs, abbreviation, weak, name, anaphora
+    anaphora_kind: str = ""
+    used: bool = False  # a weak abbreviation counts only once a reference uses it
+
+    @property
+    def anaphora(self) -> bool:
+        return self.how == "anaphora"
+
+
+@dataclass(slots=True)
+class _Found:
+    kind: TagKind
+    confidence: float
+    rule: str
+    spans: list[Span] = field(default_factory=list)
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.tags: dict[str, _Found] = {}
+
+    def add(self, tag_id: str, kind: TagKind, confidence: float, rule: str, span: Span) -> None:
+        found = self.tags.get(tag_id)
+        if found is None:
+            self.tags[tag_id] = _Found(kind, confidence, rule, [span])
+            return
+        if span not in found.spans:
+            found.spans.append(span)
+        if confidence > found.confidence:
+            found.confidence, found.rule = confidence, rule
+
+    def result(self) -> list[TagSuggestion]:
+        # "agency:" < "law:" < "prov:", so identifier order is also kind order.
+        return [
+            TagSuggestion(
+                tag_id,
+                f.kind,
+                round(min(f.confidence, 0.99), 2),
+                tuple(sorted(f.spans)) if len(f.spans) > 1 else (f.spans[0],),
+                f.rule,
+            )
+            for tag_id, f in sorted(self.tags.items())
+        ]
+
+
+def suggest_tags(text: str, *, on: date, catalogue: TagCatalogue) -> list[TagSuggestion]:
+    """Tags for one text and event date, sorted by kind then identifier."""
+    tokens = Tokens(text)
+    law_hits: list[Hit[LawMention]] = []
+    agency_hits: list[Hit[AgencyMention]] = []
+    term_hits: list[Hit[TermEntry]] = []
+    for hit in catalogue.lexicon.find(tokens):
+        if hit.channel == LAW:
+            law_hits.append(hit)  # type: ignore[arg-type]
+        elif hit.channel == AGENCY:
+            agency_hits.append(hit)  # type: ignore[arg-type]
+        elif hit.channel == TERM:
+            term_hits.append(hit)  # type: ignore[arg-type]
+    out = _Collector()
+    sfs_numbers, pairs = find_colon_numbers(text) if ":" in text else ([], [])
+    laws = _law_mentions(text, tokens, law_hits, sfs_numbers, on, catalogue)
+    references = find_references(text, tokens.low) if "§" in text or "kap" in tokens.low else []
+    _add_references(text, references + _pairs_next_to_laws(text, pairs, laws), laws, catalogue, out)
+    for law in laws:
+        if law.sfs and not law.anaphora and (law.how != "weak" or law.used):
+            rule = {"sfs": RULE_SFS, "name": RULE_LAW_NAME}.get(law.how, RULE_LAW_ABBREVIATION)
+            confidence = 0.9 if law.how == "name" else 0.95
+            out.add(law_tag_id(law.sfs), "law", confidence, rule, (law.start, law.end))
+    _add_terms(tokens, term_hits, agency_hits, on, out)
+    _add_agencies(agency_hits, out)
+    return out.result()
+
+
+def _law_mentions(
+    text: str,
+    tokens: Tokens,
+    hits: list[Hit[LawMention]],
+    sfs_numbers: list[SfsMention],
+    on: date,
+    catalogue: TagCatalogue,
+) -> list[_LawAt]:
+    """Law names, abbreviations, anaphora and SFS numbers in text order, with "the same law"
+    resolved to the law it points back at."""
+    mentions: list[_LawAt] = []
+    for hit in hits:
+        m = hit.payload
+        before = tokens.lowered[hit.first - 1] if hit.first else ""
+        if m.how in ("anaphora", "generic"):
+            mentions.append(_LawAt(hit.start, hit.end, None, m.how, m.anaphora_kind))
+            continue
+        if len(m.sfs) > 1 and (before in _NEWEST or before in _OLDEST):
+            sfs = catalogue.resolve_by_age(m.sfs, newest=before in _NEWEST)
+        else:
+            sfs = catalogue.resolve(m.sfs, on)
+        how = "abbreviation" if m.how == "weak" and before in _CITING else m.how
+        mentions.append(_LawAt(hit.start, hit.end, sfs, how))
+    mentions += [_LawAt(s.start, s.end, s.sfs, "sfs") for s in sfs_numbers]
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    merged: list[_LawAt] = []
+    for mention in mentions:
+        previous = merged[-1] if merged else None
+        if previous and previous.end > mention.start:
+            continue  # overlapping: "SFS 2001:453" found both ways
+        # "förordningen (2017:819)", "SoL (2001:453)": the explicit number wins.
+        if (
+            previous
+            and mention.how == "sfs"
+            and previous.how != "sfs"
+            and _SFS_AFTER_NAME.fullmatch(text, previous.end, mention.start)
+        ):
+            previous.sfs, previous.how, previous.end = mention.sfs, "sfs", mention.end
+            continue
+        if (
+            previous
+            and previous.how == "sfs"
+            and mention.how == "name"
+            and _NAME_AFTER_SFS.fullmatch(text, previous.end, mention.start)
+        ):
+            previous.end = mention.end  # "lagen (2003:1210) om finansiell samordning …"
+            continue
+        merged.append(mention)
+    merged = [m for m in merged if m.how != "generic"]  # "lag" with no number after it
+    _resolve_anaphora(merged, catalogue)
+    return merged
+
+
+def _resolve_anaphora(mentions: list[_LawAt], catalogue: TagCatalogue) -> None:
+    """ "samma lag" → the last law named before it; "förordningen" → the last förordning."""
+    named: list[_LawAt] = []
+    for mention in mentions:
+        if not mention.anaphora:
+            if mention.sfs and mention.how != "weak":
+                named.append(mention)
+            continue
+        for candidate in reversed(named):
+            kind = catalogue.law_kind(candidate.sfs or "")
+            wanted = mention.anaphora_kind
+            if (
+                kind is None
+                or wanted == "any"
+                or kind == wanted
+                or (wanted == "lag" and kind == "balk")
+            ):
+                mention.sfs = candidate.sfs
+                break
+
+
+def _law_for(
+    reference: Reference, text: str, laws: list[_LawAt], catalogue: TagCatalogue
+) -> tuple[_LawAt, str, float] | None:
+    """The law a reference belongs to, how it was found, and how sure that is."""
+    after = next((law for law in laws if law.start >= reference.end), None)
+    before = next((law for law in reversed(laws) if law.end <= reference.start), None)
+    # Closest first: a law right after the reference, then right before it, then the same
+    # across a comma ("SFB 27 kap. 48 §, SoL 4 kap. 1 §" ties each reference to its own law).
+    for law, glue, first, last in (
+        (after, _GLUE_AFTER_CLEAN, reference.end, after.start if after else 0),
+        (before, _GLUE_BEFORE_CLEAN, before.end if before else 0, reference.start),
+        (after, _GLUE_AFTER_COMMA, reference.end, after.start if after else 0),
+        (before, _GLUE_BEFORE_COMMA, before.end if before else 0, reference.start),
+    ):
+        if law is not None and glue.fullmatch(text, first, last):
+            if not law.sfs:
+                return None  # "samma lag" with nothing before it: do not guess
+            return law, "anaphora" if law.anaphora else law.how, 0.85 if law.anaphora else 0.95
+    has_chapter = bool(reference.chapters)
+    fits = [
+        law
+        for law in laws
+        if law.sfs and law.how != "weak" and catalogue.fits(law.sfs, has_chapter=has_chapter)
+    ]
+    earlier = [law for law in fits if law.end <= reference.start]
+    if earlier:
+        return earlier[-1], "earlier law in text", 0.7
+    sentence_end = _SENTENCE_END.search(text, reference.end)
+    limit = sentence_end.start() if sentence_end else len(text)
+    later = [law for law in fits if reference.end <= law.start < limit]
+    if later:
+        return later[0], "later law in sentence", 0.6
+    return None
+
+
+def _pairs_next_to_laws(text: str, pairs: list[Reference], laws: list[_LawAt]) -> list[Reference]:
+    """`27:48` counts only right next to a named law: "SFB 27:48", "27:48 SFB"."""
+    named = [law for law in laws if law.sfs and not law.anaphora]
+    return [
+        ref
+        for ref in pairs
+        if any(
+            (law.end <= ref.start and not text[law.end : ref.start].strip())
+            or (ref.end <= law.start and not text[ref.end : law.start].strip())
+            for law in named
+        )
+    ]
+
+
+def _add_references(
+    text: str,
+    references: list[Reference],
+    laws: list[_LawAt],
+    catalogue: TagCatalogue,
+    out: _Collector,
+) -> None:
+    references = sorted(references, key=lambda r: r.start)
+    following: tuple[Reference, tuple[_LawAt, str, float] | None] | None = None
+    # Right to left, so "27 kap. 48 § och 30 kap. 6 § SFB" gives both references the law.
+    for reference in reversed(references):
+        found = _law_for(reference, text, laws, catalogue)
+        if (
+            following is not None
+            and following[1] is not None
+            and (found is None or found[2] < following[1][2])
+            and _LIST_GLUE.fullmatch(text, reference.end, following[0].start)
+        ):
+            found = following[1]
+        following = (reference, found)
+        if found is None:
+            continue
+        law_at, how, confidence = found
+        sfs = law_at.sfs
+        if sfs is None:  # _law_for only returns resolved laws
+            continue
+        law = catalogue.laws.get(sfs)
+        span = (reference.start, reference.end)
+        rule = RULE_REF.format(how=_HOW.get(how, how))
+        ids = _provision_ids(sfs, reference, law.has_chapters if law else None)
+        for tag_id in ids:
+            known = tag_id in catalogue.provisions
+            out.add(tag_id, "provision", confidence if known else confidence - 0.05, rule, span)
+        if ids:
+            law_at.used = True
+            out.add(law_tag_id(sfs), "law", confidence, RULE_IMPLIED, span)
+
+
+def _provision_ids(sfs: str, reference: Reference, has_chapters: bool | None) -> list[str]:
+    chapters, sections = reference.chapters, reference.sections
+    if not chapters:
+        # "48 § SFB" cannot be placed in a law that has chapters.
+        return [] if has_chapters else [_provision_tag_id(sfs, None, s) for s in sections]
+    if not sections or len(chapters) > 1:
+        return [_provision_tag_id(sfs, c, None) for c in chapters]
+    return [_provision_tag_id(sfs, chapters[0], s) for s in sections]
+
+
+def _add_terms(
+    tokens: Tokens,
+    hits: list[Hit[TermEntry]],
+    agency_hits: list[Hit[AgencyMention]],
+    on: date,
+    out: _Collector,
+) -> None:
+    text, lowered = tokens.text, ""
+    for hit in hits:
+        term = hit.payload
+        if term.ambiguous:
+            continue
+        if not_before := _TERM_NOT_BEFORE.get(term.term):
+            following = tokens.lowered[hit.first + 1 : hit.first + 1 + _LOOK_AHEAD]
+            if any(word.startswith(not_before) for word in following):
+                continue
+        if blockers := _TERM_BLOCKERS.get(term.term):
+            lowered = lowered or text.lower()
+            if any(word in lowered for word in blockers):
+                continue
+        if owner := _NEEDS_OWNER.get(term.term):
+            agency, related = owner
+            if not any(agency_tag_id(h.payload.code) == agency for h in agency_hits) and not any(
+                h.payload.term in related for h in hits
+            ):
+                continue
+        penalty = LOOSE_MATCH_PENALTY[hit.how]
+        for target in term.targets:
+            if not target.applies_on(on):
+                continue
+            parsed = _parse_tag_id(target.tag)
+            confidence = (0.7 if parsed.kind == "provision" else 0.8) - penalty
+            out.add(target.tag, parsed.kind, confidence, RULE_TERM, (hit.start, hit.end))
+            if parsed.kind == "provision" and parsed.law_tag_id:
+                out.add(parsed.law_tag_id, "law", confidence, RULE_IMPLIED, (hit.start, hit.end))
+
+
+def _add_agencies(hits: list[Hit[AgencyMention]], out: _Collector) -> None:
+    firm = [hit for hit in hits if hit.payload.strength != "context"]
+    firm_codes = {hit.payload.code for hit in firm}
+    for hit in hits:
+        mention = hit.payload
+        confidence = AGENCY_CONFIDENCE[mention.strength] - LOOSE_MATCH_PENALTY[hit.how]
+        if mention.strength == "context":
+            if mention.code not in firm_codes and (
+                mention.needs_name or _names_another_agency(mention, firm)
+            ):
+                continue  # "a-kassan … kassan": the short word is the agency already named
+            if not firm_codes - {mention.code}:
+                confidence = CONTEXT_ALONE
+        out.add(
+            agency_tag_id(mention.code),
+            "agency",
+            confidence,
+            RULE_AGENCY[mention.strength],
+            (hit.start, hit.end),
+        )
+
+
+def _names_another_agency(mention: AgencyMention, firm: list[Hit[AgencyMention]]) -> bool:
+    """Whether a context word is the tail of another agency's name in the text."""
+    stem = mention.form[:-2] if len(mention.form) > 4 else mention.form
+    return any(stem in hit.surface and hit.payload.code != mention.code for hit in firm)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Knutpunkt")
+
+    def ready(self) -> None:
+        from core.roles import ADMIN, roles_grant
+
+        roles_grant(ADMIN, ["auth.view_group", "auth.change_group"])

@@ -1,0 +1,15 @@
+"""Template context shared by every page: the user's roles for the navigation."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from core.roles import ROLE_LABELS, role_names
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"user_roles": [], "user_group_names": []}
+    names = role_names(user)
+    return {"user_roles": [ROLE_LABELS[name] for name in names], "user_group_names": names}
