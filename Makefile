@@ -10,7 +10,14 @@ DEMO_SEED ?= 2017
 # The local server and set-up commands run in development mode unless told otherwise.
 export DEBUG ?= 1
 
-.PHONY: run setup venv migrate messages catalogue demo test lint pytest lock clean bench serve-prod
+.PHONY: run setup venv migrate messages catalogue demo test lint pytest lock clean bench serve-prod \
+	system-deps test-deps
+
+# Debian packages, installed with apt-get when missing (bin/system-deps): gettext compiles the
+# translations, WeasyPrint's Pango renders dossier PDFs; the tests also drive chromium and
+# check the generated nginx configuration.
+RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0
+TEST_PACKAGES := $(RUN_PACKAGES) chromium nginx
 
 run: setup ## Set everything up, then serve on http://127.0.0.1:8000
 	$(MANAGE) runserver $(HOST):$(PORT)
@@ -20,9 +27,7 @@ setup: venv migrate messages catalogue demo
 # The production set-up on loopback (README, "Drift"): nginx on :8080, two gunicorn instances,
 # a task worker and PostgreSQL (DATABASE_URL, or a throw-away cluster from pg_virtualenv).
 serve-prod: venv messages
-	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q nginx >/dev/null; \
-	  else echo "nginx is missing: sudo apt-get install nginx" >&2; exit 1; fi; }
+	@bin/system-deps nginx postgresql-common postgresql-15
 	$(PY) deploy/serve_prod.py
 
 venv: $(VENV)/.installed
@@ -38,7 +43,13 @@ migrate: venv
 	@mkdir -p var
 	$(MANAGE) migrate --no-input
 
-messages: venv
+system-deps:
+	@bin/system-deps $(RUN_PACKAGES)
+
+test-deps:
+	@bin/system-deps $(TEST_PACKAGES)
+
+messages: venv system-deps
 	$(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0
 
 catalogue: migrate
@@ -50,14 +61,14 @@ demo: catalogue
 	$(MANAGE) create_demo_users
 	$(MANAGE) seed_demo_barriers
 
-test: venv messages lint pytest
+test: test-deps venv messages lint pytest
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
-pytest: venv
+pytest: venv test-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Refresh the pinned versions after changing dependencies in pyproject.toml.

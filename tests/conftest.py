@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from catalogue.loader import catalogue_load
@@ -29,6 +33,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         names = ", ".join(report.nodeid for report in skipped[:5])
         print(f"\nKNUTPUNKT_FORBID_SKIPS: {len(skipped)} skipped test(s): {names}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations() -> None:
+    """A bare `pytest` after editing the Swedish catalogue tests today's translations: the
+    catalogue is compiled when its .mo is missing or older than the .po."""
+    po = Path(settings.BASE_DIR) / "locale" / "sv" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        call_command("compilemessages", locale=["sv"], ignore=[".venv", "var"], verbosity=0)
+        translation.trans_real._translations.clear()  # forget catalogues read before
 
 
 @pytest.fixture(scope="session")
