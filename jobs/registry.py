@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.functional import Promise
 
-if TYPE_CHECKING:
-    from jobs.models import Job
-    from jobs.services import Progress
-
-Runner = Callable[["Job", "Progress"], dict[str, Any]]
+# runner(job, progress) -> result: a jobs.models.Job and a jobs.services.Progress. Typed loosely
+# because the model reads its kind's label from here, and this module imports neither.
+Runner = Callable[[Any, Any], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ class JobKind:
     result_labels: Callable[[], Mapping[str, str]] = field(default=lambda: {})
     # A template shown under the progress bar, with `job` and what `result_context` returns.
     result_template: str = ""
-    result_context: Callable[[Job], dict[str, Any]] | None = None
+    result_context: Callable[[Any], dict[str, Any]] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
