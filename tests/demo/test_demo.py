@@ -6,6 +6,7 @@ Pure tests (no database): benchmarks and the demo seed rely on these properties.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -21,6 +22,7 @@ from demo.generator import (
     AGENCY_CODES,
     CATEGORIES,
     CONSEQUENCES,
+    DATA_DIR,
     GENDERS,
     MAX_TAGS,
     PLANTED_KNOTS,
@@ -178,6 +180,30 @@ def test_every_provision_comes_with_its_law(devs: list[DemoDeviation]) -> None:
 def test_descriptions_carry_no_personal_data(devs: list[DemoDeviation]) -> None:
     hits = [(d.external_id, m.group()) for d in devs for m in PERSONAL_DATA.finditer(d.description)]
     assert hits == []
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_data_files_carry_no_personal_data() -> None:
+    """The content in demo/data is synthetic: no text there looks like personal data."""
+    paths = sorted(DATA_DIR.glob("*.json"))
+    assert {p.stem for p in paths} >= {"forms", "knots", "mentions", "phrases", "stories"}
+    contents = [json.loads(path.read_text(encoding="utf-8")) for path in paths]
+    texts = [  # the content, without tag ids, "@" symbols and each file's own description
+        s
+        for content in contents
+        for s in _strings({k: v for k, v in content.items() if k != "description"})
+        if not TAG_RE.match(s) and not re.fullmatch(r"@\w+", s)
+    ]
+    assert [m.group() for t in texts for m in PERSONAL_DATA.finditer(t)] == []
 
 
 def test_municipality_belongs_to_the_unit(devs: list[DemoDeviation]) -> None:
