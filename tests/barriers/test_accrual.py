@@ -30,7 +30,7 @@ Ladder = dict[str, SteeringGroup]
 @pytest.fixture(autouse=True)
 def batch_only() -> Iterator[None]:
     """These tests are about the batch (`accrue_evidence`), so deviations filed here do not
-    accrue at once through `tags_changed` (tests/deviations/test_tags_changed.py covers that)."""
+    accrue at once through `tags_changed` (tests/barriers/test_tags_changed.py covers that)."""
     tags_changed.disconnect(dispatch_uid="barriers.evidence")
     yield
     tags_changed.connect(tags_changed_received, dispatch_uid="barriers.evidence")
