@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,6 +92,52 @@ class TransitionForm(forms.Form):
         label=_("Reason (required when closing)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        label=_("The barrier this one duplicates"),
+        queryset=Barrier.objects.none(),
+        widget=forms.Select(attrs={"id": "merge-target"}),
+        error_messages={
+            "required": _("Choose the barrier to merge into."),
+            "invalid_choice": _("Choose the barrier to merge into."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Why"), required=False, widget=forms.TextInput(attrs={"id": "merge-reason"})
+    )
+
+    def __init__(self, *args: Any, targets: QuerySet[Barrier] | None = None, **kwargs: Any) -> None:
+        """`targets`: the barriers the user may see (barriers.selectors.barrier_list)."""
+        super().__init__(*args, **kwargs)
+        if targets is not None:
+            self.fields["target"].queryset = targets
+
+
+class ReferencesField(forms.Field):
+    """The ticked deviation references (unknown ones are left to the service to ignore)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        return [str(v) for v in values]
+
+
+class ExamplesForm(forms.Form):
+    examples = ReferencesField(required=False)
+
+
+class SplitForm(ExamplesForm):
+    split_title = forms.CharField(
+        label=_("…or move the ticked deviations to a new barrier titled"),
+        required=False,
+        max_length=Barrier._meta.get_field("title").max_length,
+        widget=forms.TextInput(attrs={"id": "split-title"}),
     )
 
 

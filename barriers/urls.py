@@ -8,6 +8,13 @@ urlpatterns = [
     path("systemhinder/ny/", views.barrier_create_view, name="create"),
     path("systemhinder/fran-knut/<str:key>/", views.barrier_from_knot_view, name="from_knot"),
     path("systemhinder/<int:pk>/", views.barrier_detail_view, name="detail"),
+    # One POST-only URL per action on the page, as the API's actions on a barrier.
+    path("systemhinder/<int:pk>/andra/", views.barrier_update_view, name="barrier_update"),
+    path("systemhinder/<int:pk>/status/", views.barrier_transition_view, name="barrier_transition"),
+    path("systemhinder/<int:pk>/eskalera/", views.barrier_escalate_view, name="barrier_escalate"),
+    path("systemhinder/<int:pk>/sammanfoga/", views.barrier_merge_view, name="barrier_merge"),
+    path("systemhinder/<int:pk>/dela/", views.barrier_split_view, name="barrier_split"),
+    path("systemhinder/<int:pk>/exempel/", views.barrier_examples_view, name="barrier_examples"),
     path("systemhinder/<int:pk>/underlag/", views.barrier_dossier_view, name="dossier"),
     path("systemhinder/<int:pk>/underlag/pdf/", views.barrier_dossier_pdf_view, name="dossier_pdf"),
     path("analys/historik/", views.audit_view, name="audit"),

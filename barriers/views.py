@@ -6,6 +6,7 @@ Thin views: forms parse, barriers.services acts, barriers.selectors decides who 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from analytics.forms import AnalysisFilterForm
 from analytics.presentation import knot_key, labels_for
@@ -23,7 +24,16 @@ from analytics.results import knot_result_served
 from barriers.audit import audit_trail
 from barriers.dossier import dossier_context
 from barriers.explain import route_details
-from barriers.forms import AgendaForm, BarrierForm, DecisionForm, EscalateForm, TransitionForm
+from barriers.forms import (
+    AgendaForm,
+    BarrierForm,
+    DecisionForm,
+    EscalateForm,
+    ExamplesForm,
+    MergeForm,
+    SplitForm,
+    TransitionForm,
+)
 from barriers.models import Barrier, Escalation, SteeringGroup
 from barriers.selectors import (
     barrier_evidence_list,
@@ -49,7 +59,7 @@ from barriers.services import (
 from core.errors import DomainError
 from core.requests import request_user
 from deviations.imports import download_response
-from deviations.models import User
+from deviations.models import Deviation, User
 from jobs.services import job_enqueue
 
 ANALYST = "deviations.view_all_deviations"
@@ -128,106 +138,44 @@ def barrier_from_knot_view(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def barrier_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The analyst's working page; steering members and reporters see the dossier instead."""
+    """The analyst's working page; steering members and reporters see the dossier instead.
+    Each form on it posts to its own action URL below."""
     user = request_user(request)
     barrier = barrier_get(user=user, pk=pk)
     if not user.has_perm(ANALYST):
         return redirect("barriers:dossier", pk=barrier.pk)
-    form = BarrierForm(instance=barrier)
-    escalate_form = EscalateForm()
-    transition_form = TransitionForm()
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "update":
-                form = BarrierForm(request.POST, instance=Barrier.objects.get(pk=barrier.pk))
-                if form.is_valid():
-                    barrier_update(barrier=barrier, by=user, **form.cleaned_data)
-                    messages.success(request, _("Saved."))
-                    return redirect("barriers:detail", pk=barrier.pk)
-            elif action == "escalate":
-                escalate_form = EscalateForm(request.POST)
-                if escalate_form.is_valid():
-                    data = escalate_form.cleaned_data
-                    escalation = barrier_escalate(
-                        barrier=barrier,
-                        group=data["group"],
-                        due_on=data["due_on"],
-                        override_reason=data["override_reason"],
-                        by=user,
-                    )
-                    messages.success(
-                        request,
-                        _("Escalated to %(group)s.") % {"group": escalation.group.name},
-                    )
-                    return redirect("barriers:detail", pk=barrier.pk)
-            elif action == "transition":
-                transition_form = TransitionForm(request.POST)
-                if transition_form.is_valid():
-                    barrier_transition(
-                        barrier=barrier,
-                        status=transition_form.cleaned_data["status"],
-                        reason=transition_form.cleaned_data["reason"],
-                        by=user,
-                    )
-                    messages.success(request, _("Status changed."))
-                    return redirect("barriers:detail", pk=barrier.pk)
-            elif action == "merge":
-                target = barrier_list(user=user).filter(pk=request.POST.get("target")).first()
-                if target is None:
-                    messages.error(request, _("Choose the barrier to merge into."))
-                else:
-                    barrier_merge(
-                        source=barrier,
-                        target=target,
-                        by=user,
-                        reason=request.POST.get("reason", ""),
-                    )
-                    messages.success(
-                        request, _("Merged into “%(title)s”.") % {"title": target.title}
-                    )
-                    return redirect("barriers:detail", pk=target.pk)
-            elif action == "split":
-                chosen = request.POST.getlist("examples")
-                evidence = barrier_evidence_list(user=user, barrier=barrier)
-                part = barrier_split(
-                    barrier=barrier,
-                    deviations=[r.deviation for r in evidence if r.deviation.reference in chosen],
-                    by=user,
-                    title=request.POST.get("split_title", "").strip()
-                    or _("Part of “%(title)s”") % {"title": barrier.title},
-                )
-                messages.success(
-                    request, _("The ticked deviations now form a barrier of their own.")
-                )
-                return redirect("barriers:detail", pk=part.pk)
-            elif action == "examples":
-                chosen = request.POST.getlist("examples")
-                evidence = barrier_evidence_list(user=user, barrier=barrier)
-                barrier_examples_set(
-                    barrier=barrier,
-                    deviations=[
-                        row.deviation for row in evidence if row.deviation.reference in chosen
-                    ],
-                    by=user,
-                )
-                messages.success(request, _("The examples for the dossier were saved."))
-                return redirect("barriers:detail", pk=barrier.pk)
-        except DomainError as error:
-            messages.error(request, error.message)
+    return _barrier_page(request, user=user, barrier=barrier)
+
+
+def _barrier_page(
+    request: HttpRequest, *, user: User, barrier: Barrier, refused: bool = False, **forms: Any
+) -> HttpResponse:
+    """The barrier page; an action that was refused passes its bound form (input and errors
+    kept) and `refused`, and the page answers 400."""
+    forms = {
+        "form": BarrierForm(instance=barrier),
+        "escalate_form": EscalateForm(),
+        "transition_form": TransitionForm(),
+        "merge_form": MergeForm(),
+        "split_form": SplitForm(),
+        **forms,
+    }
+    chosen = forms.pop("examples_form", None)
+    chosen = forms["split_form"] if chosen is None else chosen
     proposal = barrier_route(barrier=barrier)
     evidence = barrier_evidence_list(user=user, barrier=barrier).select_related(
         "deviation__municipality", "deviation__unit"
     )
+    refused = refused or any(form.errors for form in forms.values())
     return render(
         request,
         "barriers/barrier_detail.html",
         {
             "barrier": barrier,
-            "form": form,
-            "escalate_form": escalate_form,
-            "transition_form": transition_form,
+            **forms,
+            "chosen_examples": chosen.data.getlist("examples") if chosen.is_bound else None,
             "proposal": proposal,
             "proposal_lines": route_details(proposal.route.as_dict()),
             "route_taken": barrier_route_taken(barrier=barrier),
@@ -240,8 +188,126 @@ def barrier_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             .exclude(status=Barrier.Status.CLOSED)
             .order_by("title")[:200],
         },
-        status=400 if (form.errors or escalate_form.errors or transition_form.errors) else 200,
+        status=400 if refused else 200,
     )
+
+
+def _analyst_barrier(request: HttpRequest, pk: int) -> tuple[User, Barrier]:
+    """The barrier if the user may see it (else 404, as the page), for analysts only (else 403)."""
+    user = request_user(request)
+    barrier = barrier_get(user=user, pk=pk)
+    if not user.has_perm(ANALYST):
+        raise PermissionDenied
+    return user, barrier
+
+
+def _refused(
+    request: HttpRequest, error: DomainError, *, user: User, barrier: Barrier, **forms: Any
+) -> HttpResponse:
+    messages.error(request, error.message)
+    return _barrier_page(request, user=user, barrier=barrier, refused=True, **forms)
+
+
+@login_required
+@require_POST
+def barrier_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user, barrier = _analyst_barrier(request, pk)
+    form = BarrierForm(request.POST, instance=Barrier.objects.get(pk=barrier.pk))
+    if not form.is_valid():
+        return _barrier_page(request, user=user, barrier=barrier, form=form)
+    try:
+        barrier_update(barrier=barrier, by=user, **form.cleaned_data)
+    except DomainError as error:
+        return _refused(request, error, user=user, barrier=barrier, form=form)
+    messages.success(request, _("Saved."))
+    return redirect("barriers:detail", pk=barrier.pk)
+
+
+@login_required
+@require_POST
+def barrier_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user, barrier = _analyst_barrier(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _barrier_page(request, user=user, barrier=barrier, transition_form=form)
+    try:
+        barrier_transition(barrier=barrier, by=user, **form.cleaned_data)
+    except DomainError as error:
+        return _refused(request, error, user=user, barrier=barrier, transition_form=form)
+    messages.success(request, _("Status changed."))
+    return redirect("barriers:detail", pk=barrier.pk)
+
+
+@login_required
+@require_POST
+def barrier_escalate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user, barrier = _analyst_barrier(request, pk)
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        return _barrier_page(request, user=user, barrier=barrier, escalate_form=form)
+    try:
+        escalation = barrier_escalate(barrier=barrier, by=user, **form.cleaned_data)
+    except DomainError as error:
+        return _refused(request, error, user=user, barrier=barrier, escalate_form=form)
+    messages.success(request, _("Escalated to %(group)s.") % {"group": escalation.group.name})
+    return redirect("barriers:detail", pk=barrier.pk)
+
+
+@login_required
+@require_POST
+def barrier_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user, barrier = _analyst_barrier(request, pk)
+    form = MergeForm(request.POST, targets=barrier_list(user=user))
+    if not form.is_valid():
+        return _barrier_page(request, user=user, barrier=barrier, merge_form=form)
+    target = form.cleaned_data["target"]
+    try:
+        barrier_merge(source=barrier, target=target, by=user, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        return _refused(request, error, user=user, barrier=barrier, merge_form=form)
+    messages.success(request, _("Merged into “%(title)s”.") % {"title": target.title})
+    return redirect("barriers:detail", pk=target.pk)
+
+
+def _ticked(user: User, barrier: Barrier, references: list[str]) -> list[Deviation]:
+    evidence = barrier_evidence_list(user=user, barrier=barrier)
+    return [row.deviation for row in evidence if row.deviation.reference in references]
+
+
+@login_required
+@require_POST
+def barrier_split_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user, barrier = _analyst_barrier(request, pk)
+    form = SplitForm(request.POST)
+    if not form.is_valid():
+        return _barrier_page(request, user=user, barrier=barrier, split_form=form)
+    title = form.cleaned_data["split_title"] or _("Part of “%(title)s”") % {"title": barrier.title}
+    try:
+        part = barrier_split(
+            barrier=barrier,
+            deviations=_ticked(user, barrier, form.cleaned_data["examples"]),
+            by=user,
+            title=title[: SplitForm.base_fields["split_title"].max_length],
+        )
+    except DomainError as error:
+        return _refused(request, error, user=user, barrier=barrier, split_form=form)
+    messages.success(request, _("The ticked deviations now form a barrier of their own."))
+    return redirect("barriers:detail", pk=part.pk)
+
+
+@login_required
+@require_POST
+def barrier_examples_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user, barrier = _analyst_barrier(request, pk)
+    form = ExamplesForm(request.POST)
+    form.is_valid()  # a list of references; nothing to refuse here
+    ticked = _ticked(user, barrier, form.cleaned_data["examples"])
+    try:
+        barrier_examples_set(barrier=barrier, deviations=ticked, by=user)
+    except DomainError as error:
+        return _refused(request, error, user=user, barrier=barrier, examples_form=form)
+    messages.success(request, _("The examples for the dossier were saved."))
+    return redirect("barriers:detail", pk=barrier.pk)
 
 
 @login_required

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -10,9 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from barriers.models import Barrier, Escalation, SteeringGroup
-from barriers.services import barrier_create_from_knot, barrier_escalate, barrier_transition
+from barriers.services import (
+    barrier_create,
+    barrier_create_from_knot,
+    barrier_escalate,
+    barrier_transition,
+)
 from deviations.models import User
-from tests.barriers.conftest import FileDeviations, make_knot
+from tests.barriers.conftest import KNOT_TAGS, FileDeviations, make_knot
 from tests.factories import UserFactory
 
 
@@ -40,12 +47,20 @@ def test_analyst_works_on_a_barrier_page(analyst_client: Client, escalated: Esca
     assert page.status_code == 200
     assert escalated.group.name in page.content.decode()
     response = analyst_client.post(
-        url, {"action": "update", "title": "", "mandate_level": "5", "tags": "nope:x"}
+        reverse("barriers:barrier_update", args=[escalated.barrier_id]),
+        {"title": "", "mandate_level": "5", "tags": "nope:x", "root_cause": "Två regelverk"},
     )
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"title", "tags"}
-    closing = analyst_client.post(url, {"action": "transition", "status": "closed"}, follow=True)
+    assert "Två regelverk" in response.content.decode()  # what was typed is kept
+    closing = analyst_client.post(
+        reverse("barriers:barrier_transition", args=[escalated.barrier_id]),
+        {"status": "closed"},
+        follow=True,
+    )
     assert [str(m) for m in closing.context["messages"]] == ["Say why the barrier is closed."]
+    assert closing.status_code == 400
+    assert closing.context["transition_form"].data["status"] == "closed"
     assert Barrier.objects.get(pk=escalated.barrier_id).status == Barrier.Status.ESCALATED
 
 
@@ -55,13 +70,16 @@ def test_escalating_to_another_group_needs_a_reason(
 ) -> None:  # fmt: skip
     barrier = barrier_create_from_knot(knot=make_knot(file_deviations(3)), by=analyst)
     barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
-    url = reverse("barriers:detail", args=[barrier.pk])
+    url = reverse("barriers:barrier_escalate", args=[barrier.pk])
     other = ladder["nns"]
-    analyst_client.post(url, {"action": "escalate", "group": other.pk})
+    due = (timezone.localdate() + timedelta(days=9)).isoformat()
+    refused = analyst_client.post(url, {"group": other.pk, "due_on": due})
     assert not barrier.escalations.exists()
-    analyst_client.post(
-        url, {"action": "escalate", "group": other.pk, "override_reason": "NNS driver frågan"}
-    )
+    assert refused.status_code == 400
+    assert refused.context["escalate_form"]["group"].value() == str(other.pk)
+    assert f'value="{due}"' in refused.content.decode()  # the date typed is still there
+    done = analyst_client.post(url, {"group": other.pk, "override_reason": "NNS driver frågan"})
+    assert done["Location"] == reverse("barriers:detail", args=[barrier.pk])
     escalation = barrier.escalations.get()
     assert escalation.group == other
     assert escalation.override_reason == "NNS driver frågan"
@@ -155,15 +173,16 @@ def test_merge_and_split_from_the_barrier_page(
     url = reverse("barriers:detail", args=[first.pk])
     refs = sorted(first.evidence.values_list("reference", flat=True))
     split = analyst_client.post(
-        url, {"action": "split", "examples": refs[:2], "split_title": "Delproblem"}
+        reverse("barriers:barrier_split", args=[first.pk]),
+        {"examples": refs[:2], "split_title": "Delproblem"},
     )
     part = Barrier.objects.get(title="Delproblem")
     assert split["Location"] == reverse("barriers:detail", args=[part.pk])
     assert sorted(part.evidence.values_list("reference", flat=True)) == refs[:2]
     assert first.evidence.count() == 2
     merged = analyst_client.post(
-        reverse("barriers:detail", args=[part.pk]),
-        {"action": "merge", "target": first.pk, "reason": "Samma sak"},
+        reverse("barriers:barrier_merge", args=[part.pk]),
+        {"target": first.pk, "reason": "Samma sak"},
     )
     assert merged["Location"] == url
     part.refresh_from_db()
@@ -190,3 +209,143 @@ def test_the_dossier_pdf_is_made_in_a_job_for_the_member_only(
     client.force_login(stranger)
     assert client.post(url).status_code == 404  # no dossier of a barrier you cannot see
     assert client.get(reverse("jobs:output", args=[job.key])).status_code == 404  # nor the file
+
+
+# --- One URL per action on the barrier page ----------------------------------------------------
+
+
+@pytest.fixture
+def analysed(
+    ladder: dict[str, SteeringGroup], file_deviations: FileDeviations, analyst: User
+) -> Barrier:
+    """An analysed barrier over four of the staff persona's reports, and a duplicate of it."""
+    barrier = barrier_create_from_knot(knot=make_knot(file_deviations(4)), by=analyst)
+    barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
+    barrier_create(by=analyst, title="Dubblett", tags=list(KNOT_TAGS), deviations=[])
+    return barrier
+
+
+def _refs(barrier: Barrier) -> list[str]:
+    return sorted(barrier.evidence.values_list("reference", flat=True))
+
+
+# Each action: what an analyst posts, and how to tell it was done.
+ACTIONS: dict[str, tuple[Callable[[Barrier], dict[str, Any]], Callable[[Barrier], bool]]] = {
+    "barrier_update": (
+        lambda b: {"title": "Ny titel", "mandate_level": "1", "tags": "; ".join(b.tags)},
+        lambda b: b.title == "Ny titel",
+    ),
+    "barrier_transition": (
+        lambda b: {"status": "identified"},
+        lambda b: b.status == Barrier.Status.IDENTIFIED,
+    ),
+    "barrier_escalate": (lambda b: {}, lambda b: b.escalations.exists()),
+    "barrier_merge": (
+        lambda b: {"target": Barrier.objects.get(title="Dubblett").pk},
+        lambda b: b.merged_into is not None,
+    ),
+    "barrier_split": (
+        lambda b: {"examples": _refs(b)[:1], "split_title": "Del"},
+        lambda b: Barrier.objects.filter(title="Del", split_from=b).exists(),
+    ),
+    "barrier_examples": (
+        lambda b: {"examples": _refs(b)[:2]},
+        lambda b: b.evidence_rows.filter(is_example=True).count() == 2,
+    ),
+}
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_each_action_has_its_own_url_for_analysts_only(
+    action: str, client: Client, analysed: Barrier, staff: User, other_unit_staff: User,
+    analyst: User,
+) -> None:  # fmt: skip
+    data, done = ACTIONS[action]
+    url = reverse(f"barriers:{action}", args=[analysed.pk])
+    assert url.startswith(reverse("barriers:detail", args=[analysed.pk]))
+    assert client.post(url, data(analysed))["Location"].startswith(reverse("login"))
+    client.force_login(staff)  # sees the barrier (their reports are its evidence), may not act
+    assert client.post(url, data(analysed)).status_code == 403
+    client.force_login(other_unit_staff)  # does not even see it
+    assert client.post(url, data(analysed)).status_code == 404
+    analysed.refresh_from_db()
+    assert not done(analysed)
+    client.force_login(analyst)
+    assert client.get(url).status_code == 405  # POST only
+    response = client.post(url, data(analysed), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[0][1] == 302
+    assert response.context["messages"]
+    analysed.refresh_from_db()
+    assert done(analysed)
+
+
+def test_the_barrier_page_itself_only_shows(analyst_client: Client, analysed: Barrier) -> None:
+    url = reverse("barriers:detail", args=[analysed.pk])
+    page = analyst_client.get(url).content.decode()
+    for action in ACTIONS:
+        assert f'"{reverse(f"barriers:{action}", args=[analysed.pk])}"' in page
+    assert 'name="action"' not in page
+    assert analyst_client.post(url, {"action": "update", "title": "x"}).status_code == 405
+
+
+def test_a_merge_target_that_is_no_number_is_a_form_error(
+    analyst_client: Client, analysed: Barrier
+) -> None:
+    url = reverse("barriers:barrier_merge", args=[analysed.pk])
+    for target in ("abc", "", "9" * 40, "1.5", str(analysed.pk + 1000)):
+        response = analyst_client.post(url, {"target": target, "reason": "Samma sak i grunden"})
+        assert response.status_code == 400, target
+        assert response.context["merge_form"].errors["target"] == [
+            "Choose the barrier to merge into."
+        ]
+        assert "Samma sak i grunden" in response.content.decode()
+    analysed.refresh_from_db()
+    assert analysed.merged_into is None
+    itself = analyst_client.post(url, {"target": analysed.pk, "reason": "Oj"})
+    assert itself.status_code == 400  # the service refuses; the page says why, input kept
+    assert [str(m) for m in itself.context["messages"]] == [
+        "A barrier cannot be merged into itself."
+    ]
+    assert itself.context["merge_form"]["reason"].value() == "Oj"
+
+
+def test_a_split_title_longer_than_a_title_is_a_form_error(
+    analyst_client: Client, analysed: Barrier
+) -> None:
+    refs = _refs(analysed)
+    title = "Delproblem " + "x" * 300
+    response = analyst_client.post(
+        reverse("barriers:barrier_split", args=[analysed.pk]),
+        {"examples": refs[:2], "split_title": title},
+    )
+    assert response.status_code == 400
+    assert "split_title" in response.context["split_form"].errors
+    page = response.content.decode()
+    assert title in page  # what was typed, and what was ticked, are kept
+    assert response.context["chosen_examples"] == refs[:2]
+    assert page.count(" checked>") == 2
+    assert Barrier.objects.count() == 2
+    assert analysed.evidence.count() == 4
+
+
+def test_a_refused_split_or_examples_keep_the_ticks(
+    analyst_client: Client, analysed: Barrier
+) -> None:
+    refs = _refs(analysed)
+    every = analyst_client.post(
+        reverse("barriers:barrier_split", args=[analysed.pk]),
+        {"examples": refs, "split_title": "Allt"},
+    )
+    assert every.status_code == 400
+    assert [str(m) for m in every.context["messages"]] == [
+        "At least one deviation must stay with the original barrier."
+    ]
+    assert every.context["chosen_examples"] == refs
+    assert 'value="Allt"' in every.content.decode()
+    untitled = analyst_client.post(
+        reverse("barriers:barrier_split", args=[analysed.pk]), {"examples": refs[:1]}
+    )
+    part = Barrier.objects.get(split_from=analysed)
+    assert untitled["Location"] == reverse("barriers:detail", args=[part.pk])
+    assert part.title == f"Part of “{analysed.title}”"

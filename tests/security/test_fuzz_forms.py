@@ -73,11 +73,31 @@ def forms(staff: User, analyst: User, steering_member: User, taby_unit: Unit) ->
             ["tag:agency:FK", "add", "duplicate_of", "duplicate_other", "action"],
         ),
         "bulk": (analyst, reverse("triage:bulk"), ["deviations", "action"]),
-        "barrier": (
+        "barrier_update": (
             analyst,
-            reverse("barriers:detail", args=[barrier.pk]),
-            ["action", "title", "description", "mandate_level", "tags", "status", "reason",
-             "group", "due_on", "override_reason", "target", "split_title", "examples"],
+            reverse("barriers:barrier_update", args=[barrier.pk]),
+            ["title", "description", "root_cause", "proposed_change", "mandate_level", "tags"],
+        ),
+        "barrier_transition": (
+            analyst,
+            reverse("barriers:barrier_transition", args=[barrier.pk]),
+            ["status", "reason"],
+        ),
+        "barrier_escalate": (
+            analyst,
+            reverse("barriers:barrier_escalate", args=[barrier.pk]),
+            ["group", "due_on", "override_reason"],
+        ),
+        "barrier_merge": (
+            analyst, reverse("barriers:barrier_merge", args=[barrier.pk]), ["target", "reason"],
+        ),
+        "barrier_split": (
+            analyst,
+            reverse("barriers:barrier_split", args=[barrier.pk]),
+            ["examples", "split_title"],
+        ),
+        "barrier_examples": (
+            analyst, reverse("barriers:barrier_examples", args=[barrier.pk]), ["examples"],
         ),
         "new_barrier": (analyst, reverse("barriers:create"), ["title", "mandate_level", "tags"]),
         "decision": (
@@ -92,7 +112,21 @@ def forms(staff: User, analyst: User, steering_member: User, taby_unit: Unit) ->
 
 @pytest.mark.parametrize(
     "name",
-    ["filing", "autosave", "triage", "bulk", "barrier", "new_barrier", "decision", "login"],
+    [
+        "filing",
+        "autosave",
+        "triage",
+        "bulk",
+        "barrier_update",
+        "barrier_transition",
+        "barrier_escalate",
+        "barrier_merge",
+        "barrier_split",
+        "barrier_examples",
+        "new_barrier",
+        "decision",
+        "login",
+    ],
 )
 def test_hostile_values_never_break_a_form(name: str, forms: dict[str, Any]) -> None:
     user, url, fields = forms[name]
