@@ -6,29 +6,135 @@ without joining millions of tag rows. Duplicates are left out: they would count 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from analytics.types import DeviationTable
+from analytics.types import DeviationTable, KnotParams
 from catalogue.models import Forbund, Municipality
-from deviations.models import Deviation
+from core.errors import DomainError
+from deviations.models import Deviation, Unit
+
+# What a request, a command line or a job may say about the view: one spelling everywhere.
+Params = Mapping[str, str | list[str]]
+FILTER_KEYS = ("since", "until", "forbund", "municipality", "unit")
+KNOT_PARAM_KEYS = tuple(f.name for f in fields(KnotParams))
+MIN_SUPPORT_RANGE = (2, 10_000)
+
+
+class AnalysisFilterError(DomainError):
+    """A filter or knot parameter that cannot be used; `field` names the parameter."""
+
+    code = "invalid_filter"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, errors={field: [message]})
+        self.field = field
+
+
+def _values(params: Params | Any, key: str) -> list[str]:
+    """Every non-empty value of one parameter, from a plain mapping or a QueryDict."""
+    if hasattr(params, "getlist"):
+        raw: object = params.getlist(key)
+    else:
+        raw = params.get(key)
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list | tuple) else [raw]
+    return [str(item).strip() for item in items if item is not None and str(item).strip()]
+
+
+def _one(params: Params, key: str) -> str | None:
+    values = _values(params, key)
+    return values[-1] if values else None
+
+
+def _date(params: Params, key: str) -> date | None:
+    value = _one(params, key)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise AnalysisFilterError(key, _("Write the date as YYYY-MM-DD.")) from None
 
 
 @dataclass(frozen=True, slots=True)
 class AnalysisFilter:
-    """The filters every analysis view shares: period, place and unit."""
+    """The filters every analysis view shares: period, place and unit.
+
+    Pages, the API, the `knots` command and the knot job all read it with `from_params` and
+    write it with `as_params`, so a value means, and is refused, the same everywhere.
+    """
 
     since: date | None = None
     until: date | None = None
     municipalities: tuple[str, ...] = ()
     forbund: str | None = None  # slug
     units: tuple[int, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        # One spelling of each view: order and repeats do not make a different filter.
+        object.__setattr__(self, "municipalities", tuple(sorted(set(self.municipalities))))
+        object.__setattr__(self, "units", tuple(sorted(set(self.units))))
+
+    @classmethod
+    def from_params(cls, params: Params) -> AnalysisFilter:
+        """The filter from request-like parameters (`since`, `until` as YYYY-MM-DD,
+        `forbund` slug, `municipality` codes, `unit` ids); other keys are not read.
+        Raises AnalysisFilterError, with a translated message, for the first bad value."""
+        since, until = _date(params, "since"), _date(params, "until")
+        if since and until and since > until:
+            raise AnalysisFilterError("until", _("The end date is before the start date."))
+        forbund = _one(params, "forbund")
+        if forbund is not None and not Forbund.objects.filter(slug=forbund).exists():
+            raise AnalysisFilterError(
+                "forbund", _("Unknown samordningsförbund: %(slug)s.") % {"slug": forbund[:64]}
+            )
+        codes = set(_values(params, "municipality"))
+        known = set(Municipality.objects.filter(code__in=codes).values_list("code", flat=True))
+        if codes - known:
+            raise AnalysisFilterError(
+                "municipality",
+                _("Unknown municipality code: %(codes)s.") % {"codes": _listed(codes - known)},
+            )
+        raw_units = set(_values(params, "unit"))
+        units = {int(u) for u in raw_units if u.isdecimal() and len(u) < 10}
+        found = set(Unit.objects.filter(pk__in=units).values_list("pk", flat=True))
+        missing = {u for u in raw_units if not (u.isdecimal() and len(u) < 10 and int(u) in found)}
+        if missing:
+            raise AnalysisFilterError(
+                "unit", _("Unknown unit: %(units)s.") % {"units": _listed(missing)}
+            )
+        return cls(
+            since=since,
+            until=until,
+            municipalities=tuple(codes),
+            forbund=forbund,
+            units=tuple(units),
+        )
+
+    def as_params(self) -> dict[str, str | list[str]]:
+        """The inverse of `from_params`, JSON-ready; empty parts are left out."""
+        params: dict[str, str | list[str]] = {}
+        if self.since:
+            params["since"] = self.since.isoformat()
+        if self.until:
+            params["until"] = self.until.isoformat()
+        if self.forbund:
+            params["forbund"] = self.forbund
+        if self.municipalities:
+            params["municipality"] = list(self.municipalities)
+        if self.units:
+            params["unit"] = [str(unit) for unit in self.units]
+        return params
 
     @property
     def is_local(self) -> bool:
@@ -45,6 +151,59 @@ class AnalysisFilter:
                 ",".join(str(u) for u in sorted(self.units)),
             ]
         )
+
+
+def _listed(values: Iterable[str]) -> str:
+    return ", ".join(sorted(value[:20] for value in values)[:5])
+
+
+def knot_params_from_params(params: Params) -> KnotParams:
+    """The knot engine's parameters from the same kind of parameters as the filter: any
+    KnotParams field by name (pages and the API offer `min_support`); others keep their
+    defaults. Raises AnalysisFilterError for a value that is not a number or out of range."""
+    values: dict[str, Any] = {}
+    for item in fields(KnotParams):
+        raw = _one(params, item.name)
+        if raw is None:
+            continue
+        number_type = int if item.type in (int, "int") else float
+        try:
+            value = number_type(raw)
+        except (TypeError, ValueError):
+            value = None
+        if item.name == "min_support":
+            low, high = MIN_SUPPORT_RANGE
+            if value is None or not low <= value <= high:
+                raise AnalysisFilterError(
+                    item.name,
+                    _(
+                        "The minimum number of deviations must be a whole number "
+                        "from %(low)d to %(high)d."
+                    )
+                    % {"low": low, "high": high},
+                )
+        else:
+            try:
+                KnotParams(**{item.name: value})
+            except (TypeError, ValueError):
+                value = None
+            if value is None:
+                raise AnalysisFilterError(
+                    item.name, _("%(name)s is not an allowed value.") % {"name": item.name}
+                )
+        values[item.name] = value
+    return KnotParams(**values)
+
+
+def knot_params_as_params(params: KnotParams) -> dict[str, str | list[str]]:
+    """The inverse of `knot_params_from_params`, JSON-ready: the fields that differ from
+    the defaults, so the default parameters are `{}`."""
+    default = KnotParams()
+    return {
+        item.name: str(getattr(params, item.name))
+        for item in fields(KnotParams)
+        if getattr(params, item.name) != getattr(default, item.name)
+    }
 
 
 def filtered_deviations(

@@ -1,13 +1,24 @@
-"""The filter every analysis page shares: period, förbund or municipalities, unit, support."""
+"""The filter every analysis page shares: period, förbund or municipalities, unit, support.
+
+The form only draws the fields; what the values mean and which are refused is decided once,
+by `AnalysisFilter.from_params` and `knot_params_from_params` (as for the API, the `knots`
+command and the knot job). A refusal is shown next to its field.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from analytics.extract import AnalysisFilter
+from analytics.extract import (
+    MIN_SUPPORT_RANGE,
+    AnalysisFilter,
+    AnalysisFilterError,
+    knot_params_from_params,
+)
 from analytics.types import KnotParams
 from catalogue.models import Forbund, Municipality
 from deviations.models import Unit
@@ -18,13 +29,11 @@ class AnalysisFilterForm(forms.Form):
         label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Write the date as YYYY-MM-DD.")},
     )
     until = forms.DateField(
         label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Write the date as YYYY-MM-DD.")},
     )
     forbund = forms.ModelChoiceField(
         label=_("Samordningsförbund"),
@@ -48,8 +57,8 @@ class AnalysisFilterForm(forms.Form):
     )
     min_support = forms.IntegerField(
         label=_("Minimum number of deviations"),
-        min_value=2,
-        max_value=10_000,
+        min_value=MIN_SUPPORT_RANGE[0],  # drawn as the input's bounds; checked by the parser
+        max_value=MIN_SUPPORT_RANGE[1],
         required=False,
         initial=KnotParams().min_support,
     )
@@ -57,24 +66,26 @@ class AnalysisFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["min_support"].widget.attrs["inputmode"] = "numeric"
+        self.analysis_filter = AnalysisFilter()
+        self.knot_params = KnotParams()
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            self.add_error("until", _("The end date is before the start date."))
-        return data
+    def full_clean(self) -> None:
+        """Validation is the shared parser's, not the fields': one rule for every path."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        if not self.is_bound:
+            return
+        try:
+            self.analysis_filter = AnalysisFilter.from_params(self.data)
+            self.knot_params = knot_params_from_params(self.data)
+        except AnalysisFilterError as error:
+            self.analysis_filter, self.knot_params = AnalysisFilter(), KnotParams()
+            self.add_error(error.field if error.field in self.fields else None, error.message)
 
     def to_filter(self) -> AnalysisFilter:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        return AnalysisFilter(
-            since=data.get("since"),
-            until=data.get("until"),
-            municipalities=tuple(m.code for m in data.get("municipality") or ()),
-            forbund=data["forbund"].slug if data.get("forbund") else None,
-            units=(data["unit"].pk,) if data.get("unit") else (),
-        )
+        self.errors  # noqa: B018 - validates once
+        return self.analysis_filter
 
     def params(self) -> KnotParams:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        return KnotParams(min_support=data.get("min_support") or KnotParams().min_support)
+        self.errors  # noqa: B018 - validates once
+        return self.knot_params

@@ -1,4 +1,6 @@
-"""Knots and figures as people read them: sentences, labels, small-count suppression, pictures."""
+"""Knots and figures as people read them: sentences, labels, pictures.
+
+Small counts are hidden by the one rule in `analytics.disclosure`."""
 
 from __future__ import annotations
 
@@ -11,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from analytics.charts import PlacedNode, network, sparkline
+from analytics.disclosure import present_count
 from analytics.types import CooccurrenceGraph, Knot
 from catalogue.selectors import tag_choices
 
 ENGINE_VERSION = "1"
-SMALL_COUNT = 5
 
 
 def knot_key(tags: Iterable[str]) -> str:
@@ -37,13 +39,6 @@ def knot_title(knot: Knot) -> str:
     return _joined(knot.tags)
 
 
-def present_count(count: int, *, suppress: bool) -> str:
-    """Counts below 5 leave the analyst role as “<5”, so nobody can be singled out."""
-    if suppress and 0 < count < SMALL_COUNT:
-        return "<5"
-    return number_format(count, force_grouping=True)
-
-
 def trend_text(knot: Knot, *, horizon_days: int = 90) -> str:
     percent = number_format(round(knot.trend * 100), force_grouping=True)
     sign = "+" if knot.trend > 0 else ""
@@ -59,10 +54,10 @@ def trend_text(knot: Knot, *, horizon_days: int = 90) -> str:
     return text
 
 
-def knot_sentence(knot: Knot, *, suppress: bool = False, horizon_days: int = 90) -> str:
+def knot_sentence(knot: Knot, *, viewer_may_see_small: bool = True, horizon_days: int = 90) -> str:
     """Why this is a knot, from the same numbers that ranked it (KNOTS.md §6 step 9)."""
     deviations = ngettext("%(count)s deviation", "%(count)s deviations", knot.support) % {
-        "count": present_count(knot.support, suppress=suppress)
+        "count": present_count(knot.support, viewer_may_see_small=viewer_may_see_small)
     }
     places = ngettext("%(count)s municipality", "%(count)s municipalities", knot.municipalities) % {
         "count": knot.municipalities

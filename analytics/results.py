@@ -11,7 +11,7 @@ once (`knots_recompute_default`, subscribed to deviations.signals.tags_changed).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache, caches
@@ -22,7 +22,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from analytics import dashboard
-from analytics.extract import AnalysisFilter, deviation_table, filtered_deviations
+from analytics.extract import (
+    AnalysisFilter,
+    deviation_table,
+    filtered_deviations,
+    knot_params_as_params,
+    knot_params_from_params,
+)
 from analytics.graph import cooccurrence_graph
 from analytics.knots import find_knots
 from analytics.presentation import labels_for
@@ -154,15 +160,10 @@ def knot_result_served(
 def knot_job_params(
     analysis_filter: AnalysisFilter, params: KnotParams, today: date
 ) -> dict[str, object]:
+    """The job's JSON: the view written as the pages and the API would ask for it."""
     return {
-        "filter": {
-            "since": analysis_filter.since.isoformat() if analysis_filter.since else None,
-            "until": analysis_filter.until.isoformat() if analysis_filter.until else None,
-            "municipalities": list(analysis_filter.municipalities),
-            "forbund": analysis_filter.forbund,
-            "units": list(analysis_filter.units),
-        },
-        "params": asdict(params),
+        "filter": analysis_filter.as_params(),
+        "params": knot_params_as_params(params),
         "today": today.isoformat(),
     }
 
@@ -176,16 +177,10 @@ def knot_job_params(
 )
 def knots_run(job: Job, progress: Progress) -> dict[str, object]:
     """Recompute one view's knots (the default view when queued by a tag change)."""
-    raw = job.params.get("filter") or {}
-    analysis_filter = AnalysisFilter(
-        since=date.fromisoformat(raw["since"]) if raw.get("since") else None,
-        until=date.fromisoformat(raw["until"]) if raw.get("until") else None,
-        municipalities=tuple(raw.get("municipalities") or ()),
-        forbund=raw.get("forbund"),
-        units=tuple(raw.get("units") or ()),
-    )
-    names = {f.name for f in fields(KnotParams)}
-    params = KnotParams(**{k: v for k, v in (job.params.get("params") or {}).items() if k in names})
+    # Read back by the same parser as a request: a place removed since the job was queued
+    # fails the job with the same message a page would show (AnalysisFilterError).
+    analysis_filter = AnalysisFilter.from_params(job.params.get("filter") or {})
+    params = knot_params_from_params(job.params.get("params") or {})
     # Today's knots, also when the job was queued yesterday: it brings the kept result up to date.
     result = knot_result(analysis_filter, params=params, progress=progress)
     if analysis_filter == AnalysisFilter():

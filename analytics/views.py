@@ -13,6 +13,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from analytics.charts import bar_chart, column_chart
+from analytics.disclosure import (
+    ANALYST_PERMISSION,
+    SMALL_COUNT,
+    suppress_small,
+    viewer_may_see_small,
+)
 from analytics.forms import AnalysisFilterForm
 from analytics.presentation import (
     knot_key,
@@ -22,7 +28,6 @@ from analytics.presentation import (
     knot_title,
     labels_for,
     overview_picture,
-    present_count,
 )
 from analytics.results import dashboard_figures, graph_result, knot_result_served
 from core.requests import request_user
@@ -33,7 +38,7 @@ from deviations.models import (
     User,
 )
 
-ANALYST = "deviations.view_all_deviations"
+ANALYST = ANALYST_PERMISSION
 
 
 def _form(request: HttpRequest) -> AnalysisFilterForm:
@@ -158,35 +163,31 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     if not (user.has_perm(ANALYST) or user.groups.filter(name=STEERING).exists()):
         raise PermissionDenied
     form = _form(request)
-    suppress = not user.has_perm(ANALYST)
+    may_see_small = viewer_may_see_small(user)
     figures = dashboard_figures(form.to_filter()) if not form.errors else []
+    shown = {
+        figure.name: suppress_small(figure.rows, viewer_may_see_small=may_see_small)
+        for figure in figures
+    }
     export = request.GET.get("export")
-    wanted = request.GET.get("figure")
-    for figure in figures:
-        total = sum(count for _, count in figure.rows) or 1
-        shown = [present_count(count, suppress=suppress) for _, count in figure.rows]
-        if export in ("csv", "xlsx") and figure.name == wanted:
-            rows = [[figure.title, str(_("Deviations")), str(_("Share"))]]
-            rows += [
-                [label, shown[i], f"{count / total:.3f}" if shown[i] != "<5" else ""]
-                for i, (label, count) in enumerate(figure.rows)
-            ]
-            return download_response(rows, export, f"knutpunkt-{figure.name}")
     if export:
-        raise Http404(_("No such figure to download."))
+        figure = next((f for f in figures if f.name == request.GET.get("figure")), None)
+        if export not in ("csv", "xlsx") or figure is None:
+            raise Http404(_("No such figure to download."))
+        table = [[figure.title, str(_("Deviations")), str(_("Share"))]]
+        table += [
+            [row.label, row.text, "" if row.share is None else f"{row.share:.3f}"]
+            for row in shown[figure.name]
+        ]
+        return download_response(table, export, f"knutpunkt-{figure.name}")
     charts = []
     for figure in figures:
-        total = sum(count for _, count in figure.rows) or 1
-        shown = [present_count(count, suppress=suppress) for _, count in figure.rows]
-        # A suppressed count must not leak through the length of its bar either.
-        drawn = [
-            (label, 0 if text == "<5" else count)
-            for (label, count), text in zip(figure.rows, shown, strict=True)
-        ]
+        rows = shown[figure.name]
+        drawn = [(row.label, row.drawn) for row in rows]
         svg = (
             column_chart(drawn, title=figure.title)
             if figure.columns
-            else bar_chart(drawn[:25], title=figure.title, value_label=shown[:25])
+            else bar_chart(drawn[:25], title=figure.title, value_label=[r.text for r in rows[:25]])
         )
         charts.append(
             {
@@ -194,13 +195,19 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
                 "title": figure.title,
                 "svg": svg,
                 "rows": [
-                    (label, shown[i], "" if shown[i] == "<5" else f"{100 * count / total:.0f} %")
-                    for i, (label, count) in enumerate(figure.rows)
+                    (row.label, row.text, "" if row.share is None else f"{100 * row.share:.0f} %")
+                    for row in rows
                 ],
             }
         )
     return render(
         request,
         "analytics/dashboard.html",
-        {"form": form, "charts": charts, "suppress": suppress, "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "charts": charts,
+            "suppress": not may_see_small,
+            "small_count": SMALL_COUNT,
+            "query": request.GET.urlencode(),
+        },
     )

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.charts import bar_chart, column_chart
-from analytics.presentation import knot_key, knot_picture, labels_for, present_count
+from analytics.disclosure import present_count, suppress_small, viewer_may_see_small
+from analytics.presentation import knot_key, knot_picture, labels_for
 from analytics.results import graph_result, knot_result_served
 from barriers.effect import barrier_effect
 from barriers.explain import route_details
@@ -18,13 +19,11 @@ from barriers.models import Barrier
 from barriers.selectors import barrier_evidence_list, barrier_route_taken
 from deviations.models import Gender, User
 
-ANALYST = "deviations.view_all_deviations"
-
 
 def dossier_context(*, user: User, barrier: Barrier) -> dict[str, Any]:
     """Everything the dossier shows, as this user may see it (counts below 5 hidden outside
     the analyst role)."""
-    suppress = not user.has_perm(ANALYST)
+    may_see_small = viewer_may_see_small(user)
     evidence = list(
         barrier_evidence_list(user=user, barrier=barrier).select_related(
             "deviation__municipality", "deviation__unit"
@@ -44,9 +43,9 @@ def dossier_context(*, user: User, barrier: Barrier) -> dict[str, Any]:
         "barrier": barrier,
         "knot": knot,
         "picture": picture,
-        "evidence_count": present_count(len(evidence), suppress=suppress),
+        "evidence_count": present_count(len(evidence), viewer_may_see_small=may_see_small),
         "municipality_count": len({row.deviation.municipality_id for row in evidence}),
-        "figures": _figures(barrier, evidence, suppress=suppress),
+        "figures": _figures(barrier, evidence, may_see_small=may_see_small),
         "examples": examples,
         "route_taken": route_taken,
         "route_lines": [
@@ -69,7 +68,7 @@ def dossier_pdf(context: dict[str, Any]) -> tuple[bytes, int]:
     return document.write_pdf(), len(document.pages)
 
 
-def _figures(barrier: Barrier, rows: list, *, suppress: bool) -> list[dict[str, object]]:
+def _figures(barrier: Barrier, rows: list, *, may_see_small: bool) -> list[dict[str, object]]:
     """Charts of the evidence by municipality, month and gender, for the dossier."""
     by_place: dict[str, int] = {}
     by_month: dict[str, int] = {}
@@ -92,18 +91,18 @@ def _figures(barrier: Barrier, rows: list, *, suppress: bool) -> list[dict[str, 
             if columns
             else sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         )
-        shown = [present_count(count, suppress=suppress) for _, count in rows_]
-        drawn = [(label, 0 if s == "<5" else c) for (label, c), s in zip(rows_, shown, strict=True)]
+        shown = suppress_small(rows_, viewer_may_see_small=may_see_small)
+        drawn = [(row.label, row.drawn) for row in shown]
         svg = (
             column_chart(drawn, title=title)
             if columns
-            else bar_chart(drawn, title=title, value_label=shown)
+            else bar_chart(drawn, title=title, value_label=[row.text for row in shown])
         )
         figures.append(
             {
                 "title": title,
                 "svg": svg,
-                "rows": list(zip([r[0] for r in rows_], shown, strict=True)),
+                "rows": [(row.label, row.text) for row in shown],
             }
         )
     return figures

@@ -7,8 +7,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +14,7 @@ from catalogue.selectors import tag_choices
 from core.errors import DomainError
 from core.requests import request_user
 from deviations.models import Deviation, Tagging, TriageAction, User
+from deviations.presentation import explained_tags, highlighted_tags
 from deviations.selectors import (
     deviation_get,
     deviation_list,
@@ -29,7 +28,6 @@ from deviations.triage import (
     deviations_triage_bulk,
     triage_undo,
 )
-from deviations.views import explained_tags
 
 TRIAGE_PERMISSION = "deviations.triage_deviation"
 
@@ -83,40 +81,6 @@ def triage_bulk_view(request: HttpRequest) -> HttpResponse:
     return redirect("triage:queue")
 
 
-def _highlighted(deviation: Deviation) -> SafeString:
-    """The description with the words behind each open or confirmed tag marked."""
-    text = deviation.description
-    spans: dict[tuple[int, int], str] = {}
-    for tagging in tagging_list(deviation=deviation):
-        if tagging.state == Tagging.State.REJECTED:
-            continue
-        for pair in tagging.spans:
-            if (
-                isinstance(pair, list)
-                and len(pair) == 2
-                and all(isinstance(v, int) for v in pair)
-                and 0 <= pair[0] < pair[1] <= len(text)
-            ):
-                spans.setdefault((pair[0], pair[1]), tagging.tag_id)
-    chunks: list[tuple[str, str]] = []
-    position = 0
-    for (start, end), tag_id in sorted(spans.items()):
-        if start < position:
-            continue  # overlapping spans: the first one is marked
-        chunks.append((text[position:start], ""))
-        chunks.append((text[start:end], tag_id))
-        position = end
-    chunks.append((text[position:], ""))
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html('<mark data-tag="{}">{}</mark>', tag, chunk) if tag else chunk,)
-            for chunk, tag in chunks
-        ),
-    )
-
-
 @login_required
 @permission_required(TRIAGE_PERMISSION, raise_exception=True)
 def triage_deviation_view(request: HttpRequest, reference: str) -> HttpResponse:
@@ -148,13 +112,14 @@ def triage_deviation_view(request: HttpRequest, reference: str) -> HttpResponse:
         .first()
     )
     choices = tag_choices()
+    taggings = list(tagging_list(deviation=deviation))
     return render(
         request,
         "deviations/triage_deviation.html",
         {
             "deviation": deviation,
-            "highlighted": _highlighted(deviation),
-            "taggings": explained_tags(deviation=deviation),
+            "highlighted": highlighted_tags(deviation=deviation, taggings=taggings),
+            "taggings": explained_tags(deviation=deviation, taggings=taggings),
             "similar": similar_deviations(deviation=deviation, user=user),
             "catalogue": [{"id": c.id, "label": c.label, "hint": c.hint} for c in choices.values()],
             "last_action": last_action,

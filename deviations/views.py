@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,25 +31,23 @@ from deviations.imports import (
     export_queryset,
     export_rows,
 )
-from deviations.models import Deviation, Draft
+from deviations.models import Draft
+from deviations.presentation import explained_tags, pii_marked_text
 from deviations.selectors import (
     deviation_get,
     deviation_list,
     draft_get,
     draft_list,
     own_deviation_list,
-    tagging_list,
 )
 from deviations.services import (
     DRAFT_FIELDS,
-    PII_LABELS,
     deviation_submit,
     draft_discard,
     draft_save,
     tags_suggest,
 )
 from jobs.services import job_enqueue
-from privacy.pii import find_pii
 
 
 @login_required
@@ -107,37 +104,6 @@ def deviation_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def explained_tags(*, deviation: Deviation) -> list[dict[str, object]]:
-    """Each tag with a readable name and why it is there: words, rule, origin, confidence."""
-    choices = tag_choices()
-    text = deviation.description
-    rows = []
-    for tagging in tagging_list(deviation=deviation):
-        choice = choices.get(tagging.tag_id)
-        words = ", ".join(
-            f"“{text[a:b]}”"
-            for a, b in tagging.spans
-            if isinstance(a, int) and isinstance(b, int) and 0 <= a < b <= len(text)
-        )
-        parts = [str(tagging.get_origin_display())]
-        if words:
-            parts.append(_("found %(words)s") % {"words": words})
-        if tagging.rule:
-            parts.append(_("rule: %(rule)s") % {"rule": tagging.rule})
-        if tagging.confidence is not None:
-            parts.append(_("confidence %(value).2f") % {"value": tagging.confidence})
-        rows.append(
-            {
-                "tag_id": tagging.tag_id,
-                "label": choice.label if choice else tagging.tag_id,
-                "state": tagging.state,
-                "state_label": tagging.get_state_display(),
-                "explanation": "; ".join(parts),
-            }
-        )
-    return rows
-
-
 @login_required
 def own_deviations_view(request: HttpRequest) -> HttpResponse:
     """ "Mina avvikelser": the reporter's own deviations with their status, and their drafts."""
@@ -150,26 +116,6 @@ def own_deviations_view(request: HttpRequest) -> HttpResponse:
         request,
         "deviations/own_deviations.html",
         {"page_obj": page, "drafts": draft_list(user=user)},
-    )
-
-
-def _marked_text(text: str) -> SafeString:
-    """The text with each piece of personal data wrapped in <mark>, for the error message."""
-    hits = find_pii(text)
-    parts: list[tuple[str, str]] = []
-    position = 0
-    for hit in hits:
-        parts.append((text[position : hit.start], ""))
-        parts.append((text[hit.start : hit.end], str(PII_LABELS[hit.type])))
-        position = hit.end
-    parts.append((text[position:], ""))
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html('<mark title="{}">{}</mark>', label, chunk) if label else chunk,)
-            for chunk, label in parts
-        ),
     )
 
 
@@ -226,7 +172,7 @@ def deviation_create_view(request: HttpRequest, key: str | None = None) -> HttpR
                 draft=draft,
             )
         except PersonalDataError as error:
-            marked = _marked_text(form.cleaned_data["description"])
+            marked = pii_marked_text(form.cleaned_data["description"])
             form.add_error("description", error.message)
             show_names_confirm = error.code == "possible_name"
         except DomainError as error:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from analytics.types import KnotParams
-from catalogue.models import Forbund, Municipality
-from deviations.models import TriageAction, Unit
+from deviations.models import TriageAction
 
 
 class TriageRequestSerializer(serializers.Serializer):
@@ -32,30 +30,6 @@ class TriageActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = TriageAction
         fields = ["id", "deviation", "by", "at", "summary", "before", "after", "undone_at"]
-
-
-class AnalysisFilterSerializer(serializers.Serializer):
-    since = serializers.DateField(required=False)
-    until = serializers.DateField(required=False)
-    municipality = serializers.ListField(
-        child=serializers.SlugRelatedField(slug_field="code", queryset=Municipality.objects.all()),
-        required=False,
-        default=list,
-    )
-    forbund = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Forbund.objects.all(), required=False
-    )
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
-    min_support = serializers.IntegerField(
-        min_value=2, max_value=10_000, default=KnotParams().min_support
-    )
-
-    def validate(self, attrs: dict) -> dict:
-        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
-            raise serializers.ValidationError(
-                {"until": _("The end date is before the start date.")}
-            )
-        return attrs
 
 
 class KnotSerializer(serializers.Serializer):

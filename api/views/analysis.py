@@ -16,14 +16,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.extract import AnalysisFilter
+from analytics.extract import FILTER_KEYS, AnalysisFilter, knot_params_from_params
 from analytics.knots import knots_as_json
 from analytics.presentation import knot_key, knot_sentence, labels_for
 from analytics.results import dashboard_figures, knot_result_served
 from analytics.types import KnotParams
 from api.permissions import IsAnalyst
 from api.serializers.analysis import (
-    AnalysisFilterSerializer,
     ErrorSerializer,
     FigureSerializer,
     KnotSerializer,
@@ -45,30 +44,23 @@ FILTER_PARAMETERS = [
     OpenApiParameter("until", str, description="YYYY-MM-DD"),
     OpenApiParameter("municipality", str, many=True, description="SCB code, repeatable"),
     OpenApiParameter("forbund", str, description="förbund slug"),
-    OpenApiParameter("unit", int, description="unit id"),
+    OpenApiParameter("unit", int, many=True, description="unit id, repeatable"),
     OpenApiParameter("min_support", int, description="minimum number of deviations (knots)"),
 ]
 
 
 def _analysis_filter(request: Request) -> tuple[AnalysisFilter, KnotParams]:
-    allowed = {"since", "until", "municipality", "forbund", "unit", "min_support", "format"}
+    """The filter and knot parameters, read and refused (AnalysisFilterError, 400 with `code`
+    `invalid_filter`) exactly as the pages, the `knots` command and the knot job do."""
+    allowed = {*FILTER_KEYS, "min_support", "format"}  # the engine's other knobs stay internal
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise ValidationError(
             {"detail": _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)}}
         )
-    params = AnalysisFilterSerializer(data=request.query_params)
-    params.is_valid(raise_exception=True)
-    data = params.validated_data
     return (
-        AnalysisFilter(
-            since=data.get("since"),
-            until=data.get("until"),
-            municipalities=tuple(m.code for m in data.get("municipality", [])),
-            forbund=data["forbund"].slug if data.get("forbund") else None,
-            units=(data["unit"].pk,) if data.get("unit") else (),
-        ),
-        KnotParams(min_support=data["min_support"]),
+        AnalysisFilter.from_params(request.query_params),
+        knot_params_from_params(request.query_params),
     )
 
 

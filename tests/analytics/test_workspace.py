@@ -82,9 +82,10 @@ def test_knots_command_prints_the_contract(corpus: list[Deviation], capsys) -> N
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--since", "igår"], "YYYY-MM-DD"),
-        (["--municipality", "9999"], "unknown municipality"),
-        (["--min-support", "1"], "at least 2"),
+        (["--since", "igår"], "^--since: "),
+        (["--municipality", "9999"], "^--municipality: .*9999"),
+        (["--min-support", "1"], "^--min-support: "),
+        (["--today", "igår"], "YYYY-MM-DD"),
     ],
 )
 def test_knots_command_refuses_bad_options(corpus, args: list[str], message: str) -> None:

@@ -6,18 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.extract import AnalysisFilter
+from analytics.extract import AnalysisFilter, AnalysisFilterError, knot_params_from_params
 from analytics.knots import knots_as_json
 from analytics.results import knot_result
 from analytics.types import KnotParams
-from catalogue.models import Municipality
-
-
-def _date(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{option} must be YYYY-MM-DD, not {value!r}") from None
 
 
 class Command(BaseCommand):
@@ -25,7 +17,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print the JSON array")
-        parser.add_argument("--min-support", type=int, default=KnotParams().min_support)
+        parser.add_argument(
+            "--min-support",
+            help=f"minimum number of deviations (default {KnotParams().min_support})",
+        )
         parser.add_argument("--since", help="only deviations on or after YYYY-MM-DD")
         parser.add_argument("--until", help="only deviations on or before YYYY-MM-DD")
         parser.add_argument(
@@ -34,25 +29,31 @@ class Command(BaseCommand):
             default=[],
             help="SCB code; repeat for several (local knots are then included)",
         )
+        parser.add_argument("--forbund", help="samordningsförbund slug")
+        parser.add_argument("--unit", action="append", default=[], help="unit id; repeatable")
         parser.add_argument("--today", help="as-of date for the trend (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["min_support"] < 2:
-            raise CommandError("--min-support must be at least 2")
-        codes = tuple(options["municipality"])
-        known = set(Municipality.objects.filter(code__in=codes).values_list("code", flat=True))
-        unknown = sorted(set(codes) - known)
-        if unknown:
-            raise CommandError(f"unknown municipality code(s): {', '.join(unknown)}")
-        analysis_filter = AnalysisFilter(
-            since=_date(options["since"], "--since") if options["since"] else None,
-            until=_date(options["until"], "--until") if options["until"] else None,
-            municipalities=codes,
-        )
-        today = _date(options["today"], "--today") if options["today"] else None
-        result = knot_result(
-            analysis_filter, params=KnotParams(min_support=options["min_support"]), today=today
-        )
+        # The same parameters, read and refused by the same parser, as the pages and the API.
+        raw = {
+            "since": options["since"],
+            "until": options["until"],
+            "forbund": options["forbund"],
+            "municipality": options["municipality"],
+            "unit": options["unit"],
+            "min_support": options["min_support"],
+        }
+        params = {key: value for key, value in raw.items() if value not in (None, [])}
+        try:
+            analysis_filter = AnalysisFilter.from_params(params)
+            knot_params = knot_params_from_params(params)
+        except AnalysisFilterError as error:
+            raise CommandError(f"--{error.field.replace('_', '-')}: {error.message}") from None
+        try:
+            today = date.fromisoformat(options["today"]) if options["today"] else None
+        except ValueError:
+            raise CommandError(f"--today must be YYYY-MM-DD, not {options['today']!r}") from None
+        result = knot_result(analysis_filter, params=knot_params, today=today)
         payload = knots_as_json(result.knots)
         if options["json"]:
             self.stdout.write(json.dumps(payload, ensure_ascii=False))

@@ -1,0 +1,143 @@
+"""How a deviation's words and tags are shown: the words behind a tag or a piece of personal
+data marked with <mark>, and each tag explained (words, rule, origin, confidence).
+
+Pure-ish: text and spans in, safe HTML out; tag rows in, explanation dicts out. The pages
+(deviation, filing form, triage) call these; only `explained_tags` and `highlighted_tags`
+read the database, to fetch a deviation's tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from catalogue.selectors import tag_choices
+from deviations.models import Deviation, Tagging
+from deviations.selectors import tagging_list
+from deviations.services import PII_LABELS
+from privacy.pii import find_pii
+
+# (start, end, attribute, value): the <mark> around text[start:end] carries attribute="value".
+Mark = tuple[int, int, str, str]
+
+
+class TagRow(Protocol):
+    """What a tag explanation needs from a tagging (a `Tagging` or anything shaped like it)."""
+
+    tag_id: str
+    state: str
+    spans: Any
+    rule: str
+    confidence: float | None
+
+    def get_origin_display(self) -> str: ...
+    def get_state_display(self) -> str: ...
+
+
+def valid_spans(spans: object, length: int) -> list[tuple[int, int]]:
+    """The spans that point into a text of this length, as (start, end); others dropped."""
+    if not isinstance(spans, list | tuple):
+        return []
+    return [
+        (pair[0], pair[1])
+        for pair in spans
+        if isinstance(pair, list | tuple)
+        and len(pair) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in pair)
+        and 0 <= pair[0] < pair[1] <= length
+    ]
+
+
+def marked_text(text: str, marks: Iterable[Mark]) -> SafeString:
+    """The text, escaped, with each marked piece wrapped in <mark>. Marks outside the text are
+    dropped; where marks overlap, the first (by position) wins."""
+    chunks: list[tuple[str, tuple[str, str] | None]] = []
+    position = 0
+    for start, end, attribute, value in sorted(marks, key=lambda m: (m[0], m[1])):
+        if not 0 <= start < end <= len(text) or start < position:
+            continue
+        chunks.append((text[position:start], None))
+        chunks.append((text[start:end], (attribute, value)))
+        position = end
+    chunks.append((text[position:], None))
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html('<mark {}="{}">{}</mark>', mark[0], mark[1], chunk) if mark else chunk,)
+            for chunk, mark in chunks
+        ),
+    )
+
+
+def pii_marked_text(text: str) -> SafeString:
+    """The text with each piece of personal data marked, titled with what it is (for the
+    filing form's refusal)."""
+    return marked_text(
+        text, ((hit.start, hit.end, "title", str(PII_LABELS[hit.type])) for hit in find_pii(text))
+    )
+
+
+def tags_marked_text(text: str, taggings: Iterable[TagRow]) -> SafeString:
+    """The text with the words behind each open or confirmed tag marked (`data-tag`)."""
+    return marked_text(
+        text,
+        (
+            (start, end, "data-tag", tagging.tag_id)
+            for tagging in taggings
+            if tagging.state != Tagging.State.REJECTED
+            for start, end in valid_spans(tagging.spans, len(text))
+        ),
+    )
+
+
+def quoted_words(text: str, spans: object) -> str:
+    """The words behind the spans, quoted and joined: “FK”, “Af”."""
+    return ", ".join(f"“{text[a:b]}”" for a, b in valid_spans(spans, len(text)))
+
+
+def tag_explanations(
+    text: str, taggings: Iterable[TagRow], choices: Mapping[str, Any]
+) -> list[dict[str, object]]:
+    """Each tag with a readable name and why it is there: origin, words, rule, confidence."""
+    rows = []
+    for tagging in taggings:
+        choice = choices.get(tagging.tag_id)
+        words = quoted_words(text, tagging.spans)
+        parts = [str(tagging.get_origin_display())]
+        if words:
+            parts.append(_("found %(words)s") % {"words": words})
+        if tagging.rule:
+            parts.append(_("rule: %(rule)s") % {"rule": tagging.rule})
+        if tagging.confidence is not None:
+            parts.append(_("confidence %(value).2f") % {"value": tagging.confidence})
+        rows.append(
+            {
+                "tag_id": tagging.tag_id,
+                "label": choice.label if choice else tagging.tag_id,
+                "state": tagging.state,
+                "state_label": tagging.get_state_display(),
+                "explanation": "; ".join(parts),
+            }
+        )
+    return rows
+
+
+def explained_tags(
+    *, deviation: Deviation, taggings: Sequence[Tagging] | None = None
+) -> list[dict[str, object]]:
+    """A deviation's tags explained (its taggings fetched unless given)."""
+    rows = taggings if taggings is not None else tagging_list(deviation=deviation)
+    return tag_explanations(deviation.description, rows, tag_choices())
+
+
+def highlighted_tags(
+    *, deviation: Deviation, taggings: Sequence[Tagging] | None = None
+) -> SafeString:
+    """A deviation's description with the words behind its open or confirmed tags marked."""
+    rows = taggings if taggings is not None else tagging_list(deviation=deviation)
+    return tags_marked_text(deviation.description, rows)
