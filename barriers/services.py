@@ -76,7 +76,8 @@ def _save(obj: models.Model, *, by: User | None, why: str = "") -> None:
     if by is not None:
         obj._history_user = by  # type: ignore[attr-defined]
     if why:
-        obj._change_reason = why  # type: ignore[attr-defined]
+        # The history's reason column holds 100 characters; the whole reason stays on the row.
+        obj._change_reason = why[:100]  # type: ignore[attr-defined]
     obj.save()
 
 

@@ -140,6 +140,18 @@ def test_closing_needs_a_reason_and_can_be_reopened(analyst: User) -> None:
     assert (barrier.status, barrier.closed_reason) == (Status.IDENTIFIED, "")
 
 
+def test_a_long_reason_is_kept_whole_on_the_barrier_and_shortened_in_the_history(
+    analyst: User,
+) -> None:
+    """The history's reason column holds 100 characters (PostgreSQL refused longer ones)."""
+    barrier = barrier_create(by=analyst, title="Hinder")
+    reason = "Samma problem som ett annat systemhinder, se beslutet i styrgruppen. " * 4
+    barrier_transition(barrier=barrier, status=Status.CLOSED, by=analyst, reason=reason)
+    barrier.refresh_from_db()
+    assert barrier.closed_reason == reason.strip()
+    assert barrier.history.first().history_change_reason == reason[:100]
+
+
 def test_closing_an_escalated_barrier_withdraws_the_escalation(
     analyst: User, ladder: dict[str, SteeringGroup], file_deviations: FileDeviations
 ) -> None:
