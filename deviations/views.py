@@ -32,7 +32,7 @@ from deviations.imports import (
     export_rows,
 )
 from deviations.models import Draft
-from deviations.presentation import explained_tags, pii_marked_text
+from deviations.presentation import explained_tags, pii_marked_text, quoted_words
 from deviations.selectors import (
     deviation_get,
     deviation_list,
@@ -130,7 +130,7 @@ def _suggestion_rows(form: DeviationForm) -> list[dict[str, object]]:
     rows = []
     for suggestion in tags_suggest(text=text, on=on or timezone.localdate()):
         choice = choices.get(suggestion.tag_id)
-        words = ", ".join(f"“{text[a:b]}”" for a, b in suggestion.spans)
+        words = quoted_words(text, suggestion.spans)
         rows.append(
             {
                 "id": suggestion.tag_id,
