@@ -225,18 +225,9 @@ class DeviationTable:
     def __len__(self) -> int:
         return len(self.references)
 
-    @property
-    def row_lengths(self) -> np.ndarray:
-        return np.diff(self.indptr)
-
     def tags_of(self, row: int) -> tuple[str, ...]:
         start, end = int(self.indptr[row]), int(self.indptr[row + 1])
         return tuple(self.vocabulary[t] for t in self.indices[start:end])
-
-    def date_range(self) -> tuple[date, date] | None:
-        if not len(self):
-            return None
-        return self.occurred_on.min().item(), self.occurred_on.max().item()
 
     # -- filters (all return new tables; the vocabulary is kept) ----------------------------
 
@@ -274,11 +265,6 @@ class DeviationTable:
         if until is not None:
             mask &= self.occurred_on <= np.datetime64(until, "D")
         return self.take(mask)
-
-    def in_municipalities(self, codes: Iterable[str]) -> DeviationTable:
-        """Deviations in any of the given municipality codes."""
-        wanted = np.array(sorted(set(codes)), dtype=str)
-        return self.take(np.isin(self.municipality, wanted))
 
 
 @dataclass(frozen=True, slots=True)

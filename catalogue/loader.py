@@ -15,6 +15,7 @@ from django.db import models, transaction
 
 from catalogue.models import Agency, Forbund, Law, Municipality, Provision, Term
 from catalogue.schema import DATA_DIR, CatalogueData, read_catalogue
+from catalogue.selectors import catalogue_changed
 from catalogue.tagids import normalise_part
 
 
@@ -155,4 +156,5 @@ def catalogue_load(*, data_dir: Path = DATA_DIR) -> dict[str, int]:
             "terms": len(data.terms),
         }
     )
+    catalogue_changed()  # this process's tagger sees the loaded catalogue at once
     return counts

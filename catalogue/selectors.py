@@ -97,9 +97,3 @@ def tag_choices() -> dict[str, TagChoice]:
         )
     _choices_cache["default"] = (fingerprint, choices)
     return choices
-
-
-def tag_label(tag_id: str) -> str:
-    """A readable name for a tag id; unknown ids (laws outside the catalogue) show as given."""
-    choice = tag_choices().get(tag_id)
-    return choice.label if choice else tag_id

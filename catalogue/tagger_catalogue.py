@@ -7,7 +7,6 @@ shaped exactly as `deviations.selectors.tag_catalogue()` reads them from the dat
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from catalogue.schema import DATA_DIR, read_catalogue
@@ -28,9 +27,3 @@ def catalogue_from_files(data_dir: Path = DATA_DIR) -> TagCatalogue:
             provision_tag_id(p["law"], p["chapter"], p["section"]) for p in data.provisions
         ],
     )
-
-
-@lru_cache(maxsize=1)
-def default_catalogue() -> TagCatalogue:
-    """The packaged catalogue, compiled once per process (compiling costs milliseconds)."""
-    return catalogue_from_files()

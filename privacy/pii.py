@@ -53,14 +53,6 @@ def luhn_valid(ten_digits: str) -> bool:
     return total % 10 == 0
 
 
-def luhn_check_digit(nine_digits: str) -> int:
-    """The digit that makes `nine_digits` + digit Luhn-valid; used by tests and demo data."""
-    for digit in range(10):
-        if luhn_valid(f"{nine_digits}{digit}"):
-            return digit
-    raise AssertionError("unreachable: one of ten digits always completes a Luhn number")
-
-
 def _date_plausible(year: int, month: int, day: int) -> bool:
     return 1 <= month <= 12 and 1 <= day <= monthrange(year, month)[1]
 
@@ -271,8 +263,3 @@ def find_pii(text: str) -> list[PiiHit]:
         if all(hit.end <= other.start or other.end <= hit.start for other in chosen):
             chosen.append(hit)
     return sorted(chosen, key=lambda hit: hit.start)
-
-
-def blocking_pii(text: str) -> list[PiiHit]:
-    """The findings that must stop a submission."""
-    return [hit for hit in find_pii(text) if hit.blocking]

@@ -106,10 +106,6 @@ class Tokens:
             cursor = find(lowered[i], cursor) + len(lowered[i])
         return cursor
 
-    def word_at(self, start: int, index: int) -> str:
-        """The token as written (case matters for abbreviations)."""
-        return self.text[start : start + len(self.lowered[index])]
-
 
 _TOKEN_CHARS = frozenset(
     "0123456789abcdefghijklmnopqrstuvwxyzåäöéüæøABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖÉÜÆØ"

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from catalogue.loader import catalogue_load
 from catalogue.schema import DATA_DIR, CatalogueError
 from catalogue.selectors import tag_catalogue
-from catalogue.tagger_catalogue import catalogue_from_files, default_catalogue
+from catalogue.tagger_catalogue import catalogue_from_files
 from catalogue.tagging import TagCatalogue, suggest_tags
 
 TEXTS = [
@@ -54,10 +55,6 @@ def test_files_and_database_give_the_same_suggestions(text: str, on: date) -> No
     assert from_files == from_db
 
 
-def test_default_catalogue_is_compiled_once() -> None:
-    assert default_catalogue() is default_catalogue()
-
-
 def test_inconsistent_files_are_refused(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
@@ -89,3 +86,21 @@ def test_tag_text_gives_what_the_file_catalogue_gives() -> None:
             assert tag["rule"]
             assert all(text[a:b].strip() for a, b in tag["spans"])
         assert result["pii"] == []
+
+
+@pytest.mark.django_db
+def test_a_loaded_catalogue_is_tagged_at_once_in_the_same_process(tmp_path: Path) -> None:
+    """The tagger's view is kept per process for two seconds; loading forgets it at once."""
+    assert not suggest_tags(
+        "Vi fick ett brev om knutordet.", on=date(2026, 3, 1), catalogue=tag_catalogue()
+    )
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    terms = json.loads((data / "terms.json").read_text(encoding="utf-8"))
+    terms.append({"term": "knutordet", "targets": [{"tag": "agency:FK"}]})
+    (data / "terms.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+    catalogue_load(data_dir=data)
+    found = suggest_tags(
+        "Vi fick ett brev om knutordet.", on=date(2026, 3, 1), catalogue=tag_catalogue()
+    )
+    assert [s.tag_id for s in found] == ["agency:FK"]

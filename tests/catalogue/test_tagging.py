@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogue.tagger_catalogue import default_catalogue
 from catalogue.tagging import TagSuggestion, suggest_tags
 from catalogue.tagging.lexicon import TOKEN_RE, Tokens
 from catalogue.tagging.references import find_references
+from tests.catalogue.shipped import default_catalogue
 
 BEFORE_NEW_SOL = date(2024, 5, 14)
 AFTER_NEW_SOL = date(2025, 11, 3)

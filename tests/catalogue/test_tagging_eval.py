@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from catalogue.tagger_catalogue import default_catalogue
 from catalogue.tagging.evaluation import (
     KINDS,
     EvalFormatError,
@@ -28,6 +27,7 @@ from catalogue.tagging.evaluation import (
     tagger_predictor,
 )
 from privacy.pii import find_pii
+from tests.catalogue.shipped import default_catalogue
 
 DEV_SET = Path(__file__).resolve().parents[1] / "data" / "tagging-dev.jsonl"
 MIN_F1 = 0.90
