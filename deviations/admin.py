@@ -1,5 +1,6 @@
 """Units, deviations and users are edited here by administrators; every change is in the history."""
 
+from functools import partial
 from typing import Any
 
 from django.contrib import admin
@@ -8,7 +9,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from deviations.forms import DeviationAdminForm, RuleChoiceField, TaggingAdminForm
 from deviations.models import Deviation, Tagging, Unit, User
+from deviations.rules import CHOICES
 from deviations.services import taggings_changed, user_remove
 
 
@@ -21,6 +24,7 @@ class UnitAdmin(SimpleHistoryAdmin):
 
 class TaggingInline(admin.TabularInline):
     model = Tagging
+    form = TaggingAdminForm
     extra = 0
     fields = ["tag_id", "kind", "state", "origin", "confidence", "rule"]
 
@@ -32,6 +36,13 @@ class DeviationAdmin(SimpleHistoryAdmin):
     search_fields = ["reference", "external_id"]
     raw_id_fields = ["reporter", "duplicate_of"]
     inlines = [TaggingInline]
+    form = DeviationAdminForm
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """Choice lists refuse with the rule's message, as the filing form and the API do."""
+        if db_field.name in CHOICES:
+            kwargs["choices_form_class"] = partial(RuleChoiceField, rule=db_field.name)
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Edits here bypass the services, so repack the tags and tell the analysis."""

@@ -1,7 +1,8 @@
-"""The staff filing form: field validation only; the rules live in services."""
+"""The staff filing form and the admin's deviation form: both check with deviations.rules."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,12 +11,30 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Municipality
-from catalogue.selectors import tag_choices
+from deviations import rules
 from deviations.models import AgeBand, Category, Consequence, Gender, Severity, User
+from deviations.rules import DESCRIPTION_MAX_CHARS, FieldRuleError
 from deviations.selectors import unit_list
 from deviations.services import DeviationInput
 
-DESCRIPTION_MAX_CHARS = 5000
+
+def _refusal(error: FieldRuleError) -> forms.ValidationError:
+    return forms.ValidationError(error.message, code=error.code)
+
+
+class RuleChoiceField(forms.TypedChoiceField):
+    """A choice list whose refusal is the rule's, worded as on every other way in."""
+
+    def __init__(self, *args: Any, rule: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rule = rule
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)  # required; the choice list is the rule's job
+        try:
+            rules.check_choice(self.rule, value)
+        except FieldRuleError as error:
+            raise _refusal(error) from None
 
 
 class TagListField(forms.Field):
@@ -31,14 +50,10 @@ class TagListField(forms.Field):
 
     def validate(self, value: list[str]) -> None:
         super().validate(value)
-        known = tag_choices()
-        unknown = [v for v in value if v not in known]
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown tag: %(tags)s. Choose from the catalogue."),
-                code="unknown_tag",
-                params={"tags": ", ".join(unknown[:5])},
-            )
+        try:
+            rules.check_tags(value)
+        except FieldRuleError as error:
+            raise _refusal(error) from None
 
 
 class DeviationForm(forms.Form):
@@ -48,19 +63,14 @@ class DeviationForm(forms.Form):
             "Describe the situation without names, identity numbers, phone numbers or addresses."
         ),
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": DESCRIPTION_MAX_CHARS}),
-        max_length=DESCRIPTION_MAX_CHARS,
-        min_length=20,
-        error_messages={
-            "required": _("Describe what happened."),
-            "min_length": _("Write at least %(limit_value)d characters about what happened."),
-        },
+        error_messages={"required": rules.DESCRIPTION_REQUIRED_MESSAGE},
     )
     occurred_on = forms.DateField(
         label=_("When did it happen?"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": _("Give the date of the event."),
-            "invalid": _("Write the date as YYYY-MM-DD."),
+            "invalid": rules.DATE_FORMAT_MESSAGE,
         },
     )
     unit = forms.ModelChoiceField(
@@ -75,29 +85,34 @@ class DeviationForm(forms.Form):
         empty_label=_("Choose a municipality"),
         error_messages={"required": _("Choose the municipality where it happened.")},
     )
-    category = forms.ChoiceField(
+    category = RuleChoiceField(
+        rule="category",
         label=_("Category"),
         choices=[("", _("Choose a category")), *Category.choices],
         error_messages={"required": _("Choose the category that fits best.")},
     )
-    consequence = forms.ChoiceField(
+    consequence = RuleChoiceField(
+        rule="consequence",
         label=_("Consequence for the person"),
         choices=[("", _("Choose a consequence")), *Consequence.choices],
         required=False,
     )
-    severity = forms.TypedChoiceField(
+    severity = RuleChoiceField(
+        rule="severity",
         label=_("Severity"),
         choices=[("", _("Not assessed")), *Severity.choices],
         coerce=int,
         empty_value=None,
         required=False,
     )
-    gender = forms.ChoiceField(
+    gender = RuleChoiceField(
+        rule="gender",
         label=_("Participant's gender"),
         choices=[("", _("Not stated")), *Gender.choices],
         required=False,
     )
-    age_band = forms.ChoiceField(
+    age_band = RuleChoiceField(
+        rule="age_band",
         label=_("Participant's age"),
         choices=[("", _("Not stated")), *AgeBand.choices],
         required=False,
@@ -122,13 +137,30 @@ class DeviationForm(forms.Form):
                 self.initial.setdefault("municipality", only[0].pk)
         self.initial.setdefault("occurred_on", timezone.localdate())
 
+    def clean_description(self) -> str:
+        value: str = self.cleaned_data["description"]
+        try:
+            rules.check_description(value, typed=True)
+        except FieldRuleError as error:
+            raise _refusal(error) from None
+        return value
+
     def clean_occurred_on(self) -> date:
         value: date = self.cleaned_data["occurred_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The event date cannot be in the future."))
-        if value.year < 2000:
-            raise forms.ValidationError(_("Give a date from the year 2000 or later."))
+        try:
+            rules.check_occurred_on(value)
+        except FieldRuleError as error:
+            raise _refusal(error) from None
         return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("unit") and cleaned.get("municipality"):
+            try:
+                rules.check_place(unit=cleaned["unit"], municipality=cleaned["municipality"])
+            except FieldRuleError as error:
+                self.add_error(error.field, _refusal(error))
+        return cleaned
 
     def to_input(self) -> DeviationInput:
         return DeviationInput.from_fields(self.cleaned_data)
@@ -136,3 +168,45 @@ class DeviationForm(forms.Form):
     def chosen_tags(self) -> list[str] | None:
         """The reporter's chips, or None when they never saw any (no JavaScript, no preview)."""
         return self.cleaned_data["tags"] if self.cleaned_data.get("tags_edited") else None
+
+
+class DeviationAdminForm(forms.ModelForm):
+    """The admin's edit form: the same rules as filing, for the values an administrator changes.
+
+    Stored values nobody touched are not judged again, so correcting the status of an old record
+    never fails on a rule that came later. The description has no minimum here: the text was
+    written by someone else, as with an import. The admin supplies the model and the fields.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        changed = set(self.changed_data)
+        description, occurred_on = cleaned.get("description"), cleaned.get("occurred_on")
+        unit, municipality = cleaned.get("unit"), cleaned.get("municipality")
+        if "description" in changed and description is not None:
+            self._check(rules.check_description, description, typed=False)
+        if "occurred_on" in changed and occurred_on is not None:
+            self._check(rules.check_occurred_on, occurred_on)
+        if changed & {"unit", "municipality"} and unit and municipality:
+            self._check(rules.check_place, unit=unit, municipality=municipality)
+        return cleaned
+
+    def _check(self, rule: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+        """Run one rule and show its refusal next to the field it is about."""
+        try:
+            rule(*args, **kwargs)
+        except FieldRuleError as error:
+            self.add_error(error.field, _refusal(error))
+
+
+class TaggingAdminForm(forms.ModelForm):
+    """A tag an administrator adds or corrects passes the same tag rule as everywhere else."""
+
+    def clean_tag_id(self) -> str:
+        value: str = self.cleaned_data["tag_id"]
+        if "tag_id" in self.changed_data:
+            try:
+                rules.check_tags([value])
+            except FieldRuleError as error:
+                raise _refusal(error) from None
+        return value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,9 +23,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from catalogue.models import Municipality
-from catalogue.tagids import parse_tag_id
+from catalogue.selectors import tag_choices
+from deviations import rules
 from deviations.filters import DeviationFilterSet
-from deviations.models import AgeBand, Category, Consequence, Deviation, Gender, Unit, User
+from deviations.models import Deviation, Unit, User
+from deviations.rules import FieldRuleError
 from deviations.selectors import deviation_list
 from deviations.services import (
     PII_LABELS,
@@ -190,10 +192,6 @@ def _lookup_tables() -> tuple[dict[str, Municipality], dict[str, Unit]]:
     return municipalities, units
 
 
-def _choice(value: str, choices: Iterable[str]) -> bool:
-    return value in set(choices)
-
-
 def deviations_import(
     *, rows: Sequence[dict[str, str]], by: User | None, progress: Progress | None = None
 ) -> ImportReport:
@@ -214,12 +212,22 @@ def deviations_import(
     seen: dict[str, int] = {}
     pending: list[tuple[int, dict[str, Any]]] = []
     today = timezone.localdate()
+    known_tags = tag_choices()
     for index, row in enumerate(rows, start=2):
         if progress:
             progress.advance()
 
         def error(column: str, message: str, *, _row: int = index) -> None:
             report.errors.append(RowError(_row, column, message))
+
+        def check(rule: Callable[..., None], *args: Any, _row: int = index, **kw: Any) -> bool:
+            """Run one field rule; a refusal goes into the report under the rule's column."""
+            try:
+                rule(*args, **kw)
+            except FieldRuleError as refusal:
+                report.errors.append(RowError(_row, refusal.field, refusal.message))
+                return False
+            return True
 
         external_id = row.get("external_id", "")
         if not external_id:
@@ -238,10 +246,9 @@ def deviations_import(
         try:
             occurred_on = date.fromisoformat(row.get("occurred_on", ""))
         except ValueError:
-            error("occurred_on", _("Write the date as YYYY-MM-DD."))
+            error("occurred_on", str(rules.DATE_FORMAT_MESSAGE))
         else:
-            if occurred_on > today:
-                error("occurred_on", _("The event date cannot be in the future."))
+            check(rules.check_occurred_on, occurred_on, today=today)
         raw_municipality = row.get("municipality", "")
         if raw_municipality.isdigit() and len(raw_municipality) < 4:
             raw_municipality = raw_municipality.zfill(4)  # Excel drops the leading zero
@@ -255,11 +262,7 @@ def deviations_import(
                 % {"value": raw_municipality[:40]},
             )
         description = row.get("description", "")
-        if not description:
-            error("description", _("Required."))
-        elif len(description) > 20_000:
-            error("description", _("At most 20,000 characters."))
-        else:
+        if check(rules.check_description, description, typed=False):
             found = find_pii(description)
             if found:
                 kinds = sorted({str(PII_LABELS[hit.type]) for hit in found})
@@ -269,35 +272,15 @@ def deviations_import(
                     % {"kinds": ", ".join(kinds), "start": found[0].start + 1},
                 )
         values: dict[str, Any] = {}
-        for column, choices in (
-            ("category", Category.values),
-            ("consequence", Consequence.values),
-            ("gender", Gender.values),
-            ("age_band", AgeBand.values),
-        ):
+        for column in rules.CHOICES:
             value = row.get(column, "")
-            if value and not _choice(value, choices):
-                error(
-                    column,
-                    _("“%(value)s” is not one of: %(choices)s.")
-                    % {"value": value[:40], "choices": ", ".join(choices)},
-                )
-            values[column] = value
-        severity_raw = row.get("severity", "")
-        severity: int | None = None
-        if severity_raw:
-            if severity_raw in {"1", "2", "3", "4"}:
-                severity = int(severity_raw)
-            else:
-                error("severity", _("Give a number from 1 to 4."))
+            if check(rules.check_choice, column, value):
+                values[column] = value
+        values["severity"] = int(values["severity"]) if values.get("severity") else None
+        tag_ids = [t for t in (t.strip() for t in row.get("tags", "").split(";")) if t]
         tags: list[TagInput] = []
-        for tag_id in filter(None, (t.strip() for t in row.get("tags", "").split(";"))):
-            try:
-                parse_tag_id(tag_id)
-            except ValueError:
-                error("tags", _("“%(tag)s” is not a valid tag.") % {"tag": tag_id[:64]})
-            else:
-                tags.append(TagInput(tag_id=tag_id, rule="imported"))
+        if check(rules.check_tags, tag_ids, known=known_tags):
+            tags = [TagInput(tag_id=tag_id, rule="imported") for tag_id in tag_ids]
         unit_name = row.get("unit", "")[:200]
         if external_id in existing:
             report.unchanged += 1
@@ -311,7 +294,6 @@ def deviations_import(
                     "municipality": municipality,
                     "unit_name": unit_name or DEFAULT_UNIT,
                     "description": description,
-                    "severity": severity,
                     "tags": tags,
                     **values,
                 },

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from catalogue.tagids import parse_tag_id
 from core.errors import DomainError, StateError
 from deviations.models import Deviation, Tagging, TriageAction, User
+from deviations.rules import check_tags
 from deviations.services import TagInput, expand_tags, taggings_changed
 
 
@@ -63,6 +64,7 @@ def deviation_triage(*, deviation: Deviation, decision: TriageDecision, by: User
             % {"tags": ", ".join(sorted(overlap))},
             code="conflicting_decision",
         )
+    check_tags(decision.add)  # the rule every way in uses: catalogue, or a provision of its laws
     added = expand_tags(
         TagInput(tag_id=tag_id, rule=str(_("added in triage"))) for tag_id in decision.add
     )

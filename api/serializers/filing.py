@@ -1,22 +1,42 @@
-"""Input for filing, drafts and tag suggestions: shape only; the rules live in services."""
+"""Input for filing, drafts and tag suggestions: shape here, the field rules in deviations.rules."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from catalogue.models import Municipality
-from catalogue.selectors import tag_choices
-from deviations.forms import DESCRIPTION_MAX_CHARS
-from deviations.models import AgeBand, Category, Consequence, Draft, Gender, Severity, Unit
+from deviations import rules
+from deviations.models import Draft, Unit
+from deviations.rules import DESCRIPTION_MAX_CHARS, FieldRuleError
 from deviations.services import DeviationInput
 
 
+def _refusal(error: FieldRuleError) -> serializers.ValidationError:
+    return serializers.ValidationError(error.message, code=error.code)
+
+
+class RuleChoiceField(serializers.ChoiceField):
+    """A choice list whose refusal is the rule's, worded as on every other way in."""
+
+    def __init__(self, rule: str, **kwargs: Any) -> None:
+        super().__init__(rules.CHOICES[rule].choices, **kwargs)
+        self.rule = rule
+
+    def to_internal_value(self, data: Any) -> Any:
+        if data == "" and self.allow_blank:
+            return ""
+        try:
+            rules.check_choice(self.rule, data if isinstance(data, str | int) else repr(data))
+        except FieldRuleError as error:
+            raise _refusal(error) from None
+        return super().to_internal_value(data)
+
+
 class DeviationCreateSerializer(serializers.Serializer):
-    occurred_on = serializers.DateField()
+    occurred_on = serializers.DateField(error_messages={"invalid": rules.DATE_FORMAT_MESSAGE})
     unit = serializers.PrimaryKeyRelatedField(
         queryset=Unit.objects.filter(is_active=True),
         help_text=_("Unit id from /api/v1/units/; one of your own units."),
@@ -24,20 +44,14 @@ class DeviationCreateSerializer(serializers.Serializer):
     municipality = serializers.SlugRelatedField(
         slug_field="code", queryset=Municipality.objects.all(), help_text=_("SCB code, e.g. 0160")
     )
-    description = serializers.CharField(min_length=20, max_length=DESCRIPTION_MAX_CHARS)
-    category = serializers.ChoiceField(choices=Category.choices)
-    consequence = serializers.ChoiceField(
-        choices=Consequence.choices, required=False, allow_blank=True, default=""
+    description = serializers.CharField(  # blank and lengths: deviations.rules
+        allow_blank=True, error_messages={"required": rules.DESCRIPTION_REQUIRED_MESSAGE}
     )
-    severity = serializers.ChoiceField(
-        choices=Severity.choices, required=False, allow_null=True, default=None
-    )
-    gender = serializers.ChoiceField(
-        choices=Gender.choices, required=False, allow_blank=True, default=""
-    )
-    age_band = serializers.ChoiceField(
-        choices=AgeBand.choices, required=False, allow_blank=True, default=""
-    )
+    category = RuleChoiceField("category")
+    consequence = RuleChoiceField("consequence", required=False, allow_blank=True, default="")
+    severity = RuleChoiceField("severity", required=False, allow_null=True, default=None)
+    gender = RuleChoiceField("gender", required=False, allow_blank=True, default="")
+    age_band = RuleChoiceField("age_band", required=False, allow_blank=True, default="")
     tags = serializers.ListField(
         child=serializers.CharField(max_length=64),
         required=False,
@@ -61,20 +75,34 @@ class DeviationCreateSerializer(serializers.Serializer):
         help_text=_("Send the same key when retrying; the deviation is filed only once."),
     )
 
+    def validate_description(self, value: str) -> str:
+        try:
+            rules.check_description(value, typed=True)
+        except FieldRuleError as error:
+            raise _refusal(error) from None
+        return value
+
     def validate_occurred_on(self, value: Any) -> Any:
-        if value > timezone.localdate():
-            raise serializers.ValidationError(_("The event date cannot be in the future."))
+        try:
+            rules.check_occurred_on(value)
+        except FieldRuleError as error:
+            raise _refusal(error) from None
         return value
 
     def validate_tags(self, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        unknown = [tag for tag in value if tag not in tag_choices()]
-        if unknown:
-            raise serializers.ValidationError(
-                _("Unknown tag: %(tags)s.") % {"tags": ", ".join(unknown[:5])}
-            )
+        if value is not None:
+            try:
+                rules.check_tags(value)
+            except FieldRuleError as error:
+                raise _refusal(error) from None
         return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            rules.check_place(unit=attrs["unit"], municipality=attrs["municipality"])
+        except FieldRuleError as error:
+            raise serializers.ValidationError({error.field: [error.message]}) from None
+        return attrs
 
     def to_input(self) -> DeviationInput:
         return DeviationInput.from_fields(self.validated_data)
