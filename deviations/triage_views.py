@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.requests import request_user
 from deviations.models import Deviation, Tagging, TriageAction, User
 from deviations.presentation import explained_tags, highlighted_tags
+from deviations.rules import FieldRuleError, check_tags
 from deviations.selectors import (
     deviation_get,
     deviation_list,
@@ -153,9 +154,13 @@ def _decision_from(
             continue
         tag_id = value if value in choices else by_label.get(value.casefold())
         if tag_id is None:
-            problems.append(_("“%(value)s” is not in the catalogue.") % {"value": value[:64]})
-        else:
-            add.append(tag_id)
+            try:  # typed as an id: the same rule as on every other path
+                check_tags([value], known=choices)
+            except FieldRuleError as error:
+                problems.append(error.message)
+                continue
+            tag_id = value
+        add.append(tag_id)
     duplicate_of = None
     clear_duplicate = False
     duplicate_ref = (

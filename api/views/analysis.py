@@ -31,7 +31,6 @@ from api.serializers.analysis import (
 )
 from api.serializers.deviations import DeviationSerializer
 from api.serializers.jobs import JobSerializer
-from catalogue.selectors import tag_choices
 from core.requests import request_user
 from deviations.imports import IMPORT_MAX_BYTES
 from deviations.models import TriageAction
@@ -87,11 +86,6 @@ class DeviationTriageView(APIView):
         payload = TriageRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        unknown = [tag for tag in data["add"] if tag not in tag_choices()]
-        if unknown:
-            raise ValidationError(
-                {"add": [_("Unknown tag: %(tags)s.") % {"tags": ", ".join(unknown)}]}
-            )
         duplicate_of = None
         if data["duplicate_of"] and data["duplicate_of"] != "none":
             duplicate_of = deviation_list(user=user).filter(reference=data["duplicate_of"]).first()

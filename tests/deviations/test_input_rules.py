@@ -213,6 +213,30 @@ def _by_triage(world: World, field: str, value: str) -> Refusal:
     return Refusal(400, refusal.value.message, refusal.value.code)
 
 
+def _analyst_client(world: World) -> Client:
+    client = Client()
+    client.force_login(world.analyst)
+    return client
+
+
+def _by_triage_page(world: World, field: str, value: str) -> Refusal:
+    url = reverse("triage:deviation", args=[world.deviation.reference])
+    with translation.override("sv"):
+        response = _analyst_client(world).post(url, {"add": value}, HTTP_ACCEPT_LANGUAGE="sv")
+    (message,) = [str(m) for m in response.context["messages"]]
+    return Refusal(response.status_code, message, None)
+
+
+def _by_triage_api(world: World, field: str, value: str) -> Refusal:
+    client = APIClient()
+    client.force_authenticate(world.analyst)
+    url = reverse("deviation-triage", args=[world.deviation.reference])
+    response = client.post(url, {"add": [value]}, format="json", HTTP_ACCEPT_LANGUAGE="sv")
+    # deviations.triage refuses with the rule's own error, which the API hands on with its code
+    return Refusal(response.status_code, response.json()["detail"], response.json()["code"])
+
+
+TRIAGE_PATHS = {"triage": _by_triage, "triage page": _by_triage_page, "triage api": _by_triage_api}
 PATHS: dict[str, Callable[[World, str, str], Refusal]] = {
     "form": _by_form,
     "api": _by_api,
@@ -222,8 +246,9 @@ PATHS: dict[str, Callable[[World, str, str], Refusal]] = {
 CASES = [
     pytest.param(bad, path, id=f"{name}-{path}") for name, bad in BAD.items() for path in PATHS
 ] + [
-    pytest.param(bad, "triage", id=f"{name}-triage")
+    pytest.param(bad, path, id=f"{name}-{path}")
     for name, bad in BAD.items()
+    for path in TRIAGE_PATHS
     if bad.field == "tags"
 ]
 
@@ -236,7 +261,7 @@ def test_every_way_in_refuses_a_bad_value_with_the_rules_own_message(
     with translation.override("sv"), pytest.raises(FieldRuleError) as expected:
         RULES[bad.field](value)
     assert expected.value.code == bad.code
-    refusal = {**PATHS, "triage": _by_triage}[path](world, bad.field, value)
+    refusal = {**PATHS, **TRIAGE_PATHS}[path](world, bad.field, value)
     assert refusal.status in (200, 400)  # a re-rendered form or a refusal, never a 500
     assert refusal.message == expected.value.message
     assert refusal.code in (bad.code, None)
@@ -274,6 +299,22 @@ def _accepted_by_triage(world: World) -> Deviation:
     return world.deviation
 
 
+def _accepted_by_triage_page(world: World) -> Deviation:
+    url = reverse("triage:deviation", args=[world.deviation.reference])
+    response = _analyst_client(world).post(url, {"add": KNOWN_LAW_PROVISION})
+    assert response.status_code == 302
+    return world.deviation
+
+
+def _accepted_by_triage_api(world: World) -> Deviation:
+    client = APIClient()
+    client.force_authenticate(world.analyst)
+    url = reverse("deviation-triage", args=[world.deviation.reference])
+    response = client.post(url, {"add": [KNOWN_LAW_PROVISION]}, format="json")
+    assert response.status_code == 201, response.json()
+    return world.deviation
+
+
 @pytest.mark.parametrize(
     "accept",
     [
@@ -282,6 +323,8 @@ def _accepted_by_triage(world: World) -> Deviation:
         pytest.param(_accepted_by_import, id="import"),
         pytest.param(_accepted_by_admin, id="admin"),
         pytest.param(_accepted_by_triage, id="triage"),
+        pytest.param(_accepted_by_triage_page, id="triage page"),
+        pytest.param(_accepted_by_triage_api, id="triage api"),
     ],
 )
 def test_a_provision_of_a_known_law_outside_the_catalogue_is_accepted_everywhere(
