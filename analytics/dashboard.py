@@ -1,4 +1,5 @@
-"""Dashboard figures from the deviation table: pure counting, no Django (STYLE.md R9)."""
+"""Dashboard figures from the deviation table: pure counting, no Django (docs/architecture.md
+R9)."""
 
 from __future__ import annotations
 

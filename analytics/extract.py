@@ -138,7 +138,7 @@ class AnalysisFilter:
 
     @property
     def is_local(self) -> bool:
-        """A view narrowed to a place, where local knots belong (KNOTS.md §6 step 8)."""
+        """A view narrowed to a place, where local knots belong (docs/knots.md §6 step 8)."""
         return bool(self.municipalities or self.forbund or self.units)
 
     def key(self) -> str:

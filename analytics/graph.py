@@ -1,4 +1,4 @@
-"""The co-occurrence graph for the overview picture (KNOTS.md §6 step 10), pure and seeded.
+"""The co-occurrence graph for the overview picture (docs/knots.md §6 step 10), pure and seeded.
 
 Nodes are tags, edges pairs of tags that share at least `min_count` deviations (counted over the
 same mining baskets as the knots, so a law never links to its own provisions). Each edge carries

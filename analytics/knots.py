@@ -1,10 +1,11 @@
 """The knot engine: exact, bounded itemset enumeration plus gates, folding, evidence and ranking.
 
-Follows KNOTS.md §6 step by step; pure functions over a `DeviationTable` (STYLE.md R9):
+Follows docs/knots.md §6 step by step; pure functions over a `DeviationTable`
+(docs/architecture.md R9):
 
-1. *Mining baskets.* A law tag implied by a provision on the same deviation is left out (CONTRACTS
-   §4), so no knot holds a law together with one of its own provisions; a law that stands alone
-   stays.
+1. *Mining baskets.* A law tag implied by a provision on the same deviation is left out
+   (docs/contracts.md §4), so no knot holds a law together with one of its own provisions; a
+   law that stands alone stays.
 2. *Count.* Every basket's subsets of size 2..max_size, exactly. Pairs are Horner keys
    t₁·V + t₂ counted with `np.bincount`. Larger sets are int keys built from the ranks of their
    frequent pairs ({a,b,c} → rank(ab)·V + c, {a,b,c,d} → rank(ab)·F + rank(cd), …), counted
@@ -677,7 +678,7 @@ def _round(value: float, digits: int) -> float:
 
 
 def knots_as_json(knots: Sequence[Knot]) -> list[dict[str, Any]]:
-    """The `knots --json` objects of CONTRACTS.md §4, in the given order."""
+    """The `knots --json` objects of docs/contracts.md §4, in the given order."""
     return [
         {
             "tags": list(knot.tags),

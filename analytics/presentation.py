@@ -55,7 +55,7 @@ def trend_text(knot: Knot, *, horizon_days: int = 90) -> str:
 
 
 def knot_sentence(knot: Knot, *, viewer_may_see_small: bool = True, horizon_days: int = 90) -> str:
-    """Why this is a knot, from the same numbers that ranked it (KNOTS.md §6 step 9)."""
+    """Why this is a knot, from the same numbers that ranked it (docs/knots.md §6 step 9)."""
     deviations = ngettext("%(count)s deviation", "%(count)s deviations", knot.support) % {
         "count": present_count(knot.support, viewer_may_see_small=viewer_may_see_small)
     }

@@ -1,4 +1,4 @@
-"""Share-based trends and monthly counts (KNOTS.md §2 and §6 step 7), pure and deterministic.
+"""Share-based trends and monthly counts (docs/knots.md §2 and §6 step 7), pure and deterministic.
 
 Reporting volume grows as the system is adopted, so a knot's trend is measured on its *share* of
 all deviations, not on raw counts: with r and p the knot's deviations in the last `horizon` days and

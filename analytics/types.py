@@ -1,9 +1,9 @@
 """Plain data for the knot engine: parameters, the columnar deviation table and frozen results.
 
-Nothing here imports Django (STYLE.md R9). `DeviationTable` is the engine's only input: one row per
-deviation, tags in CSR form (`indptr`/`indices` into a sorted `vocabulary` of tag ids as fixed by
-CONTRACTS.md §1). Results (`Knot`, `CooccurrenceGraph`, …) are frozen dataclasses; JSON conversion
-happens at the edge (`analytics.knots.knots_as_json`).
+Nothing here imports Django (docs/architecture.md R9). `DeviationTable` is the engine's only
+input: one row per deviation, tags in CSR form (`indptr`/`indices` into a sorted `vocabulary` of
+tag ids as fixed by docs/contracts.md §1). Results (`Knot`, `CooccurrenceGraph`, …) are frozen
+dataclasses; JSON conversion happens at the edge (`analytics.knots.knots_as_json`).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ DeviationRecord = tuple[str, date, str, int, int | None, str, Sequence[str]]
 
 
 def tag_kind(tag: str) -> TagKind:
-    """The kind of a tag id by its prefix (CONTRACTS.md §1); the format is checked upstream."""
+    """The kind of a tag id by its prefix (docs/contracts.md §1); the format is checked upstream."""
     if tag.startswith(PROVISION_PREFIX):
         return "provision"
     if tag.startswith(LAW_PREFIX):
@@ -65,7 +65,7 @@ def implied_law(tag: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class KnotParams:
-    """The knot engine's parameters (KNOTS.md §6), all passed explicitly."""
+    """The knot engine's parameters (docs/knots.md §6), all passed explicitly."""
 
     min_support: int = 10
     q: float = 0.01  # Benjamini–Hochberg false discovery rate over all candidates
@@ -269,13 +269,14 @@ class DeviationTable:
 
 @dataclass(frozen=True, slots=True)
 class Knot:
-    """A recurring combination of 2–5 tags with its evidence (CONTRACTS.md §4 plus the workings)."""
+    """A recurring combination of 2–5 tags with its evidence (docs/contracts.md §4 plus the
+    workings)."""
 
     tags: tuple[str, ...]  # sorted
     support: int
     municipalities: int
     units: int
-    lift: float  # L*, the partition lift (KNOTS.md §6 step 4)
+    lift: float  # L*, the partition lift (docs/knots.md §6 step 4)
     expected: float  # E*, the largest count expected if two parts of the set were independent
     surplus: float  # support − expected
     p_value: float  # Poisson upper tail of the support given E*

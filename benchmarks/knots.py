@@ -1,4 +1,4 @@
-"""The knot engine against mlxtend's FP-growth on planted-knot synthetic data (KNOTS.md §7).
+"""The knot engine against mlxtend's FP-growth on planted-knot synthetic data (docs/knots.md §7).
 
 Run: `.venv/bin/python benchmarks/knots.py [--sizes 100000 1000000] [--repeats 3]
 [--skip-fpgrowth-above N] [--seed S]`.

@@ -18,7 +18,7 @@ from catalogue.tagids import agency_tag_id, law_tag_id, provision_tag_id
 
 
 class Agency(models.Model):
-    """A party involved in a deviation (CONTRACTS.md §1 agency codes), not a named office."""
+    """A party involved in a deviation (docs/contracts.md §1 agency codes), not a named office."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)

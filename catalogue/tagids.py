@@ -1,4 +1,5 @@
-"""Tag identifiers as fixed by CONTRACTS.md §1: `agency:FK`, `law:2010:110`, `prov:2010:110#K27P48`.
+"""Tag identifiers as fixed by docs/contracts.md §1: `agency:FK`, `law:2010:110`,
+`prov:2010:110#K27P48`.
 
 Pure functions, shared by the catalogue, the tagger, the API and the import, so there is one
 definition of the format.
@@ -27,7 +28,7 @@ class ParsedTag:
 
     @property
     def law_tag_id(self) -> str | None:
-        """The law a provision implies (CONTRACTS.md: a tagged provision implies its law)."""
+        """The law a provision implies (docs/contracts.md: a tagged provision implies its law)."""
         return law_tag_id(self.sfs) if self.sfs else None
 
 

@@ -1,7 +1,7 @@
 """Deterministic, realistic synthetic deviations (avvikelser) for demo data and benchmarks.
 
 Pure Python and standard library only, so benchmarks and tests can produce 100k deviations in a
-few seconds without a database. The data plants the documented cross-agency knots (DOMAIN.md §5
+few seconds without a database. The data plants the documented cross-agency knots (docs/domain.md §5
 and (a)–(c)) plus one local decoy among realistic noise, so the knot engine has a known answer.
 Texts are composed from fragments that each declare the tags they imply; a deviation's text
 therefore names what its tags say and nothing else, which makes the data usable for the tagger
@@ -64,7 +64,8 @@ AGE_BANDS: tuple[str, ...] = tuple(_VOCABULARY["age_bands"])
 AGENCY_CODES: tuple[str, ...] = tuple(_VOCABULARY["agency_codes"])
 MAX_TAGS = 8
 
-# Dates on which the law behind "SoL" and "a-kassa" changes (CONTRACTS.md §1, DOMAIN.md §2).
+# Dates on which the law behind "SoL" and "a-kassa" changes (docs/contracts.md §1,
+# docs/domain.md §2).
 _TAGS = _load("tags")
 NEW_SOL_FROM = date.fromisoformat(_TAGS["new_law_from"]["sol"])
 NEW_ALF_FROM = date.fromisoformat(_TAGS["new_law_from"]["alf"])
@@ -110,7 +111,7 @@ class PlantedKnot:
     local: bool = False  # decoy: one municipality and unit only
 
     def __post_init__(self) -> None:
-        # The core set is the knot's identity (KNOTS.md §2): keep it sorted and unique.
+        # The core set is the knot's identity (docs/knots.md §2): keep it sorted and unique.
         object.__setattr__(self, "tags", tuple(sorted(set(self.tags))))
 
 
@@ -165,7 +166,7 @@ def _fragment(item: Mapping[str, Any]) -> _Fragment:
 
 
 _FORMS = _load("forms")
-# What each {placeholder} renders as; repeats weight the common forms (DOMAIN.md §4).
+# What each {placeholder} renders as; repeats weight the common forms (docs/domain.md §4).
 _STATIC_FORMS: dict[str, tuple[str, ...]] = {
     key: tuple(variants) for key, variants in _FORMS["forms"].items()
 }

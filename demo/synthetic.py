@@ -3,7 +3,7 @@
 `generate_table(n, seed=…)` returns a `DeviationTable` of `n` deviations and the knots planted in
 it, the answer the engine should find. Vectorised numpy, so a million rows take a few seconds.
 
-- *Vocabulary* (`vocabulary_size` tags, default 400): the 13 agencies of CONTRACTS.md §1, the
+- *Vocabulary* (`vocabulary_size` tags, default 400): the 13 agencies of docs/contracts.md §1, the
   laws, and provisions spread over those laws. Provisions are drawn with Zipf–Mandelbrot
   frequencies (1 / (rank + 5)^1.1): the most common is in about one deviation in seven, most are
   rare.

@@ -1,4 +1,4 @@
-"""Import and export of deviations as CSV or Excel (CONTRACTS.md §3).
+"""Import and export of deviations as CSV or Excel (docs/contracts.md §3).
 
 Import is all or nothing: every row is validated first and the report names each bad row and
 column; only a clean file is written, in one transaction. Rows are matched on `external_id`, so
@@ -195,7 +195,7 @@ def _lookup_tables() -> tuple[dict[str, Municipality], dict[str, Unit]]:
 def deviations_import(
     *, rows: Sequence[dict[str, str]], by: User | None, progress: Progress | None = None
 ) -> ImportReport:
-    """Validate every row, then import all of them or none (CONTRACTS.md §3).
+    """Validate every row, then import all of them or none (docs/contracts.md §3).
 
     The checks run outside the transaction so their progress can be watched; the writing is
     one transaction.

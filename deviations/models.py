@@ -86,7 +86,7 @@ class Consequence(models.TextChoices):
 
 
 class Gender(models.TextChoices):
-    # Values are the import contract's (CONTRACTS.md §3).
+    # Values are the import contract's (docs/contracts.md §3).
     WOMAN = "kvinna", _("Woman")
     MAN = "man", _("Man")
     OTHER = "annat", pgettext_lazy("gender", "Other")
@@ -300,7 +300,8 @@ class TaggingQuerySet(models.QuerySet["Tagging"]):
 
 
 class Tagging(models.Model):
-    """A link from a deviation to an agency, law or provision, by its CONTRACTS.md identifier."""
+    """A link from a deviation to an agency, law or provision, by its identifier
+    (docs/contracts.md §1)."""
 
     class Kind(models.TextChoices):
         AGENCY = "agency", _("Agency")

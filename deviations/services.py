@@ -128,7 +128,7 @@ def reference_allocate(*, year: int, count: int = 1) -> list[str]:
 
 
 def expand_tags(tags: Iterable[TagInput]) -> list[TagInput]:
-    """Validate tag ids and add the law each provision implies (CONTRACTS.md §1).
+    """Validate tag ids and add the law each provision implies (docs/contracts.md §1).
 
     Only the spelling is checked here: the tagger may name a law by an SFS number the catalogue
     lacks. Tags from people are checked against the catalogue where they come in (rules).

@@ -215,7 +215,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Knutpunkt API",
-    "DESCRIPTION": "Deviations, the reference catalogue, knots and barriers (CONTRACTS.md §5).",
+    "DESCRIPTION": "Deviations, the reference catalogue, knots and barriers.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",

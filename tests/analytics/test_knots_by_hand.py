@@ -1,4 +1,4 @@
-"""Hand-computed knots on a table of 40 literal deviations (KNOTS.md §6, CONTRACTS.md §4).
+"""Hand-computed knots on a table of 40 literal deviations (docs/knots.md §6, docs/contracts.md §4).
 
 The table, with P = SFB 27 kap. 48 §, L = its law, S = SoL 4 kap. 1 §, AF, FK and REGION:
 

@@ -67,7 +67,7 @@ def test_inconsistent_files_are_refused(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_tag_text_gives_what_the_file_catalogue_gives() -> None:
-    """CONTRACTS.md §2 end to end: the command reads the database catalogue."""
+    """docs/contracts.md §2 end to end: the command reads the database catalogue."""
     lines = [
         json.dumps({"id": str(n), "text": t, "date": on.isoformat()})
         for n, (t, on) in enumerate(TEXTS)

@@ -311,7 +311,7 @@ def test_statute_references(text: str, expected: set[str]) -> None:
     assert tag_ids(text) == expected
 
 
-# --- The SoL date rule (CONTRACTS.md §1) --------------------------------------------------------
+# --- The SoL date rule (docs/contracts.md §1) -------------------------------------------------
 
 SOL_DATE_RULE = [
     pytest.param("enl SoL", date(2025, 6, 30), {SOL_OLD}, id="last-day-of-old-law"),

@@ -247,7 +247,7 @@ def test_the_decoy_knot_is_local(devs: list[DemoDeviation]) -> None:
 
 
 def test_planted_knots_are_concrete_tag_sets() -> None:
-    assert len(PLANTED_KNOTS) == 14  # the ten of DOMAIN.md §5, (a)–(c) and one local decoy
+    assert len(PLANTED_KNOTS) == 14  # the ten of docs/domain.md §5, (a)–(c) and one local decoy
     for knot in PLANTED_KNOTS.values():
         assert 2 <= len(knot.tags) <= 5
         assert list(knot.tags) == sorted(set(knot.tags))

@@ -1,4 +1,4 @@
-"""Import (CONTRACTS.md §3): all rows or none, a report per bad row and column, idempotent
+"""Import (docs/contracts.md §3): all rows or none, a report per bad row and column, idempotent
 re-import, and export in the same columns."""
 
 from __future__ import annotations

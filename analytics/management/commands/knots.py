@@ -1,4 +1,4 @@
-"""`python manage.py knots --json`: the current knots, best first (CONTRACTS.md §4)."""
+"""`python manage.py knots --json`: the current knots, best first (docs/contracts.md §4)."""
 
 import json
 from datetime import date

@@ -1,4 +1,4 @@
-"""`python manage.py tag_text`: JSON Lines in, tags and personal data out (CONTRACTS.md §2)."""
+"""`python manage.py tag_text`: JSON Lines in, tags and personal data out (docs/contracts.md §2)."""
 
 import json
 import sys

@@ -1,4 +1,5 @@
-"""`python manage.py import_deviations FILE`: CSV or Excel, all rows or none (CONTRACTS.md §3)."""
+"""`python manage.py import_deviations FILE`: CSV or Excel, all rows or none
+(docs/contracts.md §3)."""
 
 from pathlib import Path
 from typing import Any
