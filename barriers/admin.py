@@ -8,7 +8,9 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from barriers.models import Barrier, BarrierEvidence, Decision, Escalation, SteeringGroup
-from barriers.services import escalations_reroute
+from barriers.services import escalations_reroute, steering_group_update
+
+SERVICE_FIELDS = {"name", "mandate", "level"}  # changed through barriers.services
 
 
 @admin.register(SteeringGroup)
@@ -18,11 +20,23 @@ class SteeringGroupAdmin(SimpleHistoryAdmin):
     search_fields = ["slug", "name"]
     filter_horizontal = ["municipalities", "agencies", "members"]
 
+    def save_model(self, request: HttpRequest, obj: SteeringGroup, form: Any, change: bool) -> None:
+        """A new name, mandate or level of an existing group goes through the service, which
+        routes open escalations again, as every other path that changes a group does."""
+        changed = SERVICE_FIELDS & set(form.changed_data)
+        if not change or not changed:
+            super().save_model(request, obj, form, change)
+            return
+        stored = SteeringGroup.objects.get(pk=obj.pk)
+        typed = {name: getattr(obj, name) for name in changed}
+        for name in changed:  # the service sees the change; the other fields are saved with it
+            setattr(obj, name, getattr(stored, name))
+        steering_group_update(group=obj, by=request.user, **typed)  # type: ignore[arg-type]
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """A new mandate, area or membership can change where open escalations should go."""
+        """A new group, area or membership can change where open escalations should go."""
         super().save_related(request, form, formsets, change)
-        routing = {"level", "mandate", "municipalities", "agencies"}
-        if not change or routing & set(form.changed_data):
+        if not change or {"municipalities", "agencies"} & set(form.changed_data):
             escalations_reroute(by=request.user)  # type: ignore[arg-type]
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from barriers.models import Barrier, Decision, MandateLevel, SteeringGroup
 from catalogue.selectors import tag_choices
+from deviations.models import Deviation
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Write the date as YYYY-MM-DD.")}
@@ -138,6 +139,37 @@ class SplitForm(ExamplesForm):
         required=False,
         max_length=Barrier._meta.get_field("title").max_length,
         widget=forms.TextInput(attrs={"id": "split-title"}),
+    )
+
+
+class EvidenceRemoveForm(SplitForm):
+    """The evidence form's ticks, posted by its "remove" button (the split title is kept)."""
+
+    def clean_examples(self) -> list[str]:
+        ticked = self.cleaned_data["examples"]
+        if not ticked:
+            raise forms.ValidationError(_("Tick the deviations to take out of the evidence."))
+        return ticked
+
+
+class EvidenceAddForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference of the deviation"),
+        help_text=_("E.g. AV-2026-00042."),
+        max_length=Deviation._meta.get_field("reference").max_length,
+        error_messages={"required": _("Write the reference of the deviation to add.")},
+        widget=forms.TextInput(attrs={"id": "evidence-reference"}),
+    )
+
+    def clean_reference(self) -> str:
+        return self.cleaned_data["reference"].strip().upper()
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the escalation withdrawn?"),
+        error_messages={"required": _("Say why the escalation is withdrawn.")},
+        widget=forms.Textarea(attrs={"rows": 2, "id": "withdraw-reason"}),
     )
 
 

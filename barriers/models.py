@@ -6,8 +6,6 @@ may see what) in selectors.py.
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -196,11 +194,6 @@ class Barrier(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_open(self) -> bool:
-        """Still being worked on: neither closed (or merged away) nor resolved."""
-        return self.status not in (self.Status.CLOSED, self.Status.RESOLVED)
-
 
 class BarrierEvidence(models.Model):
     """A deviation that shows the barrier, how it came to be linked, and whether the analyst
@@ -318,13 +311,6 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.barrier} → {self.group}"
-
-    @property
-    def is_overridden(self) -> bool:
-        return self.proposed_group_id is not None and self.group_id != self.proposed_group_id
-
-    def is_overdue(self, today: date) -> bool:
-        return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < today
 
 
 class Decision(models.Model):

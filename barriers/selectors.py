@@ -81,23 +81,6 @@ def barrier_evidence_list(*, user: User, barrier: Barrier) -> QuerySet[BarrierEv
     return qs.filter(deviation__in=deviation_list(user=user))
 
 
-def evidence_deviation_list(*, user: User) -> QuerySet[Deviation]:
-    """Deviations a user sees as evidence of barriers escalated to their groups (steering
-    members); for the deviation pages and API, on top of `deviations.selectors.deviation_list`."""
-    qs = Deviation.objects.select_related("municipality", "unit", "reporter")
-    if not _active(user):
-        return qs.none()
-    if _sees_all(user):
-        return qs.filter(pk__in=BarrierEvidence.objects.values("deviation_id"))
-    if not user.has_perm("barriers.view_barrier"):
-        return qs.none()
-    return qs.filter(
-        pk__in=BarrierEvidence.objects.filter(barrier_id__in=_group_barrier_ids(user)).values(
-            "deviation_id"
-        )
-    )
-
-
 def escalation_list(*, user: User) -> QuerySet[Escalation]:
     """Escalations the user may see: analysts all, steering members their groups', reporters
     those of the barriers their deviations are linked to."""
@@ -110,10 +93,6 @@ def escalation_list(*, user: User) -> QuerySet[Escalation]:
     if user.has_perm("barriers.view_barrier"):
         visible |= Q(group__in=SteeringGroup.objects.filter(members=user))
     return qs.filter(visible)
-
-
-def escalation_get(*, user: User, pk: int) -> Escalation:
-    return get_object_or_404(escalation_list(user=user), pk=pk)
 
 
 def decision_list(*, user: User) -> QuerySet[Decision]:
@@ -134,10 +113,6 @@ def steering_group_list(*, user: User) -> QuerySet[SteeringGroup]:
     if _sees_all(user) or user.has_perm("barriers.view_steeringgroup"):
         return qs
     return qs.filter(members=user)
-
-
-def steering_group_get(*, user: User, slug: str) -> SteeringGroup:
-    return get_object_or_404(steering_group_list(user=user), slug=slug)
 
 
 def inbox_group_list(*, user: User) -> QuerySet[SteeringGroup]:

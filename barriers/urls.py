@@ -15,6 +15,21 @@ urlpatterns = [
     path("systemhinder/<int:pk>/sammanfoga/", views.barrier_merge_view, name="barrier_merge"),
     path("systemhinder/<int:pk>/dela/", views.barrier_split_view, name="barrier_split"),
     path("systemhinder/<int:pk>/exempel/", views.barrier_examples_view, name="barrier_examples"),
+    path(
+        "systemhinder/<int:pk>/underlag/lagg-till/",
+        views.barrier_evidence_add_view,
+        name="evidence_add",
+    ),
+    path(
+        "systemhinder/<int:pk>/underlag/ta-bort/",
+        views.barrier_evidence_remove_view,
+        name="evidence_remove",
+    ),
+    path(
+        "systemhinder/<int:pk>/eskalering/<int:escalation_pk>/dra-tillbaka/",
+        views.escalation_withdraw_view,
+        name="escalation_withdraw",
+    ),
     path("systemhinder/<int:pk>/underlag/", views.barrier_dossier_view, name="dossier"),
     path("systemhinder/<int:pk>/underlag/pdf/", views.barrier_dossier_pdf_view, name="dossier_pdf"),
     path("analys/historik/", views.audit_view, name="audit"),

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -29,10 +29,13 @@ from barriers.forms import (
     BarrierForm,
     DecisionForm,
     EscalateForm,
+    EvidenceAddForm,
+    EvidenceRemoveForm,
     ExamplesForm,
     MergeForm,
     SplitForm,
     TransitionForm,
+    WithdrawForm,
 )
 from barriers.models import Barrier, Escalation, SteeringGroup
 from barriers.selectors import (
@@ -48,6 +51,8 @@ from barriers.services import (
     barrier_create,
     barrier_create_from_knot,
     barrier_escalate,
+    barrier_evidence_add,
+    barrier_evidence_remove,
     barrier_examples_set,
     barrier_merge,
     barrier_route,
@@ -55,11 +60,13 @@ from barriers.services import (
     barrier_transition,
     barrier_update,
     decision_record,
+    escalation_withdraw,
 )
 from core.errors import DomainError
 from core.requests import request_user
 from deviations.imports import download_response
 from deviations.models import Deviation, User
+from deviations.selectors import deviation_get
 from jobs.services import job_enqueue
 
 ANALYST = "deviations.view_all_deviations"
@@ -150,18 +157,29 @@ def barrier_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _barrier_page(
-    request: HttpRequest, *, user: User, barrier: Barrier, refused: bool = False, **forms: Any
+    request: HttpRequest,
+    *,
+    user: User,
+    barrier: Barrier,
+    refused: bool = False,
+    withdrawing: Escalation | None = None,
+    **forms: Any,
 ) -> HttpResponse:
     """The barrier page; an action that was refused passes its bound form (input and errors
-    kept) and `refused`, and the page answers 400."""
+    kept) and `refused`, and the page answers 400. `withdrawing`: the escalation a refused
+    withdrawal was about, so its form stays on the page with the reason typed."""
     forms = {
         "form": BarrierForm(instance=barrier),
         "escalate_form": EscalateForm(),
         "transition_form": TransitionForm(),
         "merge_form": MergeForm(),
         "split_form": SplitForm(),
+        "evidence_add_form": EvidenceAddForm(),
+        "withdraw_form": WithdrawForm(),
         **forms,
     }
+    route_taken = barrier_route_taken(barrier=barrier)
+    open_escalation = next((e for e in route_taken if e.status == Escalation.Status.OPEN), None)
     chosen = forms.pop("examples_form", None)
     chosen = forms["split_form"] if chosen is None else chosen
     proposal = barrier_route(barrier=barrier)
@@ -178,7 +196,8 @@ def _barrier_page(
             "chosen_examples": chosen.data.getlist("examples") if chosen.is_bound else None,
             "proposal": proposal,
             "proposal_lines": route_details(proposal.route.as_dict()),
-            "route_taken": barrier_route_taken(barrier=barrier),
+            "route_taken": route_taken,
+            "withdrawing": withdrawing or open_escalation,
             "evidence": evidence[:300],
             "evidence_count": evidence.count(),
             "tag_labels": list(zip(barrier.tags, labels_for(barrier.tags), strict=True)),
@@ -293,6 +312,82 @@ def barrier_split_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, error, user=user, barrier=barrier, split_form=form)
     messages.success(request, _("The ticked deviations now form a barrier of their own."))
     return redirect("barriers:detail", pk=part.pk)
+
+
+def _evidence_deviation(user: User, form: EvidenceAddForm) -> Deviation | None:
+    """The deviation the analyst named, if they may see it; otherwise an error on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return deviation_get(user=user, reference=form.cleaned_data["reference"])
+    except Http404:
+        form.add_error("reference", _("No deviation has this reference."))
+        return None
+
+
+@login_required
+@require_POST
+def barrier_evidence_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user, barrier = _analyst_barrier(request, pk)
+    form = EvidenceAddForm(request.POST)
+    deviation = _evidence_deviation(user, form)
+    if deviation is None:
+        return _barrier_page(request, user=user, barrier=barrier, evidence_add_form=form)
+    try:
+        added = barrier_evidence_add(barrier=barrier, deviations=[deviation], by=user)
+    except DomainError as error:
+        return _refused(request, error, user=user, barrier=barrier, evidence_add_form=form)
+    if not added:
+        form.add_error("reference", _("This deviation is already evidence of the barrier."))
+        return _barrier_page(request, user=user, barrier=barrier, evidence_add_form=form)
+    messages.success(
+        request, _("%(reference)s was added to the evidence.") % {"reference": deviation.reference}
+    )
+    return redirect("barriers:detail", pk=barrier.pk)
+
+
+@login_required
+@require_POST
+def barrier_evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user, barrier = _analyst_barrier(request, pk)
+    form = EvidenceRemoveForm(request.POST)
+    if not form.is_valid():
+        return _barrier_page(request, user=user, barrier=barrier, split_form=form)
+    ticked = _ticked(user, barrier, form.cleaned_data["examples"])
+    try:
+        removed = barrier_evidence_remove(barrier=barrier, deviations=ticked, by=user)
+    except DomainError as error:
+        return _refused(request, error, user=user, barrier=barrier, split_form=form)
+    messages.success(
+        request,
+        ngettext(
+            "One deviation was taken out of the evidence.",
+            "%(n)d deviations were taken out of the evidence.",
+            removed,
+        )
+        % {"n": removed},
+    )
+    return redirect("barriers:detail", pk=barrier.pk)
+
+
+@login_required
+@require_POST
+def escalation_withdraw_view(request: HttpRequest, pk: int, escalation_pk: int) -> HttpResponse:
+    user, barrier = _analyst_barrier(request, pk)
+    escalation = get_object_or_404(barrier_route_taken(barrier=barrier), pk=escalation_pk)
+    form = WithdrawForm(request.POST)
+    page = {"user": user, "barrier": barrier, "withdrawing": escalation, "withdraw_form": form}
+    if not form.is_valid():
+        return _barrier_page(request, **page)
+    try:
+        escalation_withdraw(escalation=escalation, by=user, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        return _refused(request, error, **page)
+    messages.success(
+        request,
+        _("The escalation to %(group)s was withdrawn.") % {"group": escalation.group.name},
+    )
+    return redirect("barriers:detail", pk=barrier.pk)
 
 
 @login_required

@@ -99,6 +99,11 @@ class EscalateSerializer(serializers.Serializer):
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class WithdrawSerializer(serializers.Serializer):
+    # Blank is left to the service, which refuses it (`reason_required`), as on the page.
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class DecideSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Decision.Kind.choices)
     text = serializers.CharField(required=False, allow_blank=True, default="")

@@ -22,6 +22,7 @@ from api.serializers.barriers import (
     EscalateSerializer,
     EscalationSerializer,
     SteeringGroupSerializer,
+    WithdrawSerializer,
 )
 from barriers.models import Barrier, Decision, Escalation, MandateLevel, SteeringGroup
 from barriers.selectors import (
@@ -30,7 +31,13 @@ from barriers.selectors import (
     escalation_list,
     steering_group_list,
 )
-from barriers.services import barrier_create, barrier_escalate, barrier_route, decision_record
+from barriers.services import (
+    barrier_create,
+    barrier_escalate,
+    barrier_route,
+    decision_record,
+    escalation_withdraw,
+)
 from core.requests import request_user
 
 
@@ -108,7 +115,8 @@ class BarrierViewSet(
 
 
 class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Escalations the caller may see; members of the group (and analysts) record decisions."""
+    """Escalations the caller may see; members of the group (and analysts) record decisions;
+    analysts withdraw open ones."""
 
     serializer_class = EscalationSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -133,6 +141,21 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
             escalation=self.get_object(), by=request_user(request), **payload.validated_data
         )
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WithdrawSerializer, responses={200: EscalationSerializer})
+    @action(
+        detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, IsAnalyst]
+    )
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """An analyst takes an open escalation back, with a reason; the barrier is analysed."""
+        payload = WithdrawSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        escalation = escalation_withdraw(
+            escalation=self.get_object(),
+            by=request_user(request),
+            reason=payload.validated_data["reason"],
+        )
+        return Response(EscalationSerializer(escalation).data)
 
 
 class DecisionViewSet(viewsets.ReadOnlyModelViewSet):

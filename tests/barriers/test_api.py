@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from barriers.models import Barrier, Escalation, SteeringGroup
-from barriers.services import barrier_create_from_knot, barrier_transition
+from barriers.services import barrier_create_from_knot, barrier_escalate, barrier_transition
 from deviations.models import User
 from tests.barriers.conftest import FileDeviations, make_knot
 from tests.factories import UserFactory
@@ -85,3 +85,38 @@ def test_roles_see_and_write_only_what_they_may(
     assert bad.status_code == 400
     groups = _client(analyst).get("/api/v1/steering-groups/").json()["results"]
     assert len(groups) == 18
+
+
+def test_an_analyst_withdraws_an_open_escalation_with_a_reason(
+    ladder: dict[str, SteeringGroup], file_deviations: FileDeviations, analyst: User,
+    staff: User, other_unit_staff: User,
+) -> None:  # fmt: skip
+    barrier = barrier_create_from_knot(knot=make_knot(file_deviations(2)), by=analyst)
+    barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
+    escalation = barrier_escalate(barrier=barrier, group=None, due_on=None, by=analyst)
+    member = UserFactory(roles=["steering"])
+    escalation.group.members.add(member)
+    url = f"/api/v1/escalations/{escalation.pk}/withdraw/"
+    for user in (staff, other_unit_staff, member):
+        refused = _client(user).post(url, {"reason": "Fel grupp"}, format="json")
+        assert refused.status_code == 403, user.username
+    api = _client(analyst)
+    for body in ({}, {"reason": "  "}):
+        blank = api.post(url, body, format="json")
+        assert blank.status_code == 400
+        assert (blank.json()["code"], blank.json()["detail"]) == (
+            "reason_required",
+            "Say why the escalation is withdrawn.",
+        )
+    escalation.refresh_from_db()
+    assert escalation.status == Escalation.Status.OPEN
+    done = api.post(url, {"reason": "Fel grupp"}, format="json")
+    assert done.status_code == 200
+    assert (done.json()["id"], done.json()["status"]) == (escalation.pk, "withdrawn")
+    barrier.refresh_from_db()
+    assert barrier.status == Barrier.Status.ANALYSED
+    again = api.post(url, {"reason": "Igen"}, format="json")
+    assert again.status_code == 409
+    assert again.json()["code"] == "escalation_closed"
+    assert again.json()["detail"] == "Only an open escalation can be withdrawn."
+    assert api.post("/api/v1/escalations/999999/withdraw/", {"reason": "x"}).status_code == 404

@@ -96,3 +96,54 @@ def test_changing_a_mandate_in_the_admin_reroutes(
     escalation = Escalation.objects.get(pk=escalation.pk)
     assert escalation.proposed_group == ladder["nationella-radet"]
     assert escalation.rerouted_at is not None
+
+
+def _as_typed(group: SteeringGroup, **changes: object) -> dict[str, object]:
+    """The group's admin change form as posted, with these fields changed."""
+    return {
+        "slug": group.slug,
+        "name": group.name,
+        "level": group.level,
+        "mandate": group.mandate,
+        "forbund": group.forbund_id or "",
+        "municipalities": [m.pk for m in group.municipalities.all()],
+        "agencies": [a.pk for a in group.agencies.all()],
+        "members": [m.pk for m in group.members.all()],
+        "verified": "on" if group.verified else "",
+        "source": group.source,
+        **changes,
+    }
+
+
+def test_an_admin_mandate_change_goes_through_the_service_and_reroutes(
+    admin_client: Client, admin_user: User, analyst: User, ladder: Ladder,
+    file_deviations: FileDeviations,
+) -> None:  # fmt: skip
+    tags = ["agency:AF", "agency:FK"]
+    barrier = barrier_create(
+        by=analyst, title="Vägledning", tags=tags, mandate_level=MandateLevel.AGENCY_GUIDELINE,
+        deviations=file_deviations(1, tags=tags),
+    )  # fmt: skip
+    barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
+    escalation = barrier_escalate(barrier=barrier, group=None, due_on=None, by=analyst)
+    council = ladder["nationella-radet"]
+    assert escalation.proposed_group == council
+    url = reverse("admin:barriers_steeringgroup_change", args=[council.pk])
+    unrouted = admin_client.post(url, _as_typed(council, source="Ny källa"))
+    assert unrouted.status_code == 302
+    escalation.refresh_from_db()
+    assert escalation.rerouted_at is None  # nothing that routes changed
+    renamed = _as_typed(council, name="Nationella rådet (nytt namn)", source="Ny källa 2")
+    renamed["mandate"] = MandateLevel.LOCAL_ROUTINE  # only the mandate: no area, no agencies
+    assert admin_client.post(url, renamed).status_code == 302
+    council.refresh_from_db()
+    assert (council.name, council.mandate, council.source) == (
+        "Nationella rådet (nytt namn)",
+        MandateLevel.LOCAL_ROUTINE,
+        "Ny källa 2",
+    )
+    assert council.history.first().history_user == admin_user
+    escalation.refresh_from_db()
+    assert escalation.group == council
+    assert escalation.proposed_group == ladder["nsg-fk-af"]
+    assert escalation.history.first().history_user == admin_user

@@ -19,7 +19,6 @@ from barriers.selectors import (
     decision_list,
     deviation_outcome,
     escalation_list,
-    evidence_deviation_list,
     group_agenda,
     group_inbox,
     inbox_group_list,
@@ -125,12 +124,10 @@ def test_steering_sees_all_evidence_of_its_barriers(
     )
     seen = barrier_evidence_list(user=steering_member, barrier=world.taby)
     assert {row.deviation for row in seen} == everything
-    assert set(evidence_deviation_list(user=steering_member)) == everything
     # The reporter sees the barrier, but of its evidence only what they may see anyway.
     assert [row.deviation for row in barrier_evidence_list(user=staff, barrier=world.taby)] == [
         world.own
     ]
-    assert list(evidence_deviation_list(user=staff)) == []
 
 
 def test_escalations_and_decisions_follow_barrier_visibility(

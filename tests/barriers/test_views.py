@@ -18,7 +18,7 @@ from barriers.services import (
     barrier_escalate,
     barrier_transition,
 )
-from deviations.models import User
+from deviations.models import Deviation, User
 from tests.barriers.conftest import KNOT_TAGS, FileDeviations, make_knot
 from tests.factories import UserFactory
 
@@ -222,6 +222,7 @@ def analysed(
     barrier = barrier_create_from_knot(knot=make_knot(file_deviations(4)), by=analyst)
     barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
     barrier_create(by=analyst, title="Dubblett", tags=list(KNOT_TAGS), deviations=[])
+    file_deviations(1, tags=("agency:CSN",))  # not evidence: one to add
     return barrier
 
 
@@ -252,7 +253,17 @@ ACTIONS: dict[str, tuple[Callable[[Barrier], dict[str, Any]], Callable[[Barrier]
         lambda b: {"examples": _refs(b)[:2]},
         lambda b: b.evidence_rows.filter(is_example=True).count() == 2,
     ),
+    "evidence_add": (
+        lambda b: {"reference": _outside(b).reference},
+        lambda b: b.evidence.count() == 5,
+    ),
+    "evidence_remove": (lambda b: {"examples": _refs(b)[:1]}, lambda b: b.evidence.count() == 3),
 }
+
+
+def _outside(barrier: Barrier) -> Deviation:
+    """The one deviation filed that is not evidence of the barrier."""
+    return Deviation.objects.exclude(pk__in=barrier.evidence.values("pk")).get()
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -349,3 +360,147 @@ def test_a_refused_split_or_examples_keep_the_ticks(
     part = Barrier.objects.get(split_from=analysed)
     assert untitled["Location"] == reverse("barriers:detail", args=[part.pk])
     assert part.title == f"Part of “{analysed.title}”"
+
+
+# --- Evidence by hand and withdrawing an escalation --------------------------------------------
+
+
+def test_a_deviation_is_added_as_evidence_by_its_reference(
+    analyst_client: Client, analysed: Barrier, analyst: User
+) -> None:
+    url = reverse("barriers:evidence_add", args=[analysed.pk])
+    outside = _outside(analysed)
+    for typed, error in (
+        ("AV-1999-99999", "No deviation has this reference."),
+        ("", "Write the reference of the deviation to add."),
+        ("x" * 40, "Ensure this value has at most 16 characters (it has 40)."),
+        (_refs(analysed)[0], "This deviation is already evidence of the barrier."),
+    ):
+        refused = analyst_client.post(url, {"reference": typed})
+        assert refused.status_code == 400, typed
+        assert refused.context["evidence_add_form"].errors["reference"] == [error]
+        assert refused.context["evidence_add_form"]["reference"].value() == typed
+    assert 'value="AV-1999-99999"' not in refused.content.decode()  # the last one typed is shown
+    assert f'value="{_refs(analysed)[0]}"' in refused.content.decode()
+    assert analysed.evidence.count() == 4
+    added = analyst_client.post(url, {"reference": f" {outside.reference.lower()} "}, follow=True)
+    assert [str(m) for m in added.context["messages"]] == [
+        f"{outside.reference} was added to the evidence."
+    ]
+    assert outside in analysed.evidence.all()
+    outside.refresh_from_db()
+    assert outside.status == Deviation.Status.LINKED
+    row = analysed.evidence_rows.get(deviation=outside)
+    assert (row.how, row.added_by) == ("manual", analyst)
+
+
+def test_ticked_evidence_is_removed_with_the_evidence_forms_second_button(
+    analyst_client: Client, analysed: Barrier
+) -> None:
+    refs = _refs(analysed)
+    page = analyst_client.get(reverse("barriers:detail", args=[analysed.pk])).content.decode()
+    url = reverse("barriers:evidence_remove", args=[analysed.pk])
+    assert f'formaction="{url}"' in page
+    nothing = analyst_client.post(url, {"split_title": "Skrivet"})
+    assert nothing.status_code == 400
+    assert nothing.context["split_form"].errors["examples"] == [
+        "Tick the deviations to take out of the evidence."
+    ]
+    assert 'value="Skrivet"' in nothing.content.decode()
+    removed = analyst_client.post(url, {"examples": refs[:2]}, follow=True)
+    assert [str(m) for m in removed.context["messages"]] == [
+        "2 deviations were taken out of the evidence."
+    ]
+    assert _refs(analysed) == refs[2:]
+    statuses = Deviation.objects.filter(reference__in=refs[:2]).values_list("status", flat=True)
+    assert set(statuses) == {Deviation.Status.TRIAGED}  # linked nowhere else any more
+
+
+def test_evidence_of_a_closed_barrier_stays_as_it_is(
+    analyst_client: Client, analysed: Barrier, analyst: User
+) -> None:
+    barrier_transition(barrier=analysed, status=Barrier.Status.CLOSED, by=analyst, reason="Klar")
+    refs = _refs(analysed)
+    add = analyst_client.post(
+        reverse("barriers:evidence_add", args=[analysed.pk]),
+        {"reference": _outside(analysed).reference},
+    )
+    remove = analyst_client.post(
+        reverse("barriers:evidence_remove", args=[analysed.pk]), {"examples": refs[:1]}
+    )
+    for refused in (add, remove):
+        assert refused.status_code == 400
+        assert [str(m) for m in refused.context["messages"]] == [
+            "This barrier is closed; reopen it first."
+        ]
+    assert add.context["evidence_add_form"]["reference"].value() == _outside(analysed).reference
+    assert remove.context["chosen_examples"] == refs[:1]
+    assert _refs(analysed) == refs
+
+
+def test_an_analyst_withdraws_the_open_escalation_with_a_reason(
+    analyst_client: Client, escalated: Escalation
+) -> None:
+    barrier = escalated.barrier
+    url = reverse("barriers:escalation_withdraw", args=[barrier.pk, escalated.pk])
+    page = analyst_client.get(reverse("barriers:detail", args=[barrier.pk])).content.decode()
+    assert f'action="{url}"' in page
+    assert f"Withdraw the escalation to {escalated.group.name}" in page
+    for blank in ("", "   "):
+        refused = analyst_client.post(url, {"reason": blank})
+        assert refused.status_code == 400
+        assert refused.context["withdraw_form"].errors["reason"] == [
+            "Say why the escalation is withdrawn."
+        ]
+    escalated.refresh_from_db()
+    assert escalated.status == Escalation.Status.OPEN
+    done = analyst_client.post(url, {"reason": "Fel styrgrupp"}, follow=True)
+    assert done.redirect_chain == [(reverse("barriers:detail", args=[barrier.pk]), 302)]
+    assert [str(m) for m in done.context["messages"]] == [
+        f"The escalation to {escalated.group.name} was withdrawn."
+    ]
+    escalated.refresh_from_db()
+    barrier.refresh_from_db()
+    assert (escalated.status, escalated.withdrawn_reason) == ("withdrawn", "Fel styrgrupp")
+    assert barrier.status == Barrier.Status.ANALYSED
+    assert f'action="{url}"' not in done.content.decode()  # nothing open to withdraw
+    again = analyst_client.post(url, {"reason": "En gång till"})
+    assert again.status_code == 400
+    assert [str(m) for m in again.context["messages"]] == [
+        "Only an open escalation can be withdrawn."
+    ]
+    assert "En gång till" in again.content.decode()  # the reason typed is still there
+    escalated.refresh_from_db()
+    assert escalated.withdrawn_reason == "Fel styrgrupp"
+
+
+def test_only_analysts_withdraw_an_escalation(
+    client: Client, escalated: Escalation, member: User, staff: User, other_unit_staff: User,
+    analyst: User,
+) -> None:  # fmt: skip
+    url = reverse("barriers:escalation_withdraw", args=[escalated.barrier_id, escalated.pk])
+    data = {"reason": "Fel styrgrupp"}
+    assert client.post(url, data)["Location"].startswith(reverse("login"))
+    for user, status in ((staff, 403), (member, 403), (other_unit_staff, 404)):
+        client.force_login(user)
+        assert client.post(url, data).status_code == status, user.username
+    client.force_login(analyst)
+    assert client.get(url).status_code == 405
+    other = barrier_create(by=analyst, title="Annat", tags=["agency:CSN"], deviations=[])
+    elsewhere = reverse("barriers:escalation_withdraw", args=[other.pk, escalated.pk])
+    assert client.post(elsewhere, data).status_code == 404  # not this barrier's escalation
+    escalated.refresh_from_db()
+    assert escalated.status == Escalation.Status.OPEN
+
+
+def test_the_new_actions_read_in_swedish(analyst_client: Client, escalated: Escalation) -> None:
+    url = reverse("barriers:detail", args=[escalated.barrier_id])
+    page = analyst_client.get(url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    for label in (
+        f"Dra tillbaka eskaleringen till {escalated.group.name}",
+        "Varför dras eskaleringen tillbaka?",
+        "Lägg till avvikelsen i underlaget",
+        "Avvikelsens referens",
+        "Ta bort de ikryssade ur underlaget",
+    ):
+        assert label in page

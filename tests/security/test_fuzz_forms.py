@@ -99,6 +99,19 @@ def forms(staff: User, analyst: User, steering_member: User, taby_unit: Unit) ->
         "barrier_examples": (
             analyst, reverse("barriers:barrier_examples", args=[barrier.pk]), ["examples"],
         ),
+        "evidence_add": (
+            analyst, reverse("barriers:evidence_add", args=[barrier.pk]), ["reference"],
+        ),
+        "evidence_remove": (
+            analyst,
+            reverse("barriers:evidence_remove", args=[barrier.pk]),
+            ["examples", "split_title"],
+        ),
+        "escalation_withdraw": (
+            analyst,
+            reverse("barriers:escalation_withdraw", args=[barrier.pk, escalation.pk]),
+            ["reason"],
+        ),
         "new_barrier": (analyst, reverse("barriers:create"), ["title", "mandate_level", "tags"]),
         "decision": (
             steering_member,
@@ -123,6 +136,9 @@ def forms(staff: User, analyst: User, steering_member: User, taby_unit: Unit) ->
         "barrier_merge",
         "barrier_split",
         "barrier_examples",
+        "evidence_add",
+        "evidence_remove",
+        "escalation_withdraw",
         "new_barrier",
         "decision",
         "login",

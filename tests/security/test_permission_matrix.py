@@ -77,6 +77,9 @@ RULES: dict[str, dict[str, int]] = {
     "barriers:barrier_merge": rule(LOGIN, 405, 405, 405, 405, 405),
     "barriers:barrier_split": rule(LOGIN, 405, 405, 405, 405, 405),
     "barriers:barrier_examples": rule(LOGIN, 405, 405, 405, 405, 405),
+    "barriers:evidence_add": rule(LOGIN, 405, 405, 405, 405, 405),
+    "barriers:evidence_remove": rule(LOGIN, 405, 405, 405, 405, 405),
+    "barriers:escalation_withdraw": rule(LOGIN, 405, 405, 405, 405, 405),
     "barriers:dossier": rule(LOGIN, 200, HIDDEN, 200, 200, 200),
     "barriers:dossier_pdf": rule(LOGIN, 405, 405, 405, 405, 405),
     "barriers:inboxes": rule(LOGIN, 200, 200, 200, 302, 200),
@@ -100,6 +103,7 @@ RULES: dict[str, dict[str, int]] = {
     "escalation-list": rule(401, 200, 200, 200, 200, 200),
     "escalation-detail": rule(401, 200, HIDDEN, 200, 200, 200),
     "escalation-decide": rule(401, 405, 405, 405, 405, 405),
+    "escalation-withdraw": rule(401, 403, 403, 405, 403, 405),  # analysts only, POST
     "decision-list": rule(401, 200, 200, 200, 200, 200),
     "decision-detail": rule(401, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     "steering-group-list": rule(401, 200, 200, 200, 200, 200),
@@ -131,8 +135,9 @@ RULES: dict[str, dict[str, int]] = {
 }
 # POST status per role for the actions on the barrier page, posted empty. Only analysts and
 # administrators act (the page is theirs; the escalated barrier refuses the empty forms: 400,
-# except the examples, where "none" is a choice); whoever sees the barrier without that right
-# is refused (403), whoever does not see it finds nothing (404).
+# except the examples, where "none" is a choice; an empty reference, no ticks or no reason for
+# a withdrawal are form errors); whoever sees the barrier without that right (the reporter, the
+# steering member) is refused (403), whoever does not see it finds nothing (404).
 ACTED = 400
 POST_RULES: dict[str, dict[str, int]] = {
     "barriers:barrier_update": rule(LOGIN, 403, HIDDEN, ACTED, 403, ACTED),
@@ -141,6 +146,9 @@ POST_RULES: dict[str, dict[str, int]] = {
     "barriers:barrier_merge": rule(LOGIN, 403, HIDDEN, ACTED, 403, ACTED),
     "barriers:barrier_split": rule(LOGIN, 403, HIDDEN, ACTED, 403, ACTED),
     "barriers:barrier_examples": rule(LOGIN, 403, HIDDEN, 302, 403, 302),
+    "barriers:evidence_add": rule(LOGIN, 403, HIDDEN, ACTED, 403, ACTED),
+    "barriers:evidence_remove": rule(LOGIN, 403, HIDDEN, ACTED, 403, ACTED),
+    "barriers:escalation_withdraw": rule(LOGIN, 403, HIDDEN, ACTED, 403, ACTED),
     "barriers:detail": rule(LOGIN, 405, 405, 405, 405, 405),  # GET only since the split
 }
 SKIPPED_PREFIXES = ("admin:",)  # Django's admin: staff-only by Django itself
@@ -227,6 +235,7 @@ def _kwargs(name: str, pattern: URLPattern, world: dict[str, Any]) -> dict[str, 
         }.get(name.split("-")[0], world["barrier"].pk),
         "slug": world["group"].slug if "steering" in name or ":" in name else "roslagen",
         "escalation_id": world["escalation"].pk,
+        "escalation_pk": world["escalation"].pk,
         "action_id": world["action"].pk,
         "code": "FK" if name.startswith("agency") else "0160",
         "sfs": "2010:110",
@@ -300,12 +309,25 @@ def test_writes_are_refused_where_not_allowed(world: dict[str, Any], staff: User
         f"/api/v1/escalations/{world['escalation'].pk}/decide/", {"kind": "reject", "reason": "x"}
     )
     assert decided.status_code == 403
+    withdrawn = client.post(
+        f"/api/v1/escalations/{world['escalation'].pk}/withdraw/", {"reason": "x"}
+    )
+    assert withdrawn.status_code == 403
     assert client.post(reverse("deviations:import"), {}).status_code == 403
     barrier = world["barrier"].pk
     reasons = {"status": "closed", "reason": "x", "target": barrier, "examples": []}
     for action in ("update", "transition", "escalate", "merge", "split", "examples"):
         url = reverse(f"barriers:barrier_{action}", args=[barrier])
         assert client.post(url, {"title": "x", "mandate_level": "1", **reasons}).status_code == 403
+    own = world["own"].reference
+    for name, data in (
+        ("evidence_add", {"reference": own}),
+        ("evidence_remove", {"examples": own}),
+    ):
+        assert client.post(reverse(f"barriers:{name}", args=[barrier]), data).status_code == 403
+    url = reverse("barriers:escalation_withdraw", args=[barrier, world["escalation"].pk])
+    assert client.post(url, {"reason": "x"}).status_code == 403
     world["barrier"].refresh_from_db()
     assert (world["barrier"].title, world["barrier"].status) == ("Dag 180", "escalated")
+    assert world["barrier"].evidence.get() == world["own"]
     assert SteeringGroup.objects.filter(members=staff).count() == 0
