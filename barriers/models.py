@@ -18,7 +18,7 @@ from deviations.models import Deviation, User
 
 
 class MandateLevel(models.IntegerChoices):
-    """The rule level a change needs, lowest first (DOMAIN.md §1.4); compare with < and >.
+    """The rule level a change needs, lowest first (docs/domain.md §1.4); compare with < and >.
 
     Stored as an integer so ordering comparisons happen in the database too; `code` is the
     stable string used by the JSON catalogue and the API.
@@ -119,7 +119,7 @@ class Barrier(models.Model):
     mandate_level = models.PositiveSmallIntegerField(
         _("mandate level needed"), choices=MandateLevel, default=MandateLevel.LOCAL_ROUTINE
     )
-    # The provisions, laws and agencies in conflict (CONTRACTS.md §1 tag ids), normally the
+    # The provisions, laws and agencies in conflict (docs/contracts.md §1 tag ids), normally the
     # knot's tags; new deviations carrying all of them accrue as evidence.
     tags = models.JSONField(_("tags"), default=list, blank=True)
     knot_key = models.CharField(_("knot"), max_length=32, blank=True, db_index=True)  # "": none

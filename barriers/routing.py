@@ -1,4 +1,5 @@
-"""Which steering group can act on a barrier: the mandate ladder of DOMAIN.md §1.4 as plain data.
+"""Which steering group can act on a barrier: the mandate ladder of docs/domain.md §1.4 as plain
+data.
 
 Pure: no Django, no database. The service layer turns groups and barriers into `GroupData` and
 `BarrierScope`, calls `route`, and stores `Route.as_dict()` with the escalation so the reason can

@@ -82,7 +82,7 @@ def _save(obj: models.Model, *, by: User | None, why: str = "") -> None:
 
 
 def _check_tags(tags: Iterable[str]) -> list[str]:
-    """Valid tag ids (CONTRACTS.md §1), sorted and unique."""
+    """Valid tag ids (docs/contracts.md §1), sorted and unique."""
     clean = sorted({str(tag).strip() for tag in tags if str(tag).strip()})
     for tag in clean:
         try:

@@ -179,7 +179,7 @@ class StatisticsView(APIView):
 
 
 class ImportView(APIView):
-    """Upload a .csv or .xlsx (CONTRACTS.md §3). The rows are checked and imported by a
+    """Upload a .csv or .xlsx (docs/contracts.md §3). The rows are checked and imported by a
     background job: the answer is 202 with the job, whose `url` shows the progress and, when
     finished, the per-row report (all rows or none)."""
 

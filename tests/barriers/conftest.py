@@ -16,7 +16,7 @@ from catalogue.models import Municipality
 from deviations.models import Deviation, Unit, User
 from deviations.services import DeviationInput, TagInput, deviation_file
 
-# SFB 27 kap. 48 § (an act) with the two state agencies: the day-180 knot of PRODUCT.md.
+# SFB 27 kap. 48 § (an act) with the two state agencies: the day-180 knot of docs/domain.md.
 KNOT_TAGS = ("agency:AF", "agency:FK", "prov:2010:110#K27P48")
 
 FileDeviations = Callable[..., list[Deviation]]

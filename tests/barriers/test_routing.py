@@ -76,7 +76,7 @@ def scope(places: set[str], agencies: set[str], mandate: str) -> BarrierScope:
             scope({"0160"}, {"AF"}, "agency_guideline"),
             LADDER,
             "routed",
-            "nationella-radet",  # national sits below agency HQ on the ladder (DOMAIN §1.4)
+            "nationella-radet",  # national sits below agency HQ on the ladder (docs/domain.md §1.4)
         ),
         (
             "needs an ordinance for state agencies",
