@@ -10,7 +10,7 @@ it, the answer the engine should find. Vectorised numpy, so a million rows take 
 - *Noise deviations* have 4–6 mining tags: agencies drawn independently with hub rates (FK in about
   half of all deviations, AF and KOMMUN in about a third), now and then a law that stands alone,
   and the rest provisions. Every provision also carries its law tag, as confirmed tags do
-  (CONTRACTS §1), which the engine leaves out again for mining.
+  (docs/contracts.md §1), which the engine leaves out again for mining.
 - *Planted knots* (2–5 tags, at least one provision) are put into `share · n` deviations each,
   topped up with noise tags to 4–6 mining tags; each knot tag drops out with probability
   `dropout`. They differ in spread (15–35 municipalities, and one local decoy in a single unit)

@@ -1,4 +1,4 @@
-"""Precision, recall and F1 per tag kind and for personal data, as shared/eval/README.md scores
+"""Precision, recall and F1 per tag kind and for personal data, as docs/tagging.md §12 scores
 them, plus the individual mistakes so a developer can see what went wrong.
 
 Pure: labelled lines in, scores out. The caller supplies the predictor (tagger + PII finder), so

@@ -1,5 +1,5 @@
-"""The analyst workspace end to end on a small database: knots command (CONTRACTS §4), pages,
-downloads, small-count suppression and the cache that follows confirmed tags."""
+"""The analyst workspace end to end on a small database: knots command (docs/contracts.md §4),
+pages, downloads, small-count suppression and the cache that follows confirmed tags."""
 
 from __future__ import annotations
 

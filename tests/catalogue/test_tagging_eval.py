@@ -1,7 +1,7 @@
-"""The tagger and the PII finder on the labelled dev set, scored as shared/eval/README.md says,
+"""The tagger and the PII finder on the labelled dev set, scored as docs/tagging.md §12 says,
 plus the scoring itself and the `evaluate_tagger` command.
 
-The dev set is copied into tests/data so the suite does not depend on a sibling checkout.
+The dev set is tests/data/tagging-dev.jsonl; docs/tagging.md §10–§11 describe it and its gold.
 """
 
 from __future__ import annotations

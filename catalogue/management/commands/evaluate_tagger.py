@@ -1,5 +1,6 @@
 """`python manage.py evaluate_tagger FILE [--json]`: score the tagger and PII finder on labelled
-texts (shared/eval format) and list the mistakes, so a change to the tagger can be judged."""
+texts (format: docs/tagging.md §10.1) and list the mistakes, so a change to the tagger can be
+judged."""
 
 import json
 from argparse import ArgumentParser
@@ -27,7 +28,7 @@ class Command(BaseCommand):
     help = "Precision, recall and F1 per tag kind and for personal data on a labelled JSONL file."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", type=Path, help="JSON Lines in the shared/eval format")
+        parser.add_argument("file", type=Path, help="JSON Lines as in docs/tagging.md §10.1")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
         parser.add_argument(
             "--from-files",
