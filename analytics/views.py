@@ -30,9 +30,10 @@ from analytics.presentation import (
     overview_picture,
 )
 from analytics.results import dashboard_figures, graph_result, knot_result_served
+from core.downloads import download_response
 from core.requests import request_user
 from core.roles import STEERING
-from deviations.imports import download_response, export_rows
+from deviations.imports import export_rows
 from deviations.models import (
     Deviation,
     User,

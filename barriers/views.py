@@ -62,9 +62,9 @@ from barriers.services import (
     decision_record,
     escalation_withdraw,
 )
+from core.downloads import download_response
 from core.errors import DomainError
 from core.requests import request_user
-from deviations.imports import download_response
 from deviations.models import Deviation, User
 from deviations.selectors import deviation_get
 from jobs.services import job_enqueue

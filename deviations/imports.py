@@ -17,10 +17,10 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpResponse, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from catalogue.models import Municipality
 from catalogue.selectors import tag_choices
@@ -395,46 +395,3 @@ def export_rows(deviations: Iterable[Deviation]) -> Iterable[list[str]]:
             deviation.age_band,
             deviation.confirmed_tags,
         ]
-
-
-def export_csv(rows: Iterable[list[str]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([_safe_cell(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
-
-
-def export_xlsx(rows: Iterable[list[str]], *, title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for row in rows:
-        sheet.append([_safe_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _safe_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def export_file(rows: Iterable[list[str]], kind: str, name: str) -> tuple[bytes, str, str]:
-    """Rows (the first the header) as a dated CSV or Excel file: (content, name, type)."""
-    stamp = timezone.localdate().isoformat()
-    if kind == "xlsx":
-        content = export_xlsx(rows, title=name)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content, content_type = export_csv(rows), "text/csv; charset=utf-8"
-    return content, f"{name}-{stamp}.{kind}", content_type
-
-
-def download_response(rows: Iterable[list[str]], kind: str, name: str) -> HttpResponse:
-    content, filename, content_type = export_file(rows, kind, name)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -11,11 +11,11 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.downloads import export_file
 from deviations.imports import (
     ImportFileError,
     ImportReport,
     deviations_import,
-    export_file,
     export_queryset,
     export_rows,
     read_rows,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.selectors import tag_choices
+from core.downloads import download_response
 from core.errors import DomainError, PersonalDataError
 from core.requests import request_user
 from deviations.extensions import extra_timeline, list_notes, outcomes
@@ -27,7 +28,6 @@ from deviations.imports import (
     COLUMNS,
     EXPORT_INLINE_ROWS,
     IMPORT_MAX_BYTES,
-    download_response,
     export_queryset,
     export_rows,
 )

@@ -11,15 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
-from deviations.imports import (
-    COLUMNS,
-    ImportFileError,
-    deviations_import,
-    export_csv,
-    export_rows,
-    export_xlsx,
-    read_rows,
-)
+from core.downloads import export_csv, export_xlsx
+from deviations.imports import COLUMNS, ImportFileError, deviations_import, export_rows, read_rows
 from deviations.models import Deviation, Tagging, Unit
 
 GOOD = (
