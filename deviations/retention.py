@@ -13,16 +13,13 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deviations.models import Deviation, Draft
-from jobs.models import Job
+from jobs.services import jobs_prune
 
 DEFAULT_RETENTION_DAYS = 5 * 365
-JOB_FILE_DAYS = 30
-JOB_KEEP_DAYS = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,19 +50,7 @@ def retention_apply(*, today: date | None = None, days: int | None = None) -> Re
     drafts, _by_model = Draft.objects.filter(
         updated_at__lt=timezone.now() - timedelta(days=90)
     ).delete()
-    # Files kept on finished jobs (an import waiting for a retry, a dossier PDF with examples)
-    # hold free text too; a month is enough to download or retry them.
-    old_jobs = Job.objects.filter(finished_at__lt=timezone.now() - timedelta(days=JOB_FILE_DAYS))
-    job_files = old_jobs.filter(Q(input__isnull=False) | Q(output__isnull=False)).update(
-        input=None, output=None, output_name=""
-    )
-    # Finished jobs are a log, not a record: knot recomputations (one per change of the
-    # data) after a day, the rest after JOB_KEEP_DAYS.
-    finished = Job.objects.exclude(status__in=Job.ACTIVE)
-    jobs, _by_model = (
-        finished.filter(kind="knots", finished_at__lt=timezone.now() - timedelta(days=1))
-        | finished.filter(finished_at__lt=timezone.now() - timedelta(days=JOB_KEEP_DAYS))
-    ).delete()
+    job_files, jobs = jobs_prune()
     return RetentionReport(
         cutoff=cutoff,
         deviations=count,

@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 # runner(job, progress) -> result: a jobs.models.Job and a jobs.services.Progress. Typed loosely
 # because the model reads its kind's label from here, and this module imports neither.
 Runner = Callable[[Any, Any], dict[str, Any]]
+DEFAULT_KEEP_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class JobKind:
     # Maintenance work (its parameters decided by an administrator): started from the job
     # list and rerun only with the add_job permission.
     maintenance: bool = False
-    keep_days: int = 90  # finished jobs of this kind are deleted after this many days
+    keep_days: int = DEFAULT_KEEP_DAYS  # finished jobs of this kind are deleted after these days
     # Names for the result's keys on the job page; keys without a label are not shown.
     result_labels: Callable[[], Mapping[str, str]] = field(default=lambda: {})
     # A template shown under the progress bar, with `job` and what `result_context` returns.

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from django_tasks_db.models import DBTaskResult
 
 from core.errors import DomainError, StateError
 from jobs.models import Job
-from jobs.registry import job_kind_get
+from jobs.registry import DEFAULT_KEEP_DAYS, job_kind_get, job_kinds
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser as User
@@ -182,6 +183,29 @@ def jobs_reap() -> int:
         ),
         **fields,
     )
+
+
+# Files kept on finished jobs (an import waiting for a retry, a dossier PDF with examples) hold
+# free text; a month is enough to download or retry them.
+JOB_FILE_DAYS = 30
+
+
+def jobs_prune() -> tuple[int, int]:
+    """Drop old jobs' files, then finished jobs older than their kind keeps them (a log, not a
+    record: knot recomputations go after a day). Returns (jobs whose files went, jobs deleted)."""
+    now = timezone.now()
+    old = Job.objects.filter(finished_at__lt=now - timedelta(days=JOB_FILE_DAYS))
+    files = old.filter(Q(input__isnull=False) | Q(output__isnull=False)).update(
+        input=None, output=None, output_name=""
+    )
+    finished = Job.objects.exclude(status__in=Job.ACTIVE)
+    by_kind = Q()
+    for kind in job_kinds():
+        by_kind |= Q(kind=kind.name, finished_at__lt=now - timedelta(days=kind.keep_days))
+    unregistered = ~Q(kind__in=[kind.name for kind in job_kinds()])
+    expired = by_kind | (unregistered & Q(finished_at__lt=now - timedelta(days=DEFAULT_KEEP_DAYS)))
+    deleted, _by_model = finished.filter(expired).delete()
+    return files, deleted
 
 
 def _uuids(values: Iterable[str]) -> list[uuid.UUID]:
