@@ -519,19 +519,6 @@ def deviations_file_many(
     return [saved[references[index]] for index in range(len(items))]
 
 
-@transaction.atomic
-def tagging_decide(*, tagging: Tagging, state: str, by: User) -> Tagging:
-    """Confirm or reject a tag; the audit history records who decided and when."""
-    if state not in (Tagging.State.CONFIRMED, Tagging.State.REJECTED):
-        raise StateError(_("A tag can only be confirmed or rejected."), code="invalid_state")
-    tagging.state = state
-    tagging.decided_by = by
-    tagging.decided_at = timezone.now()
-    tagging.save(update_fields=["state", "decided_by", "decided_at"])
-    taggings_changed(deviation_ids=[tagging.deviation_id])
-    return tagging
-
-
 @dataclass(slots=True)
 class RetagReport:
     deviations: int = 0

@@ -11,6 +11,7 @@ from factory.django import DjangoModelFactory
 from catalogue.models import Municipality
 from deviations.models import Deviation, Tagging, Unit, User
 from deviations.services import reference_allocate
+from deviations.triage import TriageDecision, deviation_triage
 
 
 class UnitFactory(DjangoModelFactory[Unit]):
@@ -78,3 +79,11 @@ class TaggingFactory(DjangoModelFactory[Tagging]):
     state = Tagging.State.CONFIRMED
     confidence = 1.0
     rule = "test"
+
+
+def tag_decide(*, tagging: Tagging, state: str, by: User) -> None:
+    """Confirm or reject one tag the way an analyst does: through triage."""
+    field = {Tagging.State.CONFIRMED: "confirm", Tagging.State.REJECTED: "reject"}[state]
+    deviation_triage(
+        deviation=tagging.deviation, decision=TriageDecision(**{field: [tagging.tag_id]}), by=by
+    )

@@ -19,10 +19,10 @@ from analytics.presentation import knot_key
 from analytics.results import knot_result
 from catalogue.models import Municipality
 from deviations.models import Deviation, Tagging, Unit, User
-from deviations.services import DeviationInput, TagInput, deviations_file_many, tagging_decide
+from deviations.services import DeviationInput, TagInput, deviations_file_many
 from jobs.models import Job
 from jobs.services import job_execute
-from tests.factories import UnitFactory, UserFactory
+from tests.factories import UnitFactory, UserFactory, tag_decide
 
 TODAY = date(2026, 6, 30)
 KNOT = ("agency:AF", "agency:FK", "prov:2010:110#K27P48")
@@ -102,7 +102,7 @@ def test_results_are_cached_until_a_confirmed_tag_changes(
     with django_assert_max_num_queries(2):  # the tag version and one read of the shared cache
         assert knot_result(AnalysisFilter(), today=TODAY).computed_at == first.computed_at
     tagging = Tagging.objects.filter(tag_id="agency:AF").first()
-    tagging_decide(tagging=tagging, state="rejected", by=analyst)
+    tag_decide(tagging=tagging, state="rejected", by=analyst)
     again = knot_result(AnalysisFilter(), today=TODAY)
     assert again.tag_version == first.tag_version + 1
     assert again.computed_at > first.computed_at
@@ -239,7 +239,7 @@ def test_pages_serve_the_last_result_while_the_recomputation_waits(
     first = knot_result()
     with django_capture_on_commit_callbacks(execute=True):
         tagging = Tagging.objects.filter(tag_id="agency:AF").first()
-        tagging_decide(tagging=tagging, state="rejected", by=analyst)
+        tag_decide(tagging=tagging, state="rejected", by=analyst)
     job = Job.objects.get(kind="knots")
     assert (job.status, job.dedupe_key) == (Job.Status.QUEUED, "knots:default")
 
@@ -276,7 +276,7 @@ def test_api_knots_never_wait_for_the_engine(
     assert fresh.status_code == 200
     assert fresh["Knots-Stale"] == "false"
     assert fresh.json()[0]["tags"] == list(KNOT)
-    tagging_decide(
+    tag_decide(
         tagging=Tagging.objects.filter(tag_id="agency:CSN").first(), state="rejected", by=analyst
     )
     stale = api.get("/api/v1/knots/", {"min_support": 10})

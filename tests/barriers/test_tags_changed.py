@@ -16,10 +16,11 @@ from barriers.models import Barrier
 from barriers.services import barrier_create
 from deviations.imports import deviations_import, read_rows
 from deviations.models import Deviation, Tagging, User
-from deviations.services import deviations_retag, tagging_decide
+from deviations.services import deviations_retag
 from deviations.signals import tags_changed
 from deviations.triage import TriageDecision, deviation_triage
 from tests.barriers.conftest import KNOT_TAGS, FileDeviations
+from tests.factories import tag_decide
 
 CSV = (
     "external_id,occurred_on,municipality,unit,description,category,severity,gender,age_band,tags\n"
@@ -68,7 +69,7 @@ def test_triage_and_a_decision_announce(
     deviation.refresh_from_db()
     assert deviation.confirmed_tags == "agency:FK"
     tagging = deviation.taggings.get(tag_id="agency:FK")
-    tagging_decide(tagging=tagging, state=Tagging.State.REJECTED, by=analyst)
+    tag_decide(tagging=tagging, state=Tagging.State.REJECTED, by=analyst)
     assert announced[-1] == [deviation.pk]
     deviation.refresh_from_db()
     assert deviation.confirmed_tags == ""

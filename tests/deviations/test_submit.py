@@ -17,9 +17,8 @@ from deviations.services import (
     deviations_retag,
     draft_save,
     pii_mask,
-    tagging_decide,
 )
-from tests.factories import UserFactory
+from tests.factories import UserFactory, tag_decide
 
 TEXT = "FK drog in sjukpenningen vid dag 180 enligt 27 kap. 48 § SFB och Af kräver inskrivning."
 
@@ -168,7 +167,7 @@ def test_retag_keeps_human_decisions_and_refreshes_open_suggestions(
 ) -> None:
     deviation = deviation_submit(by=staff, data=_input(taby_unit), chosen_tags=["agency:FK"])
     fk = deviation.taggings.get(tag_id="agency:FK")
-    tagging_decide(tagging=fk, state=Tagging.State.CONFIRMED, by=analyst)
+    tag_decide(tagging=fk, state=Tagging.State.CONFIRMED, by=analyst)
     rejected_before = set(
         deviation.taggings.filter(state="rejected").values_list("tag_id", flat=True)
     )

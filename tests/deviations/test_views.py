@@ -5,8 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from deviations.models import Tagging, Unit, User
-from deviations.services import tagging_decide
-from tests.factories import DeviationFactory, TaggingFactory
+from tests.factories import DeviationFactory, TaggingFactory, tag_decide
 
 
 def test_list_filters_by_agency(analyst_client: Client, taby_unit: Unit) -> None:
@@ -46,7 +45,7 @@ def test_detail_shows_tags_explanations_and_the_timeline(
         state=Tagging.State.SUGGESTED,
         rule="chapter-section + SFB",
     )
-    tagging_decide(tagging=tagging, state=Tagging.State.CONFIRMED, by=analyst)
+    tag_decide(tagging=tagging, state=Tagging.State.CONFIRMED, by=analyst)
     page = analyst_client.get(deviation.get_absolute_url()).content.decode()
     assert "prov:2010:110#K27P48" in page
     assert "chapter-section + SFB" in page
