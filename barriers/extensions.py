@@ -49,7 +49,10 @@ def tags_changed_received(*, deviation_ids: Sequence[int], **_signal: object) ->
     """A deviation whose confirmed tags now match a barrier's becomes its evidence at once."""
     for start in range(0, len(deviation_ids), 5000):
         batch = deviation_ids[start : start + 5000]
-        barrier_evidence_accrue(deviations=list(Deviation.objects.filter(pk__in=batch).only("pk")))
+        # Only confirmed tags make evidence: a filing with suggestions alone costs one query.
+        tagged = list(Deviation.objects.filter(pk__in=batch).exclude(confirmed_tags="").only("pk"))
+        if tagged:
+            barrier_evidence_accrue(deviations=tagged)
 
 
 EXTENSION = DeviationExtension(
