@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -26,11 +28,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):  # as DRF's handler does, but keeping the code below
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         # Field errors keep their place; `detail` gives one sentence for people and logs.
         errors = response.data
         response.data = {"detail": _first_message(errors), "code": "invalid", "errors": errors}
+    elif response is not None and isinstance(exc, exceptions.APIException):
+        # Every refusal carries a stable code beside its sentence (parse_error, not_found, …).
+        data = response.data
+        if isinstance(data, dict) and "detail" in data and "code" not in data:
+            codes = exc.get_codes()
+            data["code"] = codes if isinstance(codes, str) else exc.default_code
     return response
 
 

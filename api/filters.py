@@ -4,15 +4,44 @@ django-filter ignores unknown names (issue #603), so `?agnecy=FK` would silently
 row; a 400 that names the parameter is the honest answer.
 """
 
+from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
+import django_filters
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
+from deviations.rules import FieldRuleError, check_occurred_on
+
 GENERAL_PARAMETERS = {"page", "page_size", "format", "ordering", "search"}
+# An end date may reach a little ahead (the rest of this year, say); year 9999 is a slip.
+DATE_BOUND_AHEAD = timedelta(days=366)
+
+
+def date_bound_check(value: date) -> None:
+    """A date used as a bound (filter, tagging date): the event-date rule of deviations.rules,
+    with room for an end date up to DATE_BOUND_AHEAD from today. Raises FieldRuleError."""
+    check_occurred_on(value, today=timezone.localdate() + DATE_BOUND_AHEAD)
+
+
+def date_params_check(params: Any, names: Iterable[str]) -> None:
+    """Refuse (400, naming the parameter) a date query parameter outside the sane range;
+    values that are not dates are left to the filter's own message."""
+    for name in names:
+        for raw in params.getlist(name):
+            try:
+                value = date.fromisoformat(raw.strip())
+            except ValueError:
+                continue
+            try:
+                date_bound_check(value)
+            except FieldRuleError as error:
+                raise ValidationError({name: [error.message]}, code=error.code) from None
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -26,4 +55,11 @@ class StrictFilterBackend(DjangoFilterBackend):
             raise ValidationError(
                 {"detail": _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)}}
             )
+        if filterset_class:
+            dates = [
+                name
+                for name, field in filterset_class.base_filters.items()
+                if isinstance(field, django_filters.DateFilter)
+            ]
+            date_params_check(request.query_params, dates)
         return super().filter_queryset(request, queryset, view)

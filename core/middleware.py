@@ -9,12 +9,88 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from core.text import (
+    BadInputError,
+    RequestTooLargeError,
+    bad_text_refusal,
+    json_parse_checked,
+    query_clean,
+    query_is_clean,
+)
+
 UNAVAILABLE = (OperationalError, InterfaceError)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return (
+        "application/json" in request.headers.get("Accept", "")
+        or request.path.startswith("/api/")
+        or _is_json(request)
+    )
+
+
+def _is_json(request: HttpRequest) -> bool:
+    content_type = request.content_type or ""
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+class HostileInputMiddleware:
+    """Text that cannot be stored never gets past the door, on every path, signed in or not.
+
+    JSON bodies (any view, DRF or not) are refused with 400 `too_deep`, `bad_text`,
+    `parse_error`, `not_an_object` (every endpoint here takes an object), or 413 `too_large`.
+    Query strings and form bodies with NUL characters or lone surrogates are refused for the
+    API and cleaned for pages, so a person's typing is kept.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            self._check(request)
+        except BadInputError as refusal:
+            if _wants_json(request):
+                return JsonResponse(
+                    {"detail": refusal.message, "code": refusal.code}, status=refusal.http_status
+                )
+            return HttpResponse(
+                refusal.message, status=refusal.http_status, content_type="text/plain"
+            )
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        api = _wants_json(request)
+        if not query_is_clean(request.GET):
+            if api:
+                raise bad_text_refusal()
+            request.GET = query_clean(request.GET)
+        try:
+            if _is_json(request):
+                if request.body:
+                    json_parse_checked(request.body, require_object=True)
+            elif request.content_type in FORM_TYPES and not query_is_clean(request.POST):
+                if api:
+                    raise bad_text_refusal()
+                request.POST = query_clean(request.POST)
+        except RequestDataTooBig:
+            raise RequestTooLargeError(
+                _("The request is larger than %(kb)d kB.")
+                % {"kb": (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) // 1024}
+            ) from None
+        except (SuspiciousOperation, MultiPartParserError):
+            raise BadInputError(
+                _("The request body could not be read."), code="unreadable"
+            ) from None
 
 
 class DatabaseUnavailableMiddleware:
@@ -33,10 +109,7 @@ class DatabaseUnavailableMiddleware:
             "Knutpunkt cannot reach its database just now. Nothing was lost: your text is below "
             "and in your draft as last saved. Try again in a minute."
         )
-        wants_json = "application/json" in request.headers.get(
-            "Accept", ""
-        ) or request.path.startswith("/api/")
-        if wants_json:
+        if _wants_json(request):
             return JsonResponse({"detail": message, "code": "database_unavailable"}, status=503)
         body = render_to_string(
             "errors/database_unavailable.html",

@@ -27,6 +27,7 @@ from catalogue.selectors import tag_catalogue
 from catalogue.tagging import TagCatalogue, TagSuggestion, suggest_tags
 from catalogue.tagids import parse_tag_id
 from core.errors import DomainError, PersonalDataError, StateError
+from core.text import text_clean
 from deviations.models import Deviation, Draft, ReferenceCounter, Tagging, TagVersion, Unit, User
 from deviations.rules import (
     CHOICES,
@@ -403,11 +404,12 @@ def draft_save(*, by: User, draft: Draft | None, data: dict[str, object]) -> tup
         value = data.get(name)
         if name == "tags":
             if isinstance(value, list | tuple):
-                content[name] = [str(v)[:64] for v in value if isinstance(v, str)][:50]
+                content[name] = [text_clean(v[:64]) for v in value if isinstance(v, str)][:50]
             continue
         if value is None:
             continue
-        content[name] = str(value)[:DRAFT_MAX_CHARS]
+        # NUL and lone surrogates would break every page showing the draft (or PostgreSQL).
+        content[name] = text_clean(str(value)[:DRAFT_MAX_CHARS])
     description = str(content.get("description", ""))
     masked = pii_mask(description)
     content["description"] = masked

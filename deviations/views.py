@@ -20,6 +20,7 @@ from catalogue.selectors import tag_choices
 from core.downloads import download_response
 from core.errors import DomainError, PersonalDataError
 from core.requests import request_user
+from core.text import BadInputError, data_clean, json_parse_checked
 from deviations.extensions import extra_timeline, list_notes, outcomes
 from deviations.filters import DeviationFilterSet
 from deviations.forms import DeviationForm
@@ -31,7 +32,7 @@ from deviations.imports import (
     export_queryset,
     export_rows,
 )
-from deviations.models import Draft
+from deviations.models import Draft, User
 from deviations.presentation import explained_tags, pii_marked_text, quoted_words
 from deviations.selectors import (
     deviation_get,
@@ -115,7 +116,7 @@ def own_deviations_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "deviations/own_deviations.html",
-        {"page_obj": page, "drafts": draft_list(user=user)},
+        {"page_obj": page, "drafts": _drafts_shown(user)},
     )
 
 
@@ -150,7 +151,7 @@ def deviation_create_view(request: HttpRequest, key: str | None = None) -> HttpR
     user = request_user(request)
     draft: Draft | None = draft_get(user=user, key=key) if key else None
     if request.method != "POST":
-        initial = dict(draft.data) if draft else {}
+        initial = data_clean(dict(draft.data)) if draft else {}
         form = DeviationForm(user=user, initial=initial)
         return _render_form(request, form, draft=draft, chips=initial.get("tags"))
 
@@ -229,6 +230,33 @@ def _render_form(
     return render(request, "deviations/deviation_form.html", context, status=status)
 
 
+def _drafts_shown(user: User) -> list[Draft]:
+    """The user's drafts, their text cleaned for showing: one saved before input was checked
+    may hold characters that cannot be encoded, and must not break the page that lists it."""
+    drafts = list(draft_list(user=user))
+    for draft in drafts:
+        draft.data = data_clean(draft.data)
+    return drafts
+
+
+def _autosaved_fields(request: HttpRequest) -> dict[str, object]:
+    """The form's fields from the autosave body: form data as the page sends it, or a JSON
+    object with the same names. Refuses (BadInputError) a JSON body that is not an object."""
+    if request.content_type == "application/json":
+        payload = json_parse_checked(request.body, require_object=True)
+        tags = payload.get("tags")
+        return {
+            "draft": payload.get("draft"),
+            **{name: payload.get(name) for name in DRAFT_FIELDS if name != "tags"},
+            "tags": [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else [],
+        }
+    return {
+        "draft": request.POST.get("draft"),
+        **{name: request.POST.get(name) for name in DRAFT_FIELDS if name != "tags"},
+        "tags": request.POST.getlist("tags"),
+    }
+
+
 def _uuid_or_none(value: object) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value).strip()) if value else None
@@ -250,7 +278,13 @@ def draft_autosave_view(request: HttpRequest) -> JsonResponse:
             status=401,
         )
     user = request_user(request)
-    key = _uuid_or_none(request.POST.get("draft"))
+    try:
+        data = _autosaved_fields(request)
+    except BadInputError as refusal:
+        return JsonResponse(
+            {"detail": refusal.message, "code": refusal.code}, status=refusal.http_status
+        )
+    key = _uuid_or_none(data.pop("draft"))
     try:
         draft = draft_get(user=user, key=str(key)) if key else None
     except Http404:  # a foreign or deleted draft's key starts a new draft
@@ -260,8 +294,6 @@ def draft_autosave_view(request: HttpRequest) -> JsonResponse:
             return JsonResponse(
                 {"draft": "", "url": submitted.get_absolute_url(), "message": "", "masked": False}
             )
-    data = {name: request.POST.get(name) for name in DRAFT_FIELDS if name != "tags"}
-    data["tags"] = request.POST.getlist("tags")
     draft, masked = draft_save(by=user, draft=draft, data=data)
     saved_at = timezone.localtime(draft.updated_at)
     return JsonResponse(
@@ -332,7 +364,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
     visible = deviation_list(user=user)
     context = {
         "own": own_deviation_list(user=user)[:5],
-        "drafts": draft_list(user=user),
+        "drafts": _drafts_shown(user),
         "recent": visible.order_by("-reported_at")[:10],
         "visible_count": visible.count(),
     }

@@ -7,7 +7,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.filters import date_bound_check
 from catalogue.models import Municipality
+from core.text import data_clean
 from deviations import rules
 from deviations.models import Draft, Unit
 from deviations.rules import DESCRIPTION_MAX_CHARS, FieldRuleError
@@ -114,6 +116,14 @@ class SuggestRequestSerializer(serializers.Serializer):
     )
     date = serializers.DateField(required=False, allow_null=True, default=None)
 
+    def validate_date(self, value: Any) -> Any:
+        if value is not None:
+            try:
+                date_bound_check(value)
+            except FieldRuleError as error:
+                raise _refusal(error) from None
+        return value
+
 
 class SuggestedTagSerializer(serializers.Serializer):
     id = serializers.CharField()
@@ -143,3 +153,9 @@ class DraftSerializer(serializers.ModelSerializer):
         model = Draft
         fields = ["key", "data", "created_at", "updated_at"]
         read_only_fields = ["key", "created_at", "updated_at"]
+
+    def to_representation(self, instance: Draft) -> dict[str, Any]:
+        # A draft stored before input was checked may hold text that cannot be encoded.
+        body = super().to_representation(instance)
+        body["data"] = data_clean(body["data"])
+        return dict(body)

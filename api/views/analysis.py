@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +20,7 @@ from analytics.knots import knots_as_json
 from analytics.presentation import knot_key, knot_sentence, labels_for
 from analytics.results import dashboard_figures, knot_result_served
 from analytics.types import KnotParams
+from api.filters import date_params_check
 from api.permissions import IsAnalyst
 from api.serializers.analysis import (
     ErrorSerializer,
@@ -31,6 +31,7 @@ from api.serializers.analysis import (
 )
 from api.serializers.deviations import DeviationSerializer
 from api.serializers.jobs import JobSerializer
+from core.parsers import MultiPartParser
 from core.requests import request_user
 from deviations.imports import IMPORT_MAX_BYTES
 from deviations.models import TriageAction
@@ -57,6 +58,7 @@ def _analysis_filter(request: Request) -> tuple[AnalysisFilter, KnotParams]:
         raise ValidationError(
             {"detail": _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)}}
         )
+    date_params_check(request.query_params, ("since", "until"))
     return (
         AnalysisFilter.from_params(request.query_params),
         knot_params_from_params(request.query_params),

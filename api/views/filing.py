@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -85,7 +86,8 @@ class DraftViewSet(
         return draft_list(user=user)
 
     def _save(self, request: Request, draft: Draft | None) -> Response:
-        data = request.data.get("data")
+        payload = request.data
+        data = payload.get("data") if isinstance(payload, Mapping) else None
         if not isinstance(data, dict):
             return Response(
                 {
