@@ -230,8 +230,8 @@ def test_a_bad_draft_already_stored_breaks_no_page(
     Draft.objects.create(owner=staff, data={"description": "före efter", "tags": []})
     stored = Draft.from_db
 
-    def as_stored_before(cls: type[Draft], *args: object) -> Draft:
-        draft = stored.__func__(cls, *args)  # type: ignore[attr-defined]
+    def as_stored_before(cls: type[Draft], *args: object, **kwargs: object) -> Draft:
+        draft = stored.__func__(cls, *args, **kwargs)  # type: ignore[attr-defined]
         draft.data = {"description": "före\ud800efter\x00", "tags": ["\udfff"]}
         return draft
 
