@@ -522,12 +522,10 @@ EXPECTED = {post_form: 302, post_api: 201}
 def forget_time_memos() -> None:
     """The catalogue fingerprint is checked at most every two seconds per process, so whether a
     request asks for it depends on the clock. The query probe starts each request without the
-    memo, so that equal counts mean equal work (tolerates versions without the memo)."""
-    from deviations import selectors
+    memo, so that equal counts mean equal work."""
+    from catalogue.selectors import catalogue_changed
 
-    forget = getattr(selectors, "catalogue_changed", None)
-    if callable(forget):
-        forget()
+    catalogue_changed()
 
 
 def measure(
