@@ -9,9 +9,11 @@ in the form, the API, the import and the `tag_text` command.
 from __future__ import annotations
 
 import re
+import unicodedata
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Literal
 
 PiiType = Literal["personnummer", "samordningsnummer", "phone", "email", "address", "name"]
@@ -34,14 +36,123 @@ class PiiHit:
         return self.type in BLOCKING_TYPES
 
 
+# --- Normalisation -----------------------------------------------------------------------------
+#
+# People (and their phones and word processors) write the same number in many ways: an en dash
+# from Word or iOS, a non-breaking space, a zero-width space or soft hyphen pasted from a web
+# page, full-width or Arabic-Indic digits, a letter O for a zero, a line break in the middle.
+# The patterns below look at a normalised copy of the text; every normalised character
+# remembers the original characters it came from, so the spans point into the original text.
+
+# Every dash and hyphen that is not U+002D (NFKC turns the full-width and small ones into it).
+_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58")
+# Characters NFKC leaves alone and that are kept as they are (ASCII and the Latin-1 letters),
+# in runs, unless a combining mark follows the last one.
+_CLUSTER_RE = re.compile(
+    r"(?P<plain>[\x00-\x7f\u00c0-\u00ff]+)(?![\u0300-\u036f])|.[\u0300-\u036f]*", re.DOTALL
+)
+# Beyond Latin-1, or the soft hyphen: the only characters that can need a look in text that NFKC
+# leaves alone. One small character class, so that the search over ordinary text is quick.
+_BEYOND_LATIN1_RE = re.compile(r"[^\x00-\xff]|\xad")
+# A letter written for a digit, only between digits: `85O312` is `850312`, `Ola` stays.
+_CONFUSABLE_RE = re.compile(r"(?<=\d)[OoIlSB]{1,2}(?=\d)")
+_CONFUSABLE_GATE = re.compile(r"[OoIlSB](?<=\d[OoIlSB])")
+_CONFUSABLES = str.maketrans("OoIlSB", "001158")
+
+
+@lru_cache(maxsize=4096)
+def _one_to_one(char: str) -> str | None:
+    """What a character that NFKC leaves alone stands for: '' for a format character (Unicode
+    category Cf: soft hyphen, zero-width space and joiners, word joiner, BOM, bidi marks), '-'
+    for a dash, a line break for U+2028/9, '.' for the ideographic full stop (a dot in IDN
+    domains), the ASCII digit for any Unicode decimal digit; None when it stays."""
+    if unicodedata.category(char) == "Cf":
+        return ""
+    if char in _DASHES:
+        return "-"
+    if char in "\u2028\u2029":
+        return "\n"
+    if char in "\u3002\uff61":
+        return "."
+    digit = unicodedata.decimal(char, None)
+    return None if digit is None or char.isascii() else str(digit)
+
+
+@lru_cache(maxsize=4096)
+def _normalise_cluster(cluster: str) -> str:
+    """A character and its combining marks: NFKC, then the replacements of `_one_to_one`."""
+    return "".join(
+        char if (other := _one_to_one(char)) is None else other
+        for char in unicodedata.normalize("NFKC", cluster)
+    )
+
+
+@dataclass(slots=True)
+class _Normalised:
+    """The text the patterns see, and for each of its characters the original span (None when
+    every character stayed in its place)."""
+
+    text: str
+    starts: list[int] | None = None
+    ends: list[int] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        if self.starts is None or self.ends is None:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+
+def _normalise(text: str) -> _Normalised:
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFKC", text):
+            return _normalise_mapped(text)
+        for char in set(_BEYOND_LATIN1_RE.findall(text)):
+            other = _one_to_one(char)
+            if other == "":
+                return _normalise_mapped(text)  # characters go away: positions move
+            if other is not None:
+                text = text.replace(char, other)  # one for one: positions stay
+    if _CONFUSABLE_GATE.search(text) is not None:
+        text = _CONFUSABLE_RE.sub(lambda m: m.group().translate(_CONFUSABLES), text)
+    return _Normalised(text)
+
+
+def _normalise_mapped(text: str) -> _Normalised:
+    """The slow path, for text that NFKC changes or that holds format characters."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in _CLUSTER_RE.finditer(text):
+        start, end = match.span()
+        if match["plain"] is not None:
+            pieces.append(match.group())
+            starts.extend(range(start, end))
+            ends.extend(range(start + 1, end + 1))
+        else:
+            out = _normalise_cluster(match.group())
+            pieces.append(out)
+            starts.extend([start] * len(out))
+            ends.extend([end] * len(out))
+    normal = "".join(pieces)
+    if _CONFUSABLE_GATE.search(normal) is not None:
+        normal = _CONFUSABLE_RE.sub(lambda m: m.group().translate(_CONFUSABLES), normal)
+    return _Normalised(normal, starts, ends)
+
+
 # --- Identity numbers ------------------------------------------------------------------------
 
-# 10 or 12 digits: (CC)YYMMDD, optional -, + or space, then NNNC. Not part of a longer number,
-# an SFS number (`2010:110`), a case number (`2021/879`) or a decimal.
+# 10 or 12 digits: (CC)YYMMDD, then NNNC. Between the date and the serial: nothing, `-`, `+`, a
+# dot, a slash, spaces (around a dash too) or a line break. The date may be written `YY-MM-DD`
+# (or with dots or spaces) when a bare dash comes before the serial. Not part of a longer
+# number, an SFS number (`2010:110`), a case number (`2021/879`), a date range or a decimal; a
+# colon, slash or dot after it is fine unless a digit follows (`850312-2387:` and URLs are found).
 _IDENTITY_RE = re.compile(
-    r"(?<![\d/])(?<!\d[.,:])(?P<century>\d{2})?(?P<date>\d{6})(?P<sep>[-+ ]?)(?P<serial>\d{4})"
-    r"(?![\d:/]|[.,]\d)"
+    r"(?=\d)(?<!\d)(?<!\d[-.,:/])"  # `(?=\d)` first: the regex engine skips to digits quickly
+    r"(?P<century>\d{2})?(?P<yy>\d{2})(?P<dsep>[-. ]?)(?P<mm>\d{2})(?P=dsep)(?P<dd>\d{2})"
+    r"(?P<sep>[ \t]{0,3}(?:[-+][ \t]{0,3})?(?:\r?\n[ \t]{0,3}(?:[-+][ \t]{0,3})?)?|[./])"
+    r"(?P<serial>\d{4})(?!\d|[-+:/.,]\d)"
 )
+_IDENTITY_GATE = re.compile(r"\d\d[-. ]?\d\d[-. ]?\d\d")
 
 
 def luhn_valid(ten_digits: str) -> bool:
@@ -76,59 +187,84 @@ def classify_identity_number(century: str | None, yymmdd: str) -> PiiType | None
     return None
 
 
-def _identity_numbers(text: str) -> list[PiiHit]:
-    hits = []
+_Found = tuple[PiiType, int, int]  # a finding in the normalised text
+
+
+def _identity_numbers(text: str) -> list[_Found]:
+    hits: list[_Found] = []
     for match in _IDENTITY_RE.finditer(text):
-        century = match["century"]
-        if century and match["sep"] == " ":
-            continue  # a space never separates the century from the rest of a 12-digit number
-        if not luhn_valid(match["date"] + match["serial"]):
+        if match["dsep"] and match["sep"] not in ("-", "+"):
+            continue  # `2024-05-27 – 2025` is a date and a year; `85-03-12-2387` is one number
+        date = match["yy"] + match["mm"] + match["dd"]
+        if not luhn_valid(date + match["serial"]):
             continue
-        kind = classify_identity_number(century, match["date"])
+        kind = classify_identity_number(match["century"], date)
         if kind is not None:
-            hits.append(PiiHit(kind, match.start(), match.end(), match.group()))
+            hits.append((kind, match.start(), match.end()))
     return hits
 
 
 # --- Phone numbers, e-mail -------------------------------------------------------------------
 
+# Between digit groups: nothing, spaces, a dash, dot or slash (spaces around it allowed) or a
+# line break.
+_PHONE_SEP = r"(?:[ \t]{0,2}[-./][ \t]{0,2}|[ \t]{1,2}|[ \t]*\r?\n[ \t]*)?"
 _PHONE_RE = re.compile(
-    r"(?<![\w+])"
-    r"(?:(?:\+|00)46[ -]?(?:\(0\))?[ -]?[1-9]\d{0,2}|0[1-9]\d{0,2})"  # country or trunk + area
-    r"(?:[ \-]?\d{2,4}){1,4}"  # subscriber number in groups
-    r"(?![\w:/]|[.,]\d)"
+    r"(?=[+0(])(?<![\w+])(?<!\d[-./])"  # not inside a date or a longer number
+    rf"(?:(?:\+|00) ?46{_PHONE_SEP}(?:\(0\){_PHONE_SEP}|0)?[1-9]\d{{0,2}}"  # country + area
+    r"|\(0[1-9]\d{0,2}\)"  # `(070)`
+    r"|0[1-9]\d{0,2})"  # trunk + area
+    rf"(?:{_PHONE_SEP}\d{{2,4}}){{1,4}}"  # subscriber number in groups
+    r"(?!\w|[-:/.,]\d)"
 )
+_PHONE_GATE = re.compile(r"(?:\+|00) ?46|0\d")
+_COUNTRY_CODE_RE = re.compile(r"(?:\+|00) ?46[^\d(]*(?:\(0\))?")
+_LAST_GROUP_RE = re.compile(r"[^\d]+\d+$")
 # `YYMMDD-NNNN` is how identity numbers are written, never phone numbers.
 _IDENTITY_SHAPE_RE = re.compile(r"\d{6}[-+]\d{4}")
 _DATE_LIKE_RE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+# `08.30`, `08.30 - 09.15`, `08.30 14.15`: times of day.
+_TIME_LIKE_RE = re.compile(r"\d{1,2}[.:]\d{2}(?:\s*-?\s*\d{1,2}[.:]\d{2})*")
+_NON_DIGITS = re.compile(r"\D")
 
+# A local part, then a domain of Unicode labels (IDN: `exempel.se` with å, ä, ö, or any
+# script) or their punycode (`xn--…`), then a top-level domain of letters.
 _EMAIL_RE = re.compile(
-    r"(?<![\w.+-])[\w.+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![\w-])", re.UNICODE
+    r"(?<![\w.+-])[\w.+-]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:[^\W\d_]{2,}|xn--[a-z0-9-]{2,})"
+    r"(?![\w-])",
+    re.IGNORECASE,
 )
 
 
-def _phones(text: str) -> list[PiiHit]:
-    hits = []
+def _national_digits(raw: str) -> str:
+    country = _COUNTRY_CODE_RE.match(raw)
+    digits = _NON_DIGITS.sub("", raw[country.end() :] if country else raw)
+    return digits[1:] if digits.startswith("0") else digits
+
+
+def _phones(text: str) -> list[_Found]:
+    hits: list[_Found] = []
     for match in _PHONE_RE.finditer(text):
-        raw = match.group().rstrip(" -")
-        digits = re.sub(r"\D", "", raw)
-        national = (
-            digits[2:]
-            if raw.startswith("+")
-            else digits[4:]
-            if raw.startswith("00")
-            else digits[1:]
-        )
+        raw = match.group()
+        national = _national_digits(raw)
+        while len(national) > 9 and (last := _LAST_GROUP_RE.search(raw)) is not None:
+            raw = raw[: last.start()]  # `070-123 45 67 12 gånger`: the number ends earlier
+            national = _national_digits(raw)
         if not 7 <= len(national) <= 9:
             continue
-        if _DATE_LIKE_RE.fullmatch(raw) or _IDENTITY_SHAPE_RE.fullmatch(raw):
+        if (
+            _DATE_LIKE_RE.fullmatch(raw)
+            or _IDENTITY_SHAPE_RE.fullmatch(raw)
+            or _TIME_LIKE_RE.fullmatch(raw)
+            or raw.count("/") > 1  # `01/07–31/07`: dates
+        ):
             continue
-        hits.append(PiiHit("phone", match.start(), match.start() + len(raw), raw))
+        hits.append(("phone", match.start(), match.start() + len(raw)))
     return hits
 
 
-def _emails(text: str) -> list[PiiHit]:
-    return [PiiHit("email", m.start(), m.end(), m.group()) for m in _EMAIL_RE.finditer(text)]
+def _emails(text: str) -> list[_Found]:
+    return [("email", m.start(), m.end()) for m in _EMAIL_RE.finditer(text)]
 
 
 # --- Street addresses --------------------------------------------------------------------------
@@ -138,26 +274,55 @@ _STREET_SUFFIXES = (
     "liden|höjden|ringen|kajen|stranden|strand|parken|promenaden|hagen|gårdsväg|"
     "väg|gata|stig|torg|backe"
 )
+# Street words written in lower case count only with a suffix that is never an ordinary word
+# (`arbetsplatsen 3 dagar`, `utredningen` stay untouched).
+_LOWER_CASE_SUFFIXES = (
+    "vägen", "gatan", "gränden", "gränd", "stigen", "backen", "torget", "allén", "allé",
+    "gårdsväg", "väg", "gata", "stig", "torg", "backe",
+)  # fmt: skip
 _UPPER = "A-ZÅÄÖÉÜ"
 _LOWER = "a-zåäöéü"
 _ADDRESS_RE = re.compile(
-    rf"(?<![\w])(?:[{_UPPER}][{_LOWER}]+ )?"  # `Östra`, `Drottning`
-    rf"(?:[{_UPPER}][{_LOWER}]*(?:{_STREET_SUFFIXES})"  # `Björkvägen`, `Storgatan`
-    rf"|[{_UPPER}][{_LOWER}]+ (?:väg|gata|gränd|stig|torg|allé))"  # `Kristinas väg`
+    rf"(?<![\w])(?:(?P<prefix>[{_UPPER}][{_LOWER}]+) )?"  # `Östra`, `Drottning`
+    rf"(?P<street>(?i:[^\W\d_]+?(?:{_STREET_SUFFIXES}))"  # `Björkvägen`, `storgatan`
+    rf"|[{_UPPER}][{_LOWER}]+ (?i:väg|gata|gränd|stig|torg|allé))"  # `Kristinas väg`
     rf" \d{{1,4}}(?: ?[A-Ha-h](?![\w]))?"  # number and optional entrance letter
-    rf"(?![\w:/.,]\d)"
+    rf"(?![\w:/.,]\d|\w)"
+)
+# The gate: a letter, a space and a digit, where the word ends like a street.
+_LETTER_SPACE_DIGIT = re.compile(r"[ndtégaeNDTÉGAE] \d")  # the last letters of the suffixes
+_SUFFIX_TUPLE = tuple(_STREET_SUFFIXES.split("|"))
+# A number of days, hours or kronor is not a house number.
+_UNIT_AFTER_RE = re.compile(
+    r" ?(?:dagar|dag|gånger|gång|timmar|timme|tim|veckor|vecka|månader|år|kr|kronor|procent|st)"
+    r"\b|%",
+    re.IGNORECASE,
 )
 # Capitalised words that end like streets but are not (`Planen`, `Vägen` as a sentence start).
-_NOT_STREET_WORDS = frozenset({"Vägen", "Gatan", "Plan", "Planen", "Torget", "Backen", "Leden"})
+_NOT_STREET_WORDS = frozenset({"vägen", "gatan", "plan", "planen", "torget", "backen", "leden"})
 
 
-def _addresses(text: str) -> list[PiiHit]:
-    hits = []
+def _street_number_possible(text: str) -> bool:
+    for match in _LETTER_SPACE_DIGIT.finditer(text):
+        end = match.start() + 1
+        if text[max(0, end - 10) : end].lower().endswith(_SUFFIX_TUPLE):
+            return True
+    return False
+
+
+def _addresses(text: str) -> list[_Found]:
+    hits: list[_Found] = []
     for match in _ADDRESS_RE.finditer(text):
-        first_word = match.group().split(" ", 1)[0]
-        if first_word in _NOT_STREET_WORDS:
+        street = match["street"]
+        if street.lower() in _NOT_STREET_WORDS or _UNIT_AFTER_RE.match(text, match.end()):
             continue
-        hits.append(PiiHit("address", match.start(), match.end(), match.group()))
+        if street[0].islower() and not street.lower().endswith(_LOWER_CASE_SUFFIXES):
+            continue
+        start = match.start()
+        prefix = match["prefix"]
+        if prefix is not None and (prefix.lower() in _NOT_STREET_WORDS or street[0].islower()):
+            start = match.start("street")  # `Torget Storgatan 12 B`: the street is the second
+        hits.append(("address", start, match.end()))
     return hits
 
 
@@ -208,9 +373,9 @@ _NOT_SURNAMES = _word_set(
 )
 
 
-def _names(text: str) -> list[PiiHit]:
+def _names(text: str) -> list[_Found]:
     words = list(_CAPITALISED_RE.finditer(text))
-    hits = []
+    hits: list[_Found] = []
     for first, last in zip(words, words[1:], strict=False):
         if text[first.end() : last.start()] != " " or last.group() in _NOT_SURNAMES:
             continue
@@ -219,7 +384,7 @@ def _names(text: str) -> list[PiiHit]:
             last.group().lower().endswith(_SURNAME_ENDINGS) and last.group() not in _FIRST_NAMES
         )
         if known_first or (surname_like and not _sentence_start(text, first.start())):
-            hits.append(PiiHit("name", first.start(), last.end(), text[first.start() : last.end()]))
+            hits.append(("name", first.start(), last.end()))
     return hits
 
 
@@ -230,9 +395,6 @@ def _sentence_start(text: str, index: int) -> bool:
 
 # --- Public entry point ------------------------------------------------------------------------
 
-_SIX_DIGITS = re.compile(r"\d{6}")
-_PHONE_GATE = re.compile(r"(?:\+|00)46|0\d")
-_ANY_DIGIT = re.compile(r"\d")
 
 # When spans overlap, the more specific finding wins.
 _PRECEDENCE: dict[str, int] = {
@@ -246,17 +408,26 @@ _PRECEDENCE: dict[str, int] = {
 
 
 def find_pii(text: str) -> list[PiiHit]:
-    """Every piece of personal data in `text`, in text order, without overlapping spans."""
+    """Every piece of personal data in `text`, in text order, without overlapping spans.
+
+    The patterns look at a normalised copy (NFKC, one dash, no format characters, ASCII digits,
+    `O` for `0` between digits); each span is mapped back, so `text[hit.start:hit.end]` is the
+    original writing, odd characters included."""
+    normal = _normalise(text)
+    seen = normal.text
     # Cheap gates first: most case texts hold no long digit run, no "@" and no street number,
     # and the full patterns are only run where they can match.
-    long_digits = _SIX_DIGITS.search(text) is not None
-    candidates = [
-        *(_emails(text) if "@" in text else ()),
-        *(_identity_numbers(text) if long_digits else ()),
-        *(_phones(text) if _PHONE_GATE.search(text) else ()),
-        *(_addresses(text) if _ANY_DIGIT.search(text) else ()),
-        *_names(text),
+    found = [
+        *(_emails(seen) if "@" in seen else ()),
+        *(_identity_numbers(seen) if _IDENTITY_GATE.search(seen) else ()),
+        *(_phones(seen) if _PHONE_GATE.search(seen) else ()),
+        *(_addresses(seen) if _street_number_possible(seen) else ()),
+        *_names(seen),
     ]
+    candidates = []
+    for kind, start, end in found:
+        start, end = normal.span(start, end)
+        candidates.append(PiiHit(kind, start, end, text[start:end]))
     candidates.sort(key=lambda hit: (_PRECEDENCE[hit.type], hit.start))
     chosen: list[PiiHit] = []
     for hit in candidates:
