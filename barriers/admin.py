@@ -9,12 +9,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from barriers.models import Barrier, BarrierEvidence, Decision, Escalation, SteeringGroup
 from barriers.services import escalations_reroute, steering_group_update
+from privacy.forms import PersonalDataModelForm
 
 SERVICE_FIELDS = {"name", "mandate", "level"}  # changed through barriers.services
 
 
 @admin.register(SteeringGroup)
 class SteeringGroupAdmin(SimpleHistoryAdmin):
+    form = PersonalDataModelForm
     list_display = ["name", "level", "mandate", "forbund", "verified"]
     list_filter = ["level", "mandate", "verified"]
     search_fields = ["slug", "name"]
@@ -41,6 +43,7 @@ class SteeringGroupAdmin(SimpleHistoryAdmin):
 
 
 class EvidenceInline(admin.TabularInline):
+    form = PersonalDataModelForm
     model = BarrierEvidence
     extra = 0
     fields = ["deviation", "how", "is_example", "added_at", "added_by"]
@@ -50,6 +53,7 @@ class EvidenceInline(admin.TabularInline):
 
 @admin.register(Barrier)
 class BarrierAdmin(SimpleHistoryAdmin):
+    form = PersonalDataModelForm
     list_display = ["title", "status", "mandate_level", "analyst", "recurring", "created_at"]
     list_filter = ["status", "mandate_level", "recurring"]
     search_fields = ["title", "knot_key"]
@@ -58,6 +62,7 @@ class BarrierAdmin(SimpleHistoryAdmin):
 
 
 class DecisionInline(admin.StackedInline):
+    form = PersonalDataModelForm
     model = Decision
     extra = 0
     raw_id_fields = ["decided_by"]
@@ -65,6 +70,7 @@ class DecisionInline(admin.StackedInline):
 
 @admin.register(Escalation)
 class EscalationAdmin(SimpleHistoryAdmin):
+    form = PersonalDataModelForm
     list_display = ["barrier", "group", "proposed_group", "status", "due_on", "created_at"]
     list_filter = ["status", "group"]
     raw_id_fields = ["barrier", "forwarded_from", "created_by"]
@@ -74,6 +80,7 @@ class EscalationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(SimpleHistoryAdmin):
+    form = PersonalDataModelForm
     list_display = ["escalation", "kind", "owner", "due_on", "effect_check_on", "decided_at"]
     list_filter = ["kind"]
     raw_id_fields = ["escalation", "decided_by"]

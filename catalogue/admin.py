@@ -4,28 +4,33 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalogue.models import Agency, Forbund, Law, Municipality, Provision, Term
+from privacy.forms import PersonalDataModelForm
 
 
 @admin.register(Agency)
 class AgencyAdmin(SimpleHistoryAdmin):
+    form = PersonalDataModelForm
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
+    form = PersonalDataModelForm
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Forbund)
 class ForbundAdmin(SimpleHistoryAdmin):
+    form = PersonalDataModelForm
     list_display = ["name", "verified"]
     list_filter = ["verified"]
     filter_horizontal = ["municipalities"]
 
 
 class ProvisionInline(admin.TabularInline):
+    form = PersonalDataModelForm
     model = Provision
     extra = 0
     fields = ["chapter", "section", "description", "verified"]
@@ -33,6 +38,7 @@ class ProvisionInline(admin.TabularInline):
 
 @admin.register(Law)
 class LawAdmin(SimpleHistoryAdmin):
+    form = PersonalDataModelForm
     list_display = [
         "sfs",
         "title",
@@ -50,6 +56,7 @@ class LawAdmin(SimpleHistoryAdmin):
 
 @admin.register(Provision)
 class ProvisionAdmin(SimpleHistoryAdmin):
+    form = PersonalDataModelForm
     list_display = ["tag_id", "description", "verified"]
     list_filter = ["verified", "law"]
     search_fields = ["tag_id", "description"]
@@ -58,6 +65,7 @@ class ProvisionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Term)
 class TermAdmin(SimpleHistoryAdmin):
+    form = PersonalDataModelForm
     list_display = ["term", "agency", "ambiguous"]
     list_filter = ["ambiguous", "agency"]
     search_fields = ["term"]

@@ -13,10 +13,12 @@ from deviations.forms import DeviationAdminForm, RuleChoiceField, TaggingAdminFo
 from deviations.models import Deviation, Tagging, Unit, User
 from deviations.rules import CHOICES
 from deviations.services import taggings_changed, user_remove
+from privacy.forms import PersonalDataModelForm
 
 
 @admin.register(Unit)
 class UnitAdmin(SimpleHistoryAdmin):
+    form = PersonalDataModelForm
     list_display = ["name", "forbund", "is_active"]
     list_filter = ["forbund", "is_active"]
     filter_horizontal = ["municipalities"]

@@ -9,6 +9,10 @@ class DeviationsConfig(AppConfig):
     def ready(self) -> None:
         from core.roles import ADMIN, ANALYST, STAFF, STEERING, model_permissions, roles_grant
         from deviations import runners  # noqa: F401 - registers the job kinds
+        from deviations.models import User
+        from privacy.gate import gate_exempt
+
+        gate_exempt(User, reason="the accounts of staff: their own names and work e-mail")
 
         roles_grant(STAFF, ["deviations.add_deviation", "deviations.view_deviation"])
         roles_grant(

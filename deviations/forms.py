@@ -16,6 +16,7 @@ from deviations.models import AgeBand, Category, Consequence, Gender, Severity, 
 from deviations.rules import DESCRIPTION_MAX_CHARS, FieldRuleError
 from deviations.selectors import unit_list
 from deviations.services import DeviationInput
+from privacy.forms import PersonalDataModelForm
 
 
 def _refusal(error: FieldRuleError) -> forms.ValidationError:
@@ -170,7 +171,7 @@ class DeviationForm(forms.Form):
         return self.cleaned_data["tags"] if self.cleaned_data.get("tags_edited") else None
 
 
-class DeviationAdminForm(forms.ModelForm):
+class DeviationAdminForm(PersonalDataModelForm):
     """The admin's edit form: the same rules as filing, for the values an administrator changes.
 
     Stored values nobody touched are not judged again, so correcting the status of an old record
@@ -199,7 +200,7 @@ class DeviationAdminForm(forms.ModelForm):
             self.add_error(error.field, _refusal(error))
 
 
-class TaggingAdminForm(forms.ModelForm):
+class TaggingAdminForm(PersonalDataModelForm):
     """A tag an administrator adds or corrects passes the same tag rule as everywhere else."""
 
     def clean_tag_id(self) -> str:

@@ -24,18 +24,15 @@ from openpyxl import load_workbook
 
 from catalogue.models import Municipality
 from catalogue.selectors import tag_choices
+from core.errors import PersonalDataError
 from deviations import rules
 from deviations.filters import DeviationFilterSet
 from deviations.models import Deviation, Unit, User
 from deviations.rules import FieldRuleError
 from deviations.selectors import deviation_list
-from deviations.services import (
-    PII_LABELS,
-    DeviationInput,
-    TagInput,
-    deviations_file_many,
-)
+from deviations.services import DeviationInput, TagInput, deviations_file_many
 from jobs.services import Progress
+from privacy.gate import PII_LABELS, personal_data_check
 from privacy.pii import find_pii
 
 COLUMNS = (
@@ -271,6 +268,12 @@ def deviations_import(
                     _("Holds personal data (%(kinds)s) at character %(start)d; refused.")
                     % {"kinds": ", ".join(kinds), "start": found[0].start + 1},
                 )
+        for column in COLUMNS:  # every other column through the gate (the description above)
+            if column != "description":
+                try:
+                    personal_data_check({column: row.get(column, "")})
+                except PersonalDataError as refusal:
+                    error(column, refusal.message)
         values: dict[str, Any] = {}
         for column in rules.CHOICES:
             value = row.get(column, "")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from catalogue.selectors import tag_choices
 from deviations.models import Deviation, Tagging
 from deviations.selectors import tagging_list
-from deviations.services import PII_LABELS
+from privacy.gate import PII_LABELS
 from privacy.pii import find_pii
 
 # (start, end, attribute, value): the <mark> around text[start:end] carries attribute="value".

@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from catalogue.models import Municipality
@@ -39,6 +38,7 @@ from deviations.rules import (
     check_tags,
 )
 from deviations.signals import tags_changed
+from privacy.gate import PII_LABELS, instance_check
 from privacy.pii import PiiHit, find_pii
 
 REFERENCE_PREFIX = "AV"
@@ -205,16 +205,6 @@ def _taggings_for(
         )
         for tag in tags
     ]
-
-
-PII_LABELS = {
-    "personnummer": gettext_lazy("personal identity number"),
-    "samordningsnummer": gettext_lazy("co-ordination number"),
-    "phone": gettext_lazy("phone number"),
-    "email": gettext_lazy("e-mail address"),
-    "address": gettext_lazy("street address"),
-    "name": gettext_lazy("possible name"),
-}
 
 
 def pii_hit_payload(hit: PiiHit) -> dict[str, object]:
@@ -410,16 +400,19 @@ def draft_save(*, by: User, draft: Draft | None, data: dict[str, object]) -> tup
             continue
         # NUL and lone surrogates would break every page showing the draft (or PostgreSQL).
         content[name] = text_clean(str(value)[:DRAFT_MAX_CHARS])
-    description = str(content.get("description", ""))
-    masked = pii_mask(description)
-    content["description"] = masked
+    # Every text the person typed is masked, not only the description (the gate would refuse
+    # the save otherwise, and an autosave must not fail while someone types).
+    unmasked = dict(content)
+    for name, value in content.items():
+        if isinstance(value, str):
+            content[name] = pii_mask(value)
     if draft is None:
         draft = Draft(owner=by)
     elif draft.owner_id != by.pk:
         raise StateError(_("This draft belongs to someone else."), code="not_your_draft")
     draft.data = content
     draft.save()
-    return draft, masked != description
+    return draft, content != unmasked
 
 
 def draft_discard(*, by: User, draft: Draft) -> None:
@@ -486,6 +479,8 @@ def deviations_file_many(
         )
         for index, item in enumerate(items)
     ]
+    for deviation in deviations:  # bulk inserts send no pre_save: the gate is asked here
+        instance_check(deviation)
     created = bulk_create_with_history(deviations, Deviation, batch_size=500, default_user=by)
     saved = {
         d.reference: d

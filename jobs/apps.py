@@ -8,6 +8,12 @@ class JobsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.roles import ADMIN, ANALYST, model_permissions, roles_grant
+        from jobs.models import Job
+        from privacy.gate import gate_exempt
+
+        # Jobs are written with update(), never save(); their texts come from gated rows and the
+        # checked import. Gating job results and files is issue 14's, still open.
+        gate_exempt(Job, reason="written with update(); results come from gated rows")
 
         # Analysts follow every job and run a failed one again, also one the system started.
         roles_grant(ANALYST, ["jobs.view_job", "jobs.change_job"])
