@@ -49,7 +49,7 @@ class Unit(models.Model):
 
 
 class User(AbstractUser):
-    """A person using Knutpunkt; roles are Django groups (see deviations.roles)."""
+    """A person using Knutpunkt; roles are Django groups (see core.roles)."""
 
     units = models.ManyToManyField(
         Unit, blank=True, related_name="members", verbose_name=_("units")

@@ -259,7 +259,7 @@ LOGGING = {
     },
 }
 
-# Background jobs (deviations/jobs.py) through Django's tasks framework. "database": the
+# Background jobs (jobs/services.py) through Django's tasks framework. "database": the
 # django-tasks-db worker (`manage.py db_worker`), the production choice, needing no extra server;
 # "immediate": the job runs inside the request that starts it (development and tests).
 TASK_BACKEND = os.environ.get("TASK_BACKEND") or ("immediate" if DEBUG else "database")
