@@ -17,6 +17,7 @@ export DEBUG ?= 1
 # translations, WeasyPrint's Pango renders dossier PDFs; the tests also drive chromium and
 # check the generated nginx configuration.
 RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0
+# make test-deps: bin/system-deps runs apt-get install for chromium and nginx when they are missing.
 TEST_PACKAGES := $(RUN_PACKAGES) chromium nginx
 
 run: setup ## Set everything up, then serve on http://127.0.0.1:8000
