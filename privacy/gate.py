@@ -10,6 +10,7 @@ warning that people confirm where they type (deviations' description).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,9 @@ EXEMPT: dict[str, str] = {}
 
 
 def gate_exempt(model: type[models.Model], *, reason: str, field: str = "") -> None:
-    """Leave a model (or one of its fields) out of the gate, saying why."""
+    """Leave a model (or one of its fields) out of the gate, saying why (from `ready()`, before
+    any row is saved)."""
+    _gated_fields_of.cache_clear()
     EXEMPT[f"{model._meta.label}.{field}" if field else model._meta.label] = reason
 
 
@@ -94,10 +97,15 @@ def gated_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     ]
 
 
+@cache
+def _gated_fields_of(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return gated_fields(model)
+
+
 def instance_check(instance: models.Model) -> None:
     """Refuse to write a row holding personal data in any gated field (labels as people see
-    them on the form)."""
-    fields = gated_fields(type(instance))
+    them on the form). The fields are worked out once per model: every save comes here."""
+    fields = _gated_fields_of(type(instance))
     if fields:
         personal_data_check(
             {str(field.verbose_name): getattr(instance, field.attname) for field in fields}
