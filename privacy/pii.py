@@ -224,7 +224,8 @@ _LAST_GROUP_RE = re.compile(r"[^\d]+\d+$")
 _IDENTITY_SHAPE_RE = re.compile(r"\d{6}[-+]\d{4}")
 _DATE_LIKE_RE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 # `08.30`, `08.30 - 09.15`, `08.30 14.15`: times of day.
-_TIME_LIKE_RE = re.compile(r"\d{1,2}[.:]\d{2}(?:\s*-?\s*\d{1,2}[.:]\d{2})*")
+# A separator between the times is required: `08.100.000.00` is a number, not three times.
+_TIME_LIKE_RE = re.compile(r"\d{1,2}[.:]\d{2}(?:(?:\s+|\s*-\s*)\d{1,2}[.:]\d{2})*")
 _NON_DIGITS = re.compile(r"\D")
 
 # A local part, then a domain of Unicode labels (IDN: `exempel.se` with å, ä, ö, or any

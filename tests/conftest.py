@@ -12,6 +12,7 @@ from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from catalogue.loader import catalogue_load
@@ -20,6 +21,11 @@ from catalogue.selectors import catalogue_changed
 from core.roles import ADMIN, ANALYST, STAFF, STEERING, roles_ensure
 from deviations.models import Unit, User
 from tests.factories import UnitFactory, UserFactory
+
+# CI explores the same generated examples every run (a red CI must mean a change broke
+# something); on a developer's machine hypothesis keeps exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

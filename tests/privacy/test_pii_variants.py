@@ -358,3 +358,9 @@ def test_spans_point_into_the_original_text(text: str) -> None:
         assert text[hit.start : hit.end] == hit.text
     for before, after in zip(hits, hits[1:], strict=False):
         assert before.end <= after.start
+
+
+def test_dotted_groups_are_a_phone_number_not_times_of_day() -> None:
+    """Found by the generated test: `08.100.000.00` read as the times 08.10, 0.00, 0.00."""
+    assert [(h.type, h.start, h.end) for h in find_pii("08.100.000.00")] == [("phone", 0, 13)]
+    assert find_pii("kl. 08.30 - 09.15 och 14.15") == []
