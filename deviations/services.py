@@ -39,6 +39,7 @@ from deviations.rules import (
 )
 from deviations.signals import tags_changed
 from privacy.gate import PII_LABELS, instance_check
+from privacy.mask import pii_mask
 from privacy.pii import PiiHit, find_pii
 
 REFERENCE_PREFIX = "AV"
@@ -248,15 +249,6 @@ def description_check(*, text: str, names_confirmed: bool = False) -> list[PiiHi
             pii=[pii_hit_payload(hit) for hit in hits],
         )
     return names
-
-
-def pii_mask(text: str) -> str:
-    """The text with blocking personal data replaced by a marker, for autosaved drafts."""
-    masked = text
-    for hit in sorted((h for h in find_pii(text) if h.blocking), key=lambda h: -h.start):
-        marker = "[" + str(_("removed: %(kind)s") % {"kind": PII_LABELS[hit.type]}) + "]"
-        masked = masked[: hit.start] + marker + masked[hit.end :]
-    return masked
 
 
 def tags_suggest(*, text: str, on: date) -> list[TagSuggestion]:

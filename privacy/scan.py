@@ -1,0 +1,298 @@
+"""What an older version stored: find personal data in every table, and take it out in place.
+
+The gate stops new writes; a site that ran Knutpunkt before the gate may hold personal data in
+any text, JSON or file column, and in the audit history, which copies every row. The scanner
+finds the models in the app registry (history tables and the jobs' stored files included), so it
+names no app above `privacy` and a new table is scanned without anyone remembering it. It reads
+only the primary key and the text columns, in chunks, and reports where (table, column, row),
+never what. Only blocking findings count, as in the gate; possible names are warnings on request.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import DatabaseError, connection, models, transaction
+from django.utils import translation
+from openpyxl import load_workbook
+
+from privacy.mask import pii_mask, pii_mask_json
+from privacy.pii import find_pii
+
+#: A stored file the scanner could not read (a PDF, a broken spreadsheet): it may hold anything.
+UNREADABLE = "unreadable"
+CHUNK_ROWS = 2000
+FILE_BLOCK_LINES = 2000
+
+# Columns the scanner leaves alone, "app.Model" or "app.Model.field", with the reason. Only
+# values that are not text (secrets, hashes, encoded state) or that hold personal data by design.
+# Not the gate's exemptions: the gate skips tables whose write path is checked elsewhere (the
+# jobs, written with update()), and those are exactly what the scanner must read.
+SCAN_EXEMPT: dict[str, str] = {
+    settings.AUTH_USER_MODEL: "the staff accounts: their own names, work e-mail, password hash",
+    "sessions.Session": "random keys and signed, encoded session state; sessions expire",
+    "authtoken.Token": "random secrets, not text",
+    "knox.AuthToken": "digests of API tokens, not text",
+    "axes.AccessAttempt": "sign-in attempts: the name typed at sign-in, kept for the lock-out",
+    "axes.AccessFailureLog": "sign-in attempts: the name typed at sign-in, kept for the lock-out",
+    "axes.AccessLog": "sign-ins: the account's name, kept for the lock-out",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Where personal data of one kind sits, and how often: never the value."""
+
+    table: str
+    column: str
+    row: str
+    kind: str  # a PiiType, or UNREADABLE
+    count: int
+
+
+@dataclass
+class Report:
+    tables: int = 0
+    rows: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)  # possible names, when asked for
+    remaining: list[Finding] = field(default_factory=list)  # after --redact
+    redacted: int = 0  # text and JSON cells rewritten
+    dropped: int = 0  # stored files removed
+    failed: list[str] = field(default_factory=list)  # tables whose redaction was rolled back
+
+    @staticmethod
+    def by_kind(findings: list[Finding]) -> Counter[str]:
+        """Findings counted by kind (a cell with two numbers counts two)."""
+        counts: Counter[str] = Counter()
+        for finding in findings:
+            counts[finding.kind] += finding.count
+        return counts
+
+
+@dataclass(frozen=True)
+class _Columns:
+    text: list[models.Field[Any, Any]]
+    json: list[models.Field[Any, Any]]
+    files: list[models.Field[Any, Any]]
+
+    @property
+    def all(self) -> list[models.Field[Any, Any]]:
+        return [*self.text, *self.json, *self.files]
+
+
+def _exempt(model: type[models.Model], name: str = "") -> bool:
+    """Exempt itself, or the history copy of an exempt model (simple-history's `instance_type`)."""
+    for meta in (model._meta, getattr(getattr(model, "instance_type", None), "_meta", None)):
+        if meta is not None and (
+            meta.label in SCAN_EXEMPT or (name and f"{meta.label}.{name}" in SCAN_EXEMPT)
+        ):
+            return True
+    return False
+
+
+def scan_columns(model: type[models.Model]) -> _Columns:
+    """The columns of a table that can hold free text: text and JSON fields (choice fields hold
+    codes), and stored files."""
+    if _exempt(model):
+        return _Columns([], [], [])
+    fields = [f for f in model._meta.concrete_fields if not _exempt(model, f.name)]
+    return _Columns(
+        text=[
+            f
+            for f in fields
+            if isinstance(f, models.CharField | models.TextField) and not f.choices
+        ],
+        json=[f for f in fields if isinstance(f, models.JSONField)],
+        files=[f for f in fields if isinstance(f, models.BinaryField)],
+    )
+
+
+def scan_models(tables: Collection[str] = ()) -> list[type[models.Model]]:
+    """Every table of the database with columns to scan (one model per table), or those named
+    by table or model label; an unknown name is a ValueError."""
+    existing = set(connection.introspection.table_names())
+    found: dict[str, type[models.Model]] = {}
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.proxy or not meta.managed or meta.db_table not in existing:
+            continue
+        if scan_columns(model).all:
+            found.setdefault(meta.db_table, model)
+    if not tables:
+        return [found[name] for name in sorted(found)]
+    wanted = {name.lower() for name in tables}
+    chosen = [m for t, m in sorted(found.items()) if {t, m._meta.label_lower} & wanted]
+    known = set(found) | {m._meta.label_lower for m in found.values()}
+    if unknown := sorted(wanted - known):
+        raise ValueError(", ".join(unknown))
+    return chosen
+
+
+def text_kinds(text: str, *, names: bool = False) -> Counter[str]:
+    """How many findings of each kind a text holds (names only when asked)."""
+    return Counter(hit.type for hit in find_pii(text) if hit.blocking or names)
+
+
+def _json_strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item)
+
+
+def _line_blocks(text: str) -> Iterator[tuple[str, int]]:
+    """A long file in blocks of lines; each block starts with the last line of the one before
+    (a number split across a line break), and says how long that repeated line is."""
+    lines = text.splitlines(keepends=True)
+    carried = ""
+    for start in range(0, len(lines), FILE_BLOCK_LINES):
+        yield carried + "".join(lines[start : start + FILE_BLOCK_LINES]), len(carried)
+        carried = lines[min(start + FILE_BLOCK_LINES, len(lines)) - 1]
+
+
+def _cells(data: bytes) -> Iterator[str]:
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        for sheet in workbook.worksheets:
+            yield sheet.title
+            for row in sheet.iter_rows(values_only=True):
+                yield from (cell for cell in row if isinstance(cell, str))
+    finally:
+        workbook.close()
+
+
+def file_kinds(data: bytes, *, names: bool = False) -> Counter[str]:
+    """Findings in a stored file: CSV or other text, or the cells of an .xlsx workbook.
+    Anything else (a PDF, a broken file) is one UNREADABLE finding: it may hold anything."""
+    found: Counter[str] = Counter()
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            for cell in _cells(data):
+                found += text_kinds(cell, names=names)
+        except Exception:  # noqa: BLE001 - openpyxl raises many types for a broken file
+            return Counter({UNREADABLE: 1})
+        return found
+    if data.startswith(b"%PDF") or b"\x00" in data:
+        return Counter({UNREADABLE: 1})
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return Counter({UNREADABLE: 1})
+    for block, carried in _line_blocks(text):
+        found.update(
+            hit.type for hit in find_pii(block) if (hit.blocking or names) and hit.end > carried
+        )
+    return found
+
+
+def _rows(
+    model: type[models.Model], fields: list[models.Field[Any, Any]], chunk: int, pks: list[str]
+) -> Iterator[tuple[Any, ...]]:
+    """The primary key and the given columns only, in chunks (or of the given rows)."""
+    queryset = model._base_manager.order_by()
+    names = ["pk", *(f.attname for f in fields)]
+    if not pks:
+        yield from queryset.values_list(*names).iterator(chunk_size=chunk)
+    for start in range(0, len(pks), CHUNK_ROWS):
+        yield from queryset.filter(pk__in=pks[start : start + CHUNK_ROWS]).values_list(*names)
+
+
+def _cell_kinds(f: models.Field[Any, Any], value: Any, names: bool) -> Counter[str]:
+    if value is None:
+        return Counter()
+    if isinstance(f, models.BinaryField):
+        return file_kinds(bytes(value), names=names)
+    if isinstance(f, models.JSONField):
+        return sum((text_kinds(text, names=names) for text in _json_strings(value)), Counter())
+    return text_kinds(value, names=names)
+
+
+def scan_table(
+    model: type[models.Model], *, names: bool = False, pks: Collection[str] = ()
+) -> tuple[int, list[Finding]]:
+    """(rows read, findings) of one table, or of the given rows; files one row at a time."""
+    columns = scan_columns(model)
+    findings: list[Finding] = []
+    groups = [(columns.text + columns.json, CHUNK_ROWS), *[([f], 1) for f in columns.files]]
+    groups = [(fields, chunk) for fields, chunk in groups if fields]
+    rows = 0
+    for fields, chunk in groups:
+        for pk, *values in _rows(model, fields, chunk, sorted(pks)):
+            rows += fields is groups[0][0]  # each row counted once, in the first read
+            for f, value in zip(fields, values, strict=True):
+                findings.extend(
+                    Finding(model._meta.db_table, f.column, str(pk), kind, count)
+                    for kind, count in sorted(_cell_kinds(f, value, names).items())
+                )
+    return rows, findings
+
+
+def _redacted(f: models.Field[Any, Any], value: Any) -> Any:
+    if isinstance(f, models.BinaryField):
+        return None if f.null else b""
+    if isinstance(f, models.JSONField):
+        return pii_mask_json(value)
+    return pii_mask(value, max_length=f.max_length)
+
+
+def redact_table(model: type[models.Model], findings: list[Finding]) -> tuple[int, int]:
+    """Mask the findings of one table in place, history tables like any other, in one
+    transaction; files are dropped, not rewritten. `update()` sends no signal, so no history
+    row is added that could copy a value again. Returns (cells rewritten, files dropped)."""
+    by_column = {f.column: f for f in scan_columns(model).all}
+    cells = files = 0
+    # The markers are read by people, in the site's language, whoever runs the command.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        for pk, column in sorted({(f.row, f.column) for f in findings}):
+            column_field = by_column[column]
+            value = model._base_manager.filter(pk=pk).values_list(column_field.attname, flat=True)
+            for current in value:
+                model._base_manager.filter(pk=pk).update(
+                    **{column_field.attname: _redacted(column_field, current)}
+                )
+                files += isinstance(column_field, models.BinaryField)
+                cells += not isinstance(column_field, models.BinaryField)
+    return cells, files
+
+
+def scan(*, tables: Collection[str] = (), redact: bool = False, names: bool = False) -> Report:
+    """Scan every table (or those named); with `redact`, mask what was found, table by table,
+    and scan those rows again. A table whose redaction fails is rolled back and named."""
+    report = Report()
+    for model in scan_models(tables):
+        rows, found = scan_table(model, names=names)
+        report.tables += 1
+        report.rows += rows
+        blocking = [f for f in found if f.kind != "name"]
+        report.findings += blocking
+        report.warnings += [f for f in found if f.kind == "name"]
+        if not (redact and blocking):
+            report.remaining += blocking
+            continue
+        try:
+            cells, files = redact_table(model, blocking)
+        except DatabaseError:  # a unique name masked into a duplicate; never show its message
+            report.failed.append(model._meta.db_table)
+            report.remaining += blocking
+            continue
+        report.redacted += cells
+        report.dropped += files
+        _, left = scan_table(model, pks={f.row for f in blocking})
+        report.remaining += left
+    return report
