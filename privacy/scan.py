@@ -65,7 +65,7 @@ class Report:
     remaining: list[Finding] = field(default_factory=list)  # after --redact
     redacted: int = 0  # text and JSON cells rewritten
     dropped: int = 0  # stored files removed
-    failed: list[str] = field(default_factory=list)  # tables whose redaction was rolled back
+    failed: dict[str, str] = field(default_factory=dict)  # table rolled back: the error's class
 
     @staticmethod
     def by_kind(findings: list[Finding]) -> Counter[str]:
@@ -261,8 +261,8 @@ def redact_table(model: type[models.Model], findings: list[Finding]) -> tuple[in
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         for pk, column in sorted({(f.row, f.column) for f in findings}):
             column_field = by_column[column]
-            value = model._base_manager.filter(pk=pk).values_list(column_field.attname, flat=True)
-            for current in value:
+            stored = model._base_manager.filter(pk=pk).values_list(column_field.attname, flat=True)
+            for current in stored:  # the row as it is now, if it is still there
                 model._base_manager.filter(pk=pk).update(
                     **{column_field.attname: _redacted(column_field, current)}
                 )
@@ -287,8 +287,8 @@ def scan(*, tables: Collection[str] = (), redact: bool = False, names: bool = Fa
             continue
         try:
             cells, files = redact_table(model, blocking)
-        except DatabaseError:  # a unique name masked into a duplicate; never show its message
-            report.failed.append(model._meta.db_table)
+        except DatabaseError as error:  # a unique name masked into a duplicate; its message
+            report.failed[model._meta.db_table] = type(error).__name__  # would show the value
             report.remaining += blocking
             continue
         report.redacted += cells

@@ -49,7 +49,7 @@ class Command(BaseCommand):
         try:
             report = scan(tables=options["table"], redact=options["redact"], names=options["names"])
         except ValueError as error:
-            raise CommandError(f"Unknown table: {error}") from error
+            raise CommandError(f"Unknown table, or none to scan: {error}") from error
         if options["json"]:
             self._json(report)
         else:
@@ -81,8 +81,8 @@ class Command(BaseCommand):
                 f"Redacted {report.redacted} cells; dropped {report.dropped} stored files; "
                 f"{len(report.remaining)} findings remain."
             )
-        for table in report.failed:
-            self.stderr.write(f"{table}: redaction failed and was rolled back (a database error).")
+        for table, error in report.failed.items():
+            self.stderr.write(f"{table}: redaction failed and was rolled back ({error}).")
 
     def _json(self, report: Report) -> None:
         def rows(findings: list[Finding]) -> list[dict[str, Any]]:
