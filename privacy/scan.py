@@ -21,11 +21,12 @@ from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import translation
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from privacy.mask import pii_mask, pii_mask_json
 from privacy.pii import find_pii
 
-#: A stored file the scanner could not read (a PDF, a broken spreadsheet): it may hold anything.
+#: A stored file the scanner could not read (broken, encrypted, binary): it may hold anything.
 UNREADABLE = "unreadable"
 CHUNK_ROWS = 2000
 FILE_BLOCK_LINES = 2000
@@ -173,18 +174,27 @@ def _cells(data: bytes) -> Iterator[str]:
         workbook.close()
 
 
+def _pages(data: bytes) -> Iterator[str]:
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        raise ValueError("encrypted")
+    for page in reader.pages:
+        yield page.extract_text() or ""
+
+
 def file_kinds(data: bytes, *, names: bool = False) -> Counter[str]:
-    """Findings in a stored file: CSV or other text, or the cells of an .xlsx workbook.
-    Anything else (a PDF, a broken file) is one UNREADABLE finding: it may hold anything."""
+    """Findings in a stored file: CSV or other text, the cells of an .xlsx workbook or the text
+    of a PDF (a dossier). Anything else, or a broken or encrypted file, is one UNREADABLE
+    finding: it may hold anything."""
     found: Counter[str] = Counter()
-    if data.startswith(b"PK\x03\x04"):
+    if data.startswith((b"PK\x03\x04", b"%PDF")):
         try:
-            for cell in _cells(data):
-                found += text_kinds(cell, names=names)
-        except Exception:  # noqa: BLE001 - openpyxl raises many types for a broken file
+            for text in (_cells if data.startswith(b"PK") else _pages)(data):
+                found += text_kinds(text, names=names)
+        except Exception:  # noqa: BLE001 - openpyxl and pypdf raise many types for a broken file
             return Counter({UNREADABLE: 1})
         return found
-    if data.startswith(b"%PDF") or b"\x00" in data:
+    if b"\x00" in data:
         return Counter({UNREADABLE: 1})
     for encoding in ("utf-8-sig", "cp1252"):
         try:

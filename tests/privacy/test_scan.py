@@ -16,6 +16,8 @@ from django.core.management.base import CommandError
 from django.db import models
 from django.utils import timezone, translation
 from openpyxl import Workbook
+from pypdf import PdfWriter
+from weasyprint import HTML
 
 from deviations.models import Unit, User
 from privacy import scan as scan_module
@@ -215,8 +217,19 @@ def test_files_are_read_as_csv_in_either_encoding_or_as_spreadsheet_cells() -> N
     assert file_kinds(b"a;b\n1;2\n") == {}
 
 
+def test_the_text_of_a_pdf_is_read() -> None:
+    pdf = HTML(string=f"<p>Exempel: {AROUND}, ring 070-123 45 67.</p><p>27 kap. 2 § SFB</p>")
+    assert file_kinds(pdf.write_pdf()) == {"personnummer": 1, "phone": 1}
+    assert file_kinds(HTML(string="<p>27 kap. 2 § SFB</p>").write_pdf()) == {}
+
+
 def test_a_file_that_cannot_be_read_is_reported_as_such() -> None:
-    assert file_kinds(b"%PDF-1.7 ...") == {UNREADABLE: 1}
+    assert file_kinds(b"%PDF-1.7 broken") == {UNREADABLE: 1}
+    locked = PdfWriter(clone_from=io.BytesIO(HTML(string="<p>Text</p>").write_pdf()))
+    locked.encrypt("hemligt", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    locked.write(buffer)
+    assert file_kinds(buffer.getvalue()) == {UNREADABLE: 1}
     assert file_kinds(b"PK\x03\x04 broken") == {UNREADABLE: 1}
     assert file_kinds(b"\x00\x01binary") == {UNREADABLE: 1}
 
