@@ -14,6 +14,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 PiiType = Literal["personnummer", "samordningsnummer", "phone", "email", "address", "name"]
@@ -328,40 +329,45 @@ def _addresses(text: str) -> list[_Found]:
 
 
 # --- Names (warning only) ----------------------------------------------------------------------
+#
+# First names and surnames come from name statistics, loaded once from privacy/data/ (built by
+# privacy/data/build_names.py; sources in privacy/data/SOURCES.md). A name that is also an
+# ordinary Swedish word (`Björn`, `Hans`, `Per`, `Saga`) is marked `~` there.
+
+_DATA = Path(__file__).resolve().parent / "data"
 
 
 def _word_set(block: str) -> frozenset[str]:
     return frozenset(block.split())
 
 
-# Common first names in Sweden across generations and origins (SCB name statistics, abridged).
-_FIRST_NAMES = _word_set(
-    """
-    Adam Adrian Ahmad Ahmed Alba Albin Alexander Alfred Ali Alice Alicia Alma Alva Amanda Amelia
-    Amina Anders Andreas Anette Anita Ann Anna Anneli Annika Anton Arvid Astrid Axel Barbro
-    Bengt Berit Birgitta Björn Bo Britt Camilla Carina Carl Caroline Cecilia Charlotte Christer
-    Christina Daniel David Ebba Edvin Elias Elin Elisabeth Ella Ellen Elsa Elvin Emil Emelie
-    Emma Emir Eric Erik Eva Evelina Fabian Farah Fatima Felix Filip Frida Fredrik Gabriel
-    Gunilla Gunnar Gustav Hamid Hanna Hannes Hans Harriet Hassan Hedda Helena Helen Henrik Hugo
-    Ibrahim Ida Ines Ingrid Irene Isak Jakob Jan Jenny Jessica Joakim Johan Johanna Jonas Jonna
-    Josef Julia Kajsa Karin Karl Kerstin Kevin Khalid Kristina Lars Leila Lena Leo Levi Liam
-    Lina Linda Linnea Linnéa Lisa Liv Lotta Louise Lova Lucas Ludvig Magnus Maja Malin Malte
-    Marcus Maria Marie Marianne Markus Martin Matilda Mats Mattias Max Meja Mikael Milo Mira
-    Mohamed Mohammad Mohammed Moa Mona Monica Nadia Nils Nina Noah Noel Nora Nour Olivia Olle
-    Omar Oscar Oskar Ove Patrik Per Peter Petra Rasmus Rebecka Robert Robin Ronja Rut Saga Sam
-    Samir Sanna Sara Sebastian Selma Signe Simon Siri Sofia Sofie Stefan Stella Sten Stina
-    Susanne Svea Sven Tage Theo Thomas Tilda Tindra Tobias Tomas Tove Ulla Ulf Valter Vera
-    Viktor Vilgot Wilma Yasmin Yusuf Zara Zakaria
-    """
-)
-# Endings that mark a Swedish surname, for pairs whose first name is not in the list.
+def _load_names(file: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(every name, the names that are also Swedish words) of one list."""
+    names: set[str] = set()
+    words: set[str] = set()
+    for line in (_DATA / file).read_text(encoding="utf-8").splitlines():
+        if line.startswith("~"):
+            words.add(line[1:])
+        elif line and not line.startswith("#"):
+            names.add(line)
+    return frozenset(names | words), frozenset(words)
+
+
+_FIRST_NAMES, _FIRST_NAME_WORDS = _load_names("first_names.txt")
+_SURNAMES, _SURNAME_WORDS = _load_names("surnames.txt")
+_PLACES, _ = _load_names("places.txt")  # municipalities and towns: `Göteborg` is no surname
+# Endings that mark a surname not in the lists: Swedish ones, and the Balkan `-ić`, Polish
+# `-ski`/`-wicz` and Turkish `-oğlu`.
 _SURNAME_ENDINGS = (
     "sson", "son", "berg", "borg", "lund", "ström", "gren", "qvist", "kvist", "dahl", "dal", "gård",
     "löf", "stedt", "holm", "blad", "bäck", "mark", "ling", "ander", "ius", "quist", "strand",
-    "by", "sjö", "fors", "hed", "rot", "man", "lind",
+    "by", "sjö", "fors", "hed", "rot", "man", "lind", "ić", "ski", "wicz", "oğlu",
 )  # fmt: skip
+# A capitalised word in Latin letters, Latin Extended-A included (`Hadžić`, `Yılmaz`, `Łukasz`).
+_NAME_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"
+_NAME_LOWER = "a-zß-öø-ÿĀ-ſ"
 _CAPITALISED_RE = re.compile(
-    rf"(?<![\w-])[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?(?![\w-])"
+    rf"(?<![\w-])[{_NAME_UPPER}][{_NAME_LOWER}]+(?:-[{_NAME_UPPER}][{_NAME_LOWER}]+)?(?![\w-])"
 )
 # Capitalised words that may follow a first name without being a surname.
 _NOT_SURNAMES = _word_set(
@@ -374,17 +380,41 @@ _NOT_SURNAMES = _word_set(
 )
 
 
+def _surname_like(word: str) -> bool:
+    """Ends like a surname and is not a place (`Sävström`, not `Helsingborg`)."""
+    return word.lower().endswith(_SURNAME_ENDINGS) and word not in _PLACES
+
+
+def _surname_evidence(word: str) -> bool:
+    """A known surname, or a word ending like one (the last part of `Lind-Hadžić`)."""
+    last = word.rsplit("-", 1)[-1]
+    return last in _SURNAMES or _surname_like(last)
+
+
 def _names(text: str) -> list[_Found]:
     words = list(_CAPITALISED_RE.finditer(text))
     hits: list[_Found] = []
+    run_start = True  # the first word of a run of capitalised words
     for first, last in zip(words, words[1:], strict=False):
-        if text[first.end() : last.start()] != " " or last.group() in _NOT_SURNAMES:
+        adjacent = text[first.end() : last.start()] == " "
+        starts_run, run_start = run_start, not adjacent
+        if not adjacent or last.group() in _NOT_SURNAMES:
             continue
-        known_first = first.group().split("-")[0] in _FIRST_NAMES
-        surname_like = (
-            last.group().lower().endswith(_SURNAME_ENDINGS) and last.group() not in _FIRST_NAMES
-        )
-        if known_first or (surname_like and not _sentence_start(text, first.start())):
+        given = first.group().split("-")[0]
+        surname = _surname_evidence(last.group())
+        if given in _FIRST_NAMES:
+            # A known first name and any capitalised word, unless the name is also a word
+            # (`Hans`, `Per`) or stands inside a longer title (`The International Job Shadow
+            # Day`): then only a surname makes it a name.
+            found = surname or (starts_run and given not in _FIRST_NAME_WORDS)
+        else:
+            # No known first name: a surname ending (not a first name) in running text.
+            found = (
+                _surname_like(last.group())
+                and last.group() not in _FIRST_NAMES
+                and not _sentence_start(text, first.start())
+            )
+        if found:
             hits.append(("name", first.start(), last.end()))
     return hits
 
