@@ -1,6 +1,5 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from api.views.analysis import (
@@ -29,6 +28,7 @@ from api.views.catalogue import (
 from api.views.deviations import DeviationViewSet
 from api.views.filing import DraftViewSet, TaggingSuggestView
 from api.views.jobs import JobDetailView, JobListView, JobRetryView
+from api.views.tokens import TokenObtainView, TokenRevokeAllView, TokenRevokeView
 
 router = DefaultRouter()
 router.register("deviations", DeviationViewSet, basename="deviation")
@@ -47,7 +47,9 @@ router.register("units", UnitViewSet, basename="unit")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
-    path("v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("v1/auth/token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),
+    path("v1/auth/token/revoke-all/", TokenRevokeAllView.as_view(), name="api-token-revoke-all"),
     path("v1/tagging/suggest/", TaggingSuggestView.as_view(), name="tagging-suggest"),
     path("v1/triage/", TriageQueueView.as_view(), name="triage-queue"),
     path(

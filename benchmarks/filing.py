@@ -304,7 +304,7 @@ class Staff:
 def prepare() -> Staff:
     """Schema, catalogue, roles and demo users, as `make setup` does."""
     from django.urls import get_resolver
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from core.roles import roles_ensure
     from deviations.models import User
@@ -318,9 +318,9 @@ def prepare() -> Staff:
     user = User.objects.get(username=STAFF_USERNAME)
     unit = user.units.get()
     municipalities = list(unit.municipalities.order_by("code"))
-    token, _created = Token.objects.get_or_create(user=user)
+    _instance, token = AuthToken.objects.create(user=user)
     log(f"schema, catalogue, roles and users ready in {time.perf_counter() - started:.1f} s")
-    return Staff(user=user, unit=unit, municipalities=municipalities, token=token.key)
+    return Staff(user=user, unit=unit, municipalities=municipalities, token=token)
 
 
 def demo_rows(rows: int, seed: int) -> list[DeviationInput]:

@@ -125,7 +125,7 @@ def phase_setup(users: int) -> dict[str, Any]:
     import io
 
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from catalogue.models import Municipality
     from core.roles import STAFF, roles_ensure
@@ -143,8 +143,7 @@ def phase_setup(users: int) -> dict[str, Any]:
         user.save()
         user.groups.add(group)
         user.units.add(unit)
-        token, _created = Token.objects.get_or_create(user=user)
-        tokens.append(token.key)
+        tokens.append(AuthToken.objects.create(user=user)[1])
     return {"unit": unit.pk, "tokens": tokens}
 
 

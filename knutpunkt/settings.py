@@ -1,7 +1,8 @@
 """Knutpunkt settings: one module, driven by the environment, safe defaults for development.
 
 Environment variables: DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CSRF_TRUSTED_ORIGINS,
-SECURE (cookies and HSTS behind TLS), LOG_LEVEL, TASK_BACKEND, RETENTION_DAYS, e-mail (EMAIL_*).
+SECURE (cookies and HSTS behind TLS), LOG_LEVEL, TASK_BACKEND, RETENTION_DAYS, e-mail (EMAIL_*),
+PROXY_COUNT, API_TOKEN_TTL_HOURS, SESSION_MAX_HOURS, SESSION_IDLE_MINUTES (docs/security.md).
 """
 
 import os
@@ -32,6 +33,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def client_address_settings(proxy_count: int) -> dict[str, object]:
+    """How django-axes finds the client's address behind `proxy_count` trusted proxies.
+
+    Each proxy appends the address it was reached from to X-Forwarded-For, so the client is the
+    proxy_count-th entry from the right; whatever stands further left was written by the client
+    and is ignored. ipware counts only the proxies listed *in* the header (not the one that
+    connects), hence the minus one. Its "legacy" parser splits on every comma: the newer one
+    honours quotes, so a client sending `X-Forwarded-For: 1.2.3.4, "` swallowed the proxy's own
+    entry and chose its address (tests/knutpunkt/test_proxy_lockout.py). Without a proxy only
+    the socket's address counts: any header would be the client's own say.
+    """
+    if proxy_count < 0:
+        raise ImproperlyConfigured("PROXY_COUNT must be 0 or more.")
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": (
+            ("HTTP_X_FORWARDED_FOR",) if proxy_count else ("REMOTE_ADDR",)
+        ),
+        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1 if proxy_count else None,
+        "IPWARE_ALGORITHM": "legacy",
+        "IPWARE_STRICT": False,  # client-written entries on the left are expected, not refused
+    }
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -52,7 +76,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: stored as digests, expiring, revocable (docs/security.md)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -82,6 +106,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A signed-in session ends after an idle hour and after a working day (docs/security.md).
+    "core.session_limits.IdleLogoutMiddleware",
+    "core.session_limits.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -163,6 +190,17 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 SECURE = env_bool("SECURE", False)
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in session lasts at most SESSION_MAX_HOURS from sign-in, however busy (the sign-in
+# time is kept in the session: Django's own expiry moves on with every save), and ends after
+# SESSION_IDLE_MINUTES without a request (django-session-security, server side only).
+SESSION_MAX_AGE = timedelta(hours=float(os.environ.get("SESSION_MAX_HOURS", "9")))
+SESSION_IDLE_AGE = timedelta(minutes=float(os.environ.get("SESSION_IDLE_MINUTES", "60")))
+if min(SESSION_MAX_AGE, SESSION_IDLE_AGE).total_seconds() <= 0:
+    raise ImproperlyConfigured("SESSION_MAX_HOURS and SESSION_IDLE_MINUTES must be positive.")
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())  # the stored session row, at most
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # the cookie itself goes when the browser closes
+SESSION_SECURITY_EXPIRE_AFTER = int(SESSION_IDLE_AGE.total_seconds())
+SESSION_SECURITY_WARN_AFTER = SESSION_SECURITY_EXPIRE_AFTER  # no warning dialog (no inline JS)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
@@ -189,6 +227,7 @@ SECURE_CSP = {
 
 # Login throttling with django-axes: after AXES_FAILURE_LIMIT wrong passwords for one user name
 # from one address, that pair is locked out for AXES_COOLOFF_MINUTES (web login and API token).
+# The pair, not the user name alone: otherwise anyone could lock anyone out by guessing wrong.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -198,13 +237,26 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind nginx, PROXY_COUNT=1 makes the client's own address the one that is counted.
-AXES_IPWARE_PROXY_COUNT = int(os.environ["PROXY_COUNT"]) if os.environ.get("PROXY_COUNT") else None
+# The address counted is the client's as the proxies report it (django-ipware; docs/security.md).
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT") or "0")
+globals().update(client_address_settings(PROXY_COUNT))
+
+# API tokens (django-rest-knox): only a digest is stored; a token lives API_TOKEN_TTL_HOURS
+# from its creation (not renewed by use), its owner can revoke it or all of theirs, and a
+# password change removes them all (api/tokens.py).
+API_TOKEN_TTL = timedelta(hours=float(os.environ.get("API_TOKEN_TTL_HOURS", "10")))
+if API_TOKEN_TTL.total_seconds() <= 0:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be positive.")
+REST_KNOX = {
+    "TOKEN_TTL": API_TOKEN_TTL,
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",  # `Authorization: Token <key>`, as before
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that an unauthenticated request gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

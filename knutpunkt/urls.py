@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from api import pages as api_pages
 from core import views as core_views
 from deviations import views as deviation_views
 
@@ -18,6 +19,7 @@ urlpatterns = [
         name="login",
     ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/api-nycklar/", api_pages.tokens_page, name="api_tokens"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("avvikelser/", include("deviations.urls")),
     path("jobb/", include("jobs.urls")),

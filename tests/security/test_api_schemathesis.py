@@ -8,7 +8,7 @@ import schemathesis
 from django.core.wsgi import get_wsgi_application
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
@@ -22,7 +22,7 @@ def _catalogue(committed_catalogue: None) -> None:
 
 @pytest.fixture
 def token(analyst) -> str:  # noqa: ANN001 - the persona fixture
-    return Token.objects.get_or_create(user=analyst)[0].key
+    return AuthToken.objects.create(user=analyst)[1]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -43,6 +43,7 @@ RULES: dict[str, dict[str, int]] = {
     "favicon": rule(301, 301, 301, 301, 301, 301),
     "login": rule(200, 302, 302, 302, 302, 302),
     "logout": rule(405, 405, 405, 405, 405, 405),
+    "api_tokens": rule(LOGIN, 200, 200, 200, 200, 200),  # each sees only their own keys
     "set_language": rule(302, 302, 302, 302, 302, 302),  # GET just goes back; POST switches
     "deviations:list": rule(LOGIN, 200, 200, 200, 200, 200),
     "deviations:create": rule(LOGIN, 200, 200, 403, 403, 200),
@@ -90,6 +91,8 @@ RULES: dict[str, dict[str, int]] = {
     # The API: token first, so anonymous callers get 401 with WWW-Authenticate.
     "api-root": rule(401, 200, 200, 200, 200, 200),
     "api-token": rule(405, 405, 405, 405, 405, 405),
+    "api-token-revoke": rule(401, 401, 401, 401, 401, 401),  # a token only, POST
+    "api-token-revoke-all": rule(401, 405, 405, 405, 405, 405),
     "schema": rule(401, 200, 200, 200, 200, 200),
     "api-docs": rule(401, 200, 200, 200, 200, 200),
     "deviation-list": rule(401, 200, 200, 200, 200, 200),
