@@ -55,6 +55,7 @@ class Finding:
     row: str
     kind: str  # a PiiType, or UNREADABLE
     count: int
+    file: bool = False  # in a stored file: --redact drops the file
 
 
 @dataclass
@@ -246,8 +247,9 @@ def scan_table(
         for pk, *values in _rows(model, fields, chunk, sorted(pks)):
             rows += fields is groups[0][0]  # each row counted once, in the first read
             for f, value in zip(fields, values, strict=True):
+                is_file = isinstance(f, models.BinaryField)
                 findings.extend(
-                    Finding(model._meta.db_table, f.column, str(pk), kind, count)
+                    Finding(model._meta.db_table, f.column, str(pk), kind, count, is_file)
                     for kind, count in sorted(_cell_kinds(f, value, names).items())
                 )
     return rows, findings

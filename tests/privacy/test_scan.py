@@ -143,6 +143,7 @@ def test_planted_data_in_every_table_is_found_and_redacted(staff: User) -> None:
     history = _history_rows()
     out, err, code = _run("--redact")
     assert (code, f"Redacted {len(planted) - 2} cells; dropped 2 stored files" in out) == (0, True)
+    assert (out.count("\tmasked\n"), out.count("\tfile dropped\n")) == (len(planted) - 2, 2)
     assert not any(digits in out + err for digits in DIGITS)
     assert _run()[2] == 0
     assert _history_rows() == history  # redaction adds no history row that could hold anything
@@ -197,6 +198,7 @@ def test_a_redaction_that_breaks_a_unique_name_is_rolled_back_and_named(taby_uni
     out, err, code = _run("--redact", "--table", "deviations_unit")
     assert code == 1
     assert "deviations_unit: redaction failed and was rolled back (IntegrityError)" in err
+    assert out.count("left: the table was rolled back") == 2
     assert not any(digits in out + err for digits in DIGITS)
     assert Unit.objects.get(pk=other.pk).name == "Enhet 850312-2387"
 

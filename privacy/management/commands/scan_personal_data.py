@@ -8,6 +8,7 @@ findings remain, so a script can tell a clean database from one that is not.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -26,6 +27,13 @@ def kind_label(kind: str) -> str:
 def _counts(findings: list[Finding]) -> str:
     counts = Report.by_kind(findings)
     return ", ".join(f"{kind_label(k)}: {n}" for k, n in sorted(counts.items())) or "none"
+
+
+def _done(finding: Finding, report: Report) -> str:
+    """What --redact did with a finding."""
+    if finding.table in report.failed:
+        return "left: the table was rolled back"
+    return "file dropped" if finding.file else "masked"
 
 
 class Command(BaseCommand):
@@ -63,8 +71,9 @@ class Command(BaseCommand):
 
     def _lines(self, report: Report, *, redact: bool) -> None:
         for f in report.findings:
+            done = f"\t{_done(f, report)}" if redact else ""
             self.stdout.write(
-                f"{f.table}\t{f.column}\trow {f.row}\t{kind_label(f.kind)}\t×{f.count}"
+                f"{f.table}\t{f.column}\trow {f.row}\t{kind_label(f.kind)}\t×{f.count}{done}"
             )
         for f in report.warnings:
             self.stdout.write(
@@ -85,22 +94,10 @@ class Command(BaseCommand):
             self.stderr.write(f"{table}: redaction failed and was rolled back ({error}).")
 
     def _json(self, report: Report) -> None:
-        def rows(findings: list[Finding]) -> list[dict[str, Any]]:
-            return [
-                {
-                    "table": f.table,
-                    "column": f.column,
-                    "row": f.row,
-                    "kind": f.kind,
-                    "count": f.count,
-                }
-                for f in findings
-            ]
-
         document = {
-            "findings": rows(report.findings),
-            "warnings": rows(report.warnings),
-            "remaining": rows(report.remaining),
+            "findings": [asdict(f) for f in report.findings],
+            "warnings": [asdict(f) for f in report.warnings],
+            "remaining": [asdict(f) for f in report.remaining],
             "summary": {
                 "tables": report.tables,
                 "rows": report.rows,
