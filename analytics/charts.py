@@ -77,10 +77,16 @@ def bar_chart(
 
 
 def column_chart(
-    rows: Sequence[tuple[str, float]], *, title: str, width: int = 640, height: int = 220
+    rows: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    value_label: Sequence[str] | None = None,
+    width: int = 640,
+    height: int = 220,
 ) -> str:
     """Vertical columns over time (e.g. months), with every few labels shown."""
     values = [value for _, value in rows]
+    shown = list(value_label) if value_label is not None else [_number(v) for v in values]
     top = max(values, default=0) or 1
     left, bottom, right = 40, 36, 10
     inner_w = width - left - right
@@ -99,14 +105,16 @@ def column_chart(
         parts.append(
             f'<rect x="{x + step * 0.1:.1f}" y="{10 + inner_h - h:.1f}" '
             f'width="{max(1.0, step * 0.8):.1f}" height="{h:.1f}" fill="{PALETTE[0]}">'
-            f"<title>{escape(label)}: {_number(value)}</title></rect>"
+            f"<title>{escape(label)}: {escape(shown[i])}</title></rect>"
         )
         if i % every == 0:
             parts.append(
                 f'<text x="{x + step / 2:.1f}" y="{height - 12}" text-anchor="middle" '
                 f'fill="{MUTED}" font-size="11">{escape(label)}</text>'
             )
-    desc = "; ".join(f"{label}: {_number(value)}" for label, value in rows[-36:])
+    desc = "; ".join(
+        f"{label}: {text}" for (label, _), text in list(zip(rows, shown, strict=True))[-36:]
+    )
     return _svg(width, height, title, desc, "".join(parts))
 
 

@@ -1,8 +1,12 @@
-"""The one rule for small counts that leave the analyst role: 1–4 are shown as “<5”.
+"""The one rule for figures that leave the analyst role: “<5” for 1–4, the rest rounded to 5.
 
-Every figure a steering group or anyone else outside the analyst role sees (the dashboard, its
-downloads, the barrier dossier, knot sentences) goes through `suppress_small` or
-`present_count`, so nobody can be singled out by a small number, a bar's length or a share.
+Suppressing small counts alone is undone by subtraction (a total minus the shown cells, two
+periods, two filters one apart). So, as Statistics Sweden, ONS and ABS protect published
+tables, every other count is rounded to the nearest multiple of 5 as well, totals and
+subtotals from their own exact value. Every shown number is then known only to ±2, and no
+hidden cell can be worked out from what is shown (docs/privacy.md, “Disclosure control”).
+Every figure for someone outside the analyst role goes through `protect_count` (one count)
+or `protect_figure` (rows with their total, shares and bar lengths).
 """
 
 from __future__ import annotations
@@ -15,55 +19,79 @@ from django.utils.formats import number_format
 from deviations.models import User
 
 SMALL_COUNT = 5  # counts from 1 up to, not including, this are hidden outside the analyst role
+ROUNDING_BASE = 5  # every other count outside the analyst role is a multiple of this
 SUPPRESSED = f"<{SMALL_COUNT}"
 ANALYST_PERMISSION = "deviations.view_all_deviations"
 
 
-def viewer_may_see_small(user: User) -> bool:
-    """Analysts (and administrators) see exact small counts; everyone else sees “<5”."""
+def viewer_sees_exact(user: User) -> bool:
+    """Analysts (and administrators) see exact counts; everyone else protected ones."""
     return user.has_perm(ANALYST_PERMISSION)
 
 
-def is_suppressed(count: int, *, viewer_may_see_small: bool) -> bool:
-    return not viewer_may_see_small and 0 < count < SMALL_COUNT
+def protect_count(count: int, *, exact: bool) -> int | None:
+    """The count as it may be shown: None for 1–4, else the nearest multiple of 5 (0 stays 0)."""
+    if exact or count == 0:
+        return count
+    if count < SMALL_COUNT:
+        return None
+    return ROUNDING_BASE * ((count + ROUNDING_BASE // 2) // ROUNDING_BASE)
 
 
-def present_count(count: int, *, viewer_may_see_small: bool) -> str:
-    """A count as text: “<5” for 1–4 when the viewer may not see small counts."""
-    if is_suppressed(count, viewer_may_see_small=viewer_may_see_small):
-        return SUPPRESSED
-    return number_format(count, force_grouping=True)
+def present_count(count: int, *, exact: bool) -> str:
+    """A count as text: “<5”, a multiple of 5, or the exact count for analysts."""
+    shown = protect_count(count, exact=exact)
+    return SUPPRESSED if shown is None else number_format(shown, force_grouping=True)
 
 
 @dataclass(frozen=True, slots=True)
 class ShownCount:
-    """One row of a figure as it may be shown: the text, the bar length, the share."""
+    """One row of a figure as it may be shown: the value, its text, the bar, the share."""
 
     label: str
-    text: str  # the count, or “<5”
-    drawn: int  # the bar's length: 0 when suppressed, so it cannot leak through the picture
-    share: float | None  # of the figure's total; None when suppressed
+    value: int | None  # the protected count; None when suppressed
+    text: str  # the count, “<5” or a multiple of 5
+    drawn: int  # the bar's length: the shown value, 0 when suppressed
+    share: float | None  # of the figure's shown total; None when suppressed
 
     @property
     def suppressed(self) -> bool:
-        return self.share is None
+        return self.value is None
 
 
-def suppress_small(
-    counts: Iterable[tuple[str, int]], *, viewer_may_see_small: bool
-) -> list[ShownCount]:
-    """The rows of a figure as the viewer may see them (shares of the full total)."""
+@dataclass(frozen=True, slots=True)
+class ShownFigure:
+    rows: list[ShownCount]
+    total: ShownCount  # the exact sum of the rows, protected on its own
+
+
+def _shown(label: str, count: int, *, exact: bool, total: int | None) -> ShownCount:
+    value = protect_count(count, exact=exact)
+    return ShownCount(
+        label=label,
+        value=value,
+        text=present_count(count, exact=exact),
+        drawn=value or 0,
+        share=value / total if value is not None and total else None,
+    )
+
+
+def protect_figure(
+    counts: Iterable[tuple[str, int]], *, exact: bool, total_label: str = ""
+) -> ShownFigure:
+    """Rows and total as the viewer may see them; shares are of the shown total, from shown
+    values only, so a share tells nothing the numbers beside it do not."""
     rows = list(counts)
-    total = sum(count for _, count in rows) or 1
-    shown = []
-    for label, count in rows:
-        hidden = is_suppressed(count, viewer_may_see_small=viewer_may_see_small)
-        shown.append(
-            ShownCount(
-                label=label,
-                text=present_count(count, viewer_may_see_small=viewer_may_see_small),
-                drawn=0 if hidden else count,
-                share=None if hidden else count / total,
-            )
-        )
-    return shown
+    total = _shown(total_label, sum(count for _, count in rows), exact=exact, total=None)
+    total_value = total.value
+    if total_value:
+        total = ShownCount(total_label, total_value, total.text, total.drawn, 1.0)
+    return ShownFigure(
+        rows=[_shown(label, count, exact=exact, total=total_value) for label, count in rows],
+        total=total,
+    )
+
+
+def present_share(row: ShownCount) -> str:
+    """A share as a whole percentage, or nothing for a suppressed row."""
+    return "" if row.share is None else f"{100 * row.share:.0f} %"

@@ -1,6 +1,7 @@
 """Knots and figures as people read them: sentences, labels, pictures.
 
-Small counts are hidden by the one rule in `analytics.disclosure`."""
+Figures for readers outside the analyst role are protected by the one rule in
+`analytics.disclosure`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from analytics.charts import PlacedNode, network, sparkline
-from analytics.disclosure import present_count
+from analytics.disclosure import SUPPRESSED, present_count, protect_count
 from analytics.types import CooccurrenceGraph, Knot
 from catalogue.selectors import tag_choices
 
@@ -54,15 +55,25 @@ def trend_text(knot: Knot, *, horizon_days: int = 90) -> str:
     return text
 
 
-def knot_sentence(knot: Knot, *, viewer_may_see_small: bool = True, horizon_days: int = 90) -> str:
-    """Why this is a knot, from the same numbers that ranked it (docs/knots.md §6 step 9)."""
-    deviations = ngettext("%(count)s deviation", "%(count)s deviations", knot.support) % {
-        "count": present_count(knot.support, viewer_may_see_small=viewer_may_see_small)
+def knot_sentence(knot: Knot, *, exact: bool = True, horizon_days: int = 90) -> str:
+    """Why this is a knot, from the same numbers that ranked it (docs/knots.md §6 step 9);
+    `exact=False` protects every count in it, the surplus worked out from the shown support."""
+    support = protect_count(knot.support, exact=exact)
+    deviations = ngettext("%(count)s deviation", "%(count)s deviations", support or 2) % {
+        "count": present_count(knot.support, exact=exact)
     }
-    places = ngettext("%(count)s municipality", "%(count)s municipalities", knot.municipalities) % {
-        "count": knot.municipalities
-    }
-    units = ngettext("%(count)s unit", "%(count)s units", knot.units) % {"count": knot.units}
+    places = ngettext(
+        "%(count)s municipality",
+        "%(count)s municipalities",
+        protect_count(knot.municipalities, exact=exact) or 2,
+    ) % {"count": present_count(knot.municipalities, exact=exact)}
+    units = ngettext(
+        "%(count)s unit", "%(count)s units", protect_count(knot.units, exact=exact) or 2
+    ) % {"count": present_count(knot.units, exact=exact)}
+    surplus = present_count(round(knot.surplus), exact=exact)
+    if not exact:  # from the shown support, so that it cannot give the exact support back
+        shown = (support or 0) * (1 - 1 / knot.lift) if knot.lift else 0
+        surplus = SUPPRESSED if support is None else present_count(round(shown), exact=False)
     left, right = knot.split
     return _(
         "%(tags)s: %(deviations)s in %(places)s (%(units)s), %(lift)s times more than if "
@@ -75,7 +86,7 @@ def knot_sentence(knot: Knot, *, viewer_may_see_small: bool = True, horizon_days
         "lift": number_format(knot.lift, decimal_pos=1),
         "left": _joined(left),
         "right": _joined(right),
-        "surplus": number_format(round(knot.surplus), force_grouping=True),
+        "surplus": surplus,
         "trend": trend_text(knot, horizon_days=horizon_days),
     }
 

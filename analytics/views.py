@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from analytics.charts import bar_chart, column_chart
 from analytics.disclosure import (
     ANALYST_PERMISSION,
+    ROUNDING_BASE,
     SMALL_COUNT,
-    suppress_small,
-    viewer_may_see_small,
+    present_share,
+    protect_figure,
+    viewer_sees_exact,
 )
 from analytics.forms import AnalysisFilterForm
 from analytics.presentation import (
@@ -158,16 +160,18 @@ def overview_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    """Counts and shares for the filter; below 5 shown as “<5” outside the analyst role."""
+    """Counts and shares for the filter, protected outside the analyst role (“<5”, the rest
+    rounded to 5: analytics.disclosure)."""
     user = request.user
     assert isinstance(user, User)  # noqa: S101 - login_required
     if not (user.has_perm(ANALYST) or user.groups.filter(name=STEERING).exists()):
         raise PermissionDenied
     form = _form(request)
-    may_see_small = viewer_may_see_small(user)
+    exact = viewer_sees_exact(user)
     figures = dashboard_figures(form.to_filter()) if not form.errors else []
+    total_label = str(_("Total"))
     shown = {
-        figure.name: suppress_small(figure.rows, viewer_may_see_small=may_see_small)
+        figure.name: protect_figure(figure.rows, exact=exact, total_label=total_label)
         for figure in figures
     }
     export = request.GET.get("export")
@@ -178,15 +182,15 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         table = [[figure.title, str(_("Deviations")), str(_("Share"))]]
         table += [
             [row.label, row.text, "" if row.share is None else f"{row.share:.3f}"]
-            for row in shown[figure.name]
+            for row in [*shown[figure.name].rows, shown[figure.name].total]
         ]
         return download_response(table, export, f"knutpunkt-{figure.name}")
     charts = []
     for figure in figures:
-        rows = shown[figure.name]
+        rows = shown[figure.name].rows
         drawn = [(row.label, row.drawn) for row in rows]
         svg = (
-            column_chart(drawn, title=figure.title)
+            column_chart(drawn, title=figure.title, value_label=[r.text for r in rows])
             if figure.columns
             else bar_chart(drawn[:25], title=figure.title, value_label=[r.text for r in rows[:25]])
         )
@@ -195,10 +199,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
                 "name": figure.name,
                 "title": figure.title,
                 "svg": svg,
-                "rows": [
-                    (row.label, row.text, "" if row.share is None else f"{100 * row.share:.0f} %")
-                    for row in rows
-                ],
+                "rows": [(row.label, row.text, present_share(row)) for row in rows],
+                "total": shown[figure.name].total,
             }
         )
     return render(
@@ -207,8 +209,9 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "charts": charts,
-            "suppress": not may_see_small,
+            "suppress": not exact,
             "small_count": SMALL_COUNT,
+            "rounding_base": ROUNDING_BASE,
             "query": request.GET.urlencode(),
         },
     )

@@ -1,7 +1,13 @@
-"""The dossier a steering group decides on: one context for the page and the PDF."""
+"""The dossier a steering group decides on: one context for the page and the PDF.
+
+Outside the analyst role every count in it is protected (analytics.disclosure); the examples,
+the only free text of deviations in it, reach only those who see all the barrier's evidence,
+and never when they hold possible personal data (a possible name included).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.staticfiles import finders
@@ -10,26 +16,62 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.charts import bar_chart, column_chart
-from analytics.disclosure import present_count, suppress_small, viewer_may_see_small
+from analytics.disclosure import present_count, protect_figure, viewer_sees_exact
 from analytics.presentation import knot_key, knot_picture, labels_for
 from analytics.results import graph_result, knot_result_served
-from barriers.effect import barrier_effect
+from barriers.effect import EffectCheck, barrier_effect
 from barriers.explain import route_details
 from barriers.models import Barrier
-from barriers.selectors import barrier_evidence_list, barrier_route_taken
-from deviations.models import Gender, User
+from barriers.selectors import (
+    barrier_evidence_complete,
+    barrier_evidence_list,
+    barrier_route_taken,
+)
+from deviations.models import Deviation, Gender, User
+from privacy.pii import find_pii
+
+
+def example_refusal(text: str) -> str:
+    """Why a deviation's text may not be quoted as an example ("" when it may): the quote is
+    verbatim, so a possible name, however often confirmed, waits until the text is edited."""
+    hits = find_pii(text)
+    if any(hit.type == "name" for hit in hits):
+        return _("The example contains a possible name; edit the deviation to use it.")
+    if hits:
+        return _("The example contains personal data; edit the deviation to use it.")
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class DossierExample:
+    deviation: Deviation
+    refusal: str  # "" when it is quoted; otherwise why not, shown to analysts only
+
+
+def dossier_examples(*, user: User, barrier: Barrier, evidence: list) -> list[DossierExample]:
+    """The chosen examples as this user may read them: none for those who do not see all the
+    evidence; refused ones only to analysts, as a note in place of the text."""
+    if not barrier_evidence_complete(user=user, barrier=barrier):
+        return []
+    examples = [
+        DossierExample(row.deviation, example_refusal(row.deviation.description))
+        for row in evidence
+        if row.is_example
+    ][:5]
+    if viewer_sees_exact(user):
+        return examples
+    return [example for example in examples if not example.refusal]
 
 
 def dossier_context(*, user: User, barrier: Barrier) -> dict[str, Any]:
-    """Everything the dossier shows, as this user may see it (counts below 5 hidden outside
-    the analyst role)."""
-    may_see_small = viewer_may_see_small(user)
+    """Everything the dossier shows, as this user may see it (figures protected outside the
+    analyst role)."""
+    exact = viewer_sees_exact(user)
     evidence = list(
         barrier_evidence_list(user=user, barrier=barrier).select_related(
             "deviation__municipality", "deviation__unit"
         )
     )
-    examples = [row.deviation for row in evidence if row.is_example][:5]
     knot = None
     picture = ""
     if barrier.knot_key:
@@ -43,16 +85,19 @@ def dossier_context(*, user: User, barrier: Barrier) -> dict[str, Any]:
         "barrier": barrier,
         "knot": knot,
         "picture": picture,
-        "evidence_count": present_count(len(evidence), viewer_may_see_small=may_see_small),
+        "exact": exact,
+        "evidence_count": present_count(len(evidence), exact=exact),
+        # Places, not people, and each is named in the figure below: shown as it is.
         "municipality_count": len({row.deviation.municipality_id for row in evidence}),
-        "figures": _figures(barrier, evidence, may_see_small=may_see_small),
-        "examples": examples,
+        "figures": _figures(barrier, evidence, exact=exact),
+        "examples": dossier_examples(user=user, barrier=barrier, evidence=evidence),
+        "examples_withheld": not barrier_evidence_complete(user=user, barrier=barrier),
         "route_taken": route_taken,
         "route_lines": [
             (escalation, route_details(escalation.route)) for escalation in route_taken
         ],
         "tag_labels": list(zip(barrier.tags, labels_for(barrier.tags), strict=True)),
-        "effect": barrier_effect(barrier=barrier),
+        "effect": dossier_effect(barrier_effect(barrier=barrier), exact=exact),
         "printed_at": timezone.now(),
     }
 
@@ -68,7 +113,20 @@ def dossier_pdf(context: dict[str, Any]) -> tuple[bytes, int]:
     return document.write_pdf(), len(document.pages)
 
 
-def _figures(barrier: Barrier, rows: list, *, may_see_small: bool) -> list[dict[str, object]]:
+def dossier_effect(check: EffectCheck | None, *, exact: bool) -> dict[str, object] | None:
+    """The effect check's counts as the reader may see them; whether they fell is told from
+    the exact counts (one yes or no cannot single anyone out)."""
+    if check is None:
+        return None
+    return {
+        "before": present_count(check.before, exact=exact),
+        "after": present_count(check.after, exact=exact),
+        "window_days": check.window_days,
+        "fell": check.fell,
+    }
+
+
+def _figures(barrier: Barrier, rows: list, *, exact: bool) -> list[dict[str, object]]:
     """Charts of the evidence by municipality, month and gender, for the dossier."""
     by_place: dict[str, int] = {}
     by_month: dict[str, int] = {}
@@ -91,10 +149,10 @@ def _figures(barrier: Barrier, rows: list, *, may_see_small: bool) -> list[dict[
             if columns
             else sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         )
-        shown = suppress_small(rows_, viewer_may_see_small=may_see_small)
+        shown = protect_figure(rows_, exact=exact).rows
         drawn = [(row.label, row.drawn) for row in shown]
         svg = (
-            column_chart(drawn, title=title)
+            column_chart(drawn, title=title, value_label=[row.text for row in shown])
             if columns
             else bar_chart(drawn, title=title, value_label=[row.text for row in shown])
         )

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from analytics.disclosure import SMALL_COUNT, viewer_sees_exact
 from analytics.extract import AnalysisFilter, filtered_deviations
 from barriers.models import Barrier, BarrierEvidence, Decision, Escalation, SteeringGroup
 from deviations.history import TimelineEntry
@@ -79,6 +80,23 @@ def barrier_evidence_list(*, user: User, barrier: Barrier) -> QuerySet[BarrierEv
     if _sees_all_evidence(user, barrier):
         return qs
     return qs.filter(deviation__in=deviation_list(user=user))
+
+
+def barrier_evidence_complete(*, user: User, barrier: Barrier) -> bool:
+    """Whether the user sees all of a barrier's evidence, and with it the evidence's free text
+    (the dossier's examples): analysts and the members of a group it was escalated to. A
+    reporter sees the barrier their deviation feeds, but no other deviation's words."""
+    return _active(user) and _sees_all_evidence(user, barrier)
+
+
+def barrier_evidence_listed(*, user: User, barrier: Barrier) -> QuerySet[BarrierEvidence] | None:
+    """The evidence as a list may be handed out: always to analysts; to anyone else only when
+    the barrier rests on at least SMALL_COUNT deviations, so a list never shows a small count
+    (None below: the caller says why instead)."""
+    rows = barrier_evidence_list(user=user, barrier=barrier)
+    if viewer_sees_exact(user) or barrier.evidence_rows.count() >= SMALL_COUNT:
+        return rows
+    return None
 
 
 def escalation_list(*, user: User) -> QuerySet[Escalation]:

@@ -253,8 +253,9 @@ def barrier_create_from_knot(
     mandate_level: MandateLevel | None = None,
     analyst: User | None = None,
 ) -> Barrier:
-    """A barrier pre-filled from a knot: its labels as title, its sentence as description, its
-    tags, its supporting deviations as evidence, and the mandate level its laws imply."""
+    """A barrier pre-filled from a knot: its labels as title, its sentence as description
+    (figures protected: steering groups read it), its tags, its supporting deviations as
+    evidence, and the mandate level its laws imply."""
     key = make_knot_key(knot.tags)
     existing = Barrier.objects.filter(knot_key=key, merged_into__isnull=True).exclude(
         status=Status.CLOSED
@@ -268,7 +269,7 @@ def barrier_create_from_knot(
     return barrier_create(
         by=by,
         title=(title or knot_title(knot))[:300],
-        description=knot_sentence(knot),
+        description=knot_sentence(knot, exact=False),  # steering groups read it
         mandate_level=mandate_level or mandate_infer(tags=knot.tags),
         tags=knot.tags,
         analyst=analyst,

@@ -22,7 +22,7 @@ from analytics.forms import AnalysisFilterForm
 from analytics.presentation import knot_key, labels_for
 from analytics.results import knot_result_served
 from barriers.audit import audit_trail
-from barriers.dossier import dossier_context
+from barriers.dossier import dossier_context, example_refusal
 from barriers.explain import route_details
 from barriers.forms import (
     AgendaForm,
@@ -198,7 +198,10 @@ def _barrier_page(
             "proposal_lines": route_details(proposal.route.as_dict()),
             "route_taken": route_taken,
             "withdrawing": withdrawing or open_escalation,
-            "evidence": evidence[:300],
+            # Each row with why it may not be quoted in the dossier, for the analyst to see.
+            "evidence": [
+                (row, example_refusal(row.deviation.description)) for row in evidence[:300]
+            ],
             "evidence_count": evidence.count(),
             "tag_labels": list(zip(barrier.tags, labels_for(barrier.tags), strict=True)),
             "merge_targets": barrier_list(user=user)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from analytics.disclosure import SMALL_COUNT
 from barriers.models import Barrier, Decision, Escalation, MandateLevel, SteeringGroup
-from barriers.selectors import barrier_evidence_list
+from barriers.selectors import barrier_evidence_listed
 
 
 class SteeringGroupSerializer(serializers.ModelSerializer):
@@ -68,16 +70,31 @@ class BarrierSerializer(serializers.ModelSerializer):
 
 class BarrierDetailSerializer(BarrierSerializer):
     evidence = serializers.SerializerMethodField()
+    evidence_note = serializers.SerializerMethodField()
     escalations = EscalationSerializer(many=True, read_only=True)
 
     class Meta(BarrierSerializer.Meta):
-        fields = [*BarrierSerializer.Meta.fields, "evidence", "escalations"]
+        fields = [*BarrierSerializer.Meta.fields, "evidence", "evidence_note", "escalations"]
 
     def get_evidence(self, barrier: Barrier) -> list[str]:
-        """References of the evidence the caller may see (barriers.selectors decides)."""
+        """References of the evidence the caller may see (barriers.selectors decides); empty
+        outside the analyst role while the barrier rests on fewer than five deviations."""
         user = self.context["request"].user
-        rows = barrier_evidence_list(user=user, barrier=barrier).select_related("deviation")
-        return [row.deviation.reference for row in rows]
+        rows = barrier_evidence_listed(user=user, barrier=barrier)
+        return (
+            []
+            if rows is None
+            else [row.deviation.reference for row in rows.select_related("deviation")]
+        )
+
+    def get_evidence_note(self, barrier: Barrier) -> str | None:
+        """Why `evidence` is empty when it is held back; null when the list is given."""
+        if barrier_evidence_listed(user=self.context["request"].user, barrier=barrier) is not None:
+            return None
+        return _(
+            "The evidence list is shown only when the barrier rests on at least %(limit)d "
+            "deviations, so that no person can be singled out."
+        ) % {"limit": SMALL_COUNT}
 
 
 class BarrierWriteSerializer(serializers.Serializer):
