@@ -11,9 +11,10 @@ class JobsConfig(AppConfig):
         from jobs.models import Job
         from privacy.gate import gate_exempt
 
-        # Jobs are written with update(), never save(); their texts come from gated rows and the
-        # checked import. Gating job results and files is issue 14's, still open.
-        gate_exempt(Job, reason="written with update(); results come from gated rows")
+        # Jobs are written with update(), never save(), so jobs.services asks the gate itself:
+        # the upload's file name (job_enqueue), the result and reason (_finish), every row of a
+        # job's file (job_output_save).
+        gate_exempt(Job, reason="written with update(); jobs.services gates names, results, files")
 
         # Analysts follow every job and run a failed one again, also one the system started.
         roles_grant(ANALYST, ["jobs.view_job", "jobs.change_job"])

@@ -27,6 +27,8 @@ class JobKind:
     # list and rerun only with the add_job permission.
     maintenance: bool = False
     keep_days: int = DEFAULT_KEEP_DAYS  # finished jobs of this kind are deleted after these days
+    # Runs on an uploaded file: it cannot run again once the file is gone (jobs_prune).
+    needs_input: bool = False
     # Names for the result's keys on the job page; keys without a label are not shown.
     result_labels: Callable[[], Mapping[str, str]] = field(default=lambda: {})
     # A template shown under the progress bar, with `job` and what `result_context` returns.

@@ -15,25 +15,29 @@ failure continues without duplicating anything.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Length, Substr
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
-from core.errors import DomainError, StateError
+from core.downloads import export_file
+from core.errors import DomainError, PersonalDataError, StateError
 from jobs.models import Job
 from jobs.registry import DEFAULT_KEEP_DAYS, job_kind_get, job_kinds
+from privacy.gate import personal_data_check
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser as User
@@ -111,6 +115,7 @@ def job_enqueue(
     that failed that recently (automatic work must not retry a failure on every page view)."""
     if job_kind_get(kind) is None:
         raise ValueError(f"unknown job kind {kind!r}")
+    job_input_name_check(input_name)
     active = _active(dedupe_key) if dedupe_key else None
     if active is not None and active.status == Job.Status.RUNNING and jobs_reap():
         active = _active(dedupe_key)  # it may have been abandoned by its worker
@@ -144,6 +149,13 @@ def job_enqueue(
         raise
     _dispatch(job)
     return _fresh(job)
+
+
+def job_input_name_check(name: str) -> None:
+    """Refuse an upload whose file name holds personal data (a file named after someone's
+    personnummer): the name is shown on the job's page and in the job list. Refused rather than
+    dropped, so the person learns to name such files differently; nothing is stored."""
+    personal_data_check({_("file name"): name})
 
 
 def _fresh(job: Job) -> Job:
@@ -185,20 +197,31 @@ def jobs_reap() -> int:
     )
 
 
-# Files kept on finished jobs (an import waiting for a retry, a dossier PDF with examples) hold
-# free text; a month is enough to download or retry them.
+# Files kept on finished jobs hold free text. A job's output (a report, a dossier PDF with
+# examples) stays a month for downloading; its input (an import file) only while running it
+# again can help: it goes when the job succeeds or fails for good, else after a week.
 JOB_FILE_DAYS = 30
+JOB_RETRY_DAYS = 7
 
 
 def jobs_prune() -> tuple[int, int]:
     """Drop old jobs' files, then finished jobs older than their kind keeps them (a log, not a
     record: knot recomputations go after a day). Returns (jobs whose files went, jobs deleted)."""
     now = timezone.now()
-    old = Job.objects.filter(finished_at__lt=now - timedelta(days=JOB_FILE_DAYS))
-    files = old.filter(Q(input__isnull=False) | Q(output__isnull=False)).update(
-        input=None, output=None, output_name=""
-    )
     finished = Job.objects.exclude(status__in=Job.ACTIVE)
+    inputs = set(
+        finished.filter(
+            finished_at__lt=now - timedelta(days=JOB_RETRY_DAYS), input__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    outputs = set(
+        finished.filter(
+            finished_at__lt=now - timedelta(days=JOB_FILE_DAYS), output__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    Job.objects.filter(pk__in=inputs).update(input=None)
+    Job.objects.filter(pk__in=outputs).update(output=None, output_name="")
+    files = len(inputs | outputs)
     by_kind = Q()
     for kind in job_kinds():
         by_kind |= Q(kind=kind.name, finished_at__lt=now - timedelta(days=kind.keep_days))
@@ -244,7 +267,10 @@ def job_retry(*, job: Job, by: User | None) -> Job:
         raise StateError(_("Only a failed job can be run again."), code="not_failed")
     if not job_can_retry(job):
         raise DomainError(
-            _("Running this job again cannot help: correct the file and upload it again."),
+            _(
+                "Running this job again cannot help, or its file is no longer kept: upload the "
+                "file again."
+            ),
             code="not_retryable",
         )
     if job.dedupe_key and (active := _active(job.dedupe_key)):
@@ -265,7 +291,13 @@ def job_retry(*, job: Job, by: User | None) -> Job:
 
 
 def job_can_retry(job: Job) -> bool:
-    return job.status == Job.Status.FAILED and job.result.get("retryable", True)
+    """Failed for a reason a second run may get past, and the input it needs still kept."""
+    if job.status != Job.Status.FAILED or not job.result.get("retryable", True):
+        return False
+    kind = job_kind_get(job.kind)
+    if kind is not None and kind.needs_input:
+        return Job.objects.filter(pk=job.pk, input__isnull=False).exists()
+    return True
 
 
 def job_may_retry(*, user: User, job: Job) -> bool:
@@ -288,7 +320,8 @@ def job_execute(job_id: int, *, echo: Callable[[Job], None] | None = None) -> Jo
     """Claim a queued job and run it to success or failure; a job not queued is left alone,
     so a task delivered twice runs once."""
     with transaction.atomic():
-        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        # Not the files: a runner reads its input in pieces (job_input_open).
+        job = Job.objects.select_for_update().filter(pk=job_id).defer("input", "output").first()
         if job is None or job.status != Job.Status.QUEUED:
             return job  # type: ignore[return-value]
         now = timezone.now()
@@ -306,6 +339,10 @@ def job_execute(job_id: int, *, echo: Callable[[Job], None] | None = None) -> Jo
     except JobFailed as error:
         result = {**error.result, "retryable": error.retryable}
         return _finish(job, status=Job.Status.FAILED, error=error.message, result=result)
+    except PersonalDataError as error:  # the same input meets the same refusal
+        return _finish(
+            job, status=Job.Status.FAILED, error=error.message, result={"retryable": False}
+        )
     except DomainError as error:
         return _finish(job, status=Job.Status.FAILED, error=error.message)
     except Exception as error:
@@ -360,8 +397,9 @@ class _Heartbeat(threading.Thread):
 def _finish(job: Job, *, status: str, result: dict[str, Any] | None = None, error: str = "") -> Job:
     """Record the outcome, unless the job was meanwhile reaped and queued again: a late
     finish must not overwrite the newer attempt."""
+    result, error = _gated(result or {}, error)
     job.status, job.error, job.finished_at = status, error, timezone.now()
-    job.result = result or {}
+    job.result = result
     values: dict[str, Any] = {
         "status": status,
         "error": error,
@@ -380,6 +418,103 @@ def _finish(job: Job, *, status: str, result: dict[str, Any] | None = None, erro
     if not mine.update(**values):
         logger.warning("job %s finished after it was queued again; outcome not recorded", job.key)
     return job
+
+
+def _gated(result: dict[str, Any], error: str) -> tuple[dict[str, Any], str]:
+    """A job's result and reason through the personal-data gate before they are written: a
+    runner that quoted a value it should not have loses its result, never leaks it."""
+    try:
+        personal_data_check({"result": result, "error": error})
+    except PersonalDataError:
+        logger.warning("a job's result held personal data and was not kept")
+        return {"retryable": result.get("retryable", True)}, _(
+            "The job's result held personal data and was not kept."
+        )
+    return result, error
+
+
+def job_output_save(*, job: Job, rows: Iterable[list[str]], kind: str, name: str) -> int:
+    """Write a job's file (CSV or Excel from rows, the first the header), every row through the
+    personal-data gate first; returns its size. A refused row stops it: nothing is written."""
+
+    def gated() -> Iterator[list[str]]:
+        for number, row in enumerate(rows, start=1):
+            try:
+                personal_data_check({"row": [str(cell) for cell in row]})
+            except PersonalDataError:
+                raise PersonalDataError(
+                    _("Row %(row)d of the job's file would hold personal data; it was not made.")
+                    % {"row": number},
+                    code="personal_data",
+                ) from None
+            yield row
+
+    content, filename, _type = export_file(gated(), kind, name)
+    personal_data_check({_("file name"): filename})
+    job.output, job.output_name = content, filename
+    Job.objects.filter(pk=job.pk).update(output=content, output_name=filename)
+    return len(content)
+
+
+def job_input_open(job: Job) -> io.BufferedReader:
+    """The job's input file, read from the database in pieces as it is read (seekable), so a
+    worker never holds it whole: 50 MB stored is not 50 MB (or, hex-coded, 150 MB) in memory."""
+    size = (
+        Job.objects.filter(pk=job.pk)
+        .annotate(size=Coalesce(Length("input"), 0))
+        .values_list("size", flat=True)
+        .first()
+    )
+    return io.BufferedReader(_StoredInput(job.pk, size or 0), buffer_size=_PIECE)
+
+
+_PIECE = 2**20
+
+
+class _StoredInput(io.RawIOBase):
+    def __init__(self, pk: int, size: int) -> None:
+        self._pk, self._size, self._position = pk, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def readinto(self, buffer: Any) -> int:
+        wanted = min(len(buffer), self._size - self._position)
+        if wanted <= 0:
+            return 0
+        piece = _input_piece(self._pk, self._position, wanted)
+        buffer[: len(piece)] = piece
+        self._position += len(piece)
+        return len(piece)
+
+
+def _input_piece(pk: int, start: int, size: int) -> bytes:
+    if connection.vendor == "sqlite":
+        # SQLite's substr() would load the whole value for every piece; its blob handle reads
+        # only the piece. Opened per piece: updating the row (progress) expires a handle.
+        connection.ensure_connection()
+        table = Job._meta.db_table
+        with connection.connection.blobopen(table, "input", pk, readonly=True) as blob:
+            blob.seek(start)
+            return blob.read(size)
+    piece = (
+        Job.objects.filter(pk=pk)
+        .annotate(piece=Substr("input", start + 1, size))
+        .values_list("piece", flat=True)
+        .first()
+    )
+    return bytes(piece or b"")
 
 
 # --- Reading a job ----------------------------------------------------------------------------
@@ -460,7 +595,8 @@ def job_run_here(
 ) -> Job:
     """For management commands: record the job and run it in this process, showing progress;
     it appears in the job list like any other."""
+    job_input_name_check(input_name)
     job = Job.objects.create(
-        kind=kind, created_by=by, params=params or {}, input=input, input_name=input_name
+        kind=kind, created_by=by, params=params or {}, input=input, input_name=input_name[:200]
     )
     return job_execute(job.pk, echo=echo)
