@@ -1,32 +1,46 @@
 """Import and export of deviations as CSV or Excel (docs/contracts.md §3).
 
-Import is all or nothing: every row is validated first and the report names each bad row and
+Import is all or nothing: every row is checked first and the report names each bad row and
 column; only a clean file is written, in one transaction. Rows are matched on `external_id`, so
 importing the same file again changes nothing.
+
+Nothing is held per row (issue 14): the file is read twice, one row at a time (check, then
+write in batches inside the one transaction), and the report keeps counts per reason, the first
+problems for the job's result and the full list as compact CSV text for the job's report file.
+No message repeats a value from the file: a refused value may be the very personal data it was
+refused for, so messages name the row and the column only. Units are never created or changed
+here: they are an administrator's (a unit named after a person was once created by an import
+and listed to every user).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from django.utils.translation import gettext_lazy
 
 from catalogue.models import Municipality
 from catalogue.selectors import tag_choices
 from core.errors import PersonalDataError
 from deviations import rules
 from deviations.filters import DeviationFilterSet
+from deviations.import_readers import (
+    COLUMNS,
+    REQUIRED,
+    ImportFileError,
+    ImportRows,
+    read_rows,
+)
 from deviations.models import Deviation, Unit, User
 from deviations.rules import FieldRuleError
 from deviations.selectors import deviation_list
@@ -35,329 +49,410 @@ from jobs.services import Progress
 from privacy.gate import PII_LABELS, personal_data_check
 from privacy.pii import find_pii
 
-COLUMNS = (
-    "external_id",
-    "occurred_on",
-    "municipality",
-    "unit",
-    "description",
-    "category",
-    "consequence",
-    "severity",
-    "gender",
-    "age_band",
-    "tags",
-)
-REQUIRED = ("external_id", "occurred_on", "municipality", "description")
-MAX_ROWS = 200_000
+__all__ = ["COLUMNS", "REQUIRED", "ImportFileError", "ImportReport", "RowError", "read_rows"]
+
 IMPORT_MAX_BYTES = 50 * 2**20  # an upload larger than this is refused before it is stored
-DEFAULT_UNIT = "Importerade avvikelser"
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong type, no header, missing columns)."""
+SHOWN_PROBLEMS = 50  # problems listed in the job's result; the report file has them all
+REPORT_MAX_PROBLEMS = 100_000  # lines of the report file (a few MB); the counts go on
+BATCH = 1_000  # rows looked up and written together
 
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    row: int  # 1-based line in the file, the header being row 1
+    row: int  # the row as a spreadsheet numbers it, the header being row 1
     column: str
     message: str
+    code: str = ""  # the reason, for the counts per reason
 
 
 @dataclass(slots=True)
 class ImportReport:
+    """What the check and the import found; small whatever the size of the file."""
+
     rows: int = 0
     created: int = 0
     unchanged: int = 0
     suggested: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    problems: int = 0
+    bad_rows: int = 0
+    errors: list[RowError] = field(default_factory=list)  # the first SHOWN_PROBLEMS
+    # (column, code) -> [count, the first message of that reason]
+    reasons: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+    _lines: io.StringIO = field(default_factory=io.StringIO, repr=False)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.problems
+
+    def add(self, errors: list[RowError]) -> None:
+        """One row's problems, in column order."""
+        if not errors:
+            return
+        errors.sort(key=lambda e: _COLUMN_ORDER.get(e.column, len(COLUMNS)))
+        self.bad_rows += 1
+        writer = csv.writer(self._lines)
+        for error in errors:
+            self.problems += 1
+            reason = self.reasons.setdefault((error.column, error.code), [0, error.message])
+            reason[0] += 1
+            if len(self.errors) < SHOWN_PROBLEMS:
+                self.errors.append(error)
+            if self.problems <= REPORT_MAX_PROBLEMS:
+                writer.writerow([error.row, error.column, error.message])
+
+    def report_rows(self) -> Iterator[list[str]]:
+        """Every problem as rows of a CSV file (header first), for the job's report file."""
+        yield [_("row"), _("column"), _("problem")]
+        yield from csv.reader(io.StringIO(self._lines.getvalue()))
+        if self.problems > REPORT_MAX_PROBLEMS:
+            yield [
+                "",
+                "",
+                _("… and %(n)d more problems, not listed; correct the ones above first.")
+                % {"n": self.problems - REPORT_MAX_PROBLEMS},
+            ]
 
     def as_dict(self) -> dict[str, Any]:
-        """For a job's result (JSON)."""
+        """For a job's result (JSON): counts, the reasons and the first problems."""
         return {
             "rows": self.rows,
             "created": self.created,
             "unchanged": self.unchanged,
             "suggested": self.suggested,
+            "problems": self.problems,
+            "bad_rows": self.bad_rows,
+            "reasons": [
+                [column, code, count, message]
+                for (column, code), (count, message) in sorted(
+                    self.reasons.items(), key=lambda item: -item[1][0]
+                )
+            ],
             "errors": [[e.row, e.column, e.message] for e in self.errors],
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImportReport:
+        errors = [RowError(row, column, message) for row, column, message in data.get("errors", [])]
         return cls(
             rows=data.get("rows", 0),
             created=data.get("created", 0),
             unchanged=data.get("unchanged", 0),
             suggested=data.get("suggested", 0),
-            errors=[
-                RowError(row, column, message) for row, column, message in data.get("errors", [])
-            ],
+            problems=data.get("problems", len(errors)),
+            bad_rows=data.get("bad_rows", 0),
+            errors=errors,
+            reasons={
+                (column, code): [count, message]
+                for column, code, count, message in data.get("reasons", [])
+            },
+        )
+
+    @property
+    def reason_list(self) -> list[tuple[str, int, str]]:
+        """(column, count, message) for the job page, most frequent first."""
+        return sorted(
+            ((column, count, message) for (column, _c), (count, message) in self.reasons.items()),
+            key=lambda reason: -reason[1],
         )
 
 
-# --- Reading ---------------------------------------------------------------------------------
+_COLUMN_ORDER = {name: index for index, name in enumerate(COLUMNS)}
+
+# Messages for the rules whose own message repeats the value (fine on a form, where the person
+# sees what they typed; not in a report that outlives the file).
+_VALUE_FREE = {
+    "invalid_choice": gettext_lazy("Not one of the allowed values: %(choices)s."),
+    "invalid_tag": gettext_lazy(
+        "Not a valid tag. Tags are written like agency:FK, law:2010:110 or prov:2010:110#K27P48, "
+        "separated by ;."
+    ),
+    "unknown_tag": gettext_lazy(
+        "Unknown tag. Use agencies and laws from the catalogue, or a provision of a law in it."
+    ),
+}
 
 
-def read_rows(stream: IO[bytes], *, filename: str) -> list[dict[str, str]]:
-    """Rows of a .csv (UTF-8, comma) or .xlsx file as dicts of stripped strings."""
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(stream)
-    if suffix == ".xlsx":
-        return _read_xlsx(stream)
-    raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
+# --- Checking ----------------------------------------------------------------------------------
 
 
-def _read_csv(stream: IO[bytes]) -> list[dict[str, str]]:
-    try:
-        text = stream.read().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            _("The file is not UTF-8 text (byte %(position)d).") % {"position": error.start}
-        ) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    _check_header(reader.fieldnames or [])
-    rows = []
-    for record in reader:
-        if None in record:  # more cells than header columns
-            record.pop(None)
-        rows.append({k.strip(): (v or "").strip() for k, v in record.items() if k})
-        if len(rows) > MAX_ROWS:
-            raise ImportFileError(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
-    return rows
+@dataclass(slots=True)
+class _Tables:
+    """What every row is checked against, read once per import."""
 
+    municipalities: dict[str, Municipality]
+    units: dict[str, Unit]  # by case-folded name
+    unit_places: dict[int, set[int]]  # unit id -> municipality ids
+    units_in: dict[int, list[Unit]]  # municipality id -> the units that work there
+    known_tags: frozenset[str]
+    today: date
 
-def _read_xlsx(stream: IO[bytes]) -> list[dict[str, str]]:
-    try:
-        workbook = load_workbook(io.BytesIO(stream.read()), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many types for a broken file
-        raise ImportFileError(_("The file is not a readable Excel (.xlsx) workbook.")) from None
-    sheet = workbook.worksheets[0]
-    rows_iter = sheet.iter_rows(values_only=True)
-    header = [str(cell).strip() if cell is not None else "" for cell in next(rows_iter, ())]
-    _check_header(header)
-    rows = []
-    for values in rows_iter:
-        if values is None or all(v is None or str(v).strip() == "" for v in values):
-            continue
-        record = {}
-        for name, value in zip(header, values, strict=False):
-            if name:
-                record[name] = _cell_text(value)
-        rows.append(record)
-        if len(rows) > MAX_ROWS:
-            raise ImportFileError(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
-    workbook.close()
-    return rows
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "date") and callable(value.date):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _check_header(header: Sequence[str]) -> None:
-    names = {name.strip() for name in header if name}
-    missing = [name for name in REQUIRED if name not in names]
-    if missing:
-        raise ImportFileError(
-            _("The header row lacks the column(s): %(names)s.") % {"names": ", ".join(missing)}
+    @classmethod
+    def load(cls) -> _Tables:
+        municipalities: dict[str, Municipality] = {}
+        for municipality in Municipality.objects.all():
+            municipalities[municipality.code] = municipality
+            municipalities[municipality.name.casefold()] = municipality
+        units = {unit.name.casefold(): unit for unit in Unit.objects.all()}
+        places: dict[int, set[int]] = {unit.pk: set() for unit in units.values()}
+        units_in: dict[int, list[Unit]] = {}
+        by_pk = {unit.pk: unit for unit in units.values()}
+        through = Unit.municipalities.through.objects.values_list("unit_id", "municipality_id")
+        for unit_id, municipality_id in through:
+            places[unit_id].add(municipality_id)
+            if by_pk[unit_id].is_active:
+                units_in.setdefault(municipality_id, []).append(by_pk[unit_id])
+        return cls(
+            municipalities=municipalities,
+            units=units,
+            unit_places=places,
+            units_in=units_in,
+            known_tags=frozenset(tag_choices()),
+            today=timezone.localdate(),
         )
 
 
-# --- Validating and importing ----------------------------------------------------------------
+def _check_row(number: int, row: dict[str, str], tables: _Tables) -> tuple[list[RowError], Any]:
+    """A row's problems, and what to file when it has none (a DeviationInput)."""
+    errors: list[RowError] = []
 
+    def error(column: str, message: str, code: str) -> None:
+        errors.append(RowError(number, column, str(message), code))
 
-def _lookup_tables() -> tuple[dict[str, Municipality], dict[str, Unit]]:
-    municipalities: dict[str, Municipality] = {}
-    for municipality in Municipality.objects.all():
-        municipalities[municipality.code] = municipality
-        municipalities[municipality.name.casefold()] = municipality
-    units = {unit.name.casefold(): unit for unit in Unit.objects.all()}
-    return municipalities, units
+    def check(rule: Callable[..., None], *args: Any, **kw: Any) -> bool:
+        """Run one field rule; a refusal goes into the report under the rule's column."""
+        try:
+            rule(*args, **kw)
+        except FieldRuleError as refusal:
+            message = _VALUE_FREE.get(refusal.code, refusal.message)
+            if refusal.code == "invalid_choice":
+                allowed = rules.CHOICES[refusal.field].values
+                message = message % {"choices": ", ".join(str(value) for value in allowed)}
+            error(refusal.field, message, refusal.code)
+            return False
+        return True
 
-
-def deviations_import(
-    *, rows: Sequence[dict[str, str]], by: User | None, progress: Progress | None = None
-) -> ImportReport:
-    """Validate every row, then import all of them or none (docs/contracts.md §3).
-
-    The checks run outside the transaction so their progress can be watched; the writing is
-    one transaction.
-    """
-    report = ImportReport(rows=len(rows))
-    if progress:
-        progress.step(_("Checking rows"), len(rows))
-    municipalities, units = _lookup_tables()
-    existing = set(
-        Deviation.objects.filter(
-            external_id__in=[r.get("external_id", "") for r in rows if r.get("external_id")]
-        ).values_list("external_id", flat=True)
-    )
-    seen: dict[str, int] = {}
-    pending: list[tuple[int, dict[str, Any]]] = []
-    today = timezone.localdate()
-    known_tags = tag_choices()
-    for index, row in enumerate(rows, start=2):
-        if progress:
-            progress.advance()
-
-        def error(column: str, message: str, *, _row: int = index) -> None:
-            report.errors.append(RowError(_row, column, message))
-
-        def check(rule: Callable[..., None], *args: Any, _row: int = index, **kw: Any) -> bool:
-            """Run one field rule; a refusal goes into the report under the rule's column."""
+    # Every column through the gate first: a column refused for personal data gets no other
+    # message (the description is checked below, where a possible name counts as well).
+    refused: set[str] = set()
+    for column in COLUMNS:
+        if column != "description" and row.get(column):
             try:
-                rule(*args, **kw)
-            except FieldRuleError as refusal:
-                report.errors.append(RowError(_row, refusal.field, refusal.message))
-                return False
-            return True
+                personal_data_check({column: row[column]})
+            except PersonalDataError as refusal:
+                error(column, refusal.message, "personal_data")
+                refused.add(column)
 
-        external_id = row.get("external_id", "")
-        if not external_id:
-            error("external_id", _("Required."))
-        elif len(external_id) > 100:
-            error("external_id", _("At most 100 characters."))
-        elif external_id in seen:
-            error(
-                "external_id",
-                _("Also used in row %(row)d; each row needs its own id.")
-                % {"row": seen[external_id]},
-            )
-        else:
-            seen[external_id] = index
-        occurred_on: date | None = None
+    external_id = row.get("external_id", "")
+    if "external_id" in refused:
+        pass
+    elif not external_id:
+        error("external_id", _("Required."), "required")
+    elif len(external_id) > 100:
+        error("external_id", _("At most 100 characters."), "too_long")
+    occurred_on: date | None = None
+    if "occurred_on" not in refused:
         try:
             occurred_on = date.fromisoformat(row.get("occurred_on", ""))
         except ValueError:
-            error("occurred_on", str(rules.DATE_FORMAT_MESSAGE))
+            error("occurred_on", rules.DATE_FORMAT_MESSAGE, "date_format")
         else:
-            check(rules.check_occurred_on, occurred_on, today=today)
-        raw_municipality = row.get("municipality", "")
-        if raw_municipality.isdigit() and len(raw_municipality) < 4:
-            raw_municipality = raw_municipality.zfill(4)  # Excel drops the leading zero
-        municipality = municipalities.get(raw_municipality) or municipalities.get(
-            raw_municipality.casefold()
+            if not check(rules.check_occurred_on, occurred_on, today=tables.today):
+                occurred_on = None
+    municipality = _municipality(row.get("municipality", ""), tables)
+    if "municipality" in refused:
+        pass
+    elif not row.get("municipality"):
+        error("municipality", _("Required."), "required")
+    elif municipality is None:
+        error(
+            "municipality",
+            _("Not a municipality in Stockholms län; give its name or its SCB code."),
+            "unknown_municipality",
         )
-        if municipality is None:
+    unit = None if "unit" in refused else _unit(row.get("unit", ""), municipality, tables, error)
+    description = row.get("description", "")
+    if check(rules.check_description, description, typed=False):
+        found = find_pii(description)
+        if found:
+            kinds = sorted({str(PII_LABELS[hit.type]) for hit in found})
             error(
-                "municipality",
-                _("“%(value)s” is not a municipality in Stockholms län (name or SCB code).")
-                % {"value": raw_municipality[:40]},
+                "description",
+                _("Holds personal data (%(kinds)s) at character %(start)d; refused.")
+                % {"kinds": ", ".join(kinds), "start": found[0].start + 1},
+                "personal_data",
             )
-        description = row.get("description", "")
-        if check(rules.check_description, description, typed=False):
-            found = find_pii(description)
-            if found:
-                kinds = sorted({str(PII_LABELS[hit.type]) for hit in found})
-                error(
-                    "description",
-                    _("Holds personal data (%(kinds)s) at character %(start)d; refused.")
-                    % {"kinds": ", ".join(kinds), "start": found[0].start + 1},
-                )
-        for column in COLUMNS:  # every other column through the gate (the description above)
-            if column != "description":
-                try:
-                    personal_data_check({column: row.get(column, "")})
-                except PersonalDataError as refusal:
-                    error(column, refusal.message)
-        values: dict[str, Any] = {}
-        for column in rules.CHOICES:
-            value = row.get(column, "")
-            if check(rules.check_choice, column, value):
-                values[column] = value
-        values["severity"] = int(values["severity"]) if values.get("severity") else None
-        tag_ids = [t for t in (t.strip() for t in row.get("tags", "").split(";")) if t]
-        tags: list[TagInput] = []
-        if check(rules.check_tags, tag_ids, known=known_tags):
-            tags = [TagInput(tag_id=tag_id, rule="imported") for tag_id in tag_ids]
-        unit_name = row.get("unit", "")[:200]
-        if external_id in existing:
-            report.unchanged += 1
-            continue
-        pending.append(
-            (
-                index,
-                {
-                    "external_id": external_id,
-                    "occurred_on": occurred_on,
-                    "municipality": municipality,
-                    "unit_name": unit_name or DEFAULT_UNIT,
-                    "description": description,
-                    "tags": tags,
-                    **values,
-                },
+    values: dict[str, Any] = {}
+    for column in rules.CHOICES:
+        value = row.get(column, "")
+        if column not in refused and check(rules.check_choice, column, value):
+            values[column] = value
+    tag_ids = [t for t in (t.strip() for t in row.get("tags", "").split(";")) if t]
+    tags: list[TagInput] = []
+    if "tags" not in refused and check(rules.check_tags, tag_ids, known=tables.known_tags):
+        tags = [TagInput(tag_id=tag_id, rule="imported") for tag_id in tag_ids]
+    if errors or unit is None or municipality is None or occurred_on is None:
+        return errors, None
+    return errors, DeviationInput(
+        occurred_on=occurred_on,
+        unit=unit,
+        municipality=municipality,
+        description=description,
+        category=values["category"],
+        consequence=values["consequence"],
+        severity=int(values["severity"]) if values["severity"] else None,
+        gender=values["gender"],
+        age_band=values["age_band"],
+        external_id=external_id,
+        tags=tuple(tags),
+    )
+
+
+def _municipality(raw: str, tables: _Tables) -> Municipality | None:
+    if raw.isdigit() and len(raw) < 4:
+        raw = raw.zfill(4)  # Excel drops the leading zero
+    return tables.municipalities.get(raw) or tables.municipalities.get(raw.casefold())
+
+
+def _unit(
+    name: str,
+    municipality: Municipality | None,
+    tables: _Tables,
+    error: Callable[[str, str, str], None],
+) -> Unit | None:
+    """The row's unit: the one named, which must already work in the row's municipality, or
+    with no name the one unit that works there. Never created, never changed."""
+    if name:
+        unit = tables.units.get(name.casefold())
+        if unit is None:
+            error(
+                "unit",
+                _("Unknown unit; units are added by an administrator."),
+                "unknown_unit",
             )
+            return None
+        if municipality is not None and municipality.pk not in tables.unit_places[unit.pk]:
+            error(
+                "unit",
+                _(
+                    "The unit does not work in the row's municipality; an administrator "
+                    "changes which municipalities a unit covers."
+                ),
+                "municipality_outside_unit",
+            )
+            return None
+        return unit
+    if municipality is None:
+        return None
+    candidates = tables.units_in.get(municipality.pk, [])
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        error("unit", _("Several units work in this municipality; name one."), "unit_ambiguous")
+    else:
+        error(
+            "unit",
+            _("No unit works in this municipality; an administrator adds or changes units."),
+            "no_unit",
         )
-    if report.errors:
-        report.errors.sort(key=lambda e: (e.row, COLUMNS.index(e.column)))
+    return None
+
+
+# --- Importing ---------------------------------------------------------------------------------
+
+
+def deviations_import(
+    *, rows: ImportRows, by: User | None, progress: Progress | None = None
+) -> ImportReport:
+    """Check every row, then import all of them or none (docs/contracts.md §3).
+
+    The check runs outside the transaction so its progress can be watched; the writing is one
+    transaction, in batches read from the file again. The file does not change in between
+    (it is the job's stored input), so the second reading finds the rows the first one passed.
+    """
+    report = ImportReport()
+    tables = _Tables.load()
+    if progress:
+        progress.step(_("Checking rows"), rows.count())
+    seen: dict[str, int] = {}
+    new = 0
+    for batch in _batches(rows.numbered()):
+        existing = _existing([row.get("external_id", "") for _n, row in batch])
+        for number, row in batch:
+            if progress:
+                progress.advance()
+            report.rows += 1
+            errors, item = _check_row(number, row, tables)
+            external_id = row.get("external_id", "")
+            if external_id and not any(e.column == "external_id" for e in errors):
+                if external_id in seen:
+                    errors.append(
+                        RowError(
+                            number,
+                            "external_id",
+                            _("Also used in row %(row)d; each row needs its own id.")
+                            % {"row": seen[external_id]},
+                            "duplicate",
+                        )
+                    )
+                else:
+                    seen[external_id] = number
+            report.add(errors)
+            if external_id in existing:
+                report.unchanged += 1
+            elif item is not None:
+                new += 1
+    del seen
+    if not report.ok:
         return report
     if progress:
-        progress.step(_("Saving deviations and tags"), None)
+        progress.step(_("Saving deviations and tags"), new)
     with transaction.atomic():
-        _import_write(pending, units=units, by=by, report=report)
+        for batch in _batches(rows.numbered()):
+            existing = _existing([row.get("external_id", "") for _n, row in batch])
+            items = []
+            for number, row in batch:
+                if row.get("external_id", "") in existing:
+                    continue
+                errors, item = _check_row(number, row, tables)
+                if errors or item is None:  # the file changed under us: write nothing
+                    raise ImportFileError(_("The file changed while it was imported."))
+                items.append(item)
+            if items:
+                deviations_file_many(
+                    by=by,
+                    items=items,
+                    tag_origin="import",
+                    tag_state="confirmed",
+                    suggest_missing=True,
+                    by_is_reporter=False,
+                )
+            report.created += len(items)
+            report.suggested += sum(1 for item in items if not item.tags)
+            if progress:
+                progress.advance(len(items))
     return report
 
 
-def _import_write(
-    pending: list[tuple[int, dict[str, Any]]],
-    *,
-    units: dict[str, Unit],
-    by: User | None,
-    report: ImportReport,
-) -> None:
-    items: list[DeviationInput] = []
-    places: dict[Unit, set[int]] = {}  # municipalities each unit reported from
-    for _index, data in pending:
-        unit = units.get(data["unit_name"].casefold())
-        if unit is None:
-            unit = Unit.objects.create(name=data["unit_name"])
-            units[unit.name.casefold()] = unit
-        places.setdefault(unit, set()).add(data["municipality"].pk)
-        items.append(
-            DeviationInput(
-                occurred_on=data["occurred_on"],
-                unit=unit,
-                municipality=data["municipality"],
-                description=data["description"],
-                category=data["category"],
-                consequence=data["consequence"],
-                severity=data["severity"],
-                gender=data["gender"],
-                age_band=data["age_band"],
-                external_id=data["external_id"],
-                tags=tuple(data["tags"]),
-            )
-        )
-    # One change per unit, not one per row: each change also writes the unit's audit history.
-    for unit, municipality_ids in places.items():
-        known = set(unit.municipalities.values_list("pk", flat=True))
-        if missing := municipality_ids - known:
-            unit.municipalities.add(*missing)
-    if items:
-        deviations_file_many(
-            by=by,
-            items=items,
-            tag_origin="import",
-            tag_state="confirmed",
-            suggest_missing=True,
-            by_is_reporter=False,
-        )
-    report.created = len(items)
-    report.suggested = sum(1 for item in items if not item.tags)
+def _batches(
+    rows: Iterable[tuple[int, dict[str, str]]],
+) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    batch: list[tuple[int, dict[str, str]]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _existing(external_ids: list[str]) -> set[str]:
+    wanted = [external_id for external_id in external_ids if external_id]
+    if not wanted:
+        return set()
+    return set(
+        Deviation.objects.filter(external_id__in=wanted).values_list("external_id", flat=True)
+    )
 
 
 # --- Export ----------------------------------------------------------------------------------

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import io
+import contextlib
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from core.downloads import export_file
+from core.errors import PersonalDataError
 from deviations.imports import (
     ImportFileError,
     ImportReport,
@@ -25,7 +25,7 @@ from deviations.retention import retention_apply
 from deviations.services import RetagReport, deviations_retag
 from jobs.models import Job
 from jobs.registry import job_kind
-from jobs.services import JobFailed, Progress
+from jobs.services import JobFailed, Progress, job_input_open, job_output_save
 
 IMPORT_JOB = "import"
 RETAG_JOB = "retag"
@@ -67,19 +67,33 @@ def _export_labels() -> dict[str, str]:
     gettext_lazy("Import of deviations"),
     result_template="deviations/includes/import_result.html",
     result_context=_import_result,
+    needs_input=True,
 )
 def import_run(job: Job, progress: Progress) -> dict[str, Any]:
-    """All rows or none; a second run of the same file finds every row already there."""
+    """All rows or none; a second run of the same file finds every row already there.
+
+    A file that cannot be read, or holds personal data, fails for good and its input goes with
+    the failure (jobs.services); only a failure while writing (the database) may be retried.
+    """
     progress.step(_("Reading the file"))
-    try:
-        rows = read_rows(io.BytesIO(bytes(job.input or b"")), filename=job.input_name)
-    except ImportFileError as error:
-        raise JobFailed(str(error), retryable=False) from None
-    report = deviations_import(rows=rows, by=job.created_by, progress=progress)
+    with job_input_open(job) as stream:
+        try:
+            rows = read_rows(stream, filename=job.input_name)
+            report = deviations_import(rows=rows, by=job.created_by, progress=progress)
+        except ImportFileError as error:
+            raise JobFailed(str(error), retryable=False) from None
     if not report.ok:
+        # The full report as a file; the messages name rows and columns, never values, and a
+        # report the gate refused would simply not be kept.
+        with contextlib.suppress(PersonalDataError):
+            job_output_save(job=job, rows=report.report_rows(), kind="csv", name=_("import-report"))
         raise JobFailed(
-            _("%(n)d problem(s) in the file; nothing was imported. Correct them and upload again.")
-            % {"n": len(report.errors)},
+            ngettext(
+                "%(n)d problem in the file; nothing was imported. Correct it and upload again.",
+                "%(n)d problems in the file; nothing was imported. Correct them and upload again.",
+                report.problems,
+            )
+            % {"n": report.problems},
             result=report.as_dict(),
             retryable=False,
         )
@@ -156,7 +170,5 @@ def export_run(job: Job, progress: Progress) -> dict[str, Any]:
             yield deviation
 
     kind = "xlsx" if job.params.get("format") == "xlsx" else "csv"
-    content, name, _type = export_file(export_rows(counted()), kind, "avvikelser")
-    job.output, job.output_name = content, name
-    job.save(update_fields=["output", "output_name"])
-    return {"deviations": job.done, "bytes": len(content)}
+    size = job_output_save(job=job, rows=export_rows(counted()), kind=kind, name="avvikelser")
+    return {"deviations": job.done, "bytes": size}

@@ -342,13 +342,17 @@ def import_view(request: HttpRequest) -> HttpResponse:
         elif Path(upload.name or "").suffix.lower() not in {".csv", ".xlsx"}:
             problem = _("Only .csv and .xlsx files can be imported.")
         else:
-            job = job_enqueue(
-                kind="import",
-                by=request_user(request),
-                input=upload.read(),
-                input_name=Path(upload.name or "").name,
-            )
-            return redirect(job)
+            try:
+                job = job_enqueue(
+                    kind="import",
+                    by=request_user(request),
+                    input=upload.read(),
+                    input_name=Path(upload.name or "").name,
+                )
+            except PersonalDataError as refusal:  # the file's name
+                problem = refusal.message
+            else:
+                return redirect(job)
     return render(
         request,
         "deviations/import.html",

@@ -24,7 +24,7 @@ from tests.factories import tag_decide
 
 CSV = (
     "external_id,occurred_on,municipality,unit,description,category,severity,gender,age_band,tags\n"
-    "door-1,2026-03-01,Täby,MIA Test,Af och FK är oeniga om arbetsförmågan vid dag 180.,"
+    "door-1,2026-03-01,Täby,MIA Täby,Af och FK är oeniga om arbetsförmågan vid dag 180.,"
     "work_capacity,3,kvinna,30-39,agency:AF;agency:FK;prov:2010:110#K27P48\n"
 )
 

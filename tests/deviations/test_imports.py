@@ -4,16 +4,29 @@ re-import, and export in the same columns."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
+from catalogue.models import Municipality
 from core.downloads import export_csv, export_xlsx
-from deviations.imports import COLUMNS, ImportFileError, deviations_import, export_rows, read_rows
+from deviations import imports
+from deviations.import_readers import ImportRows
+from deviations.imports import (
+    COLUMNS,
+    SHOWN_PROBLEMS,
+    ImportFileError,
+    deviations_import,
+    export_rows,
+    read_rows,
+)
 from deviations.models import Deviation, Tagging, Unit
+from tests.factories import UnitFactory
 
 GOOD = (
     "external_id,occurred_on,municipality,unit,description,category,severity,gender,age_band,tags\n"
@@ -24,7 +37,16 @@ GOOD = (
 )
 
 
-def _csv(text: str) -> list[dict[str, str]]:
+@pytest.fixture(autouse=True)
+def _units(request: pytest.FixtureRequest) -> None:
+    """The units GOOD files under: MIA Test named (Täby), MIA Haninge as the one unit working in
+    Haninge (0136) for the row that names none. An import never creates or changes units."""
+    if request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("haninge_unit")
+        UnitFactory(name="MIA Test", municipalities=[Municipality.objects.get(code="0160")])
+
+
+def _csv(text: str) -> ImportRows:
     return read_rows(io.BytesIO(text.encode("utf-8")), filename="fil.csv")
 
 
@@ -158,19 +180,116 @@ def test_command_imports_and_reports(tmp_path: Path, capsys) -> None:
     assert not Deviation.objects.exists()
 
 
-@pytest.mark.django_db
-def test_units_learn_their_municipalities_once_per_import() -> None:
-    """Each row's municipality is added to its unit, but as one change per unit: every change
-    of a unit also writes its audit history."""
-    rows = _csv(
+PERSONNUMMER = "850312-2387"
+
+
+def _rows_with_units(*units: str, municipality: str = "Täby") -> ImportRows:
+    return _csv(
         "external_id,occurred_on,municipality,unit,description\n"
         + "".join(
-            f"u-{n},2024-02-0{1 + n % 5},{'Täby' if n % 2 else 'Vaxholm'},Team Nord,"
-            "FK drog in sjukpenningen och Af kräver inskrivning.\n"
-            for n in range(6)
+            f"u-{n},2024-02-01,{municipality},{unit},FK drog in sjukpenningen och Af kräver mer.\n"
+            for n, unit in enumerate(units)
         )
     )
-    assert deviations_import(rows=rows, by=None).created == 6
-    unit = Unit.objects.get(name="Team Nord")
-    assert set(unit.municipalities.values_list("name", flat=True)) == {"Täby", "Vaxholm"}
-    assert unit.history.count() <= 2  # created, then one change with both municipalities
+
+
+@pytest.mark.django_db
+def test_an_unknown_unit_is_refused_per_row_and_never_created() -> None:
+    before = set(Unit.objects.values_list("name", flat=True))
+    rows = _rows_with_units(
+        "MIA Test", "mia test", "Team Nord", "MIA Test", "MIA Test", f"Enhet {PERSONNUMMER}"
+    )
+    with translation.override("sv"):
+        report = deviations_import(rows=rows, by=None)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (4, "unit", "unknown_unit"),
+        (7, "unit", "personal_data"),
+    ]
+    unknown = report.errors[0].message
+    assert unknown == "Okänd enhet – enheter läggs upp av en administratör."
+    assert "Team Nord" not in unknown
+    assert "2387" not in str(report.as_dict()) + "".join(map(str, report.report_rows()))
+    assert set(Unit.objects.values_list("name", flat=True)) == before
+    assert not Deviation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_unit_outside_the_rows_municipality_is_refused_and_left_as_it_is() -> None:
+    unit = Unit.objects.get(name="MIA Test")  # works in Täby only
+    history = unit.history.count()
+    report = deviations_import(rows=_rows_with_units("MIA Test", municipality="Vaxholm"), by=None)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (2, "unit", "municipality_outside_unit")
+    ]
+    assert "MIA Test" not in report.errors[0].message
+    assert set(unit.municipalities.values_list("name", flat=True)) == {"Täby"}
+    assert unit.history.count() == history
+    assert not Deviation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_row_without_a_unit_goes_to_the_one_unit_working_there() -> None:
+    assert deviations_import(rows=_rows_with_units("", municipality="0136"), by=None).ok
+    assert Deviation.objects.get().unit.name == "MIA Haninge"
+    # None works in Vaxholm; two work in Täby once a second unit is added there.
+    UnitFactory(name="MIA Täby 2", municipalities=[Municipality.objects.get(code="0160")])
+    report = deviations_import(rows=_rows_with_units("", ""), by=None)
+    assert {e.code for e in report.errors} == {"unit_ambiguous"}
+    report = deviations_import(rows=_rows_with_units("", municipality="Vaxholm"), by=None)
+    assert {e.code for e in report.errors} == {"no_unit"}
+    assert Deviation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_no_message_repeats_a_value_from_the_file() -> None:
+    """A refused value may be the personal data it was refused for; messages name the row and
+    the column only, in the result and in the report file alike."""
+    marker = "Zqx"  # planted in every column a rule refuses
+    rows = _csv(
+        "external_id,occurred_on,municipality,unit,description,category,consequence,severity,"
+        "gender,age_band,tags\n"
+        f"{marker}{'x' * 100},{marker},{marker},{marker},{marker},{marker},{marker},{marker},"
+        f"{marker},{marker},agency:{marker};law:{marker}\n"
+        f"e-2,2024-01-01,Täby,,FK {PERSONNUMMER} {marker},,,,,,\n"
+    )
+    report = deviations_import(rows=rows, by=None)
+    columns = {e.column for e in report.errors}
+    assert columns == set(COLUMNS) - {"description"} | {"description"}
+    shown = str(report.as_dict()) + str(list(report.report_rows()))
+    assert marker not in shown
+    assert "2387" not in shown
+
+
+@pytest.mark.django_db
+def test_the_result_stays_small_however_many_rows_are_bad() -> None:
+    rows = _csv(
+        "external_id,occurred_on,municipality,description\n"
+        + "".join(f"b-{n},igår,Atlantis,FK drog in sjukpenningen.\n" for n in range(3000))
+    )
+    report = deviations_import(rows=rows, by=None)
+    assert (report.rows, report.bad_rows, report.problems) == (3000, 3000, 6000)
+    result = report.as_dict()
+    assert len(result["errors"]) == SHOWN_PROBLEMS
+    assert sorted((column, count) for column, _code, count, _m in result["reasons"]) == [
+        ("municipality", 3000),
+        ("occurred_on", 3000),
+    ]
+    assert len(json.dumps(result)) < 10_000
+    lines = list(report.report_rows())
+    assert len(lines) == 6001  # the header, then every problem
+    assert lines[-1][:2] == ["3001", "occurred_on"] or lines[-1][:2] == ["3001", "municipality"]
+
+
+@pytest.mark.django_db
+def test_the_report_file_stops_listing_at_its_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(imports, "REPORT_MAX_PROBLEMS", 10)
+    rows = _csv(
+        "external_id,occurred_on,municipality,description\n"
+        + "".join(f"b-{n},igår,Täby,FK drog in sjukpenningen.\n" for n in range(30))
+    )
+    with translation.override("en"):
+        report = deviations_import(rows=rows, by=None)
+        lines = list(report.report_rows())
+    assert report.problems == 30
+    assert len(lines) == 12
+    assert "20 more problems" in lines[-1][2]

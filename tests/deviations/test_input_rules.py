@@ -263,7 +263,13 @@ def test_every_way_in_refuses_a_bad_value_with_the_rules_own_message(
     assert expected.value.code == bad.code
     refusal = {**PATHS, **TRIAGE_PATHS}[path](world, bad.field, value)
     assert refusal.status in (200, 400)  # a re-rendered form or a refusal, never a 500
-    assert refusal.message == expected.value.message
+    if path == "import" and value in expected.value.message:
+        # The import's report never repeats a value from the file (it may be personal data):
+        # the same refusal, said without the value.
+        assert value not in refusal.message
+        assert refusal.message
+    else:
+        assert refusal.message == expected.value.message
     assert refusal.code in (bad.code, None)
     assert Deviation.objects.count() == 1  # only the one the admin and triage work on
     assert not world.deviation.taggings.exists()

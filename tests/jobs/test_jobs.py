@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from deviations import imports
-from deviations.models import Deviation, User
+from deviations.models import Deviation, Unit, User
 from jobs.models import Job
 from jobs.registry import job_kind
 from jobs.services import Progress, job_enqueue, job_execute, job_retry, job_run_here
@@ -25,6 +25,11 @@ CSV = (
         for n in range(1, 11)
     )
 ).encode()
+
+
+@pytest.fixture(autouse=True)
+def _units(taby_unit: Unit) -> None:
+    """The import files its rows under the one unit working in Täby (it never creates one)."""
 
 
 def _import(by: User | None = None) -> Job:

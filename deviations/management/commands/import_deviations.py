@@ -27,10 +27,15 @@ class Command(JobCommand):
         errors = job.result.get("errors", [])
         for row, column, message in errors:
             self.stderr.write(f"row {row}, {column}: {message}")
-        if errors:
+        problems = job.result.get("problems", len(errors))
+        if problems > len(errors):
+            self.stderr.write(
+                f"... the first {len(errors)} of {problems}; the full report is the job's file "
+                f"at {job.get_absolute_url()}"
+            )
+        if problems:
             raise CommandError(
-                f"{len(errors)} problem(s) in {job.result.get('rows', 0)} rows; "
-                "nothing was imported."
+                f"{problems} problem(s) in {job.result.get('rows', 0)} rows; nothing was imported."
             )
         self.fail_unless_done(job)
         result = job.result
