@@ -1,10 +1,12 @@
-"""The one rule for figures that leave the analyst role: “<5” for 1–4, the rest rounded to 5.
+"""The one rule for figures that leave the analyst role: “<5” for 1–4, the rest rounded to 5,
+and in a figure with a “<5” row one more row hidden beside it.
 
 Suppressing small counts alone is undone by subtraction (a total minus the shown cells, two
-periods, two filters one apart). So, as Statistics Sweden, ONS and ABS protect published
-tables, every other count is rounded to the nearest multiple of 5 as well, totals and
-subtotals from their own exact value. Every shown number is then known only to ±2, and no
-hidden cell can be worked out from what is shown (docs/privacy.md, “Disclosure control”).
+periods, two filters one apart). So every other count is rounded to the nearest multiple of 5,
+totals from their own exact value, and each figure with a hidden row gets a complementary
+suppression as statistics offices do: its smallest other row is hidden as well, so the hidden
+rows can trade counts with it without changing anything shown. A figure whose rows are all
+small shows no breakdown at all (docs/privacy.md, “Disclosure control”).
 Every figure for someone outside the analyst role goes through `protect_count` (one count)
 or `protect_figure` (rows with their total, shares and bar lengths).
 """
@@ -15,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from deviations.models import User
 
@@ -49,8 +52,8 @@ class ShownCount:
     """One row of a figure as it may be shown: the value, its text, the bar, the share."""
 
     label: str
-    value: int | None  # the protected count; None when suppressed
-    text: str  # the count, “<5” or a multiple of 5
+    value: int | None  # the protected count; None when suppressed or hidden beside one
+    text: str  # the count, “<5”, “hidden” or a multiple of 5
     drawn: int  # the bar's length: the shown value, 0 when suppressed
     share: float | None  # of the figure's shown total; None when suppressed
 
@@ -61,8 +64,21 @@ class ShownCount:
 
 @dataclass(frozen=True, slots=True)
 class ShownFigure:
-    rows: list[ShownCount]
+    rows: list[ShownCount]  # empty when the breakdown is withheld
     total: ShownCount  # the exact sum of the rows, protected on its own
+    withheld: bool = False  # every row was small: only the total is shown
+
+
+def complement_text() -> str:
+    """How a row hidden to protect a “<5” beside it reads."""
+    return gettext("hidden")
+
+
+def withheld_note() -> str:
+    """Said in place of a breakdown whose rows are all below the limit."""
+    return gettext(
+        "Every group here has fewer than %(limit)s deviations, so the breakdown is not shown."
+    ) % {"limit": SMALL_COUNT}
 
 
 def _shown(label: str, count: int, *, exact: bool, total: int | None) -> ShownCount:
@@ -86,10 +102,28 @@ def protect_figure(
     total_value = total.value
     if total_value:
         total = ShownCount(total_label, total_value, total.text, total.drawn, 1.0)
-    return ShownFigure(
-        rows=[_shown(label, count, exact=exact, total=total_value) for label, count in rows],
-        total=total,
-    )
+    small = [count for _, count in rows if 0 < count < SMALL_COUNT]
+    if exact or not small:
+        shown = [_shown(label, count, exact=exact, total=total_value) for label, count in rows]
+        return ShownFigure(rows=shown, total=total)
+    others = [(count, index) for index, (_, count) in enumerate(rows) if count >= SMALL_COUNT]
+    if not others:
+        # Only small rows: with their total beside them, two rows under 8–12 are both 4. With
+        # one row the row is the total and already reads “<5”.
+        if len(small) > 1:
+            return ShownFigure(rows=[], total=total, withheld=True)
+        return ShownFigure(
+            rows=[_shown(label, count, exact=False, total=None) for label, count in rows],
+            total=total,
+        )
+    complement = min(others)[1]  # the smallest other row, so the least is lost
+    shown = []
+    for index, (label, count) in enumerate(rows):
+        if index == complement:
+            shown.append(ShownCount(label, None, complement_text(), 0, None))
+        else:
+            shown.append(_shown(label, count, exact=False, total=total_value))
+    return ShownFigure(rows=shown, total=total)
 
 
 def present_share(row: ShownCount) -> str:

@@ -20,6 +20,7 @@ from analytics.disclosure import (
     present_share,
     protect_figure,
     viewer_sees_exact,
+    withheld_note,
 )
 from analytics.forms import AnalysisFilterForm
 from analytics.presentation import (
@@ -180,20 +181,24 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         if export not in ("csv", "xlsx") or figure is None:
             raise Http404(_("No such figure to download."))
         table = [[figure.title, str(_("Deviations")), str(_("Share"))]]
+        protected = shown[figure.name]
+        if protected.withheld:
+            table.append([str(withheld_note()), "", ""])
         table += [
             [row.label, row.text, "" if row.share is None else f"{row.share:.3f}"]
-            for row in [*shown[figure.name].rows, shown[figure.name].total]
+            for row in [*protected.rows, protected.total]
         ]
         return download_response(table, export, f"knutpunkt-{figure.name}")
     charts = []
     for figure in figures:
         rows = shown[figure.name].rows
         drawn = [(row.label, row.drawn) for row in rows]
-        svg = (
-            column_chart(drawn, title=figure.title, value_label=[r.text for r in rows])
-            if figure.columns
-            else bar_chart(drawn[:25], title=figure.title, value_label=[r.text for r in rows[:25]])
-        )
+        if shown[figure.name].withheld:
+            svg = ""
+        elif figure.columns:
+            svg = column_chart(drawn, title=figure.title, value_label=[r.text for r in rows])
+        else:
+            svg = bar_chart(drawn[:25], title=figure.title, value_label=[r.text for r in rows[:25]])
         charts.append(
             {
                 "name": figure.name,
@@ -201,6 +206,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
                 "svg": svg,
                 "rows": [(row.label, row.text, present_share(row)) for row in rows],
                 "total": shown[figure.name].total,
+                "withheld": withheld_note() if shown[figure.name].withheld else "",
             }
         )
     return render(

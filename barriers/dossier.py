@@ -16,7 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.charts import bar_chart, column_chart
-from analytics.disclosure import present_count, protect_figure, viewer_sees_exact
+from analytics.disclosure import (
+    present_count,
+    protect_figure,
+    viewer_sees_exact,
+    withheld_note,
+)
 from analytics.presentation import knot_key, knot_picture, labels_for
 from analytics.results import graph_result, knot_result_served
 from barriers.effect import EffectCheck, barrier_effect
@@ -149,18 +154,21 @@ def _figures(barrier: Barrier, rows: list, *, exact: bool) -> list[dict[str, obj
             if columns
             else sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         )
-        shown = protect_figure(rows_, exact=exact).rows
+        protected = protect_figure(rows_, exact=exact)
+        shown = protected.rows
         drawn = [(row.label, row.drawn) for row in shown]
-        svg = (
-            column_chart(drawn, title=title, value_label=[row.text for row in shown])
-            if columns
-            else bar_chart(drawn, title=title, value_label=[row.text for row in shown])
-        )
+        if protected.withheld:
+            svg = ""
+        elif columns:
+            svg = column_chart(drawn, title=title, value_label=[row.text for row in shown])
+        else:
+            svg = bar_chart(drawn, title=title, value_label=[row.text for row in shown])
         figures.append(
             {
                 "title": title,
                 "svg": svg,
                 "rows": [(row.label, row.text) for row in shown],
+                "withheld": withheld_note() if protected.withheld else "",
             }
         )
     return figures

@@ -2,7 +2,8 @@
 
 Every shown figure is a sum of unknown counts ("atoms", e.g. deviations per municipality,
 category and month) lying in an interval: "<5" is 1–4, "0" is 0, a protected number n is
-n−2..n+2 (5 is 5..7, since 3 and 4 would read "<5"), and an exact number is itself. An integer
+n−2..n+2 (5 is 5..7, since 3 and 4 would read "<5"), a row hidden beside a "<5" is 5 or more
+(the attacker knows the rule), and an exact number is itself. An integer
 program (HiGHS through scipy) finds the smallest and largest value a hidden cell can take
 under all those constraints at once; equal means the cell is worked out.
 """
@@ -17,6 +18,9 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from analytics.disclosure import ROUNDING_BASE, SMALL_COUNT, SUPPRESSED
+
+COMPLEMENT_TEXTS = {"hidden", "dold"}  # the complementary suppression, in either language
+UNBOUNDED = 10**6
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ def read_count(text: str, *, exact: bool = False) -> tuple[int, int, bool]:
     text = re.sub(r"[\s\u00a0\u202f,]", "", text)
     if text == SUPPRESSED:
         return 1, SMALL_COUNT - 1, True
+    if text in COMPLEMENT_TEXTS:
+        return SMALL_COUNT, UNBOUNDED, False
     value = int(text)
     if exact or value == 0:
         return value, value, False

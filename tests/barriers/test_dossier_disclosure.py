@@ -101,7 +101,8 @@ def test_the_dossier_gives_no_hidden_cell_away_by_subtraction(
     Deviation.objects.filter(pk__in=[d.pk for d in evidence[-2:]]).update(gender="man")
     evidence = list(Deviation.objects.filter(pk__in=[d.pk for d in evidence]))
     escalation = _escalated(analyst, evidence)
-    client.force_login(_member(escalation))
+    member = _member(escalation)
+    client.force_login(member)
     html = client.get(reverse("barriers:dossier", args=[escalation.barrier_id])).content
     count, figures = _dossier_figures(html.decode())
     everyone = {d.pk for d in evidence}
@@ -112,6 +113,13 @@ def test_the_dossier_gives_no_hidden_cell_away_by_subtraction(
             facts.append(shown(members, text, label))
     assert any(fact.suppressed for fact in facts)
     assert worked_out(facts) == []
+    # The member also gets the evidence list through the API (20 ≥ 5): its length is the exact
+    # total, and still nothing hidden can be worked out, as the hidden rows trade with the
+    # row hidden beside them, not with the total.
+    listed = _api(member).get(reverse("barrier-detail", args=[escalation.barrier_id])).json()
+    with_list = [*facts, shown(everyone, str(len(listed["evidence"])), "the list", exact=True)]
+    assert len(listed["evidence"]) == len(evidence)
+    assert worked_out(with_list) == []
     # The same figures exact, as the old "<5" showed them beside exact numbers: worked out.
     exact = [
         shown(f.atoms, "<5" if 0 < len(f.atoms) < 5 else str(len(f.atoms)), f.where, exact=True)
