@@ -41,7 +41,6 @@ class Job(models.Model):
     )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     input_name = models.CharField(_("file name"), max_length=200, blank=True)
-    input = models.BinaryField(_("input file"), null=True, blank=True, editable=False)
     # Only one queued or running job per key, e.g. one knot recomputation at a time.
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, blank=True)
     step = models.CharField(_("step"), max_length=200, blank=True)
@@ -92,3 +91,30 @@ class Job(models.Model):
     def kind_label(self) -> str:
         """The kind's name for people, as its app registered it."""
         return job_kind_label(self.kind)
+
+
+class JobInput(models.Model):
+    """A job's input file (an import), in a row of its own.
+
+    A running job's row is updated twice a second with its progress, and SQLite rewrites a whole
+    row on every update: with the file in it, each update copied a 50 MB upload in memory twice.
+    The row goes when the file is no longer needed (jobs.services: success, a failure no retry
+    can mend, or the end of the retry window).
+    """
+
+    job = models.OneToOneField(
+        Job,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="input_file",
+        verbose_name=_("job"),
+    )
+    content = models.BinaryField(_("input file"), null=True, blank=True, editable=False)
+
+    class Meta:
+        db_table = "jobs_jobinput"  # named in jobs.services (SQLite's blob handle)
+        verbose_name = _("job input file")
+        verbose_name_plural = _("job input files")
+
+    def __str__(self) -> str:
+        return str(self.job)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def job_list(*, user: User) -> QuerySet[Job]:
     """The jobs a user may follow: their own, or every job with the view_job permission
     (analysts and administrators watch the knot recomputation and the scheduled work)."""
-    jobs = Job.objects.select_related("created_by").defer("input", "output")
+    jobs = Job.objects.select_related("created_by").defer("output")
     if user.has_perm("jobs.view_job"):
         return jobs
     return jobs.filter(created_by=user)

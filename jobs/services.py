@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -35,7 +36,7 @@ from django_tasks_db.models import DBTaskResult
 
 from core.downloads import export_file
 from core.errors import DomainError, PersonalDataError, StateError
-from jobs.models import Job
+from jobs.models import Job, JobInput
 from jobs.registry import DEFAULT_KEEP_DAYS, job_kind_get, job_kinds
 from privacy.gate import personal_data_check
 
@@ -128,7 +129,7 @@ def job_enqueue(
                 status=Job.Status.FAILED,
                 finished_at__gte=timezone.now() - backoff,
             )
-            .defer("input", "output")
+            .defer("output")
             .first()
         )
         if failed is not None:
@@ -139,10 +140,11 @@ def job_enqueue(
                 kind=kind,
                 created_by=by,
                 params=params or {},
-                input=input,
                 input_name=input_name[:200],
                 dedupe_key=dedupe_key[:200],
             )
+            if input is not None:
+                JobInput.objects.create(job=job, content=input)
     except IntegrityError:  # another process queued the same work a moment ago
         if active := _active(dedupe_key):
             return active
@@ -160,7 +162,7 @@ def job_input_name_check(name: str) -> None:
 
 def _fresh(job: Job) -> Job:
     """The job as stored now, without reading its files back into memory."""
-    return Job.objects.select_related("created_by").defer("input", "output").get(pk=job.pk)
+    return Job.objects.select_related("created_by").defer("output").get(pk=job.pk)
 
 
 def jobs_reap() -> int:
@@ -210,8 +212,8 @@ def jobs_prune() -> tuple[int, int]:
     now = timezone.now()
     finished = Job.objects.exclude(status__in=Job.ACTIVE)
     inputs = set(
-        finished.filter(
-            finished_at__lt=now - timedelta(days=JOB_RETRY_DAYS), input__isnull=False
+        JobInput.objects.filter(
+            job__in=finished.filter(finished_at__lt=now - timedelta(days=JOB_RETRY_DAYS))
         ).values_list("pk", flat=True)
     )
     outputs = set(
@@ -219,7 +221,7 @@ def jobs_prune() -> tuple[int, int]:
             finished_at__lt=now - timedelta(days=JOB_FILE_DAYS), output__isnull=False
         ).values_list("pk", flat=True)
     )
-    Job.objects.filter(pk__in=inputs).update(input=None)
+    JobInput.objects.filter(pk__in=inputs).delete()
     Job.objects.filter(pk__in=outputs).update(output=None, output_name="")
     files = len(inputs | outputs)
     by_kind = Q()
@@ -296,7 +298,7 @@ def job_can_retry(job: Job) -> bool:
         return False
     kind = job_kind_get(job.kind)
     if kind is not None and kind.needs_input:
-        return Job.objects.filter(pk=job.pk, input__isnull=False).exists()
+        return JobInput.objects.filter(pk=job.pk, content__isnull=False).exists()
     return True
 
 
@@ -320,8 +322,8 @@ def job_execute(job_id: int, *, echo: Callable[[Job], None] | None = None) -> Jo
     """Claim a queued job and run it to success or failure; a job not queued is left alone,
     so a task delivered twice runs once."""
     with transaction.atomic():
-        # Not the files: a runner reads its input in pieces (job_input_open).
-        job = Job.objects.select_for_update().filter(pk=job_id).defer("input", "output").first()
+        # Not its file: a runner reads its input in pieces (job_input_open).
+        job = Job.objects.select_for_update().filter(pk=job_id).defer("output").first()
         if job is None or job.status != Job.Status.QUEUED:
             return job  # type: ignore[return-value]
         now = timezone.now()
@@ -409,14 +411,13 @@ def _finish(job: Job, *, status: str, result: dict[str, Any] | None = None, erro
         "total": job.total,
         "step": job.step,
     }
-    if status == Job.Status.SUCCEEDED or not job.result.get("retryable", True):
-        # The input (an import file holds free text, perhaps personal data it was refused
-        # for) is kept only while a retry may need it.
-        job.input = None
-        values["input"] = None
     mine = Job.objects.filter(pk=job.pk, attempts=job.attempts).exclude(status=Job.Status.QUEUED)
     if not mine.update(**values):
         logger.warning("job %s finished after it was queued again; outcome not recorded", job.key)
+    elif status == Job.Status.SUCCEEDED or not job.result.get("retryable", True):
+        # The input (an import file holds free text, perhaps personal data it was refused
+        # for) is kept only while a retry may need it.
+        JobInput.objects.filter(pk=job.pk).delete()
     return job
 
 
@@ -460,20 +461,27 @@ def job_input_open(job: Job) -> io.BufferedReader:
     """The job's input file, read from the database in pieces as it is read (seekable), so a
     worker never holds it whole: 50 MB stored is not 50 MB (or, hex-coded, 150 MB) in memory."""
     size = (
-        Job.objects.filter(pk=job.pk)
-        .annotate(size=Coalesce(Length("input"), 0))
+        JobInput.objects.filter(pk=job.pk)
+        .annotate(size=Coalesce(Length("content"), 0))
         .values_list("size", flat=True)
         .first()
     )
-    return io.BufferedReader(_StoredInput(job.pk, size or 0), buffer_size=_PIECE)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # the blob handle wants SQLite's own row id
+            cursor.execute('SELECT rowid FROM "jobs_jobinput" WHERE job_id = %s', [job.pk])
+            found = cursor.fetchone()
+        read = partial(_sqlite_piece, found[0]) if found else _nothing
+    else:
+        read = partial(_substr_piece, job.pk)
+    return io.BufferedReader(_StoredInput(read, size or 0), buffer_size=_PIECE)
 
 
 _PIECE = 2**20
 
 
 class _StoredInput(io.RawIOBase):
-    def __init__(self, pk: int, size: int) -> None:
-        self._pk, self._size, self._position = pk, size, 0
+    def __init__(self, read: Callable[[int, int], bytes], size: int) -> None:
+        self._read, self._size, self._position = read, size, 0
 
     def readable(self) -> bool:
         return True
@@ -493,28 +501,34 @@ class _StoredInput(io.RawIOBase):
         wanted = min(len(buffer), self._size - self._position)
         if wanted <= 0:
             return 0
-        piece = _input_piece(self._pk, self._position, wanted)
+        piece = self._read(self._position, wanted)
         buffer[: len(piece)] = piece
         self._position += len(piece)
         return len(piece)
 
 
-def _input_piece(pk: int, start: int, size: int) -> bytes:
-    if connection.vendor == "sqlite":
-        # SQLite's substr() would load the whole value for every piece; its blob handle reads
-        # only the piece. Opened per piece: updating the row (progress) expires a handle.
-        connection.ensure_connection()
-        table = Job._meta.db_table
-        with connection.connection.blobopen(table, "input", pk, readonly=True) as blob:
-            blob.seek(start)
-            return blob.read(size)
+def _sqlite_piece(rowid: int, start: int, size: int) -> bytes:
+    """SQLite's substr() would load the whole value for every piece; a blob handle reads only
+    the piece (opened per piece: a handle does not outlive a write to its row)."""
+    connection.ensure_connection()
+    table = JobInput._meta.db_table
+    with connection.connection.blobopen(table, "content", rowid, readonly=True) as blob:
+        blob.seek(start)
+        return blob.read(size)
+
+
+def _substr_piece(pk: int, start: int, size: int) -> bytes:
     piece = (
-        Job.objects.filter(pk=pk)
-        .annotate(piece=Substr("input", start + 1, size))
+        JobInput.objects.filter(pk=pk)
+        .annotate(piece=Substr("content", start + 1, size))
         .values_list("piece", flat=True)
         .first()
     )
     return bytes(piece or b"")
+
+
+def _nothing(start: int, size: int) -> bytes:
+    return b""
 
 
 # --- Reading a job ----------------------------------------------------------------------------
@@ -596,7 +610,10 @@ def job_run_here(
     """For management commands: record the job and run it in this process, showing progress;
     it appears in the job list like any other."""
     job_input_name_check(input_name)
-    job = Job.objects.create(
-        kind=kind, created_by=by, params=params or {}, input=input, input_name=input_name[:200]
-    )
+    with transaction.atomic():
+        job = Job.objects.create(
+            kind=kind, created_by=by, params=params or {}, input_name=input_name[:200]
+        )
+        if input is not None:
+            JobInput.objects.create(job=job, content=input)
     return job_execute(job.pk, echo=echo)

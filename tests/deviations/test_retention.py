@@ -56,16 +56,15 @@ def test_old_drafts_are_deleted_by_the_command(staff: User, capsys) -> None:
 def test_files_on_old_jobs_are_removed_and_recent_ones_kept(analyst: User) -> None:
     from django.utils import timezone
 
-    from jobs.models import Job
+    from jobs.models import Job, JobInput
 
     long_ago = timezone.now() - timedelta(days=31)
     old = Job.objects.create(
         kind="dossier", status="succeeded", finished_at=long_ago,
         output=b"%PDF old", output_name="beslutsunderlag-1.pdf",
     )  # fmt: skip
-    stuck = Job.objects.create(
-        kind="import", status="failed", finished_at=long_ago, input=b"external_id,..."
-    )
+    stuck = Job.objects.create(kind="import", status="failed", finished_at=long_ago)
+    JobInput.objects.create(job=stuck, content=b"external_id,...")
     recent = Job.objects.create(
         kind="dossier", status="succeeded", finished_at=timezone.now(), output=b"%PDF"
     )
@@ -80,6 +79,7 @@ def test_files_on_old_jobs_are_removed_and_recent_ones_kept(analyst: User) -> No
     assert not Job.objects.filter(pk__in=[knots_yesterday.pk, old_log.pk]).exists()
     for job in (old, stuck):
         job.refresh_from_db()
-        assert (job.input, job.output, job.output_name) == (None, None, "")
+        assert (job.output, job.output_name) == (None, "")
+    assert not JobInput.objects.exists()
     recent.refresh_from_db()
     assert bytes(recent.output) == b"%PDF"

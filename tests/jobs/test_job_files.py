@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 from core.errors import DomainError, PersonalDataError
 from deviations import import_readers, imports
 from deviations.models import Deviation, Unit, User
-from jobs.models import Job
+from jobs.models import Job, JobInput
 from jobs.registry import job_kind
 from jobs.services import (
     JOB_RETRY_DAYS,
@@ -52,7 +52,7 @@ def _units(taby_unit: Unit) -> Iterator[None]:
 
 
 def _stored_input(job: Job) -> bytes | None:
-    value = Job.objects.filter(pk=job.pk).values_list("input", flat=True).get()
+    value = JobInput.objects.filter(pk=job.pk).values_list("content", flat=True).first()
     return None if value is None else bytes(value)
 
 
@@ -153,7 +153,8 @@ def test_after_the_retry_window_the_input_is_gone_and_no_retry_is_offered(
 
 def test_a_runner_reads_its_input_in_pieces(analyst: User) -> None:
     data = GOOD * 40_000  # about 3 MB
-    job = Job.objects.create(kind="import", created_by=analyst, input=data, input_name="a.csv")
+    job = Job.objects.create(kind="import", created_by=analyst, input_name="a.csv")
+    JobInput.objects.create(job=job, content=data)
     tracemalloc.start()
     try:
         with job_input_open(job) as stream:
