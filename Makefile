@@ -11,6 +11,7 @@ DEMO_SEED ?= 2017
 export DEBUG ?= 1
 
 .PHONY: run setup venv migrate messages catalogue demo test lint pytest lock clean bench serve-prod \
+	mutants \
 	system-deps test-deps
 
 # Debian packages, installed with apt-get when missing (bin/system-deps): gettext compiles the
@@ -89,3 +90,10 @@ bench: venv
 	$(PY) benchmarks/knots.py
 	$(PY) benchmarks/analysis.py
 	$(PY) benchmarks/filing.py
+
+# Mutation testing of the personal-data detector and gate (docs/privacy.md, "Mutation testing"):
+# CPU heavy, one worker, not part of `make test`.
+mutants: venv
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 1
+	$(VENV)/bin/mutmut results

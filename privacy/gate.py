@@ -74,7 +74,6 @@ def personal_data_check(values: Mapping[str, Any]) -> None:
                 "fields": ", ".join(f"“{field}”" for field in found),
                 "kinds": ", ".join(sorted({kind for kinds in found.values() for kind in kinds})),
             },
-            code="personal_data",
             fields=sorted(found),
         )
 

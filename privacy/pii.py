@@ -14,6 +14,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -175,15 +176,15 @@ def classify_identity_number(century: str | None, yymmdd: str) -> PiiType | None
     if century is not None:
         if century not in ("18", "19", "20"):
             return None
-        years = [int(century) * 100 + yy]
-        if years[0] > datetime.now(UTC).year:
+        year = int(century) * 100 + yy
+        if year > datetime.now(UTC).year:
             return None  # nobody is born in the future
     else:
-        years = [1900 + yy, 2000 + yy]  # leap days depend on the century
+        year = 2000 + yy  # the century only decides leap days: 2000 + yy leaps when 1900 + yy does
     kind: PiiType = "personnummer"
     if day > 60:
         kind, day = "samordningsnummer", day - 60
-    if any(_date_plausible(year, month, day) for year in years):
+    if _date_plausible(year, month, day):
         return kind
     return None
 
@@ -300,7 +301,7 @@ _UNIT_AFTER_RE = re.compile(
     r"\b|%",
     re.IGNORECASE,
 )
-# Capitalised words that end like streets but are not (`Planen`, `Vägen` as a sentence start).
+# Capitalised words before a street that are not part of its name (`Torget Storgatan 12 B`).
 _NOT_STREET_WORDS = frozenset({"vägen", "gatan", "plan", "planen", "torget", "backen", "leden"})
 
 
@@ -316,7 +317,7 @@ def _addresses(text: str) -> list[_Found]:
     hits: list[_Found] = []
     for match in _ADDRESS_RE.finditer(text):
         street = match["street"]
-        if street.lower() in _NOT_STREET_WORDS or _UNIT_AFTER_RE.match(text, match.end()):
+        if _UNIT_AFTER_RE.match(text, match.end()):
             continue
         if street[0].islower() and not street.lower().endswith(_LOWER_CASE_SUFFIXES):
             continue
@@ -335,10 +336,6 @@ def _addresses(text: str) -> list[_Found]:
 # ordinary Swedish word (`Björn`, `Hans`, `Per`, `Saga`) is marked `~` there.
 
 _DATA = Path(__file__).resolve().parent / "data"
-
-
-def _word_set(block: str) -> frozenset[str]:
-    return frozenset(block.split())
 
 
 def _load_names(file: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -370,14 +367,13 @@ _CAPITALISED_RE = re.compile(
     rf"(?<![\w-])[{_NAME_UPPER}][{_NAME_LOWER}]+(?:-[{_NAME_UPPER}][{_NAME_LOWER}]+)?(?![\w-])"
 )
 # Capitalised words that may follow a first name without being a surname.
-_NOT_SURNAMES = _word_set(
-    """
-    Af Arbetsförmedlingen Försäkringskassan Kronofogden Migrationsverket Skatteverket Region
-    Regionen Kommun Kommunen Socialtjänsten Vårdcentralen Samhall Finsam Januari Februari Mars
-    April Maj Juni Juli Augusti September Oktober November December Stockholm Sverige
-    Väsby Vaxholm Sundbyberg Danderyd Stockholms Karlberg Hallunda Fittja
-    """
-)
+_NOT_SURNAMES = frozenset((
+    "Af", "Arbetsförmedlingen", "Försäkringskassan", "Kronofogden", "Migrationsverket",
+    "Skatteverket", "Region", "Regionen", "Kommun", "Kommunen", "Socialtjänsten", "Vårdcentralen",
+    "Samhall", "Finsam", "Januari", "Februari", "Mars", "April", "Maj", "Juni", "Juli", "Augusti",
+    "September", "Oktober", "November", "December", "Stockholm", "Sverige", "Väsby", "Vaxholm",
+    "Sundbyberg", "Danderyd", "Stockholms", "Karlberg", "Hallunda", "Fittja",
+))  # fmt: skip
 
 
 def _surname_like(word: str) -> bool:
@@ -387,7 +383,7 @@ def _surname_like(word: str) -> bool:
 
 def _surname_evidence(word: str) -> bool:
     """A known surname, or a word ending like one (the last part of `Lind-Hadžić`)."""
-    last = word.rsplit("-", 1)[-1]
+    last = word.split("-")[-1]
     return last in _SURNAMES or _surname_like(last)
 
 
@@ -395,7 +391,7 @@ def _names(text: str) -> list[_Found]:
     words = list(_CAPITALISED_RE.finditer(text))
     hits: list[_Found] = []
     run_start = True  # the first word of a run of capitalised words
-    for first, last in zip(words, words[1:], strict=False):
+    for first, last in pairwise(words):
         adjacent = text[first.end() : last.start()] == " "
         starts_run, run_start = run_start, not adjacent
         if not adjacent or last.group() in _NOT_SURNAMES:

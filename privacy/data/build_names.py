@@ -21,7 +21,6 @@ or has only two letters, is left out; a Swedish one is kept, marked.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import sys
@@ -29,11 +28,30 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import faker
+from faker.providers.address import sv_SE as swedish_towns
+from faker.providers.person import (
+    da_DK,
+    de_AT,
+    de_CH,
+    de_DE,
+    en_IN,
+    en_KE,
+    en_PK,
+    es_CL,
+    fi_FI,
+    fr_DZ,
+    hr_HR,
+    no_NO,
+    pl_PL,
+    sv_SE,
+    sw,
+    tr_TR,
+)
 
 FAKER_VERSION = "40.54.0"  # pinned in constraints.txt; the committed lists come from it
 SWEDISH_WORDS = Path("/usr/share/dict/swedish")  # Debian wswedish, ISO-8859-1
 HERE = Path(__file__).resolve().parent
-MUNICIPALITIES = HERE.parents[1] / "catalogue" / "data" / "municipalities.json"  # SCB's 290
+MUNICIPALITIES = HERE.parents[1] / "catalogue" / "data" / "municipalities.json"  # SCB codes
 
 # Sweden's official statistics first, then the countries of birth most common among people
 # living in Sweden whose names Faker has in Latin script: Finland, Poland, the former
@@ -42,8 +60,8 @@ MUNICIPALITIES = HERE.parents[1] / "catalogue" / "data" / "municipalities.json" 
 # Latin script (Germany's, Algeria's and Pakistan's lists), Germany, Switzerland and Austria
 # (whose lists also hold Bosnian, Albanian and Turkish names), Denmark, Norway, Chile, India.
 LOCALES = (
-    "sv_SE", "fi_FI", "pl_PL", "hr_HR", "tr_TR", "en_KE", "sw", "fr_DZ", "en_PK", "de_DE",
-    "de_CH", "de_AT", "da_DK", "no_NO", "es_CL", "en_IN",
+    sv_SE, fi_FI, pl_PL, hr_HR, tr_TR, en_KE, sw, fr_DZ, en_PK, de_DE, de_CH, de_AT, da_DK, no_NO,
+    es_CL, en_IN,
 )  # fmt: skip
 # A capitalised name in the letters the detector reads (Latin, Latin-1 and Latin Extended-A:
 # ć, đ, ł, ş, ğ, ı …), optionally double-barrelled with a hyphen.
@@ -76,10 +94,11 @@ def _write(path: Path, names: Iterable[str], words: set[str], header: str) -> in
 def _places() -> set[str]:
     """Sweden's municipalities (SCB, the catalogue's list) and Faker's Swedish towns, each word
     of a name and its genitive: a place ending like a surname (`Göteborg`) is no surname."""
-    towns = importlib.import_module("faker.providers.address.sv_SE").Provider.cities
+    towns = swedish_towns.Provider.cities
     municipalities = [item["name"] for item in json.loads(MUNICIPALITIES.read_text("utf-8"))]
     words = {word for name in [*towns, *municipalities] for word in name.split()}
-    return {form for word in words if NAME_RE.fullmatch(word) for form in (word, f"{word}s")}
+    genitive = {word if word.endswith(("s", "x", "z")) else f"{word}s" for word in words}
+    return {word for word in words | genitive if NAME_RE.fullmatch(word)}
 
 
 def main() -> None:
@@ -89,17 +108,18 @@ def main() -> None:
     first: set[str] = set()
     last: set[str] = set()
     for locale in LOCALES:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        first_here, last_here = _names(provider, "first_names"), _names(provider, "last_names")
-        if locale != "sv_SE":  # only Sweden's own lists may hold a name that is also a word
+        first_here = _names(locale.Provider, "first_names")
+        last_here = _names(locale.Provider, "last_names")
+        if locale is not sv_SE:  # only Sweden's own lists may hold a name that is also a word
             first_here = {name for name in first_here if name.lower() not in words}
             last_here = {name for name in last_here if name.lower() not in words}
             first_here = {name for name in first_here if len(name) > 2}
             last_here = {name for name in last_here if len(name) > 2}
         first |= first_here
         last |= last_here
+    names = [locale.__name__.rsplit(".", 1)[-1] for locale in LOCALES]
     header = (
-        f"# Built by privacy/data/build_names.py from Faker {FAKER_VERSION} ({', '.join(LOCALES)})."
+        f"# Built by privacy/data/build_names.py from Faker {FAKER_VERSION} ({', '.join(names)})."
         "\n# See privacy/data/SOURCES.md. `~`: also a Swedish word. Do not edit by hand.\n"
     )
     count_first = _write(HERE / "first_names.txt", first, words, header)

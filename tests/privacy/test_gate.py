@@ -11,9 +11,11 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from barriers.models import Barrier
@@ -22,8 +24,17 @@ from catalogue.models import Municipality
 from core.errors import PersonalDataError
 from deviations.imports import deviations_import, read_rows
 from deviations.models import Deviation, Draft, Unit, User
+from privacy import gate
 from privacy.forms import PersonalDataModelForm
-from privacy.gate import EXEMPT, TEXT_FIELDS, gated_fields, instance_check, personal_data_check
+from privacy.gate import (
+    EXEMPT,
+    TEXT_FIELDS,
+    gate_exempt,
+    gated_fields,
+    instance_check,
+    on_pre_save,
+    personal_data_check,
+)
 
 PERSONNUMMER = "850312–2387"  # an en dash, as Word and iOS write it
 SPELLINGS = [PERSONNUMMER, "19850312 2387", "070.123.45.67", "anna@exempel.se", "storgatan 12"]
@@ -191,3 +202,70 @@ def test_an_import_column_other_than_the_description_is_refused(analyst: User) -
     assert [(error.row, error.column) for error in report.errors] == [(2, "external_id")]
     assert "2387" not in report.errors[0].message  # the refused value is never echoed
     assert not Deviation.objects.exists()
+
+
+# --- Tests that would notice (mutation testing, docs/privacy.md) ---------------------------
+
+
+def test_the_message_names_fields_and_kinds_in_order() -> None:
+    with translation.override("en"), pytest.raises(PersonalDataError) as refusal:
+        personal_data_check(
+            {"titel": "Ring 070-123 45 67", "text": "ok", "beskrivning": "anna@exempel.se"}
+        )
+    assert refusal.value.message == (
+        "“titel”, “beskrivning” may not hold personal data (e-mail address, phone number). "
+        "Remove it; nothing was saved."
+    )
+    assert refusal.value.code == "personal_data"
+    assert refusal.value.extra["fields"] == ["beskrivning", "titel"]
+
+
+def test_strings_nested_in_json_are_checked() -> None:
+    for value in ({"a": [{"b": f"Ring {PERSONNUMMER}"}]}, [["x", {"c": [f"{PERSONNUMMER}"]}]]):
+        with pytest.raises(PersonalDataError):
+            personal_data_check({"data": value})
+    personal_data_check({"data": {"a": ["Hon ringde", {"b": 3}], "n": None}})
+
+
+def test_a_possible_name_alone_is_not_refused_by_the_gate() -> None:
+    personal_data_check({"titel": "Samtal med Kalle Enqvist"})
+
+
+def test_other_apps_history_and_exempt_models_are_not_gated() -> None:
+    assert gated_fields(Group) == []  # django.contrib.auth: not the project's own
+    assert gated_fields(Barrier.history.model) == []  # the audit history copies gated rows
+    exempt_models = [label for label in EXEMPT if label.count(".") == 1]
+    assert exempt_models
+    for label in exempt_models:
+        assert gated_fields(apps.get_model(label)) == []
+
+
+def test_only_free_text_fields_are_gated() -> None:
+    for model in _own_models():
+        for field in gated_fields(model):
+            label = f"{model._meta.label}.{field.name}"
+            assert isinstance(field, TEXT_FIELDS), label
+            assert not field.choices, label
+            assert label not in EXEMPT
+
+
+def test_an_exemption_is_registered_under_its_label(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("privacy.gate.EXEMPT", {})
+    try:
+        gate_exempt(Unit, reason="whole model")
+        gate_exempt(Barrier, reason="one field", field="title")
+        assert gate.EXEMPT == {
+            "deviations.Unit": "whole model",
+            "barriers.Barrier.title": "one field",
+        }
+        assert gated_fields(Unit) == []
+        assert "title" not in {field.name for field in gated_fields(Barrier)}
+    finally:
+        gate._gated_fields_of.cache_clear()
+
+
+def test_the_save_signal_checks_unless_loaddata_restores() -> None:
+    unit = Unit(name=f"Team {PERSONNUMMER}")
+    with pytest.raises(PersonalDataError):
+        on_pre_save(sender=Unit, instance=unit, raw=False)
+    on_pre_save(sender=Unit, instance=unit, raw=True)  # a backup is restored as it was
