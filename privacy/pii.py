@@ -353,6 +353,10 @@ def _load_names(file: str) -> tuple[frozenset[str], frozenset[str]]:
 _FIRST_NAMES, _FIRST_NAME_WORDS = _load_names("first_names.txt")
 _SURNAMES, _SURNAME_WORDS = _load_names("surnames.txt")
 _PLACES, _ = _load_names("places.txt")  # municipalities and towns: `Göteborg` is no surname
+# Ordinary Swedish words of up to `_SENTENCE_WORD_LENGTH` letters (Debian's word list, not the
+# first names): at a sentence start `Från`, `Enligt`, `Hon` are capitalised like a name.
+_SENTENCE_WORDS, _ = _load_names("swedish_words.txt")
+_SENTENCE_WORD_LENGTH = 8  # the list's limit (build_names.py); 93 % of first names are as short
 # Endings that mark a surname not in the lists: Swedish ones, and the Balkan `-ić`, Polish
 # `-ski`/`-wicz` and Turkish `-oğlu`.
 _SURNAME_ENDINGS = (
@@ -404,15 +408,35 @@ def _names(text: str) -> list[_Found]:
             # Day`): then only a surname makes it a name.
             found = surname or (starts_run and given not in _FIRST_NAME_WORDS)
         else:
-            # No known first name: a surname ending (not a first name) in running text.
-            found = (
-                _surname_like(last.group())
-                and last.group() not in _FIRST_NAMES
-                and not _sentence_start(text, first.start())
-            )
+            found = _unknown_first_name(text, first.start(), given, last.group())
         if found:
             hits.append(("name", first.start(), last.end()))
     return hits
+
+
+def _unknown_first_name(text: str, start: int, given: str, surname: str) -> bool:
+    """No known first name (`Nemo Sävström`, `Dawit Ståhlgren`): the next word must be a
+    surname and no first name. A surname ending is enough in running text; at a sentence start,
+    where every word is capitalised, and before a known surname (which has no ending to show
+    it), `given` must also look like a first name."""
+    if surname in _FIRST_NAMES:
+        return False
+    if _surname_like(surname):
+        return _first_name_shaped(given) or not _sentence_start(text, start)
+    last = surname.split("-")[-1]
+    known = last in _SURNAMES and last not in _SURNAME_WORDS and last not in _PLACES
+    return known and _first_name_shaped(given)
+
+
+def _first_name_shaped(word: str) -> bool:
+    """Short, no ordinary Swedish word, place or agency: not `Från` (Vällingby), `Hon`
+    (Lindström), `Huddinge` (Flemingsberg), `Af` (Nowak), `Arbetsförmedlingen` (Sundbyberg)."""
+    return (
+        len(word) <= _SENTENCE_WORD_LENGTH
+        and word.lower() not in _SENTENCE_WORDS
+        and word not in _PLACES
+        and word not in _NOT_SURNAMES
+    )
 
 
 def _sentence_start(text: str, index: int) -> bool:

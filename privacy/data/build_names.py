@@ -1,7 +1,7 @@
 """Build the lists the name warning reads (privacy/data/first_names.txt, surnames.txt,
-places.txt).
+places.txt, swedish_words.txt).
 
-Not run at run time: run it by hand after upgrading Faker, and commit the two files
+Not run at run time: run it by hand after upgrading Faker or wswedish, and commit the files
 (privacy/data/SOURCES.md says where the data comes from and why):
 
     apt-get install wswedish            # Debian's Swedish word list, /usr/share/dict/swedish
@@ -17,6 +17,10 @@ names of those origins, where Faker writes them in Latin script.
 A name that is also a Swedish word (`Björn`, `Saga`, `Hans`, `Per`, `Alla`) is marked with `~`:
 the detector then asks for a surname after it. A foreign list's name that is a Swedish word,
 or has only two letters, is left out; a Swedish one is kept, marked.
+
+swedish_words.txt holds the word list's short words that are no first name here: at a sentence
+start, where every word is capitalised, an unknown word is taken for a first name only when it is
+none of them (`Nemo Sävström` is a name, `Från Vällingby` is not).
 """
 
 from __future__ import annotations
@@ -50,6 +54,15 @@ from faker.providers.person import (
 
 FAKER_VERSION = "40.54.0"  # pinned in constraints.txt; the committed lists come from it
 SWEDISH_WORDS = Path("/usr/share/dict/swedish")  # Debian wswedish, ISO-8859-1
+WSWEDISH_VERSION = "1.4.5"
+# Must equal `_SENTENCE_WORD_LENGTH` in privacy/pii.py: 93 % of the first names in the statistics
+# are this short, and the list stays near 380 KB (all the word list's words would be 1.2 MB).
+SENTENCE_WORD_LENGTH = 8
+# Abbreviations case notes open sentences with and the word list lacks (`Pga`, `Dvs`, `Ca`).
+ABBREVIATIONS = (
+    "ang", "bl", "bla", "ca", "dvs", "enl", "ev", "exkl", "fr", "inkl", "jfr", "kl", "mfl", "mm",
+    "obs", "osv", "pga", "resp", "sk", "tex", "tom", "ung", "vg",
+)  # fmt: skip
 HERE = Path(__file__).resolve().parent
 MUNICIPALITIES = HERE.parents[1] / "catalogue" / "data" / "municipalities.json"  # SCB codes
 
@@ -101,6 +114,19 @@ def _places() -> set[str]:
     return {word for word in words | genitive if NAME_RE.fullmatch(word)}
 
 
+def _sentence_words(words: set[str], first_names: set[str]) -> list[str]:
+    """The ordinary Swedish words an unknown first name at a sentence start is checked against
+    (`Från Vällingby`, `Enligt Lindström`): the word list's words of letters only, up to
+    `SENTENCE_WORD_LENGTH` letters (the detector takes no longer unknown word for a first name
+    there), without the first names of the statistics (they are looked up as names first)."""
+    known = {name.lower() for name in first_names}
+    return sorted(
+        word
+        for word in words | set(ABBREVIATIONS)
+        if word.isalpha() and len(word) <= SENTENCE_WORD_LENGTH and word not in known
+    )
+
+
 def main() -> None:
     if faker.VERSION != FAKER_VERSION:
         sys.exit(f"Faker {faker.VERSION} installed; the lists are built from {FAKER_VERSION}.")
@@ -125,7 +151,19 @@ def main() -> None:
     count_first = _write(HERE / "first_names.txt", first, words, header)
     count_last = _write(HERE / "surnames.txt", last, words, header)
     count_places = _write(HERE / "places.txt", _places(), set(), header)
-    print(f"{count_first} first names, {count_last} surnames, {count_places} place words")
+    sentence_words = _sentence_words(words, first)
+    word_header = (
+        f"# Built by privacy/data/build_names.py from Debian wswedish {WSWEDISH_VERSION}"
+        f" (GPL-2), words of up to {SENTENCE_WORD_LENGTH} letters.\n"
+        "# See privacy/data/SOURCES.md. Do not edit by hand.\n"
+    )
+    (HERE / "swedish_words.txt").write_text(
+        word_header + "\n".join(sentence_words) + "\n", encoding="utf-8"
+    )
+    print(
+        f"{count_first} first names, {count_last} surnames, {count_places} place words,"
+        f" {len(sentence_words)} sentence-start words"
+    )
 
 
 if __name__ == "__main__":

@@ -68,6 +68,74 @@ def test_the_issues_examples_in_running_text() -> None:
     assert names_in(text) == ["Nemo Sävström", "Dawit Ståhlgren"]
 
 
+# First names the statistics do not hold: a surname ending, a known surname (`Ahmadi`, no
+# ending), a double-barrelled one.
+UNKNOWN_FIRST_NAMES = [
+    "Nemo Sävström", "Dawit Ståhlgren", "Hodan Ahmadi", "Tsegazab Lind-Hadžić", "Nemo Ahmadi-Nowak",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", UNKNOWN_FIRST_NAMES)
+@pytest.mark.parametrize("before", ["", "Mötet var kort. ", "Vem ringde? ", "Anteckning:\n"])
+def test_an_unknown_first_name_at_the_start_of_a_sentence(name: str, before: str) -> None:
+    text = f"{before}{name} ringde i morse om beslutet."
+    hits = find_pii(text)
+    assert [(hit.type, hit.start, hit.end) for hit in hits] == [
+        ("name", len(before), len(before) + len(name))
+    ]
+    assert not hits[0].blocking
+
+
+def test_an_unknown_first_name_before_a_known_surname_in_running_text() -> None:
+    assert names_in("Vi träffade Hodan Ahmadi och Nemo Korhonen i går.") == [
+        "Hodan Ahmadi",
+        "Nemo Korhonen",
+    ]
+
+
+def test_a_first_name_after_an_unknown_word_starts_the_name() -> None:
+    """`Osman` ends like a surname (`-man`) but is a first name: the name starts there."""
+    assert names_in("Hos Komvux Osman Hassan fick vi svar.") == ["Osman Hassan"]
+    assert names_in("Komvux Osman Hassan ringde.") == ["Osman Hassan"]
+
+
+def test_a_surname_unknown_and_without_ending_is_not_enough() -> None:
+    """`Warsame` is in no list and has no surname ending: only a known first name finds it."""
+    assert names_in("Hodan Warsame ringde. Abdi Warsame ringde.") == ["Abdi Warsame"]
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["Från", "Mot", "Efter", "Enligt", "Hon", "Han", "Dessutom", "Därför", "Igår", "Pga", "Af"],
+)
+@pytest.mark.parametrize(
+    "then",
+    ["Hässleholm", "Ljungby", "Vällingby", "Flemingsberg", "Kungsholmen", "Lindström", "Nowak"],
+)
+def test_a_swedish_word_at_a_sentence_start_before_a_surname_like_word_is_no_name(
+    start: str, then: str
+) -> None:
+    assert names_in(f"{start} {then} kom tre deltagare.") == []
+    assert names_in(f"Det gick bra. {start} {then} kom tre deltagare.") == []
+
+
+def test_places_long_words_and_hyphenated_words_at_a_sentence_start_are_no_name() -> None:
+    """A place is no first name (`Huddinge Flemingsberg`); a word longer than the word list's
+    eight letters is taken for an ordinary word; `Lindström-utredningen` is no capitalised pair."""
+    assert names_in("Huddinge Flemingsberg har öppet hus.") == []
+    assert names_in("Ungdomsmottagningen Vällingby tar emot.") == []
+    assert names_in("Arbetsmarknadsenheten Hässelby ringde.") == []
+    assert names_in("Enligt Lindström-utredningen ska alla ha en plan.") == []
+    assert names_in("Efter Storgatan svänger du vänster.") == []
+
+
+def test_a_surname_that_is_also_a_word_needs_a_known_first_name() -> None:
+    """`Nord`, `Skog`, `Storm` are surnames and words: after an unknown word they name no one."""
+    assert names_in("Komvux Nord har nya lokaler. Vi gick till Komvux Nord.") == []
+    assert names_in("Lernia Skog och Lernia Storm.") == []
+    assert names_in("Vi ringde Anna Nord.") == ["Anna Nord"]
+
+
 def test_a_name_after_the_first_capitalised_pair() -> None:
     assert names_in("Mötet med Af Anna Svensson i dag.") == ["Anna Svensson"]
     assert names_in("Hos FK Region Stockholm Abdi Hassan ringde.") == ["Abdi Hassan"]
@@ -126,12 +194,13 @@ def _warnings(texts: list[str], names: set[str]) -> tuple[int, int]:
 
 def test_no_more_false_alarms_on_the_seed_texts() -> None:
     """With the hand-typed list: 48 warnings, 2 of them false (`Samordningsförbundet
-    Göteborg`, twice). With the statistics and the places: 56, none false."""
+    Göteborg`, twice). With the statistics and the places: 56, none false; with unknown first
+    names at a sentence start (`Trygve Nylund`): 58, none false."""
     texts = [path.read_text(encoding="utf-8") for path in sorted(SHARED.glob("seeds/*.txt"))]
     assert len(texts) == 5
     true, false = _warnings(texts, SEED_NAMES)
     assert false == 0
-    assert true >= 56
+    assert true >= 58
 
 
 def test_no_false_alarm_on_the_labelled_dev_set() -> None:
