@@ -90,6 +90,7 @@ bench: venv
 	$(PY) benchmarks/knots.py
 	$(PY) benchmarks/analysis.py
 	$(PY) benchmarks/filing.py
+	$(PY) benchmarks/imports.py
 
 # Mutation testing of the personal-data detector and gate (docs/privacy.md, "Mutation testing"):
 # CPU heavy, one worker, not part of `make test`.

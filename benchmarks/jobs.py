@@ -24,6 +24,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,12 +51,27 @@ def _django(rows: int) -> None:
     logging.disable(logging.INFO)
 
 
-def _csv(rows: int) -> bytes:
+def _demo_units() -> list[Any]:
     from catalogue.models import Municipality
-    from demo.generator import DemoUnit, generate_deviations
+    from demo.generator import DemoUnit
 
     codes = tuple(Municipality.objects.order_by("code").values_list("code", flat=True))
-    units = [DemoUnit(name=f"Team {n}", municipalities=codes[n::4]) for n in range(4)]
+    return [DemoUnit(name=f"Team {n}", municipalities=codes[n::4]) for n in range(4)]
+
+
+def _units() -> None:
+    from catalogue.models import Municipality
+    from deviations.models import Unit
+
+    for demo in _demo_units():
+        unit = Unit.objects.create(name=demo.name)
+        unit.municipalities.set(Municipality.objects.filter(code__in=demo.municipalities))
+
+
+def _csv(rows: int) -> bytes:
+    from demo.generator import generate_deviations
+
+    units = _demo_units()
     generated = generate_deviations(
         n=rows, seed=2017, units=units, start=date(2021, 11, 1), end=date(2026, 10, 31)
     )
@@ -91,6 +107,7 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     call_command("load_catalogue", verbosity=0, stdout=io.StringIO())
+    _units()  # an import files under existing units only
     content = _csv(args.rows)
     print(
         f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "

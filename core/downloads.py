@@ -16,11 +16,17 @@ from openpyxl import Workbook
 
 
 def export_csv(rows: Iterable[list[str]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
+    buffer = io.BytesIO()
+    # Encoded as it is written (a large file is not held twice, as text and as bytes); the BOM
+    # makes Excel open it as UTF-8.
+    text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
     for row in rows:
         writer.writerow([_safe_cell(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    text.flush()
+    content = buffer.getvalue()
+    text.detach()
+    return content
 
 
 def export_xlsx(rows: Iterable[list[str]], *, title: str) -> bytes:

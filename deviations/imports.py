@@ -54,7 +54,7 @@ __all__ = ["COLUMNS", "REQUIRED", "ImportFileError", "ImportReport", "RowError",
 IMPORT_MAX_BYTES = 50 * 2**20  # an upload larger than this is refused before it is stored
 SHOWN_PROBLEMS = 50  # problems listed in the job's result; the report file has them all
 REPORT_MAX_PROBLEMS = 100_000  # lines of the report file (a few MB); the counts go on
-BATCH = 1_000  # rows looked up and written together
+BATCH = 250  # rows looked up and written together (larger batches only cost memory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,13 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)  # the first SHOWN_PROBLEMS
     # (column, code) -> [count, the first message of that reason]
     reasons: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
-    _lines: io.StringIO = field(default_factory=io.StringIO, repr=False)
+    # The report file's lines as they come, UTF-8 (a Swedish str would take two bytes a letter).
+    _lines: io.TextIOWrapper = field(
+        default_factory=lambda: io.TextIOWrapper(
+            io.BytesIO(), encoding="utf-8", newline="", write_through=True
+        ),
+        repr=False,
+    )
 
     @property
     def ok(self) -> bool:
@@ -103,7 +109,8 @@ class ImportReport:
     def report_rows(self) -> Iterator[list[str]]:
         """Every problem as rows of a CSV file (header first), for the job's report file."""
         yield [_("row"), _("column"), _("problem")]
-        yield from csv.reader(io.StringIO(self._lines.getvalue()))
+        lines = io.BytesIO(self._lines.buffer.getvalue())  # type: ignore[attr-defined]
+        yield from csv.reader(io.TextIOWrapper(lines, encoding="utf-8", newline=""))
         if self.problems > REPORT_MAX_PROBLEMS:
             yield [
                 "",

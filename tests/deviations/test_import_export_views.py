@@ -1,14 +1,19 @@
 """The import page and list export: analysts only, clear reports, same filters as the list."""
 
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
+from api.views import analysis as analysis_views
+from deviations import views as deviation_views
 from deviations.models import Deviation, Unit
+from jobs.models import Job
 from tests.factories import DeviationFactory
 
 CSV = (
@@ -97,3 +102,24 @@ def test_a_large_export_is_made_by_a_job_under_the_same_filters_and_visibility(
     sheet = load_workbook(io.BytesIO(download.content)).worksheets[0]
     ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert ids == ["own-0", "own-1", "own-2"]
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_a_clear_message(
+    analyst_client: Client, analyst: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deviation_views, "IMPORT_MAX_BYTES", 2**20)
+    monkeypatch.setattr(analysis_views, "IMPORT_MAX_BYTES", 2**20)
+    big = CSV.encode() + b"x" * 2**20
+    page = analyst_client.post(
+        reverse("deviations:import"), {"file": SimpleUploadedFile("a.csv", big)}
+    )
+    assert page.status_code == 400
+    assert page.context["problem"] == "Filen är större än 1 MB."
+    api = APIClient()
+    api.force_authenticate(analyst)
+    response = api.post(
+        reverse("imports"), {"file": SimpleUploadedFile("a.csv", big)}, HTTP_ACCEPT_LANGUAGE="sv"
+    )
+    assert response.status_code == 400
+    assert "Filen är större än 1 MB." in response.content.decode()
+    assert not Job.objects.exists()
