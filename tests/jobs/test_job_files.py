@@ -259,3 +259,19 @@ def test_a_job_file_is_made_only_from_rows_the_gate_passes(analyst: User) -> Non
     size = job_output_save(job=job, rows=[["a"], ["vanlig text"]], kind="xlsx", name="lista")
     assert size > 0
     assert Job.objects.get(pk=job.pk).output_name.endswith(".xlsx")
+
+
+def test_a_long_report_shows_counts_per_kind_the_first_problems_and_the_file(
+    analyst: User, analyst_client: Client
+) -> None:
+    data = HEADER.encode() + b"".join(
+        f"b-{n},igår,Täby,FK drog in sjukpenningen.\n".encode() for n in range(60)
+    )
+    job = _import(data, by=analyst)
+    assert (job.result["problems"], len(job.result["errors"])) == (60, 50)
+    html = analyst_client.get(job.get_absolute_url()).content.decode()
+    assert "Problem per slag" in html
+    assert "De första 50 av 60 problem" in html
+    assert reverse("jobs:output", args=[job.key]) in html
+    report = analyst_client.get(reverse("jobs:output", args=[job.key])).content
+    assert report.decode("utf-8-sig").count("occurred_on") == 60
