@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.errors import DomainError
 from jobs.models import Job
-from jobs.services import ConsoleProgress, job_enqueue, job_run_here
+from jobs.services import ConsoleProgress, job_enqueue, job_input_name_check, job_run_here
 
 
 class JobCommand(BaseCommand):
@@ -32,6 +33,11 @@ class JobCommand(BaseCommand):
         input: bytes | None = None,  # noqa: A002
         input_name: str = "",
     ) -> Job | None:
+        try:
+            # The file's name goes through the personal-data gate first.
+            job_input_name_check(input_name)
+        except DomainError as refusal:
+            raise CommandError(refusal.message) from None
         if options.get("background"):
             job = job_enqueue(kind=self.kind, params=params, input=input, input_name=input_name)
             self.stdout.write(
