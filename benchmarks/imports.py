@@ -12,7 +12,8 @@ small import run, so the tagger's compiled catalogue is there), resets its high-
 
 Files: a 50 MB CSV that imports (long descriptions), a 50 MB CSV in which every row is bad (the
 report path), a normal 10,000-row import (time), an .xlsx bomb of about 300 kB that unpacks to
-about 300 MB of sheet XML, and the same bomb with its zip directory lying about the sizes.
+about 300 MB of sheet XML, the same bomb with its zip directory lying about the sizes, and a
+workbook whose shared-string table is 19 MB of distinct tiny strings (packed 2.3 MB).
 Exits 1 when the bar is missed.
 """
 
@@ -152,6 +153,38 @@ def _bomb(sheet_bytes: int) -> bytes:
     return out.getvalue()
 
 
+def _tiny_strings(table_bytes: int) -> bytes:
+    """An .xlsx whose shared-string table is `table_bytes` of distinct short strings (the
+    costliest kind to hold: some 60 bytes of memory each)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["external_id", "occurred_on", "municipality", "description"])
+    plain = io.BytesIO()
+    workbook.save(plain)
+    source = zipfile.ZipFile(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                content = content.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            archive.writestr(info, content)
+        with archive.open("xl/sharedStrings.xml", "w") as table:
+            table.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            written = number = 0
+            while written < table_bytes:
+                chunk = b"".join(b"<si><t>%d</t></si>" % n for n in range(number, number + 10_000))
+                table.write(chunk)
+                written, number = written + len(chunk), number + 10_000
+            table.write(b"</sst>")
+    return out.getvalue()
+
+
 def _lying(xlsx: bytes, size: int) -> bytes:
     """The zip with its sheet declaring `size` unpacked bytes (directory and local header)."""
     data = bytearray(xlsx)
@@ -246,6 +279,7 @@ def main() -> int:
         "csv-50mb-all-bad": (_csv_rows(50 * 2**20 - 2**16, long=False, bad=True), "bad.csv"),
         "csv-10k-rows": (None, "normal.csv"),
         "xlsx-bomb": (_bomb(300 * 2**20), "bomb.xlsx"),
+        "xlsx-tiny-strings": (_tiny_strings(19 * 2**20), "strings.xlsx"),
         "xlsx-bomb-lying": (None, "lying.xlsx"),
     }
     files["xlsx-bomb-lying"] = (_lying(files["xlsx-bomb"][0], 900_000), "lying.xlsx")

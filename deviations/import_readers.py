@@ -55,6 +55,9 @@ XLSX_MAX_TOTAL_BYTES = 300 * 2**20
 XLSX_MAX_RATIO = 100  # unpacked ÷ packed; spreadsheets XML packs 5–30 times, bombs 1,000
 XLSX_RATIO_FROM_BYTES = 2**20  # small parts may pack as they like
 XLSX_MAX_ROW_BYTES = 2**20  # the XML of one sheet row, cells included
+# The shared-string table is held whole, and a short string costs some 60 bytes: its size in
+# bytes alone would let 20 MB of tiny strings take 125 MB (300,000 of them take about 45 MB).
+XLSX_MAX_SHARED_STRINGS = 300_000
 
 
 class ImportFileError(Exception):
@@ -189,19 +192,22 @@ class _CsvRows(ImportRows):
 
 
 _ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_STRING_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 
 
 class _CountedPart(io.RawIOBase):
     """One zip part, stopped as soon as it yields more than its directory entry declared; in a
     worksheet also when one row's XML (from one `<row` to the next) grows past its ceiling, as
     a single row is built whole in memory (openpyxl reads rows, and its size check reads the
-    whole sheet when the sheet has no size record)."""
+    whole sheet when the sheet has no size record); in the shared-string table when it holds
+    more strings than XLSX_MAX_SHARED_STRINGS."""
 
-    def __init__(self, raw: IO[bytes], *, limit: int, rows: bool) -> None:
-        self._raw, self._limit, self._rows = raw, limit, rows
+    def __init__(self, raw: IO[bytes], *, limit: int, kind: str = "") -> None:
+        self._raw, self._limit, self._kind = raw, limit, kind
         self.count = 0
         self._row = 0  # bytes since the last row began
-        self._tail = b""  # a row tag may straddle two reads
+        self._strings = 0
+        self._tail = b""  # a tag may straddle two reads
 
     def readable(self) -> bool:
         return True
@@ -213,9 +219,24 @@ class _CountedPart(io.RawIOBase):
         self.count += size
         if self.count > self._limit:
             raise ImportFileError(_("The workbook is damaged: a part is larger than it says."))
-        if self._rows:
+        if self._kind == "sheet":
             self._charge(data)
+        elif self._kind == "strings":
+            self._count_strings(data)
         return size
+
+    def _count_strings(self, data: bytes) -> None:
+        seen = self._tail + data
+        self._strings += len(_STRING_START.findall(seen)) - len(_STRING_START.findall(self._tail))
+        self._tail = seen[-32:]
+        if self._strings > XLSX_MAX_SHARED_STRINGS:
+            raise ImportFileError(
+                _(
+                    "The workbook holds more than %(n)d different texts, more than this import "
+                    "reads. Save it as CSV, or split it."
+                )
+                % {"n": XLSX_MAX_SHARED_STRINGS}
+            )
 
     def _charge(self, data: bytes) -> None:
         seen = self._tail + data
@@ -245,9 +266,15 @@ class _GuardedZip(zipfile.ZipFile):
             return part
         info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
         return io.BufferedReader(
-            _CountedPart(part, limit=info.file_size, rows=_is_sheet(info.filename)),
+            _CountedPart(part, limit=info.file_size, kind=_part_kind(info.filename)),
             buffer_size=16 * 2**10,
         )
+
+
+def _part_kind(name: str) -> str:
+    if _is_sheet(name):
+        return "sheet"
+    return "strings" if name.lower().endswith("sharedstrings.xml") else ""
 
 
 def _is_sheet(name: str) -> bool:

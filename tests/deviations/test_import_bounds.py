@@ -169,7 +169,7 @@ def test_a_part_that_lies_about_its_size_is_stopped_while_it_is_read() -> None:
 
 
 def test_a_counted_part_stops_at_its_declared_size() -> None:
-    part = import_readers._CountedPart(io.BytesIO(b"x" * 5000), limit=4000, rows=False)
+    part = import_readers._CountedPart(io.BytesIO(b"x" * 5000), limit=4000)
     with pytest.raises(ImportFileError, match="larger than it says"):
         part.read()
 
@@ -211,3 +211,21 @@ def test_a_workbook_broken_after_its_header_is_a_clear_refusal() -> None:
     rows = read_rows(io.BytesIO(xlsx), filename="a.xlsx")
     with pytest.raises(ImportFileError, match="could not be read after row 2"):
         list(rows)
+
+
+def test_the_shared_string_table_is_counted_while_it_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It is held whole, and many tiny strings cost far more than their bytes."""
+    monkeypatch.setattr(import_readers, "XLSX_MAX_SHARED_STRINGS", 1000)
+    strings = b"".join(b"<si><t>%d</t></si>" % n for n in range(1001))
+    part = import_readers._CountedPart(io.BytesIO(strings), limit=len(strings), kind="strings")
+    with pytest.raises(ImportFileError, match="more than 1000 different texts"):
+        _drain(part)  # in reads of 7 bytes: tags split across reads are counted once
+    fewer = strings[: strings.index(b"<si><t>1000<")]
+    _drain(import_readers._CountedPart(io.BytesIO(fewer), limit=len(fewer), kind="strings"))
+
+
+def _drain(part: io.RawIOBase) -> None:
+    while part.read(7):
+        pass
