@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from deviations.models import Deviation
+from deviations.models import Deviation, Unit
 from jobs.models import Job
 
 CSV = (
@@ -18,6 +19,11 @@ CSV = (
 def _upload(client: APIClient, text: str, name: str = "a.csv"):  # noqa: ANN202
     upload = SimpleUploadedFile(name, text.encode(), content_type="text/csv")
     return client.post(reverse("imports"), {"file": upload}, format="multipart")
+
+
+@pytest.fixture(autouse=True)
+def _units(taby_unit: Unit) -> None:
+    """The rows name no unit: they go to the one unit working in Täby (never a new one)."""
 
 
 def test_import_answers_202_with_a_job_to_follow(analyst_api: APIClient) -> None:
