@@ -36,7 +36,7 @@ from analytics.results import dashboard_figures, graph_result, knot_result_serve
 from core.downloads import download_response
 from core.requests import request_user
 from core.roles import STEERING
-from deviations.imports import export_rows
+from deviations.imports import export_names_allowed, export_rows
 from deviations.models import (
     Deviation,
     User,
@@ -106,7 +106,8 @@ def knot_detail_view(request: HttpRequest, key: str) -> HttpResponse:
             .select_related("municipality", "unit")
             .order_by("occurred_on", "reference")
         )
-        return download_response(export_rows(deviations), export, f"knut-{key}")
+        rows = export_rows(deviations, names_allowed=export_names_allowed(request_user(request)))
+        return download_response(rows, export, f"knut-{key}")
     deviations = (
         Deviation.objects.filter(reference__in=knot.deviations)
         .select_related("municipality", "unit")

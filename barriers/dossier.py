@@ -33,16 +33,16 @@ from barriers.selectors import (
     barrier_route_taken,
 )
 from deviations.models import Deviation, Gender, User
-from privacy.pii import find_pii
+from privacy.mask import quote_blocker
 
 
 def example_refusal(text: str) -> str:
     """Why a deviation's text may not be quoted as an example ("" when it may): the quote is
     verbatim, so a possible name, however often confirmed, waits until the text is edited."""
-    hits = find_pii(text)
-    if any(hit.type == "name" for hit in hits):
+    blocker = quote_blocker(text)
+    if blocker == "name":
         return _("The example contains a possible name; edit the deviation to use it.")
-    if hits:
+    if blocker is not None:
         return _("The example contains personal data; edit the deviation to use it.")
     return ""
 

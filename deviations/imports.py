@@ -47,6 +47,7 @@ from deviations.selectors import deviation_list
 from deviations.services import DeviationInput, TagInput, deviations_file_many
 from jobs.services import Progress
 from privacy.gate import PII_LABELS, personal_data_check
+from privacy.mask import quotable
 from privacy.pii import find_pii
 
 __all__ = ["COLUMNS", "REQUIRED", "ImportFileError", "ImportReport", "RowError", "read_rows"]
@@ -483,8 +484,16 @@ class _AsUser:
     user: User
 
 
-def export_rows(deviations: Iterable[Deviation]) -> Iterable[list[str]]:
-    """The import columns, so an export can be imported elsewhere; tags are the confirmed ones."""
+def export_names_allowed(user: User) -> bool:
+    """Only the analyst role's exports carry texts with a possible name (the analyst sees the
+    flag and decides); everyone else's leave such a text out."""
+    return user.has_perm("deviations.view_all_deviations")
+
+
+def export_rows(deviations: Iterable[Deviation], *, names_allowed: bool) -> Iterable[list[str]]:
+    """The import columns, so an export can be imported elsewhere; tags are the confirmed ones.
+    A description with a possible name is left out unless the reader may see names (analysts),
+    and personal data an older version stored is masked (privacy.mask.quotable)."""
     yield list(COLUMNS)
     for deviation in deviations:
         yield [
@@ -492,7 +501,7 @@ def export_rows(deviations: Iterable[Deviation]) -> Iterable[list[str]]:
             deviation.occurred_on.isoformat(),
             deviation.municipality.code,
             deviation.unit.name,
-            deviation.description,
+            quotable(deviation.description, names_allowed=names_allowed),
             deviation.category,
             deviation.consequence,
             str(deviation.severity or ""),

@@ -16,6 +16,7 @@ from deviations.imports import (
     ImportFileError,
     ImportReport,
     deviations_import,
+    export_names_allowed,
     export_queryset,
     export_rows,
     read_rows,
@@ -170,5 +171,6 @@ def export_run(job: Job, progress: Progress) -> dict[str, Any]:
             yield deviation
 
     kind = "xlsx" if job.params.get("format") == "xlsx" else "csv"
-    size = job_output_save(job=job, rows=export_rows(counted()), kind=kind, name="avvikelser")
+    rows = export_rows(counted(), names_allowed=export_names_allowed(job.created_by))
+    size = job_output_save(job=job, rows=rows, kind=kind, name="avvikelser")
     return {"deviations": job.done, "bytes": size}

@@ -29,6 +29,7 @@ from deviations.imports import (
     COLUMNS,
     EXPORT_INLINE_ROWS,
     IMPORT_MAX_BYTES,
+    export_names_allowed,
     export_queryset,
     export_rows,
 )
@@ -73,7 +74,11 @@ def deviation_list_view(request: HttpRequest) -> HttpResponse:
             )
             return redirect(job)
         return download_response(
-            export_rows(ordered.iterator(chunk_size=2000)), export, "avvikelser"
+            export_rows(
+                ordered.iterator(chunk_size=2000), names_allowed=export_names_allowed(user)
+            ),
+            export,
+            "avvikelser",
         )
     page = Paginator(rows.order_by("-occurred_on", "-reference"), 50).get_page(
         request.GET.get("page")

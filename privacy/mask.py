@@ -31,6 +31,28 @@ def pii_mask(text: str, *, max_length: int | None = None) -> str:
     return masked
 
 
+def quote_blocker(text: str) -> str | None:
+    """Why a stored text may not be quoted outside the analyst role, or None when it may: a
+    "name" when it holds a possible name (a warning the writer may have confirmed, but a quote
+    travels further than the record), "personal data" for anything the gate blocks today that
+    an older version stored. The dossier's examples and the exports use this one rule."""
+    kinds = {hit.type for hit in find_pii(text)}
+    if "name" in kinds:
+        return "name"
+    return "personal data" if kinds else None
+
+
+def quotable(text: str, *, names_allowed: bool) -> str:
+    """The text as an export may carry it: blocking personal data masked; a text with a possible
+    name left out unless the reader may see names (the analyst role)."""
+    blocker = quote_blocker(text)
+    if blocker is None:
+        return text
+    if blocker == "name" and not names_allowed:
+        return "[" + str(_("left out: the text contains a possible name")) + "]"
+    return pii_mask(text)
+
+
 def pii_mask_json(value: Any) -> Any:
     """A copy of JSON data with every string masked, keys included (a key can be a value an
     older version stored, e.g. a refused cell)."""

@@ -1,5 +1,6 @@
 """The import page and list export: analysts only, clear reports, same filters as the list."""
 
+import csv
 import io
 from typing import Any
 
@@ -80,6 +81,49 @@ def test_export_follows_the_filters_and_visibility(
     text = csv_response.content.decode("utf-8-sig")
     assert "own-2" in text
     assert "foreign" not in text
+
+
+NAMED = "Kalle Enqvist fick avslag från FK och Af kräver inskrivning först."
+STORED_BEFORE_THE_GATE = "FK drog in ersättningen; ring 070-123 45 67 om beslutet."
+PLAIN = "FK drog in sjukpenningen vid dag 180 och Af kräver inskrivning."
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["inline", "job"])
+def test_an_export_outside_the_analyst_role_never_carries_a_possible_name(
+    staff_client: Client,
+    analyst_client: Client,
+    taby_unit: Unit,
+    monkeypatch: pytest.MonkeyPatch,
+    large: bool,
+) -> None:
+    """The name warning may have been confirmed, but an export travels further than the record:
+    staff get the row without that text, analysts (who see the flag) get it. Personal data an
+    older version stored is masked for everyone, inline and through the export job alike."""
+    from deviations import views
+
+    if large:
+        monkeypatch.setattr(views, "EXPORT_INLINE_ROWS", 1)
+    for key, text in (("named", NAMED), ("old", STORED_BEFORE_THE_GATE), ("plain", PLAIN)):
+        DeviationFactory(unit=taby_unit, external_id=key)
+        Deviation.objects.filter(external_id=key).update(description=text)  # past the gate
+
+    def exported(client: Client) -> dict[str, str]:
+        response = client.get(reverse("deviations:list"), {"export": "csv"}, follow=True)
+        if large:
+            response = client.get(reverse("jobs:output", args=[response.context["job"].key]))
+        lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        column = lines[0].index("description")
+        return {line[0]: line[column] for line in lines[1:]}
+
+    staff = exported(staff_client)
+    assert "Enqvist" not in staff["named"]
+    assert "possible name" in staff["named"] or "möjligt namn" in staff["named"]
+    assert "123 45 67" not in staff["old"]
+    assert staff["old"].startswith("FK drog in ersättningen; ring [")
+    assert staff["plain"] == PLAIN
+    analyst = exported(analyst_client)
+    assert analyst["named"] == NAMED
+    assert "123 45 67" not in analyst["old"]
 
 
 def test_a_large_export_is_made_by_a_job_under_the_same_filters_and_visibility(
