@@ -91,8 +91,16 @@ def _fresh_caches(request: pytest.FixtureRequest) -> None:
     cache.clear()
 
 
+def _catalogue_present() -> None:
+    """A transactional test empties the tables after it; a unit fixture that runs before
+    `committed_catalogue` in the next one would otherwise find no municipality."""
+    if not Municipality.objects.exists():
+        catalogue_load()
+
+
 @pytest.fixture
 def taby_unit(db: None) -> Unit:
+    _catalogue_present()
     return UnitFactory(
         name="MIA Täby",
         municipalities=[
@@ -104,6 +112,7 @@ def taby_unit(db: None) -> Unit:
 
 @pytest.fixture
 def haninge_unit(db: None) -> Unit:
+    _catalogue_present()
     return UnitFactory(name="MIA Haninge", municipalities=[Municipality.objects.get(code="0136")])
 
 
