@@ -213,3 +213,23 @@ def test_no_name_warning_on_demo_texts() -> None:
         n=1000, seed=2017, units=units, start=date(2022, 1, 1), end=date(2025, 12, 31)
     )
     assert _warnings([deviation.description for deviation in deviations], set()) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A first name too long to pass the shape check is still a name in running text,
+        # whatever ends the text (the check looks before the name, not at the end).
+        ("Vi träffade Gebremedhin Lindqvist på kontoret.", ["Gebremedhin Lindqvist"]),
+        ("Vi träffade Gebremedhin Lindqvist på kontoret", ["Gebremedhin Lindqvist"]),
+        # An "X" before it is a word, not the end of a sentence.
+        ("Från kontor X Gebremedhin Lindqvist kom.", ["Gebremedhin Lindqvist"]),
+        # At a sentence start the same pair is not found (an ordinary word could stand there).
+        ("Gebremedhin Lindqvist ringde.", []),
+        ("Från kontor x. Gebremedhin Lindqvist kom.", []),
+    ],
+)
+def test_a_long_unknown_first_name_is_judged_by_what_stands_before_it(
+    text: str, expected: list[str]
+) -> None:
+    assert names_in(text) == expected
