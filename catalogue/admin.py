@@ -1,9 +1,14 @@
 """The catalogue is edited here by administrators; every change is in the history."""
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalogue.models import Agency, Forbund, Law, Municipality, Provision, Term
+from catalogue.services import references_confirm
 from privacy.forms import PersonalDataModelForm
 
 
@@ -29,11 +34,26 @@ class ForbundAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["municipalities"]
 
 
+@admin.action(description=_("Mark as verified"))
+def confirm_rows(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Law | Provision]
+) -> None:
+    """Rows created when first tagged are checked by hand, then shown as any other entry."""
+    count = references_confirm(queryset)
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d entry marked as verified.", "%(count)d entries marked as verified.", count
+        )
+        % {"count": count},
+    )
+
+
 class ProvisionInline(admin.TabularInline):
     form = PersonalDataModelForm
     model = Provision
     extra = 0
-    fields = ["chapter", "section", "description", "verified"]
+    fields = ["chapter", "section", "description", "verified", "confirmed"]
 
 
 @admin.register(Law)
@@ -47,8 +67,10 @@ class LawAdmin(SimpleHistoryAdmin):
         "in_force_from",
         "in_force_to",
         "verified",
+        "confirmed",
     ]
-    list_filter = ["kind", "verified"]
+    list_filter = ["kind", "verified", "confirmed"]
+    actions = [confirm_rows]
     search_fields = ["sfs", "title", "short_name"]
     filter_horizontal = ["agencies"]
     inlines = [ProvisionInline]
@@ -57,8 +79,9 @@ class LawAdmin(SimpleHistoryAdmin):
 @admin.register(Provision)
 class ProvisionAdmin(SimpleHistoryAdmin):
     form = PersonalDataModelForm
-    list_display = ["tag_id", "description", "verified"]
-    list_filter = ["verified", "law"]
+    list_display = ["tag_id", "description", "verified", "confirmed"]
+    list_filter = ["verified", "confirmed", "law"]
+    actions = [confirm_rows]
     search_fields = ["tag_id", "description"]
     readonly_fields = ["tag_id"]
 

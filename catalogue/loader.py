@@ -103,6 +103,7 @@ def catalogue_load(*, data_dir: Path = DATA_DIR) -> dict[str, int]:
                 "in_force_from": _date(row.get("in_force_from")),
                 "in_force_to": _date(row.get("in_force_to")),
                 "verified": bool(row.get("verified", False)),
+                "confirmed": True,  # shipped: a row first created from use is now confirmed
                 "note": row.get("note", ""),
             },
             counts,
@@ -127,7 +128,11 @@ def catalogue_load(*, data_dir: Path = DATA_DIR) -> dict[str, int]:
                 "chapter": normalise_part(p["chapter"]) or "",
                 "section": normalise_part(p["section"]) or "",
             },
-            {"description": p.get("description", ""), "verified": bool(p.get("verified", False))},
+            {
+                "description": p.get("description", ""),
+                "verified": bool(p.get("verified", False)),
+                "confirmed": True,
+            },
             counts,
         )
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from catalogue.tagids import agency_tag_id, law_tag_id, provision_tag_id
+from catalogue.tagids import agency_tag_id, law_tag_id, provision_tag_id, spaced_part
 
 
 class Agency(models.Model):
@@ -112,6 +112,9 @@ class Law(models.Model):
         Agency, blank=True, related_name="laws", verbose_name=_("applied by")
     )
     verified = models.BooleanField(_("verified"), default=False)
+    # False for a row created when someone first tagged it (catalogue.services): analysts see
+    # it as not yet checked until an administrator confirms or corrects it. Shipped rows: True.
+    confirmed = models.BooleanField(_("confirmed by an administrator"), default=True)
     note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords(table_name="deviations_historicallaw", m2m_fields=[agencies])
 
@@ -148,6 +151,7 @@ class Provision(models.Model):
     tag_id = models.CharField(_("tag identifier"), max_length=64, unique=True, editable=False)
     description = models.CharField(_("description"), max_length=300, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
+    confirmed = models.BooleanField(_("confirmed by an administrator"), default=True)  # see Law
     history = HistoricalRecords(table_name="deviations_historicalprovision")
 
     class Meta:
@@ -180,16 +184,11 @@ class Provision(models.Model):
         """Swedish citation form, e.g. `27 kap. 48 § SFB`."""
         parts = []
         if self.chapter:
-            parts.append(f"{_spaced(self.chapter)} kap.")
+            parts.append(f"{spaced_part(self.chapter)} kap.")
         if self.section:
-            parts.append(f"{_spaced(self.section)} §")
+            parts.append(f"{spaced_part(self.section)} §")
         law = self.law.short_name or f"({self.law.sfs})"
         return " ".join([*parts, law])
-
-
-def _spaced(part: str) -> str:
-    """`28a` → `28 a`, the way the citation is printed."""
-    return part[:-1] + " " + part[-1] if part and part[-1].isalpha() else part
 
 
 class Term(models.Model):

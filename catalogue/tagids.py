@@ -6,8 +6,9 @@ definition of the format.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 TagKind = Literal["agency", "law", "provision"]
 
@@ -73,3 +74,42 @@ def is_tag_id(tag_id: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def spaced_part(part: str) -> str:
+    """`28a` → `28 a`, the way a chapter or section is printed."""
+    return part[:-1] + " " + part[-1] if part and part[-1].isalpha() else part
+
+
+def reference_label(tag_id: str, *, law_name: str | None = None) -> str:
+    """A readable label built from the reference alone, for a tag the catalogue has no row
+    for (yet): `11 kap. 1 § SoL` when the law's name is known, else `11 kap. 1 § (2025:400)`;
+    a law alone is `SFS 1962:381`. A malformed id is returned as it is."""
+    try:
+        parsed = parse_tag_id(tag_id)
+    except ValueError:
+        return tag_id
+    if parsed.kind == "agency":
+        return tag_id
+    if parsed.kind == "law":
+        return law_name or f"SFS {parsed.sfs}"
+    parts = []
+    if parsed.chapter:
+        parts.append(f"{spaced_part(parsed.chapter)} kap.")
+    if parsed.section:
+        parts.append(f"{spaced_part(parsed.section)} §")
+    return " ".join([*parts, law_name or f"({parsed.sfs})"])
+
+
+def tag_label(tag_id: str, choices: Mapping[str, Any]) -> str:
+    """The catalogue's label for a tag (`choices` as from catalogue.selectors.tag_choices), or
+    one built from the reference when the catalogue has no row for it yet."""
+    choice = choices.get(tag_id)
+    if choice is not None:
+        return str(choice.label)
+    try:
+        law = parse_tag_id(tag_id).law_tag_id
+    except ValueError:
+        return tag_id
+    law_choice = choices.get(law) if law else None
+    return reference_label(tag_id, law_name=str(law_choice.label) if law_choice else None)

@@ -174,9 +174,7 @@ _VALUE_FREE = {
         "Not a valid tag. Tags are written like agency:FK, law:2010:110 or prov:2010:110#K27P48, "
         "separated by ;."
     ),
-    "unknown_tag": gettext_lazy(
-        "Unknown tag. Use agencies and laws from the catalogue, or a provision of a law in it."
-    ),
+    "unknown_tag": gettext_lazy("Unknown agency. Choose an agency from the catalogue."),
 }
 
 

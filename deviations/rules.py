@@ -43,6 +43,7 @@ CHOICES: dict[str, type[Choices]] = {
     "age_band": AgeBand,
 }
 SHOWN_AT_MOST = 5  # offending tags named in one message
+FIRST_SFS_YEAR = 1825  # Svensk författningssamling began in 1825
 _ALLOWED = {name: [str(value) for value in choices.values] for name, choices in CHOICES.items()}
 
 
@@ -125,26 +126,47 @@ def check_tag_syntax(tag_ids: Iterable[str]) -> None:
 
 
 def tag_is_known(tag_id: str, *, known: Collection[str]) -> bool:
-    """In the catalogue, or a provision of a law that is: history names sections the catalogue
-    has not listed yet, and those must keep being accepted."""
-    if tag_id in known:
-        return True
-    parsed = parse_tag_id(tag_id)
-    return parsed.kind == "provision" and parsed.law_tag_id in known
+    """In the catalogue, or any law or provision reference (the open world, docs/tagging.md):
+    a reference the catalogue has not listed yet is created unconfirmed on first use. Only an
+    agency must already be in the catalogue."""
+    return tag_id in known or parse_tag_id(tag_id).kind != "agency"
+
+
+def check_sfs_plausible(tag_ids: Iterable[str], *, today: date | None = None) -> None:
+    """Refuse an SFS number that cannot exist: the series began in 1825, none is from a later
+    year than the next, and numbers start at 1."""
+    last_year = (today or timezone.localdate()).year + 1
+    wrong = []
+    for tag in tag_ids:
+        sfs = parse_tag_id(tag).sfs
+        if sfs is None:
+            continue
+        year, number = (int(part) for part in sfs.split(":"))
+        if not (FIRST_SFS_YEAR <= year <= last_year and number >= 1):
+            wrong.append(tag)
+    if wrong:
+        raise FieldRuleError(
+            _(
+                "Not an SFS number: %(tags)s. An SFS number is a year from %(first)s on and a "
+                "number, e.g. 2010:110."
+            )
+            % {"tags": _named(wrong), "first": FIRST_SFS_YEAR},
+            code="invalid_tag",
+            field="tags",
+        )
 
 
 def check_tags(tag_ids: Iterable[str], *, known: Collection[str] | None = None) -> None:
-    """Refuse malformed tags, then tags of agencies or laws the catalogue does not know."""
+    """Refuse malformed tags and impossible SFS numbers, then agencies the catalogue does not
+    know. Any law or provision reference passes: it is added to the catalogue unconfirmed."""
     tags = list(tag_ids)
     check_tag_syntax(tags)
+    check_sfs_plausible(tags)
     catalogue = tag_choices() if known is None else known
     unknown = [tag for tag in tags if not tag_is_known(tag, known=catalogue)]
     if unknown:
         raise FieldRuleError(
-            _(
-                "Unknown tag: %(tags)s. Use agencies and laws from the catalogue, or a provision "
-                "of a law in it."
-            )
+            _("Unknown agency: %(tags)s. Choose an agency from the catalogue.")
             % {"tags": _named(unknown)},
             code="unknown_tag",
             field="tags",

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from catalogue.models import Municipality
-from catalogue.selectors import tag_catalogue
+from catalogue.selectors import tag_catalogue, tag_choices
+from catalogue.services import references_register
 from catalogue.tagging import TagCatalogue, TagSuggestion, suggest_tags
 from catalogue.tagids import parse_tag_id
 from core.errors import DomainError, PersonalDataError, StateError
@@ -157,9 +158,34 @@ def taggings_changed(*, deviation_ids: Iterable[int]) -> None:
     so the knots and the barriers' evidence follow at once. No ids: deviations were removed."""
     ids = list(deviation_ids)
     if ids:
+        _references_register(ids)
         _confirmed_tags_repack(ids)
     tag_version_bump()
     tags_changed.send(sender=Deviation, deviation_ids=ids)
+
+
+def _references_register(ids: list[int]) -> None:
+    """Laws and provisions first used on these deviations get an unconfirmed catalogue row
+    (docs/tagging.md, "Open world"); the texts that name them may give a law its title."""
+    known = tag_choices()
+    new: set[str] = set()
+    for start in range(0, len(ids), 5000):  # within every database's parameter limit
+        used = (
+            Tagging.objects.filter(deviation_id__in=ids[start : start + 5000])
+            .exclude(kind="agency")
+            .exclude(state=Tagging.State.REJECTED)
+            .values_list("tag_id", flat=True)
+            .distinct()
+        )
+        new.update(tag_id for tag_id in used if tag_id not in known)
+    if not new:
+        return
+    texts = (
+        Deviation.objects.filter(pk__in=ids[:5000], taggings__tag_id__in=sorted(new)[:500])
+        .values_list("description", flat=True)
+        .distinct()[:100]
+    )
+    references_register(new, texts=texts)
 
 
 def _confirmed_tags_repack(ids: list[int]) -> None:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
+from catalogue.models import Law, Provision
 from deviations import rules
 from deviations.imports import COLUMNS, deviations_import, read_rows
 from deviations.models import Deviation, Unit, User
@@ -25,6 +26,8 @@ from tests.factories import DeviationFactory
 
 TEXT = "FK drog in sjukpenningen vid dag 180 och Af kräver inskrivning som arbetssökande."
 KNOWN_LAW_PROVISION = "prov:2025:400#K11P1"  # law:2025:400 is in the catalogue, §11:1 is not
+UNLISTED_LAW = "law:1962:381"  # AFL: not in the shipped catalogue
+UNLISTED_LAW_PROVISION = "prov:1993:389#P7"  # LASS § 7: neither law nor section listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,7 @@ BAD = {
     "date in year 1": Bad("occurred_on", "0001-01-01", "date_too_early"),
     "unknown agency": Bad("tags", "agency:NOPE", "unknown_tag"),
     "malformed tag": Bad("tags", "law:SFB", "invalid_tag"),
+    "impossible SFS number": Bad("tags", "law:1800:1", "invalid_tag"),
     "bad category": Bad("category", "nonsense", "invalid_choice"),
 }
 RULES: dict[str, Callable[[str], None]] = {
@@ -53,7 +57,14 @@ RULES: dict[str, Callable[[str], None]] = {
     "tags": lambda v: rules.check_tags([v]),
     "category": lambda v: rules.check_choice("category", v),
 }
-TAG_KINDS = {"agency:NOPE": "agency", "law:SFB": "law", KNOWN_LAW_PROVISION: "provision"}
+TAG_KINDS = {
+    "agency:NOPE": "agency",
+    "law:SFB": "law",
+    "law:1800:1": "law",
+    UNLISTED_LAW: "law",
+    KNOWN_LAW_PROVISION: "provision",
+    UNLISTED_LAW_PROVISION: "provision",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,52 +286,53 @@ def test_every_way_in_refuses_a_bad_value_with_the_rules_own_message(
     assert not world.deviation.taggings.exists()
 
 
-def _accepted_by_form(world: World) -> Deviation:
-    response = _form_post(world, "tags", KNOWN_LAW_PROVISION)
+def _accepted_by_form(world: World, tag: str) -> Deviation:
+    response = _form_post(world, "tags", tag)
     assert response.status_code == 302
     return Deviation.objects.exclude(pk=world.deviation.pk).get()
 
 
-def _accepted_by_api(world: World) -> Deviation:
-    response = _api_post(world, "tags", KNOWN_LAW_PROVISION)
+def _accepted_by_api(world: World, tag: str) -> Deviation:
+    response = _api_post(world, "tags", tag)
     assert response.status_code == 201, response.json()
     return Deviation.objects.get(reference=response.json()["reference"])
 
 
-def _accepted_by_import(world: World) -> Deviation:
-    report = _import("tags", KNOWN_LAW_PROVISION)
+def _accepted_by_import(world: World, tag: str) -> Deviation:
+    report = _import("tags", tag)
     assert report.ok, report.errors
     return Deviation.objects.get(external_id="row-1")
 
 
-def _accepted_by_admin(world: World) -> Deviation:
-    response = _admin_post(world, "tags", KNOWN_LAW_PROVISION)
+def _accepted_by_admin(world: World, tag: str) -> Deviation:
+    response = _admin_post(world, "tags", tag)
     assert response.status_code == 302
     return world.deviation
 
 
-def _accepted_by_triage(world: World) -> Deviation:
-    decision = TriageDecision(add=[KNOWN_LAW_PROVISION])
+def _accepted_by_triage(world: World, tag: str) -> Deviation:
+    decision = TriageDecision(add=[tag])
     deviation_triage(deviation=world.deviation, decision=decision, by=world.analyst)
     return world.deviation
 
 
-def _accepted_by_triage_page(world: World) -> Deviation:
+def _accepted_by_triage_page(world: World, tag: str) -> Deviation:
     url = reverse("triage:deviation", args=[world.deviation.reference])
-    response = _analyst_client(world).post(url, {"add": KNOWN_LAW_PROVISION})
+    response = _analyst_client(world).post(url, {"add": tag})
     assert response.status_code == 302
     return world.deviation
 
 
-def _accepted_by_triage_api(world: World) -> Deviation:
+def _accepted_by_triage_api(world: World, tag: str) -> Deviation:
     client = APIClient()
     client.force_authenticate(world.analyst)
     url = reverse("deviation-triage", args=[world.deviation.reference])
-    response = client.post(url, {"add": [KNOWN_LAW_PROVISION]}, format="json")
+    response = client.post(url, {"add": [tag]}, format="json")
     assert response.status_code == 201, response.json()
     return world.deviation
 
 
+@pytest.mark.parametrize("tag", [KNOWN_LAW_PROVISION, UNLISTED_LAW, UNLISTED_LAW_PROVISION])
 @pytest.mark.parametrize(
     "accept",
     [
@@ -333,11 +345,16 @@ def _accepted_by_triage_api(world: World) -> Deviation:
         pytest.param(_accepted_by_triage_api, id="triage api"),
     ],
 )
-def test_a_provision_of_a_known_law_outside_the_catalogue_is_accepted_everywhere(
-    world: World, accept: Callable[[World], Deviation]
+def test_any_law_or_provision_reference_is_accepted_everywhere_and_added_unconfirmed(
+    world: World, accept: Callable[[World, str], Deviation], tag: str
 ) -> None:
-    deviation = accept(world)
-    assert deviation.taggings.filter(tag_id=KNOWN_LAW_PROVISION).exists()
+    deviation = accept(world, tag)
+    assert deviation.taggings.filter(tag_id=tag).exists()
+    law = Law.objects.get(sfs=tag.split(":", 1)[1].split("#")[0])
+    if tag.startswith("prov:"):
+        row = Provision.objects.get(tag_id=tag)
+        assert (row.confirmed, row.law) == (False, law)
+    assert law.confirmed is (tag == KNOWN_LAW_PROVISION)  # SoL 2025:400 was shipped
 
 
 def test_one_length_limit_and_a_minimum_only_for_typed_text() -> None:
@@ -351,9 +368,13 @@ def test_one_length_limit_and_a_minimum_only_for_typed_text() -> None:
 
 
 @pytest.mark.django_db
-def test_tags_of_unknown_laws_are_refused_but_provisions_of_known_ones_are_not() -> None:
+def test_only_agencies_must_be_in_the_catalogue() -> None:
     rules.check_tags(["agency:FK", "law:2025:400", KNOWN_LAW_PROVISION])
-    for unknown in ("law:1800:1", "prov:1800:1#P1", "agency:NOPE"):
+    rules.check_tags([UNLISTED_LAW, UNLISTED_LAW_PROVISION, "prov:2017:612#P3"])
+    with pytest.raises(FieldRuleError) as refusal:
+        rules.check_tags(["agency:NOPE"])
+    assert refusal.value.code == "unknown_tag"
+    for impossible in ("law:1800:1", "prov:2999:1#P1", "law:2020:0"):
         with pytest.raises(FieldRuleError) as refusal:
-            rules.check_tags([unknown])
-        assert refusal.value.code == "unknown_tag"
+            rules.check_tags([impossible])
+        assert refusal.value.code == "invalid_tag"
