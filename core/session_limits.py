@@ -20,13 +20,23 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from session_security.middleware import SessionSecurityMiddleware
 
+from core.middleware import UNAVAILABLE
+
 SIGNED_IN_AT = "_knutpunkt_signed_in_at"
 
 
 def _signed_in(request: HttpRequest) -> bool:
-    """Signed in through this browser session (not an API token on a session-less request)."""
+    """Signed in through this browser session (not an API token on a session-less request).
+    Without a database the session cannot be read: the limits wait, and the view's own first
+    database access answers with the clear 503 (core.middleware.DatabaseUnavailableMiddleware)
+    instead of these middlewares answering with a 500."""
     session = getattr(request, "session", None)
-    return bool(session is not None and SESSION_KEY in session and request.user.is_authenticated)
+    try:
+        return bool(
+            session is not None and SESSION_KEY in session and request.user.is_authenticated
+        )
+    except UNAVAILABLE:
+        return False
 
 
 class IdleLogoutMiddleware(SessionSecurityMiddleware):
