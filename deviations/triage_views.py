@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.selectors import tag_choices
+from catalogue.services import unconfirmed_tags
 from core.errors import DomainError
 from core.requests import request_user
 from deviations.models import Deviation, Tagging, TriageAction, User
@@ -121,6 +122,7 @@ def triage_deviation_view(request: HttpRequest, reference: str) -> HttpResponse:
             "deviation": deviation,
             "highlighted": highlighted_tags(deviation=deviation, taggings=taggings),
             "taggings": explained_tags(deviation=deviation, taggings=taggings),
+            "unconfirmed": unconfirmed_tags(t.tag_id for t in taggings),
             "similar": similar_deviations(deviation=deviation, user=user),
             "catalogue": [{"id": c.id, "label": c.label, "hint": c.hint} for c in choices.values()],
             "last_action": last_action,

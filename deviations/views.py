@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.selectors import tag_choices
+from catalogue.services import unconfirmed_tags
+from catalogue.tagids import tag_label
 from core.downloads import download_response
 from core.errors import DomainError, PersonalDataError
 from core.requests import request_user
@@ -101,6 +103,7 @@ def deviation_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "deviation": deviation,
             "taggings": explained_tags(deviation=deviation),
+            "unconfirmed": unconfirmed_tags(deviation.taggings.values_list("tag_id", flat=True)),
             "timeline": sorted(
                 [*deviation_timeline(deviation=deviation), *extra_timeline(deviation)],
                 key=lambda entry: entry.at,
@@ -135,12 +138,11 @@ def _suggestion_rows(form: DeviationForm) -> list[dict[str, object]]:
     chosen = set(form.data.getlist("tags")) if form.data.get("tags_edited") else None
     rows = []
     for suggestion in tags_suggest(text=text, on=on or timezone.localdate()):
-        choice = choices.get(suggestion.tag_id)
         words = quoted_words(text, suggestion.spans)
         rows.append(
             {
                 "id": suggestion.tag_id,
-                "label": choice.label if choice else suggestion.tag_id,
+                "label": tag_label(suggestion.tag_id, choices),
                 "explanation": _("Found %(words)s (rule: %(rule)s)")
                 % {"words": words, "rule": suggestion.rule},
                 "checked": chosen is None or suggestion.tag_id in chosen,
@@ -223,10 +225,12 @@ def _render_form(
         "suggestions": _suggestion_rows(form) if preview else [],
         "marked": marked,
         "show_names_confirm": show_names_confirm,
+        # Every chip the person had comes back, listed or not: a chip disappears only when
+        # they remove it (a missing one would be recorded as rejected on submit).
         "chips": [
-            {"id": tag_id, "label": choices[tag_id].label}
-            for tag_id in chip_ids
-            if isinstance(tag_id, str) and tag_id in choices
+            {"id": tag_id, "label": tag_label(tag_id, choices)}
+            for tag_id in dict.fromkeys(chip_ids)
+            if isinstance(tag_id, str) and tag_id.strip()
         ],
         "catalogue": [
             {"id": c.id, "kind": c.kind, "label": c.label, "hint": c.hint} for c in choices.values()

@@ -20,6 +20,7 @@ from api.serializers.filing import (
     SuggestResponseSerializer,
 )
 from catalogue.selectors import tag_choices
+from catalogue.tagids import tag_label
 from deviations.models import Draft, User
 from deviations.selectors import draft_list
 from deviations.services import draft_save, pii_hit_payload, tags_suggest
@@ -38,13 +39,12 @@ class TaggingSuggestView(APIView):
         choices = tag_choices()
         tags = []
         for suggestion in tags_suggest(text=text, on=on):
-            choice = choices.get(suggestion.tag_id)
             words = ", ".join(f"“{text[a:b]}”" for a, b in suggestion.spans)
             tags.append(
                 {
                     "id": suggestion.tag_id,
                     "kind": suggestion.kind,
-                    "label": choice.label if choice else suggestion.tag_id,
+                    "label": tag_label(suggestion.tag_id, choices),
                     "confidence": suggestion.confidence,
                     "spans": [list(span) for span in suggestion.spans],
                     "rule": suggestion.rule,

@@ -38,7 +38,8 @@
         const entry = byId.get(box.value);
         if (box.checked) {
           chosen.set(box.value, {
-            label: entry ? entry.label : box.value,
+            // A reference not in the catalogue yet keeps the label the server built for it.
+            label: entry ? entry.label : box.closest("label").textContent.trim(),
             explanation: why ? why.textContent : "",
             suggested: true,
           });
