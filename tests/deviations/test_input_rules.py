@@ -48,7 +48,7 @@ BAD = {
     "date in year 1": Bad("occurred_on", "0001-01-01", "date_too_early"),
     "unknown agency": Bad("tags", "agency:NOPE", "unknown_tag"),
     "malformed tag": Bad("tags", "law:SFB", "invalid_tag"),
-    "impossible SFS number": Bad("tags", "law:1800:1", "invalid_tag"),
+    "impossible SFS number": Bad("tags", "law:1500:1", "invalid_tag"),
     "bad category": Bad("category", "nonsense", "invalid_choice"),
 }
 RULES: dict[str, Callable[[str], None]] = {
@@ -60,7 +60,7 @@ RULES: dict[str, Callable[[str], None]] = {
 TAG_KINDS = {
     "agency:NOPE": "agency",
     "law:SFB": "law",
-    "law:1800:1": "law",
+    "law:1500:1": "law",
     UNLISTED_LAW: "law",
     KNOWN_LAW_PROVISION: "provision",
     UNLISTED_LAW_PROVISION: "provision",
@@ -374,7 +374,7 @@ def test_only_agencies_must_be_in_the_catalogue() -> None:
     with pytest.raises(FieldRuleError) as refusal:
         rules.check_tags(["agency:NOPE"])
     assert refusal.value.code == "unknown_tag"
-    for impossible in ("law:1800:1", "prov:2999:1#P1", "law:2020:0"):
+    for impossible in ("law:1500:1", "prov:2100:1#P1"):
         with pytest.raises(FieldRuleError) as refusal:
             rules.check_tags([impossible])
         assert refusal.value.code == "invalid_tag"

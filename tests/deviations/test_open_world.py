@@ -4,13 +4,18 @@ person removes it (issue 15)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from catalogue.models import Law, Provision
+from catalogue.selectors import tag_catalogue
 from catalogue.services import references_register, titles_written_out
+from catalogue.tagging import suggest_tags
+from deviations import rules
 from deviations.models import Deviation, Draft, Tagging, Unit, User
 
 SUFFIX = " Personen fick vänta länge på besked och ärendet gick fram och tillbaka."
@@ -113,18 +118,18 @@ def test_a_malformed_tag_is_refused_with_a_reason_and_nothing_is_lost(
     assert response.json()["detail"].startswith(
         "tags: Inte en giltig tagg: prov:2025:400#X11. Taggar skrivs som agency:FK"
     )
-    form = _form(taby_unit, text, "2025-09-01", ["prov:2025:400#K11P1", "law:0000:1"])
+    form = _form(taby_unit, text, "2025-09-01", ["prov:2025:400#K11P1", "law:1000:1"])
     page = staff_client.post(reverse("deviations:create"), form, HTTP_ACCEPT_LANGUAGE="sv")
     assert page.status_code == 400
     assert page.context["form"].errors["tags"] == [
-        "Inget SFS-nummer: law:0000:1. Ett SFS-nummer är ett år från 1825 och framåt och ett "
+        "Inget SFS-nummer: law:1000:1. Ett SFS-nummer är ett år från 1600 till 2099 och ett "
         "löpnummer, t.ex. 2010:110."
     ]
     assert not Deviation.objects.exists()
     # The well-formed chip comes back with its label; the person decides about the other one.
     chips = {c["id"]: c["label"] for c in page.context["chips"]}
     assert chips["prov:2025:400#K11P1"].startswith("11 kap. 1 §")
-    assert "law:0000:1" in chips
+    assert "law:1000:1" in chips
 
 
 def test_chips_survive_a_validation_error_and_a_draft_reload(
@@ -219,3 +224,21 @@ def test_registering_twice_creates_once_and_keeps_a_written_out_title() -> None:
         True,
         False,
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kommunen hänvisar till 11 kap. 1 § lagen (1962:381) och SFS 2010:0.",
+        "Enligt lagen (1650:3) om x och lag (2099:12) om y gäller 4 kap. 2 § LASS.",
+        "FK, Af och Kommunen enligt 27 kap. 45 § och 28 kap. 6 § SFB samt 6 kap. 1 § HSL.",
+    ],
+)
+@pytest.mark.django_db
+def test_nothing_the_tagger_suggests_is_refused_by_the_tag_rule(taby_unit: Unit, text: str) -> None:
+
+    suggested = [
+        s.tag_id for s in suggest_tags(text, on=date(2026, 1, 12), catalogue=tag_catalogue())
+    ]
+    assert any(tag.startswith("law:") for tag in suggested)
+    rules.check_tags(suggested)
