@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from catalogue.models import Municipality
+from catalogue.models import Municipality, Provision
 from deviations.models import Deviation, Draft, Unit, User
 from tests.browser.conftest import log_in, screenshot, serious_violations
 from tests.factories import UnitFactory, UserFactory
@@ -120,6 +120,31 @@ def test_a_draft_survives_a_reload_and_a_new_login(page: Page, reporter: User) -
     screenshot(page, "06-start-with-draft")
     drafts.get_by_role("link").first.click()
     expect(page.get_by_label("Vad hände?")).to_have_value(TEXT)
+
+
+def test_a_provision_outside_the_catalogue_keeps_its_chip_and_files(
+    page: Page, reporter: User
+) -> None:
+    """Issue 15: the chip for a section the catalogue does not list survives a refused submit
+    and a draft reload, and the deviation files with it (the section added unconfirmed)."""
+    text = "Kommunen hänvisar till 11 kap. 1 § SoL och har inte svarat på flera veckor."
+    log_in(page, "stina")
+    _open_new_form(page)
+    page.get_by_label("När hände det?").fill("2025-09-01")
+    page.get_by_label("Vad hände?").fill(text)
+    expect(_chip(page, "11 kap. 1 § SoL")).to_be_visible()
+    page.get_by_role("button", name="Skicka in avvikelse").click()  # no category: refused
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(_chip(page, "11 kap. 1 § SoL")).to_be_visible()
+    page.goto(f"/avvikelser/utkast/{Draft.objects.get().key}/")  # the saved draft, reopened
+    expect(page.get_by_label("Vad hände?")).to_have_value(text)
+    expect(_chip(page, "11 kap. 1 § SoL")).to_be_visible()
+    page.get_by_label("Kategori").select_option(value="work_capacity")
+    page.get_by_role("button", name="Skicka in avvikelse").click()
+    expect(page.get_by_role("heading", name="Avvikelsen är mottagen")).to_be_visible()
+    tagging = Deviation.objects.get().taggings.get(tag_id="prov:2025:400#K11P1")
+    assert tagging.state != "rejected"
+    assert Provision.objects.get(tag_id="prov:2025:400#K11P1").confirmed is False
 
 
 def _tab_to(page: Page, selector: str, limit: int = 60) -> None:
