@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from analytics.charts import PlacedNode, network, sparkline
 from analytics.disclosure import SUPPRESSED, present_count, protect_count
 from analytics.types import CooccurrenceGraph, Knot
-from catalogue.selectors import tag_choices
+from catalogue.selectors import labels_for
 
 ENGINE_VERSION = "1"
 
@@ -25,11 +25,6 @@ def knot_key(tags: Iterable[str]) -> str:
     """A knot's stable identity: its sorted tags and the engine version, hashed for URLs."""
     raw = ENGINE_VERSION + "|" + "|".join(sorted(tags))
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-
-def labels_for(tags: Iterable[str]) -> list[str]:
-    choices = tag_choices()
-    return [choices[tag].label if tag in choices else tag for tag in tags]
 
 
 def _joined(tags: Sequence[str]) -> str:

@@ -16,6 +16,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
+from catalogue.selectors import tag_search
+from catalogue.tagids import parse_tag_id
 from deviations.rules import FieldRuleError, check_occurred_on
 
 GENERAL_PARAMETERS = {"page", "page_size", "format", "ordering", "search"}
@@ -63,3 +65,28 @@ class StrictFilterBackend(DjangoFilterBackend):
             ]
             date_params_check(request.query_params, dates)
         return super().filter_queryset(request, queryset, view)
+
+
+def _catalogue_search(kind: str, field: str) -> Any:
+    """A `search` filter over the catalogue rows of one kind: every word of it must occur in
+    the label, name or title (catalogue.selectors.tag_search, the search filing uses)."""
+
+    def search(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        if not value.strip():
+            return queryset
+        tags = tag_search(value, kind=kind)
+        keys = tags if kind == "provision" else [parse_tag_id(tag).sfs for tag in tags]
+        return queryset.filter(**{f"{field}__in": keys})
+
+    return django_filters.CharFilter(
+        method=search,
+        label=_("Words of the label, name or title, e.g. “27 kap. 48 SFB” or “offentlighets”"),
+    )
+
+
+class ProvisionFilterSet(django_filters.FilterSet):
+    search = _catalogue_search("provision", "tag_id")
+
+
+class LawFilterSet(django_filters.FilterSet):
+    search = _catalogue_search("law", "sfs")

@@ -6,46 +6,82 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from barriers.models import Barrier, Decision, MandateLevel, SteeringGroup
-from catalogue.selectors import tag_choices
+from catalogue.selectors import labels_for, tag_choices, tag_for_text
 from deviations.models import Deviation
+from deviations.presentation import catalogue_entries
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Write the date as YYYY-MM-DD.")}
 
 
-class TagsField(forms.CharField):
-    """Tag ids separated by `;` or new lines, each checked against the catalogue."""
+class TagChipsWidget(forms.Widget):
+    """The tags as chips with the catalogue search, as on the filing form (static/js/
+    tagchips.js): each chosen tag is a checkbox named `tags` with its id as value and its label
+    shown, and a box to add more by label; the script turns them into chips and a search."""
 
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value) or ""
-        return [t.strip() for t in text.replace("\n", ";").split(";") if t.strip()]
+    template_name = "barriers/includes/tag_chips.html"
 
-    def prepare_value(self, value: Any) -> str:
-        if isinstance(value, list | tuple):
-            return "; ".join(value)
-        return value or ""
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        getlist = getattr(data, "getlist", None)
+        values = getlist(name) if getlist else data.get(name, [])
+        return [values] if isinstance(values, str) else list(values)
 
-    def validate(self, value: list[str]) -> None:  # type: ignore[override]
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+        # From the project's templates, which the default form renderer does not search.
+        return render_to_string(self.template_name, self.get_context(name, value, attrs))
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        tags = [tag for tag in (value or []) if tag]
+        context["widget"]["chips"] = list(zip(tags, labels_for(tags), strict=True))
+        context["widget"]["catalogue"] = catalogue_entries()
+        return context
+
+
+class TagsField(forms.Field):
+    """A list of tags, each checked against the catalogue. Each value is a tag id, a label
+    (as typed without the script) or several of them separated by `;` or new lines."""
+
+    widget = TagChipsWidget
+
+    def to_python(self, value: Any) -> list[str]:
+        values = [value] if isinstance(value, str) else list(value or [])
+        words = [
+            part.strip()
+            for text in values
+            for part in str(text).replace("\n", ";").split(";")
+            if part.strip()
+        ]
+        tags = [tag_for_text(word) or word for word in words]
+        return list(dict.fromkeys(tags))
+
+    def prepare_value(self, value: Any) -> list[str]:
+        if isinstance(value, str):
+            return self.to_python(value)
+        return list(value or [])
+
+    def validate(self, value: list[str]) -> None:
         if self.required and not value:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         known = tag_choices()
         unknown = [tag for tag in value if tag not in known]
         if unknown:
             raise forms.ValidationError(
-                _("Not in the catalogue: %(tags)s."), params={"tags": ", ".join(unknown[:5])}
+                _("Not in the catalogue: %(tags)s. Choose from the catalogue search."),
+                params={"tags": ", ".join(f"“{tag}”" for tag in unknown[:5])},
             )
 
 
 class BarrierForm(forms.ModelForm):
     tags = TagsField(
         label=_("Provisions, laws and agencies in conflict"),
-        help_text=_("Tag identifiers separated by “;”, e.g. prov:2010:110#K27P48; agency:AF."),
+        help_text=_("Type an agency, a law or a provision, e.g. “FK” or “27 kap. 48 §”."),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     class Meta:

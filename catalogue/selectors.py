@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Max
 
 from catalogue.models import Agency, Law, Provision, Term
 from catalogue.tagging import TagCatalogue
+from catalogue.tagids import parse_tag_id, tag_label
 
 _catalogue_cache: dict[str, tuple[tuple[object, ...], TagCatalogue]] = {}
 
@@ -97,3 +100,116 @@ def tag_choices() -> dict[str, TagChoice]:
         )
     _choices_cache["default"] = (fingerprint, choices)
     return choices
+
+
+def labels_for(tags: Iterable[str]) -> list[str]:
+    """Each tag's readable label, in order: the catalogue's, or for a tag it has no row for yet
+    one built from the reference (catalogue.tagids.tag_label, the one rule for both)."""
+    choices = tag_choices()
+    return [tag_label(tag, choices) for tag in tags]
+
+
+def tag_display(tag: str) -> str:
+    """What a person types or reads for a tag in a search box: its label, or where two tags
+    share a label (two versions of a law) the longer name with its SFS number."""
+    choices = tag_choices()
+    choice = choices.get(tag)
+    if choice is None:
+        return tag
+    if _labels_by_text().get(choice.label.casefold()) == tag:
+        return choice.label
+    return choice.hint if choice.kind == "law" else choice.label
+
+
+def tag_for_text(text: str, kind: str | None = None) -> str | None:
+    """The tag a person means by `text`: an id, a label or a law's name with its SFS number
+    (case-insensitive), of `kind` if given; None when nothing in the catalogue answers."""
+    value = text.strip()
+    choices = tag_choices()
+    tag = value if value in choices else _labels_by_text().get(value.casefold())
+    if tag is None or (kind and choices[tag].kind != kind):
+        return None
+    return tag
+
+
+_labels_cache: dict[str, tuple[dict[str, TagChoice], dict[str, str]]] = {}
+
+
+def _labels_by_text() -> dict[str, str]:
+    """Label or law name → tag id; a label two tags share is left out (it names neither)."""
+    choices = tag_choices()
+    cached = _labels_cache.get("default")
+    if cached and cached[0] is choices:
+        return cached[1]
+    by_text: dict[str, str] = {}
+    shared: set[str] = set()
+    for choice in choices.values():
+        key = choice.label.casefold()
+        if key in by_text and by_text[key] != choice.id:
+            shared.add(key)
+        by_text.setdefault(key, choice.id)
+    for key in shared:
+        del by_text[key]
+    for choice in choices.values():
+        if choice.kind == "law":
+            by_text.setdefault(choice.hint.casefold(), choice.id)
+    _labels_cache["default"] = (choices, by_text)
+    return by_text
+
+
+_WORD_BREAK = re.compile(r"[^\w§]+")
+
+
+def search_normalise(text: str) -> str:
+    """Lowercase words separated by single spaces: "Offentlighets- och" → "offentlighets och"."""
+    return _WORD_BREAK.sub(" ", text.casefold()).strip()
+
+
+_search_cache: dict[str, tuple[dict[str, TagChoice], dict[str, str]]] = {}
+
+
+def tag_search_texts() -> dict[str, str]:
+    """Tag id → the words a search looks in: label, hint and id, and for a provision also its
+    law's short name and title, so "offentlighets" finds OSL and its provisions."""
+    choices = tag_choices()
+    cached = _search_cache.get("default")
+    if cached and cached[0] is choices:
+        return cached[1]
+    texts: dict[str, str] = {}
+    for choice in choices.values():
+        parts = [choice.label, choice.hint, choice.id]
+        if choice.kind == "provision":
+            law = choices.get(parse_tag_id(choice.id).law_tag_id or "")
+            if law is not None:
+                parts += [law.label, law.hint]
+        texts[choice.id] = search_normalise(" ".join(parts))
+    _search_cache["default"] = (choices, texts)
+    return texts
+
+
+def _matches(words: list[str], text: str, tokens: set[str]) -> bool:
+    # A number must be a whole word ("27" is not in "1927"); other words may sit anywhere in a
+    # word, as Swedish compounds hide them ("sekretess" in "sekretesslag").
+    return all((word in tokens) if word.isdigit() else (word in text) for word in words)
+
+
+def tag_search(query: str, *, kind: str | None = None) -> list[str]:
+    """Tag ids whose label, name or title holds every word of `query`, those whose label
+    starts with it first."""
+    normalised = search_normalise(query)
+    words = normalised.split()
+    if not words:
+        return []
+    choices = tag_choices()
+    hits = [
+        tag
+        for tag, text in tag_search_texts().items()
+        if (kind is None or choices[tag].kind == kind) and _matches(words, text, set(text.split()))
+    ]
+    return sorted(
+        hits,
+        key=lambda tag: (
+            not search_normalise(choices[tag].label).startswith(normalised),
+            normalised not in tag_search_texts()[tag],
+        ),
+    )

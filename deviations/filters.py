@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from catalogue.models import Municipality
+from catalogue.selectors import tag_display, tag_for_text
 from catalogue.tagids import agency_tag_id, is_tag_id, law_tag_id, parse_tag_id
 from deviations.models import Category, Deviation, Tagging, Unit
 
@@ -27,6 +29,30 @@ def _valid(to_tag_id: Callable[[str], str], kind: str | None = None) -> Callable
             )
 
     return validate
+
+
+def _agency(value: str) -> str:
+    return tag_for_text(value, "agency") or agency_tag_id(value.strip().upper())
+
+
+def _law(value: str) -> str:
+    return tag_for_text(value, "law") or law_tag_id(value.strip())
+
+
+def _provision(value: str) -> str:
+    return tag_for_text(value, "provision") or value.strip()
+
+
+def _any_tag(value: str) -> str:
+    return tag_for_text(value) or value.strip()
+
+
+class TagTextInput(forms.TextInput):
+    """A tag filter people read: a tag id in the query (a link from a knot) shows as its label."""
+
+    def format_value(self, value: object) -> str | None:
+        shown = super().format_value(value)
+        return tag_display(shown) if shown else shown
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -57,23 +83,30 @@ class DeviationFilterSet(django_filters.FilterSet):
     severity = django_filters.NumberFilter(
         field_name="severity", lookup_expr="gte", label=_("Severity at least")
     )
+    # Each takes what people read (a name or label) or what machines send (a code or tag id).
     agency = django_filters.CharFilter(
         method="filter_agency",
-        label=_("Agency code, e.g. FK"),
-        validators=[_valid(lambda v: agency_tag_id(v.upper()))],
+        label=_("Agency, e.g. Försäkringskassan or FK"),
+        validators=[_valid(_agency)],
+        widget=TagTextInput,
     )
     law = django_filters.CharFilter(
         method="filter_law",
-        label=_("Law SFS number, e.g. 2010:110"),
-        validators=[_valid(law_tag_id)],
+        label=_("Law, e.g. SFB or 2010:110"),
+        validators=[_valid(_law)],
+        widget=TagTextInput,
     )
     provision = django_filters.CharFilter(
-        method="filter_tag",
-        label=_("Provision tag, e.g. prov:2010:110#K27P48"),
-        validators=[_valid(lambda v: v, kind="provision")],
+        method="filter_provision",
+        label=_("Provision, e.g. 27 kap. 48 § SFB"),
+        validators=[_valid(_provision, kind="provision")],
+        widget=TagTextInput,
     )
     tag = django_filters.CharFilter(
-        method="filter_tag", label=_("Any tag identifier"), validators=[_valid(lambda v: v)]
+        method="filter_tag",
+        label=_("Any agency, law or provision"),
+        validators=[_valid(_any_tag)],
+        widget=TagTextInput,
     )
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only my own deviations"))
 
@@ -103,17 +136,22 @@ class DeviationFilterSet(django_filters.FilterSet):
     def filter_agency(
         self, queryset: QuerySet[Deviation], name: str, value: str
     ) -> QuerySet[Deviation]:
-        return self._with_confirmed_tag(queryset, agency_tag_id(value.strip().upper()))
+        return self._with_confirmed_tag(queryset, _agency(value))
 
     def filter_law(
         self, queryset: QuerySet[Deviation], name: str, value: str
     ) -> QuerySet[Deviation]:
-        return self._with_confirmed_tag(queryset, law_tag_id(value.strip()))
+        return self._with_confirmed_tag(queryset, _law(value))
+
+    def filter_provision(
+        self, queryset: QuerySet[Deviation], name: str, value: str
+    ) -> QuerySet[Deviation]:
+        return self._with_confirmed_tag(queryset, _provision(value))
 
     def filter_tag(
         self, queryset: QuerySet[Deviation], name: str, value: str
     ) -> QuerySet[Deviation]:
-        return self._with_confirmed_tag(queryset, value.strip())
+        return self._with_confirmed_tag(queryset, _any_tag(value))
 
     def filter_mine(
         self, queryset: QuerySet[Deviation], name: str, value: bool | None

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from catalogue.selectors import labels_for
 from deviations.models import Deviation, Tagging
 
 
@@ -15,6 +16,7 @@ class TimelineEntry:
     at: datetime
     text: str
     by: str
+    tag: str = ""  # the tag's id behind a tag decision, shown on hover to analysts
 
 
 def _name(user: object | None) -> str:
@@ -59,7 +61,10 @@ def deviation_timeline(*, deviation: Deviation) -> list[TimelineEntry]:
         )
         entries.append(
             TimelineEntry(
-                record.history_date, template % {"tag": record.tag_id}, _name(record.history_user)
+                record.history_date,
+                template % {"tag": labels_for([record.tag_id])[0]},
+                _name(record.history_user),
+                record.tag_id,
             )
         )
     return sorted(entries, key=lambda e: e.at)

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from catalogue.selectors import tag_choices
+from catalogue.presentation import rule_label
+from catalogue.selectors import tag_choices, tag_search_texts
+from catalogue.tagids import tag_label
 from deviations.models import Deviation, Tagging
 from deviations.selectors import tagging_list
 from privacy.gate import PII_LABELS
@@ -95,6 +98,11 @@ def tags_marked_text(text: str, taggings: Iterable[TagRow]) -> SafeString:
     )
 
 
+def decimal(value: float, places: int = 2) -> str:
+    """A share such as a confidence or a similarity in the reader's format: "0,95" in Swedish."""
+    return number_format(value, decimal_pos=places)
+
+
 def quoted_words(text: str, spans: object) -> str:
     """The words behind the spans, quoted and joined: “FK”, “Af”."""
     return ", ".join(f"“{text[a:b]}”" for a, b in valid_spans(spans, len(text)))
@@ -106,19 +114,18 @@ def tag_explanations(
     """Each tag with a readable name and why it is there: origin, words, rule, confidence."""
     rows = []
     for tagging in taggings:
-        choice = choices.get(tagging.tag_id)
         words = quoted_words(text, tagging.spans)
         parts = [str(tagging.get_origin_display())]
         if words:
             parts.append(_("found %(words)s") % {"words": words})
         if tagging.rule:
-            parts.append(_("rule: %(rule)s") % {"rule": tagging.rule})
+            parts.append(_("rule: %(rule)s") % {"rule": rule_label(tagging.rule)})
         if tagging.confidence is not None:
-            parts.append(_("confidence %(value).2f") % {"value": tagging.confidence})
+            parts.append(_("confidence %(value)s") % {"value": decimal(tagging.confidence)})
         rows.append(
             {
                 "tag_id": tagging.tag_id,
-                "label": choice.label if choice else tagging.tag_id,
+                "label": tag_label(tagging.tag_id, choices),
                 "state": tagging.state,
                 "state_label": tagging.get_state_display(),
                 "explanation": "; ".join(parts),
@@ -141,3 +148,13 @@ def highlighted_tags(
     """A deviation's description with the words behind its open or confirmed tags marked."""
     rows = taggings if taggings is not None else tagging_list(deviation=deviation)
     return tags_marked_text(deviation.description, rows)
+
+
+def catalogue_entries() -> list[dict[str, str]]:
+    """The catalogue as the tag chips' search reads it (filing, barriers): each entry with the
+    words a search looks in (catalogue.selectors.tag_search_texts), the same on every page."""
+    words = tag_search_texts()
+    return [
+        {"id": c.id, "kind": c.kind, "label": c.label, "hint": c.hint, "search": words[c.id]}
+        for c in tag_choices().values()
+    ]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalogue.selectors import labels_for
 from catalogue.tagids import parse_tag_id
 from core.errors import DomainError, StateError
 from deviations.models import Deviation, Tagging, TriageAction, User
@@ -61,7 +62,7 @@ def deviation_triage(*, deviation: Deviation, decision: TriageDecision, by: User
     if overlap:
         raise DomainError(
             _("A tag cannot be both confirmed and rejected: %(tags)s.")
-            % {"tags": ", ".join(sorted(overlap))},
+            % {"tags": ", ".join(labels_for(sorted(overlap)))},
             code="conflicting_decision",
         )
     check_tags(decision.add)  # the rule every way in uses: catalogue, or a provision of its laws
@@ -93,7 +94,7 @@ def deviation_triage(*, deviation: Deviation, decision: TriageDecision, by: User
             if tagging is None:
                 raise DomainError(
                     _("%(tag)s is not a tag of %(reference)s.")
-                    % {"tag": tag_id, "reference": deviation.reference},
+                    % {"tag": _label(tag_id), "reference": deviation.reference},
                     code="unknown_tag",
                 )
             if tagging.state != state:
@@ -119,18 +120,22 @@ def deviation_triage(*, deviation: Deviation, decision: TriageDecision, by: User
     )
 
 
+def _label(tag_id: str) -> str:
+    return labels_for([tag_id])[0]
+
+
 def _summary(before: dict[str, Any], after: dict[str, Any]) -> str:
     parts = []
     for tag_id, state in sorted(after["tags"].items()):
         old = before["tags"].get(tag_id)
         if old is None:
-            parts.append(_("added %(tag)s") % {"tag": tag_id})
+            parts.append(_("added %(tag)s") % {"tag": _label(tag_id)})
         elif old["state"] != state["state"]:
             template = {
                 "confirmed": _("confirmed %(tag)s"),
                 "rejected": _("rejected %(tag)s"),
             }.get(state["state"], _("reopened %(tag)s"))
-            parts.append(template % {"tag": tag_id})
+            parts.append(template % {"tag": _label(tag_id)})
     if before["duplicate_of"] != after["duplicate_of"]:
         parts.append(_("duplicate marked") if after["duplicate_of"] else _("duplicate cleared"))
     if before["status"] != after["status"]:

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from catalogue.presentation import rule_label
 from catalogue.selectors import tag_choices
 from catalogue.services import unconfirmed_tags
 from catalogue.tagids import tag_label
@@ -36,7 +37,12 @@ from deviations.imports import (
     export_rows,
 )
 from deviations.models import Draft, User
-from deviations.presentation import explained_tags, pii_marked_text, quoted_words
+from deviations.presentation import (
+    catalogue_entries,
+    explained_tags,
+    pii_marked_text,
+    quoted_words,
+)
 from deviations.selectors import (
     deviation_get,
     deviation_list,
@@ -144,7 +150,7 @@ def _suggestion_rows(form: DeviationForm) -> list[dict[str, object]]:
                 "id": suggestion.tag_id,
                 "label": tag_label(suggestion.tag_id, choices),
                 "explanation": _("Found %(words)s (rule: %(rule)s)")
-                % {"words": words, "rule": suggestion.rule},
+                % {"words": words, "rule": rule_label(suggestion.rule)},
                 "checked": chosen is None or suggestion.tag_id in chosen,
             }
         )
@@ -232,9 +238,7 @@ def _render_form(
             for tag_id in dict.fromkeys(chip_ids)
             if isinstance(tag_id, str) and tag_id.strip()
         ],
-        "catalogue": [
-            {"id": c.id, "kind": c.kind, "label": c.label, "hint": c.hint} for c in choices.values()
-        ],
+        "catalogue": catalogue_entries(),
     }
     return render(request, "deviations/deviation_form.html", context, status=status)
 

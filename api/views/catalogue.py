@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
+from api.filters import LawFilterSet, ProvisionFilterSet
 from api.serializers.catalogue import (
     AgencySerializer,
     ForbundSerializer,
@@ -37,12 +38,14 @@ class ForbundViewSet(viewsets.ReadOnlyModelViewSet):
 class LawViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Law.objects.select_related("replaced_by").prefetch_related("agencies")
     serializer_class = LawSerializer
+    filterset_class = LawFilterSet
     lookup_field = "sfs"
     lookup_value_regex = r"\d{4}:\d+"
 
 
 class ProvisionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProvisionSerializer
+    filterset_class = ProvisionFilterSet
     lookup_field = "tag_id"
     lookup_value_regex = r"prov:[^/]+"
 

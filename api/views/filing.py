@@ -19,6 +19,7 @@ from api.serializers.filing import (
     SuggestRequestSerializer,
     SuggestResponseSerializer,
 )
+from catalogue.presentation import rule_label
 from catalogue.selectors import tag_choices
 from catalogue.tagids import tag_label
 from deviations.models import Draft, User
@@ -49,7 +50,7 @@ class TaggingSuggestView(APIView):
                     "spans": [list(span) for span in suggestion.spans],
                     "rule": suggestion.rule,
                     "explanation": _("Found %(words)s (rule: %(rule)s)")
-                    % {"words": words, "rule": suggestion.rule},
+                    % {"words": words, "rule": rule_label(suggestion.rule)},
                 }
             )
         pii = [pii_hit_payload(hit) for hit in find_pii(text)]

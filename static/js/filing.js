@@ -161,7 +161,7 @@
     if (query.length < 2) return;
     const matches = catalogue
       .filter((entry) => !chosen.has(entry.id))
-      .filter((entry) => normalise(entry.label + " " + entry.hint + " " + entry.id).includes(query))
+      .filter((entry) => window.KnutpunktTags.matches(entry, query)) // static/js/tagchips.js
       .slice(0, 8);
     if (!matches.length) {
       const none = document.createElement("li");

@@ -63,3 +63,28 @@ def test_schema_and_docs_are_served(api: APIClient) -> None:
     parameters = {p["name"] for p in paths["/api/v1/deviations/"]["get"]["parameters"]}
     assert {"agency", "law", "provision", "municipality", "occurred_after", "page"} <= parameters
     assert api.get("/api/docs/").status_code == 200
+
+
+def _provisions(api: APIClient, search: str) -> list[dict[str, str]]:
+    response = api.get("/api/v1/provisions/", {"search": search, "page_size": 500})
+    assert response.status_code == 200
+    return response.json()["results"]
+
+
+def test_provision_search_filters_by_citation_law_and_title_words(api: APIClient) -> None:
+    everything = api.get("/api/v1/provisions/", {"page_size": 500}).json()["count"]
+    rows = _provisions(api, "27 kap. 48")
+    assert [row["tag_id"] for row in rows] == ["prov:2010:110#K27P48"]
+    osl = _provisions(api, "offentlighets")  # a word of OSL's title, not of its citations
+    assert osl
+    assert {row["law"] for row in osl} == {"2009:400"}
+    sfb = _provisions(api, "SFB")
+    assert 0 < len(sfb) < everything
+    assert {row["law"] for row in sfb} == {"2010:110"}
+    assert _provisions(api, "ingetsådantord") == []
+    assert len(_provisions(api, "")) == everything  # an empty search leaves the list whole
+
+
+def test_law_search_finds_a_word_inside_a_title(api: APIClient) -> None:
+    response = api.get("/api/v1/laws/", {"search": "sekretess", "page_size": 500})
+    assert [row["sfs"] for row in response.json()["results"]] == ["2009:400"]

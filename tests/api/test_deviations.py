@@ -113,7 +113,7 @@ def test_unit_filter(analyst_api: APIClient, corpus, haninge_unit: Unit) -> None
         ({"municipality": "9999"}, "municipality"),
         ({"status": "lost"}, "status"),
         ({"provision": "law:2010:110"}, "provision"),
-        ({"law": "SFB"}, "law"),
+        ({"law": "Ingen sådan lag"}, "law"),
         ({"agency": "F K"}, "agency"),
     ],
 )

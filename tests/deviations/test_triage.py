@@ -47,7 +47,7 @@ def test_a_decision_confirms_rejects_adds_and_moves_on(reported: Deviation, anal
     }
     assert reported.status == Deviation.Status.TRIAGED
     assert reported.confirmed_tags == "agency:FK;agency:KOMMUN;prov:2010:110#K27P48"
-    assert "avvisade agency:AF" in action.summary  # the language of the one who decided
+    assert "avvisade Arbetsförmedlingen" in action.summary  # their words, in their language
     history = Tagging.history.filter(tag_id="agency:AF", state="rejected").get()
     assert history.history_user == analyst
     assert reported.history.latest().history_user == analyst

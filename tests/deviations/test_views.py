@@ -43,13 +43,15 @@ def test_detail_shows_tags_explanations_and_the_timeline(
         deviation=deviation,
         tag_id="prov:2010:110#K27P48",
         state=Tagging.State.SUGGESTED,
-        rule="chapter-section + SFB",
+        rule="chapter-section + law abbreviation",
+        confidence=0.95,
     )
     tag_decide(tagging=tagging, state=Tagging.State.CONFIRMED, by=analyst)
     page = analyst_client.get(deviation.get_absolute_url()).content.decode()
-    assert "prov:2010:110#K27P48" in page
-    assert "chapter-section + SFB" in page
-    assert "Taggen prov:2010:110#K27P48 bekräftad" in page
+    assert 'title="prov:2010:110#K27P48"' in page  # the id on hover, for analysts
+    assert "regel: kapitel och paragraf + lagförkortning" in page
+    assert "säkerhet 0,95" in page
+    assert "Taggen 27 kap. 48 § SFB bekräftad" in page
 
 
 def test_pagination_keeps_the_filters(analyst_client: Client, taby_unit: Unit) -> None:
