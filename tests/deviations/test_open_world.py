@@ -242,3 +242,33 @@ def test_nothing_the_tagger_suggests_is_refused_by_the_tag_rule(taby_unit: Unit,
     ]
     assert any(tag.startswith("law:") for tag in suggested)
     rules.check_tags(suggested)
+
+
+def test_a_law_written_out_in_a_filed_text_is_created_with_its_title(
+    api: APIClient, taby_unit: Unit
+) -> None:
+    text = (
+        "Regionen skrev ut personen utan planering enligt lagen (2017:612) om samverkan vid "
+        "utskrivning från sluten hälso- och sjukvård. Kommunen fick veta det för sent."
+    )
+    body = {
+        "occurred_on": "2026-01-12",
+        "unit": taby_unit.pk,
+        "municipality": "0160",
+        "description": text,
+        "category": "work_capacity",
+    }
+    response = api.post("/api/v1/deviations/", body, format="json")
+    assert response.status_code == 201, response.json()
+    law = Law.objects.get(sfs="2017:612")
+    assert (law.title, law.kind, law.confirmed) == (
+        "Lag om samverkan vid utskrivning från sluten hälso- och sjukvård",
+        "lag",
+        False,
+    )
+
+
+def test_shipped_rows_are_confirmed(db: None, taby_unit: Unit) -> None:
+    assert Law.objects.exists()
+    assert not Law.objects.filter(confirmed=False).exists()
+    assert not Provision.objects.filter(confirmed=False).exists()
