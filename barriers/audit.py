@@ -17,6 +17,7 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from barriers.models import Barrier, Decision, Escalation
+from catalogue.selectors import labels_for
 from deviations.models import Deviation, Tagging
 
 AUDITED: tuple[type[models.Model], ...] = (Deviation, Tagging, Barrier, Escalation, Decision)
@@ -49,7 +50,7 @@ LABEL_RELATIONS: dict[type[models.Model], tuple[str, ...]] = {
 
 
 def _labels(model: type[models.Model], records: list[Any]) -> dict[int, str]:
-    """Each record's object named by the model's own __str__, as it was then.
+    """Each record's object named by the model's own __str__ (a tag by its label), as it was then.
 
     Built from the historical row itself (`record.instance` would query once per record for the
     fields history leaves out), with the relations __str__ needs prefetched in one go.
@@ -64,10 +65,20 @@ def _labels(model: type[models.Model], records: list[Any]) -> dict[int, str]:
     labels = {}
     for history_id, obj in objects.items():
         try:
-            labels[history_id] = str(obj)[:80]
+            shown = labels_for([obj.tag_id])[0] if isinstance(obj, Tagging) else str(obj)
+            labels[history_id] = shown[:80]
         except ObjectDoesNotExist:  # a relation deleted since
             labels[history_id] = f"#{obj.pk}"
     return labels
+
+
+def _shown(field: str, value: Any) -> str:
+    """A changed value as people read it: tags by their labels, not their ids."""
+    if field == "tags" and isinstance(value, list | tuple):
+        return ", ".join(labels_for(str(tag) for tag in value))[:80]
+    if field == "tag_id" and isinstance(value, str):
+        return labels_for([value])[0][:80]
+    return str(value)[:80]
 
 
 def _entries(model: type[models.Model], limit: int) -> list[AuditEntry]:
@@ -89,7 +100,7 @@ def _entries(model: type[models.Model], limit: int) -> list[AuditEntry]:
         if record.history_type == "~" and position > 0:
             delta = record.diff_against(versions[record.id][position - 1])
             changes = tuple(
-                (change.field, str(change.old)[:80], str(change.new)[:80])
+                (change.field, _shown(change.field, change.old), _shown(change.field, change.new))
                 for change in delta.changes
                 if change.field not in HIDDEN_FIELDS
             )

@@ -61,3 +61,16 @@ def test_an_unknown_word_is_refused_in_swedish_and_kept(
     assert raw_ids(page) == []
     barrier.refresh_from_db()
     assert barrier.tags == TAGS
+
+
+def test_the_audit_trail_names_changed_tags_by_their_labels(
+    analyst_client: Client, analyst: User
+) -> None:
+    barrier = _barrier(analyst)
+    analyst_client.post(
+        reverse("barriers:barrier_update", args=[barrier.pk]),
+        {"title": "Glapp", "mandate_level": "1", "tags": ["agency:FK"]},
+    )
+    page = analyst_client.get(reverse("barriers:audit")).content.decode()
+    assert "Försäkringskassan" in visible_text(page)
+    assert raw_ids(page) == []
