@@ -133,7 +133,9 @@ class Law(models.Model):
 
     def __str__(self) -> str:
         label = self.short_name or self.title
-        return f"{label} ({self.sfs})" if self.sfs else label
+        if not self.sfs or self.sfs in label:  # "SFS 1962:381", a row created from use
+            return label
+        return f"{label} ({self.sfs})"
 
     @property
     def tag_id(self) -> str | None:

@@ -58,6 +58,7 @@ class LawSerializer(serializers.ModelSerializer):
             "replaced_by",
             "agencies",
             "verified",
+            "confirmed",
             "note",
         ]
 
@@ -68,7 +69,16 @@ class ProvisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Provision
-        fields = ["tag_id", "law", "chapter", "section", "citation", "description", "verified"]
+        fields = [
+            "tag_id",
+            "law",
+            "chapter",
+            "section",
+            "citation",
+            "description",
+            "verified",
+            "confirmed",  # False: created when first tagged, not yet checked by an administrator
+        ]
 
 
 class TermSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from api.serializers.catalogue import ProvisionSerializer
 from catalogue.models import Law, Provision
 from catalogue.selectors import tag_catalogue
 from catalogue.services import references_register, titles_written_out
@@ -272,3 +273,12 @@ def test_shipped_rows_are_confirmed(db: None, taby_unit: Unit) -> None:
     assert Law.objects.exists()
     assert not Law.objects.filter(confirmed=False).exists()
     assert not Provision.objects.filter(confirmed=False).exists()
+
+
+def test_the_api_says_which_catalogue_rows_are_not_confirmed(analyst_api: APIClient) -> None:
+    references_register(["prov:1993:389#P7"])
+    law = analyst_api.get("/api/v1/laws/1993:389/").json()
+    assert (law["title"], law["confirmed"]) == ("SFS 1993:389", False)
+    assert analyst_api.get("/api/v1/laws/2010:110/").json()["confirmed"] is True
+    provision = ProvisionSerializer(Provision.objects.get(tag_id="prov:1993:389#P7")).data
+    assert (provision["citation"], provision["confirmed"]) == ("7 § (1993:389)", False)
