@@ -28,6 +28,8 @@ _RULE_LABELS: dict[str, Promise] = {
     RULE_AGENCY["subunit"]: _("agency unit or role"),
     RULE_AGENCY["context"]: _("agency word in context"),
     "same law": _("same law"),  # a reference to the law named just before
+    "earlier law in text": _("earlier law in the text"),
+    "later law in sentence": _("later law in the sentence"),
     "imported": _("imported"),
     "added in triage": _("added in triage"),
     "added by the reporter": _("added by the reporter"),

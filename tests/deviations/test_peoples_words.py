@@ -148,9 +148,13 @@ def test_every_rule_of_the_tagger_has_a_swedish_name() -> None:
         engine.RULE_IMPLIED,
         engine.RULE_TERM,
         *engine.RULE_AGENCY.values(),
-        *(engine.RULE_REF.format(how=how) for how in set(engine._HOW.values())),
+        # the ways a reference finds its law, each also part of "chapter-section + <how>"
+        *engine._HOW.values(),
+        "earlier law in text",
+        "later law in sentence",
     ]
     for rule in rules:
         assert rule_label(rule) != rule, rule
+        assert rule_label(engine.RULE_REF.format(how=rule)).endswith(rule_label(rule))
     assert rule_label("agency name") == "myndighetens namn"
     assert rule_label("något nytt") == "något nytt"  # unknown rules show as stored
