@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from catalogue.selectors import tag_choices
 from catalogue.services import unconfirmed_tags
+from catalogue.tagids import is_tag_id
 from core.errors import DomainError
 from core.requests import request_user
 from deviations.models import Deviation, Tagging, TriageAction, User
@@ -24,6 +25,7 @@ from deviations.selectors import (
     tagging_list,
     triage_queue,
 )
+from deviations.services import tags_suggest
 from deviations.triage import (
     TriageDecision,
     deviation_triage,
@@ -135,6 +137,14 @@ def triage_deviation_view(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+def _cited(value: str, deviation: Deviation) -> list[str]:
+    """The provisions (else the laws) a typed citation names, dated by the event like the text:
+    an analyst may add a section the catalogue does not list yet by writing it out."""
+    found = tags_suggest(text=value, on=deviation.occurred_on)
+    provisions = [s.tag_id for s in found if s.kind == "provision"]
+    return provisions or [s.tag_id for s in found if s.kind == "law"]
+
+
 def _decision_from(
     request: HttpRequest, *, deviation: Deviation, user: User
 ) -> tuple[TriageDecision, list[str]]:
@@ -155,6 +165,9 @@ def _decision_from(
         if not value:
             continue
         tag_id = value if value in choices else by_label.get(value.casefold())
+        if tag_id is None and not is_tag_id(value) and (cited := _cited(value, deviation)):
+            add.extend(cited)  # a citation such as "11 kap. 1 § SoL", read as the tagger reads it
+            continue
         if tag_id is None:
             try:  # typed as an id: the same rule as on every other path
                 check_tags([value], known=choices)

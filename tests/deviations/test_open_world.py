@@ -18,6 +18,7 @@ from catalogue.services import references_register, titles_written_out
 from catalogue.tagging import suggest_tags
 from deviations import rules
 from deviations.models import Deviation, Draft, Tagging, Unit, User
+from tests.factories import DeviationFactory
 
 SUFFIX = " Personen fick vänta länge på besked och ärendet gick fram och tillbaka."
 # Text, event date, and the provision each must give (none of them is in the shipped catalogue).
@@ -282,3 +283,18 @@ def test_the_api_says_which_catalogue_rows_are_not_confirmed(analyst_api: APICli
     assert analyst_api.get("/api/v1/laws/2010:110/").json()["confirmed"] is True
     provision = ProvisionSerializer(Provision.objects.get(tag_id="prov:1993:389#P7")).data
     assert (provision["citation"], provision["confirmed"]) == ("7 § (1993:389)", False)
+
+
+def test_an_analyst_adds_a_section_by_writing_the_citation(
+    analyst_client: Client, taby_unit: Unit
+) -> None:
+    deviation = DeviationFactory(unit=taby_unit, occurred_on=date(2025, 9, 1))
+    url = reverse("triage:deviation", args=[deviation.reference])
+    response = analyst_client.post(url, {"add": "11 kap. 1 § SoL; agency:FK"})
+    assert response.status_code == 302
+    added = set(deviation.taggings.values_list("tag_id", flat=True))
+    assert {"prov:2025:400#K11P1", "law:2025:400", "agency:FK"} <= added
+    assert Provision.objects.get(tag_id="prov:2025:400#K11P1").confirmed is False
+    refused = analyst_client.post(url, {"add": "inget lagrum alls"}, HTTP_ACCEPT_LANGUAGE="sv")
+    messages = [str(m) for m in refused.context["messages"]]
+    assert any(m.startswith("Inte en giltig tagg: inget lagrum alls.") for m in messages), messages
