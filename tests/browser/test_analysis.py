@@ -56,7 +56,7 @@ def test_triage_with_the_keyboard(page: Page, analyst_user: User, corpus: Deviat
     page.locator("tr.triage-tag[data-tag='agency:KOMMUN']").focus()
     page.keyboard.press("x")  # reject the focused suggestion
     page.keyboard.press("n")  # save and go on
-    expect(page.locator(".messages")).to_contain_text("avvisade agency:KOMMUN")
+    expect(page.locator(".messages")).to_contain_text("avvisade Kommunen")  # by its label
     tagging = Tagging.objects.get(deviation=corpus, tag_id="agency:KOMMUN")
     assert tagging.state == "rejected"
     corpus.refresh_from_db()
