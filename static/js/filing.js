@@ -167,30 +167,54 @@
       const none = document.createElement("li");
       none.textContent = texts.noMatch;
       results.append(none);
+      // A section the catalogue does not list yet ("27 kap. 45 § SFB") is still a valid tag:
+      // read the typed citation as the tagger reads a text, and offer what it names.
+      if (/§|kap/.test(query)) offerCited(search.value);
       return;
     }
-    for (const entry of matches) {
-      const item = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "tag-option";
-      button.textContent = entry.label;
-      if (entry.hint) {
-        const hint = document.createElement("small");
-        hint.textContent = " " + entry.hint;
-        button.append(hint);
-      }
-      button.addEventListener("click", () => {
-        chosen.set(entry.id, { label: entry.label, explanation: "", suggested: false });
-        dismissed.delete(entry.id);
-        search.value = "";
-        renderChips();
-        announce(texts.added + ": " + entry.label);
-        search.focus();
-        scheduleSave();
+    matches.forEach(addOption);
+  }
+  function addOption(entry) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "tag-option";
+    button.textContent = entry.label;
+    if (entry.hint) {
+      const hint = document.createElement("small");
+      hint.textContent = " " + entry.hint;
+      button.append(hint);
+    }
+    button.addEventListener("click", () => {
+      chosen.set(entry.id, { label: entry.label, explanation: "", suggested: false });
+      dismissed.delete(entry.id);
+      search.value = "";
+      renderChips();
+      announce(texts.added + ": " + entry.label);
+      search.focus();
+      scheduleSave();
+    });
+    item.append(button);
+    results.append(item);
+  }
+  let citeSeq = 0;
+  async function offerCited(value) {
+    const seq = ++citeSeq;
+    try {
+      const response = await fetch(form.dataset.suggestUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        credentials: "same-origin",
+        body: JSON.stringify({ text: value, date: dateInput.value || null }),
       });
-      item.append(button);
-      results.append(item);
+      if (!response.ok || seq !== citeSeq || search.value !== value) return;
+      const data = await response.json();
+      const cited = data.tags.filter((tag) => tag.kind === "provision" && !chosen.has(tag.id));
+      if (!cited.length) return;
+      results.replaceChildren();
+      cited.slice(0, 8).forEach((tag) => addOption({ id: tag.id, label: tag.label, hint: "" }));
+    } catch (error) {
+      // Offline: the search stays as it was.
     }
   }
   search.addEventListener("input", showMatches);

@@ -139,12 +139,18 @@ def test_a_provision_outside_the_catalogue_keeps_its_chip_and_files(
     page.goto(f"/avvikelser/utkast/{Draft.objects.get().key}/")  # the saved draft, reopened
     expect(page.get_by_label("Vad hände?")).to_have_value(text)
     expect(_chip(page, "11 kap. 1 § SoL")).to_be_visible()
+    # A section no catalogue entry names is added by writing its citation in the search box.
+    page.locator("#tag-search").fill("27 kap. 45 § SFB")
+    expect(page.locator("#tag-search-results button")).to_have_text("27 kap. 45 § SFB")
+    page.locator("#tag-search").press("Enter")
+    expect(_chip(page, "27 kap. 45 § SFB")).to_be_visible()
     page.get_by_label("Kategori").select_option(value="work_capacity")
     page.get_by_role("button", name="Skicka in avvikelse").click()
     expect(page.get_by_role("heading", name="Avvikelsen är mottagen")).to_be_visible()
-    tagging = Deviation.objects.get().taggings.get(tag_id="prov:2025:400#K11P1")
-    assert tagging.state != "rejected"
-    assert Provision.objects.get(tag_id="prov:2025:400#K11P1").confirmed is False
+    deviation = Deviation.objects.get()
+    for tag_id in ("prov:2025:400#K11P1", "prov:2010:110#K27P45"):
+        assert deviation.taggings.get(tag_id=tag_id).state != "rejected"
+        assert Provision.objects.get(tag_id=tag_id).confirmed is False
 
 
 def _tab_to(page: Page, selector: str, limit: int = 60) -> None:
