@@ -75,8 +75,13 @@ def _catalogue_search(kind: str, field: str) -> Any:
         if not value.strip():
             return queryset
         tags = tag_search(value, kind=kind)
-        keys = tags if kind == "provision" else [parse_tag_id(tag).sfs for tag in tags]
-        return queryset.filter(**{f"{field}__in": keys})
+        parsed = [parse_tag_id(tag) for tag in tags]
+        keys = {
+            "provision": tags,
+            "law": [p.sfs for p in parsed],
+            "agency": [p.agency for p in parsed],
+        }
+        return queryset.filter(**{f"{field}__in": keys[kind]})
 
     return django_filters.CharFilter(
         method=search,
@@ -90,3 +95,7 @@ class ProvisionFilterSet(django_filters.FilterSet):
 
 class LawFilterSet(django_filters.FilterSet):
     search = _catalogue_search("law", "sfs")
+
+
+class AgencyFilterSet(django_filters.FilterSet):
+    search = _catalogue_search("agency", "code")

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
-from api.filters import LawFilterSet, ProvisionFilterSet
+from api.filters import AgencyFilterSet, LawFilterSet, ProvisionFilterSet
 from api.serializers.catalogue import (
     AgencySerializer,
     ForbundSerializer,
@@ -20,6 +20,7 @@ from deviations.models import Unit
 class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Agency.objects.all()
     serializer_class = AgencySerializer
+    filterset_class = AgencyFilterSet
     lookup_field = "code"
 
 

@@ -88,3 +88,10 @@ def test_provision_search_filters_by_citation_law_and_title_words(api: APIClient
 def test_law_search_finds_a_word_inside_a_title(api: APIClient) -> None:
     response = api.get("/api/v1/laws/", {"search": "sekretess", "page_size": 500})
     assert [row["sfs"] for row in response.json()["results"]] == ["2009:400"]
+
+
+def test_agency_search_by_name_or_code(api: APIClient) -> None:
+    response = api.get("/api/v1/agencies/", {"search": "försäkrings"})
+    assert [row["code"] for row in response.json()["results"]] == ["FK"]
+    response = api.get("/api/v1/agencies/", {"search": "csn"})
+    assert [row["code"] for row in response.json()["results"]] == ["CSN"]
