@@ -175,12 +175,15 @@ class TagCatalogue:
         return (earliest_first[0] if later else earliest_first[-1]).sfs
 
     def resolve_by_age(self, sfs_options: tuple[str, ...], *, newest: bool) -> str:
-        """ "nya SoL" / "gamla SoL": the newest or oldest of the laws a name stands for."""
+        """ "nya SoL" / "gamla SoL": the newest law a name stands for, or the one just before it.
+
+        "Gamla" means the version the newest replaced, not the first ever (SoL 1980:620).
+        """
         known = [self.laws[s] for s in sfs_options if s in self.laws]
         if not known:
             return sfs_options[0]
         ordered = sorted(known, key=lambda law: law.in_force_from or date.min)
-        return (ordered[-1] if newest else ordered[0]).sfs
+        return (ordered[-1] if newest or len(ordered) < 2 else ordered[-2]).sfs
 
     def law_kind(self, sfs: str) -> str | None:
         """`lag`, `balk` or `forordning`, for matching "samma förordning"; None if unknown."""

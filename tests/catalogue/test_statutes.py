@@ -1,0 +1,60 @@
+"""The shipped statute register: predecessors and cooperation laws that welfare cases cite are
+known by number, name and abbreviation, and an abbreviation two versions share resolves by date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from catalogue.schema import read_catalogue
+from catalogue.tagging import suggest_tags
+from tests.catalogue.shipped import default_catalogue
+
+
+def laws_tagged(text: str, on: date) -> set[str]:
+    found = suggest_tags(text, on=on, catalogue=default_catalogue())
+    return {s.tag_id for s in found if s.tag_id.startswith("law:")}
+
+
+@pytest.mark.parametrize(
+    ("text", "on", "expected"),
+    [
+        pytest.param("Enligt HSL ska regionen erbjuda vård", date(2016, 5, 2), {"law:1982:763"}),
+        pytest.param("Enligt HSL ska regionen erbjuda vård", date(2024, 5, 2), {"law:2017:30"}),
+        pytest.param("beslutet enligt FL överklagades", date(2015, 3, 1), {"law:1986:223"}),
+        pytest.param("beslutet enligt FL överklagades", date(2024, 3, 1), {"law:2017:900"}),
+        pytest.param("beslut enligt 3 kap. 7 § AFL", date(2009, 1, 1), {"law:1962:381"}),
+        pytest.param("lagen om allmän försäkring gällde då", date(2009, 1, 1), {"law:1962:381"}),
+        pytest.param("beslutet fattades enligt LASS", date(2008, 1, 1), {"law:1993:389"}),
+        pytest.param("kassan tillämpar LAK", date(2024, 1, 1), {"law:1997:239"}),
+        pytest.param(
+            "enligt lag (2017:612) om samverkan vid utskrivning från sluten hälso- och sjukvård",
+            date(2024, 1, 1),
+            {"law:2017:612"},
+        ),
+        pytest.param(
+            "lagen om samverkan vid utskrivning från sluten hälso- och sjukvård gäller",
+            date(2024, 1, 1),
+            {"law:2017:612"},
+        ),
+        pytest.param("socialtjänstlagen (1980:620) gällde", date(1999, 1, 1), {"law:1980:620"}),
+        # "gamla SoL" is the version the current one replaced, not the first ever.
+        pytest.param("enligt gamla SoL", date(2025, 11, 3), {"law:2001:453"}),
+    ],
+)
+def test_statutes_cited_in_welfare_cases_are_tagged(text: str, on: date, expected: set[str]):
+    assert laws_tagged(text, on) == expected
+
+
+def test_every_shipped_law_names_its_source_and_replacements_point_forward():
+    laws = read_catalogue().laws
+    by_sfs = {law["sfs"]: law for law in laws if law["sfs"]}
+    assert all(law.get("source") for law in laws)
+    for law in by_sfs.values():
+        if law["replaced_by"]:
+            successor = by_sfs[law["replaced_by"]]
+            assert law["in_force_to"]
+            assert successor["in_force_from"]
+            assert law["in_force_to"] < successor["in_force_from"]
