@@ -224,3 +224,28 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class ShippedRow(models.Model):
+    """The values the loader last wrote to one catalogue row, as plain JSON.
+
+    A three-way comparison (last shipped, now shipped, now in the database) tells an
+    administrator's edit from an upgrade's change, whatever path the edit took (admin, API,
+    shell), so `load_catalogue` keeps local work and reports conflicts (catalogue.loader).
+    """
+
+    table = models.CharField(_("table"), max_length=32)
+    key = models.CharField(_("natural key"), max_length=400)
+    values = models.JSONField(_("last shipped values"), default=dict)
+
+    class Meta:
+        verbose_name = _("shipped catalogue row")
+        verbose_name_plural = _("shipped catalogue rows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "key"], name="%(app_label)s_%(class)s_unique_row"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.key}"

@@ -46,19 +46,46 @@ def model_permissions(app_label: str, models: Iterable[str], actions: Iterable[s
     return [f"{app_label}.{action}_{model}" for model in models for action in actions]
 
 
+def _permission(name: str, *, missing_ok: bool = False) -> Permission | None:
+    app_label, codename = name.split(".")
+    found = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return found.first() if missing_ok else found.get()
+
+
 @transaction.atomic
 def roles_ensure() -> dict[str, Group]:
-    """Create or update the role groups so that they carry exactly ROLE_PERMISSIONS."""
+    """Create the role groups and bring them the permissions new in the shipped defaults.
+
+    An upgrade must not undo what administrators composed in the admin, so each group's last
+    shipped grant is kept (core.models.RoleGrant) and only the difference is applied:
+    permissions new in ROLE_PERMISSIONS are added, permissions the code no longer grants are
+    taken away, and whatever an administrator added or removed stays so. A new group gets the
+    whole grant; an existing group without a record (a site upgrading from the version that
+    reset groups on every start) keeps its permissions and gains the shipped ones it lacks.
+    """
+    from core.models import RoleGrant  # models cannot be imported while apps load
+
     groups = {}
     for role, names in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        perms = []
-        for name in names:
-            app_label, codename = name.split(".")
-            perms.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.set(perms)
+        group, created = Group.objects.get_or_create(name=role)
+        shipped = set(names)
+        grant = RoleGrant.objects.filter(role=role).first()
+        before = set(grant.permissions) if grant and not created else set()
+        added = [_permission(name) for name in sorted(shipped - before)]
+        if added:
+            group.permissions.add(*added)
+        withdrawn = [
+            perm
+            for name in sorted(before - shipped)
+            if (perm := _permission(name, missing_ok=True)) is not None
+        ]
+        if withdrawn:
+            group.permissions.remove(*withdrawn)
+        if grant is None:
+            RoleGrant.objects.create(role=role, permissions=sorted(shipped))
+        elif before != shipped:
+            grant.permissions = sorted(shipped)
+            grant.save(update_fields=["permissions"])
         groups[role] = group
     return groups
 

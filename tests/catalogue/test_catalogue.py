@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalogue.loader import catalogue_load
-from catalogue.models import Agency, Forbund, Law, Municipality, Provision, Term
+from catalogue.models import Agency, Forbund, Law, Municipality, Provision, ShippedRow, Term
 from catalogue.schema import DATA_DIR, CatalogueError, read_catalogue
 
 CONTRACT_AGENCIES = {
@@ -74,14 +74,90 @@ def test_second_load_changes_nothing_and_writes_no_history() -> None:
     )
 
 
+def _shipped_copy(tmp_path: Path, sfs: str, **changes: object) -> Path:
+    """The shipped catalogue with one law changed, as the next release would ship it."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data_dir)
+    laws = json.loads((data_dir / "laws.json").read_text())
+    next(row for row in laws if row["sfs"] == sfs).update(changes)
+    (data_dir / "laws.json").write_text(json.dumps(laws, ensure_ascii=False))
+    return data_dir
+
+
+def _edit_as_admin(law: Law, admin: object, **values: object) -> None:
+    """Save the way the admin does: simple_history records the person who saved."""
+    for name, value in values.items():
+        setattr(law, name, value)
+    law._history_user = admin  # type: ignore[attr-defined]
+    law.save()
+
+
 @pytest.mark.django_db
-def test_load_repairs_a_changed_row(capsys: pytest.CaptureFixture[str]) -> None:
+def test_load_keeps_an_administrators_edit(admin_user: object) -> None:
+    _edit_as_admin(Law.objects.get(sfs="2010:110"), admin_user, title="Socialförsäkringsbalken")
+    counts = catalogue_load()
+    assert Law.objects.get(sfs="2010:110").title == "Socialförsäkringsbalken"
+    assert (counts["updated"], counts["kept_local"], counts["conflicts"]) == (0, 1, [])
+
+
+@pytest.mark.django_db
+def test_load_keeps_an_edit_made_without_history_too() -> None:
+    """The remembered shipped values, not the audit trail, tell an edit: a shell update counts."""
     Law.objects.filter(sfs="2010:110").update(title="Fel titel")
-    call_command("load_catalogue")
-    assert Law.objects.get(sfs="2010:110").title == "Socialförsäkringsbalk"
+    catalogue_load()
+    assert Law.objects.get(sfs="2010:110").title == "Fel titel"
+
+
+@pytest.mark.django_db
+def test_a_shipped_change_reaches_a_row_nobody_edited(tmp_path: Path) -> None:
+    catalogue_load(data_dir=_shipped_copy(tmp_path, "2010:110", title="Ny titel", note="Ny"))
+    law = Law.objects.get(sfs="2010:110")
+    assert (law.title, law.note) == ("Ny titel", "Ny")
+
+
+@pytest.mark.django_db
+def test_a_shipped_change_to_an_edited_field_is_a_reported_conflict(
+    tmp_path: Path, admin_user: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _edit_as_admin(Law.objects.get(sfs="2010:110"), admin_user, title="Lokal titel")
+    data_dir = _shipped_copy(tmp_path, "2010:110", title="Ny titel", short_name="SFB2")
+    call_command("load_catalogue", data_dir=data_dir)
+    law = Law.objects.get(sfs="2010:110")
+    assert law.title == "Lokal titel"  # the administrator's value stays
+    assert law.short_name == "SFB2"  # a field the administrator left gets the new value
     out = capsys.readouterr().out
-    assert "1 updated" in out
-    assert "Roles: admin, analyst, staff, steering" in out
+    assert (
+        "Conflict: law 'SFB2 (2010:110)', field title: shipped 'Ny titel', local 'Lokal titel'"
+        in out
+    )
+    assert "1 conflict(s)" in out
+    call_command("load_catalogue", data_dir=data_dir)  # reported once per shipped change
+    assert "Conflict" not in capsys.readouterr().out
+    assert Law.objects.get(sfs="2010:110").title == "Lokal titel"
+
+
+@pytest.mark.django_db
+def test_a_shipped_row_an_administrator_deleted_stays_deleted() -> None:
+    Term.objects.get(term="sjukpenning").delete()
+    counts = catalogue_load()
+    assert not Term.objects.filter(term="sjukpenning").exists()
+    assert counts["kept_deleted"] == 1
+
+
+@pytest.mark.django_db
+def test_an_upgrading_site_keeps_edits_people_made_after_the_last_load(
+    tmp_path: Path, admin_user: object
+) -> None:
+    """No shipped values remembered yet: history tells a person's edit from the old loader's."""
+    ShippedRow.objects.all().delete()
+    _edit_as_admin(Law.objects.get(sfs="2010:110"), admin_user, title="Lokal titel")
+    Law.objects.filter(sfs="2017:30").update(title="Gammal titel")  # no user: a loader write
+    counts = catalogue_load()
+    assert Law.objects.get(sfs="2010:110").title == "Lokal titel"
+    assert Law.objects.get(sfs="2017:30").title == "Hälso- och sjukvårdslag"
+    assert [(c.table, c.field, c.local) for c in counts["conflicts"]] == [
+        ("law", "title", "Lokal titel")
+    ]
 
 
 @pytest.mark.django_db
