@@ -187,3 +187,40 @@ def test_inconsistent_files_are_refused_with_every_problem_named(tmp_path: Path)
     assert "K999P1" in str(excinfo.value)
     with pytest.raises(CommandError, match="not consistent"):
         call_command("load_catalogue", data_dir=data_dir)
+
+
+@pytest.mark.django_db
+def test_a_title_edited_in_the_admin_survives_an_upgrade(
+    tmp_path: Path, admin_user: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin_user)  # type: ignore[arg-type]
+    law = Law.objects.get(sfs="2010:110")
+    url = f"/admin/catalogue/law/{law.pk}/change/"
+    page = client.get(url).content.decode()
+    data = dict(
+        re.findall(
+            r'<input type="(?:text|hidden|number|date)" name="([^"]+)" value="([^"]*)"', page
+        )
+    )
+    data.update(
+        {
+            "title": "Socialförsäkringsbalken (lokal)",
+            "kind": law.kind,
+            "abbreviations": json.dumps(law.abbreviations),
+            "name_forms": json.dumps(law.name_forms),
+            "note": law.note,
+            "agencies": [a.pk for a in law.agencies.all()],
+        }
+    )
+    data.update({f: "on" for f in ("has_chapters", "verified", "confirmed") if getattr(law, f)})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert law.history.first().history_user == admin_user
+    call_command("load_catalogue", data_dir=_shipped_copy(tmp_path, "2010:110", title="Ny"))
+    assert Law.objects.get(sfs="2010:110").title == "Socialförsäkringsbalken (lokal)"
+    assert "1 conflict(s)" in capsys.readouterr().out
