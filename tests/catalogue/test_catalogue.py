@@ -224,3 +224,15 @@ def test_a_title_edited_in_the_admin_survives_an_upgrade(
     call_command("load_catalogue", data_dir=_shipped_copy(tmp_path, "2010:110", title="Ny"))
     assert Law.objects.get(sfs="2010:110").title == "Socialförsäkringsbalken (lokal)"
     assert "1 conflict(s)" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_newly_shipped_row_is_added(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data_dir)
+    terms = json.loads((data_dir / "terms.json").read_text())
+    terms.append({**next(t for t in terms if t["term"] == "sjukpenning"), "term": "sjukpengen x"})
+    (data_dir / "terms.json").write_text(json.dumps(terms, ensure_ascii=False))
+    counts = catalogue_load(data_dir=data_dir)
+    assert Term.objects.filter(term="sjukpengen x").exists()
+    assert counts["created"] == 1
