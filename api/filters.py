@@ -17,7 +17,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
 from catalogue.selectors import tag_search
-from catalogue.tagids import parse_tag_id
 from deviations.rules import FieldRuleError, check_occurred_on
 
 GENERAL_PARAMETERS = {"page", "page_size", "format", "ordering", "search"}
@@ -75,13 +74,10 @@ def _catalogue_search(kind: str, field: str) -> Any:
         if not value.strip():
             return queryset
         tags = tag_search(value, kind=kind)
-        parsed = [parse_tag_id(tag) for tag in tags]
-        keys = {
-            "provision": tags,
-            "law": [p.sfs for p in parsed],
-            "agency": [p.agency for p in parsed],
-        }
-        return queryset.filter(**{f"{field}__in": keys[kind]})
+        # A provision's key is its tag id; a law's and an agency's is what follows the kind
+        # ("law:AFFS 2016:3" → "AFFS 2016:3": not every catalogued statute is an SFS number).
+        keys = tags if kind == "provision" else [tag.partition(":")[2] for tag in tags]
+        return queryset.filter(**{f"{field}__in": keys})
 
     return django_filters.CharFilter(
         method=search,

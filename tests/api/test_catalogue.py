@@ -90,6 +90,14 @@ def test_law_search_finds_a_word_inside_a_title(api: APIClient) -> None:
     assert [row["sfs"] for row in response.json()["results"]] == ["2009:400"]
 
 
+def test_law_search_finds_a_statute_numbered_outside_sfs(api: APIClient) -> None:
+    """Arbetsförmedlingen's own regulations are numbered "AFFS 2016:3", not an SFS number;
+    the schema fuzz found the search answering 500 for them."""
+    response = api.get("/api/v1/laws/", {"search": "AFFS 2016", "page_size": 500})
+    assert response.status_code == 200
+    assert "AFFS 2016:3" in [row["sfs"] for row in response.json()["results"]]
+
+
 def test_agency_search_by_name_or_code(api: APIClient) -> None:
     response = api.get("/api/v1/agencies/", {"search": "försäkrings"})
     assert [row["code"] for row in response.json()["results"]] == ["FK"]
