@@ -195,6 +195,7 @@ class Lexicon[P]:
         self._plans: dict[str, _Plan[P]] = {}
         self._corrections: dict[str, str] = {}
         self._seen: set[str] = set()
+        self._seen_limit = LOOSE_CACHE_LIMIT
         self._compiled = False
 
     def add(
@@ -297,6 +298,10 @@ class Lexicon[P]:
         self._plans = plans
         self._corrections = {}
         self._seen = set(plans) | self._phrase_words
+        # The limit counts words learnt from texts, not the catalogue's own: with a full
+        # statute register the catalogue alone has more words than the limit, and comparing
+        # against the total rebuilt every plan for every text (benchmarks/register.py).
+        self._seen_limit = len(self._seen) + LOOSE_CACHE_LIMIT
 
     def find(self, tokens: Tokens) -> list[Hit[P]]:
         """Longest match first at each token, per channel; a matched stretch is not searched
@@ -345,7 +350,7 @@ class Lexicon[P]:
     def _analyse(self, new: set[str]) -> None:
         """Look once at each token never seen before: hyphen head, compound or typo. The
         answers are kept, so a text costs dict lookups once its words have been seen."""
-        if len(self._seen) > LOOSE_CACHE_LIMIT:
+        if len(self._seen) > self._seen_limit:
             self._reset_cache()
         for token in new:
             found = self._loose_match(token)

@@ -58,3 +58,17 @@ def test_every_shipped_law_names_its_source_and_replacements_point_forward():
             assert law["in_force_to"]
             assert successor["in_force_from"]
             assert law["in_force_to"] < successor["in_force_from"]
+
+
+def test_a_large_catalogue_keeps_what_the_lexicon_learnt_from_texts(monkeypatch):
+    """With more catalogue words than the cache limit (a full statute register), learnt words
+    must survive the next text; starting over for every text made tagging 10,000 times slower."""
+    from catalogue.tagger_catalogue import catalogue_from_files
+    from catalogue.tagging import lexicon
+
+    monkeypatch.setattr(lexicon, "LOOSE_CACHE_LIMIT", 10)
+    catalogue = catalogue_from_files()
+    day = date(2024, 1, 1)
+    suggest_tags("sjukpenningärendet drog ut på tiden", on=day, catalogue=catalogue)
+    suggest_tags("ett helt annat ord", on=day, catalogue=catalogue)
+    assert "sjukpenningärendet" in catalogue.lexicon._plans
