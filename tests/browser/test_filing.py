@@ -113,6 +113,10 @@ def test_a_draft_survives_a_reload_and_a_new_login(page: Page, reporter: User) -
     expect(page.get_by_label("Vad hände?")).to_have_value(TEXT)
     expect(page.get_by_label("Kategori")).to_have_value("waiting_time")
 
+    # Close the page first: an autosave still in flight would otherwise bring the session
+    # cookie back with its answer (the idle limit saves the session on every request).
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
     page.context.clear_cookies()  # the session is gone, as after a closed browser
     log_in(page, "stina")
     drafts = page.locator(".draft-list")

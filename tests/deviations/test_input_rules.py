@@ -26,8 +26,8 @@ from tests.factories import DeviationFactory
 
 TEXT = "FK drog in sjukpenningen vid dag 180 och Af kräver inskrivning som arbetssökande."
 KNOWN_LAW_PROVISION = "prov:2025:400#K11P1"  # law:2025:400 is in the catalogue, §11:1 is not
-UNLISTED_LAW = "law:1962:381"  # AFL: not in the shipped catalogue
-UNLISTED_LAW_PROVISION = "prov:1993:389#P7"  # LASS § 7: neither law nor section listed
+UNLISTED_LAW = "law:2007:1091"  # the old LOU: not in the shipped catalogue
+UNLISTED_LAW_PROVISION = "prov:1998:204#P7"  # PUL § 7: neither law nor section listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +370,7 @@ def test_one_length_limit_and_a_minimum_only_for_typed_text() -> None:
 @pytest.mark.django_db
 def test_only_agencies_must_be_in_the_catalogue() -> None:
     rules.check_tags(["agency:FK", "law:2025:400", KNOWN_LAW_PROVISION])
-    rules.check_tags([UNLISTED_LAW, UNLISTED_LAW_PROVISION, "prov:2017:612#P3"])
+    rules.check_tags([UNLISTED_LAW, UNLISTED_LAW_PROVISION, "prov:1976:580#P3"])
     with pytest.raises(FieldRuleError) as refusal:
         rules.check_tags(["agency:NOPE"])
     assert refusal.value.code == "unknown_tag"

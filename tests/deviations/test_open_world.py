@@ -93,14 +93,14 @@ def test_a_cited_provision_outside_the_catalogue_files_by_api(
         "municipality": "0160",
         "description": text + SUFFIX,
         "category": "work_capacity",
-        "tags": [tag, "law:2017:612"],
+        "tags": [tag, "law:2007:1091"],
     }
     response = api.post("/api/v1/deviations/", body, format="json")
     assert response.status_code == 201, response.json()
     deviation = Deviation.objects.get(reference=response.json()["reference"])
     _assert_created_unconfirmed(deviation, tag)
-    law = Law.objects.get(sfs="2017:612")
-    assert (law.confirmed, law.title) == (False, "SFS 2017:612")
+    law = Law.objects.get(sfs="2007:1091")
+    assert (law.confirmed, law.title) == (False, "SFS 2007:1091")
 
 
 def test_a_malformed_tag_is_refused_with_a_reason_and_nothing_is_lost(
@@ -138,14 +138,14 @@ def test_chips_survive_a_validation_error_and_a_draft_reload(
     staff_client: Client, staff: User, taby_unit: Unit
 ) -> None:
     text = "Kommunen hänvisar till 11 kap. 1 § SoL." + SUFFIX
-    chips = ["agency:KOMMUN", "prov:2025:400#K11P1", "law:1993:389"]
+    chips = ["agency:KOMMUN", "prov:2025:400#K11P1", "law:1998:204"]
     form = _form(taby_unit, text, "2025-09-01", chips, category="")
     response = staff_client.post(reverse("deviations:create"), form)
     assert response.status_code == 400  # no category
     assert [c["id"] for c in response.context["chips"]] == chips
     html = response.content.decode()
     assert 'value="prov:2025:400#K11P1" data-label="11 kap. 1 §' in html
-    assert 'value="law:1993:389" data-label="SFS 1993:389"' in html
+    assert 'value="law:1998:204" data-label="SFS 1998:204"' in html
 
     draft = Draft.objects.get(owner=staff)
     reloaded = staff_client.get(reverse("deviations:draft", kwargs={"key": draft.key}))
@@ -159,7 +159,7 @@ def test_chips_survive_a_validation_error_and_a_draft_reload(
         deviation.taggings.filter(state=Tagging.State.REJECTED).values_list("tag_id", flat=True)
     )
     assert not rejected & set(chips)  # nobody removed them, so none is recorded as rejected
-    assert Law.objects.get(sfs="1993:389").confirmed is False
+    assert Law.objects.get(sfs="1998:204").confirmed is False
 
 
 def test_analysts_see_a_tag_created_from_use_as_not_verified(
@@ -184,13 +184,13 @@ def test_analysts_see_a_tag_created_from_use_as_not_verified(
 
 
 def test_an_admin_confirms_rows_created_from_use(admin_client: Client, db: None) -> None:
-    references_register(["prov:1993:389#P7"])
-    law = Law.objects.get(sfs="1993:389")
-    provision = Provision.objects.get(tag_id="prov:1993:389#P7")
-    assert str(provision) == "7 § (1993:389)"
+    references_register(["prov:1998:204#P7"])
+    law = Law.objects.get(sfs="1998:204")
+    provision = Provision.objects.get(tag_id="prov:1998:204#P7")
+    assert str(provision) == "7 § (1998:204)"
     url = reverse("admin:catalogue_provision_changelist")
     listed = admin_client.get(url, {"confirmed__exact": "0"})
-    assert "prov:1993:389#P7" in listed.content.decode()
+    assert "prov:1998:204#P7" in listed.content.decode()
     response = admin_client.post(
         url, {"action": "confirm_rows", "_selected_action": [provision.pk]}, follow=True
     )
@@ -205,24 +205,24 @@ def test_an_admin_confirms_rows_created_from_use(admin_client: Client, db: None)
 
 def test_a_law_written_out_in_the_text_gets_its_title() -> None:
     text = (
-        "Enligt lagen (2017:612) om samverkan vid utskrivning från sluten hälso- och sjukvård, "
+        "Enligt lagen (2007:1091) om offentlig upphandling, "
         "ska kommunen planera."
     )
     assert titles_written_out(text) == {
-        "2017:612": ("lag", "Lag om samverkan vid utskrivning från sluten hälso- och sjukvård")
+        "2007:1091": ("lag", "Lag om offentlig upphandling")
     }
-    assert titles_written_out("lagen (2017:612) gäller") == {}
+    assert titles_written_out("lagen (2007:1091) gäller") == {}
 
 
 @pytest.mark.django_db
 def test_registering_twice_creates_once_and_keeps_a_written_out_title() -> None:
-    text = "Kommunen följde inte lag (2017:612) om samverkan vid utskrivning, 4 kap. 1 §."
-    created = references_register(["prov:2017:612#K4P1", "agency:NOPE", "nonsense"], texts=[text])
-    assert created == ["law:2017:612", "prov:2017:612#K4P1"]
-    assert references_register(["prov:2017:612#K4P1", "law:2017:612"]) == []
-    law = Law.objects.get(sfs="2017:612")
+    text = "Kommunen följde inte lag (2007:1091) om offentlig upphandling, 4 kap. 1 §."
+    created = references_register(["prov:2007:1091#K4P1", "agency:NOPE", "nonsense"], texts=[text])
+    assert created == ["law:2007:1091", "prov:2007:1091#K4P1"]
+    assert references_register(["prov:2007:1091#K4P1", "law:2007:1091"]) == []
+    law = Law.objects.get(sfs="2007:1091")
     assert (law.title, law.has_chapters, law.confirmed) == (
-        "Lag om samverkan vid utskrivning",
+        "Lag om offentlig upphandling",
         True,
         False,
     )
@@ -250,8 +250,8 @@ def test_a_law_written_out_in_a_filed_text_is_created_with_its_title(
     api: APIClient, taby_unit: Unit
 ) -> None:
     text = (
-        "Regionen skrev ut personen utan planering enligt lagen (2017:612) om samverkan vid "
-        "utskrivning från sluten hälso- och sjukvård. Kommunen fick veta det för sent."
+        "Regionen skrev ut personen utan planering enligt lagen (2007:1091) om offentlig "
+        "upphandling. Kommunen fick veta det för sent."
     )
     body = {
         "occurred_on": "2026-01-12",
@@ -262,9 +262,9 @@ def test_a_law_written_out_in_a_filed_text_is_created_with_its_title(
     }
     response = api.post("/api/v1/deviations/", body, format="json")
     assert response.status_code == 201, response.json()
-    law = Law.objects.get(sfs="2017:612")
+    law = Law.objects.get(sfs="2007:1091")
     assert (law.title, law.kind, law.confirmed) == (
-        "Lag om samverkan vid utskrivning från sluten hälso- och sjukvård",
+        "Lag om offentlig upphandling",
         "lag",
         False,
     )
@@ -277,12 +277,12 @@ def test_shipped_rows_are_confirmed(db: None, taby_unit: Unit) -> None:
 
 
 def test_the_api_says_which_catalogue_rows_are_not_confirmed(analyst_api: APIClient) -> None:
-    references_register(["prov:1993:389#P7"])
-    law = analyst_api.get("/api/v1/laws/1993:389/").json()
-    assert (law["title"], law["confirmed"]) == ("SFS 1993:389", False)
+    references_register(["prov:1998:204#P7"])
+    law = analyst_api.get("/api/v1/laws/1998:204/").json()
+    assert (law["title"], law["confirmed"]) == ("SFS 1998:204", False)
     assert analyst_api.get("/api/v1/laws/2010:110/").json()["confirmed"] is True
-    provision = ProvisionSerializer(Provision.objects.get(tag_id="prov:1993:389#P7")).data
-    assert (provision["citation"], provision["confirmed"]) == ("7 § (1993:389)", False)
+    provision = ProvisionSerializer(Provision.objects.get(tag_id="prov:1998:204#P7")).data
+    assert (provision["citation"], provision["confirmed"]) == ("7 § (1998:204)", False)
 
 
 def test_an_analyst_adds_a_section_by_writing_the_citation(
