@@ -204,13 +204,8 @@ def test_an_admin_confirms_rows_created_from_use(admin_client: Client, db: None)
 
 
 def test_a_law_written_out_in_the_text_gets_its_title() -> None:
-    text = (
-        "Enligt lagen (2007:1091) om offentlig upphandling, "
-        "ska kommunen planera."
-    )
-    assert titles_written_out(text) == {
-        "2007:1091": ("lag", "Lag om offentlig upphandling")
-    }
+    text = "Enligt lagen (2007:1091) om offentlig upphandling, ska kommunen planera."
+    assert titles_written_out(text) == {"2007:1091": ("lag", "Lag om offentlig upphandling")}
     assert titles_written_out("lagen (2007:1091) gäller") == {}
 
 
