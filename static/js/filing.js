@@ -175,17 +175,7 @@
     matches.forEach(addOption);
   }
   function addOption(entry) {
-    const item = document.createElement("li");
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "tag-option";
-    button.textContent = entry.label;
-    if (entry.hint) {
-      const hint = document.createElement("small");
-      hint.textContent = " " + entry.hint;
-      button.append(hint);
-    }
-    button.addEventListener("click", () => {
+    const item = window.KnutpunktTags.optionItem(entry, () => {
       chosen.set(entry.id, { label: entry.label, explanation: "", suggested: false });
       dismissed.delete(entry.id);
       search.value = "";
@@ -194,7 +184,6 @@
       search.focus();
       scheduleSave();
     });
-    item.append(button);
     results.append(item);
   }
   let citeSeq = 0;

@@ -17,7 +17,23 @@
       .split(" ")
       .every((word) => (/^\d+$/.test(word) ? tokens.has(word) : text.includes(word)));
   }
-  window.KnutpunktTags = { matches: matches };
+  // One result of the catalogue search: the label with its hint, picked by a click.
+  function optionItem(entry, onPick) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "tag-option";
+    button.textContent = entry.label;
+    if (entry.hint) {
+      const hint = document.createElement("small");
+      hint.textContent = " " + entry.hint;
+      button.append(hint);
+    }
+    button.addEventListener("click", () => onPick(entry));
+    item.append(button);
+    return item;
+  }
+  window.KnutpunktTags = { matches: matches, optionItem: optionItem };
 
   function enhance(field) {
     const name = field.dataset.name;
@@ -90,24 +106,13 @@
         return;
       }
       for (const entry of found) {
-        const item = document.createElement("li");
-        const button = document.createElement("button");
-        button.type = "button";
-        button.className = "tag-option";
-        button.textContent = entry.label;
-        if (entry.hint) {
-          const hint = document.createElement("small");
-          hint.textContent = " " + entry.hint;
-          button.append(hint);
-        }
-        button.addEventListener("click", () => {
+        const item = optionItem(entry, () => {
           chosen.set(entry.id, entry.label);
           search.value = "";
           render();
           announce(texts.added + ": " + entry.label);
           search.focus();
         });
-        item.append(button);
         results.append(item);
       }
     }
