@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from catalogue.tagging.lexicon import Lexicon, is_abbreviation, normalise
+from catalogue.tagging.lexicon import Lexicon, is_abbreviation, normalise, noun_forms
 from catalogue.tagging.types import AgencyEntry, LawEntry, TermEntry, TermTarget
 
 AgencyStrength = Literal["name", "abbreviation", "subunit", "context"]
@@ -41,6 +41,30 @@ WEAK_LOWER_CASE = frozenset({"sol", "alf", "sof", "fl", "pl", "rf", "ub", "fb"})
 WEAK_CAPITALS = frozenset({"PL", "RF", "UB", "FB"})
 
 LAW, AGENCY, TERM = "law", "agency", "term"
+
+# Committees and their offices are named after what they do, so their names cannot all be
+# listed: "arbetsmarknadsnämnden", "vård- och omsorgsnämnden", "socialförvaltningarna". A
+# compound ending in "nämnd" belongs to the region when it is about health care, and otherwise to
+# the municipality, unless it is one of the state's or an independent body's nämnder (the
+# region's patientnämnd takes complaints and is no party, like IVO). "Förvaltning" alone is
+# also asset management ("medelsförvaltning"), so only the municipal offices' modifiers count.
+# A bare "nämnden" or "förvaltningen" names no one: it points back at a body already named.
+_REGION_FIELDS = ("hälso", "sjukvård", "region", "landsting", "tandvård", "vårdval", "primärvård")
+_NOT_MUNICIPAL = (
+    "patient", "försäkring", "studiestöd", "hyres", "arrende", "rättshjälp", "överklagande",
+    "etik", "ansvar", "skilje", "förtroende", "pension", "migration", "statens", "riks",
+)  # fmt: skip
+_MUNICIPAL_OFFICES = (
+    "social", "omsorg", "vård", "arbetsmarknad", "stadsdel", "kommun", "äldre", "funktions",
+    "individ", "familj", "välfärd", "vuxen", "utbildning", "arbetsliv", "stöd",
+)  # fmt: skip
+HEAD_NOUNS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    # (head noun, agency code, modifier must start with one of, modifier must contain none of)
+    ("nämnd", "REGION", _REGION_FIELDS, ()),
+    ("förvaltning", "REGION", _REGION_FIELDS, ()),
+    ("nämnd", "KOMMUN", (), _NOT_MUNICIPAL),
+    ("förvaltning", "KOMMUN", _MUNICIPAL_OFFICES, _NOT_MUNICIPAL),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,17 +174,23 @@ class TagCatalogue:
             for form, strength in mentions:
                 if normalise(form) in context:
                     continue  # "Kommunen" is the name, but alone it is only a word in context
-                self.lexicon.add(
-                    form,
-                    AgencyMention(agency.code, strength, normalise(form)),
-                    channel=AGENCY,
-                    compound=True,
-                    fuzzy=True,
-                )
+                mention = AgencyMention(agency.code, strength, normalise(form))
+                self.lexicon.add(form, mention, channel=AGENCY, compound=True, fuzzy=True)
+                # "socialnämnderna", "landsting", "arbetslöshetskassorna": the rest of the
+                # paradigm of a name listed in the definite singular. Not as compound heads:
+                # "folkbokföringsadress" is no visit to Skatteverket.
+                if not is_abbreviation(form):
+                    for other in noun_forms(form):
+                        if other not in context:
+                            self.lexicon.add(other, mention, channel=AGENCY, fuzzy=True)
             for form in agency.context_dependent:
                 needs_name = is_abbreviation(form) or (form.isupper() and len(form) <= 3)
                 mention = AgencyMention(agency.code, "context", normalise(form), needs_name)
                 self.lexicon.add(form, mention, channel=AGENCY)
+        for head, code, when, unless in HEAD_NOUNS:
+            if code in self.agencies:
+                mention = AgencyMention(code, "subunit", head)
+                self.lexicon.add_head(head, mention, channel=AGENCY, when=when, unless=unless)
 
     def resolve(self, sfs_options: tuple[str, ...], on: date) -> str:
         """Pick the law in force on the event date ("SoL" before and after 2025-07-01)."""

@@ -70,23 +70,41 @@ _NEWEST = frozenset({"nya", "nuvarande", "nyare", "gällande"})
 _OLDEST = frozenset({"gamla", "tidigare", "förra", "äldre"})
 # A term that means something else when these words occur in the text.
 _TERM_BLOCKERS = {"anvisning": ("bosättning",)}
+# A term that means its law only when one of these word parts occurs in the text: an
+# underrättelse (or the duty to send one) is the law on incorrect payments only when payments
+# are the subject; Af's underrättelse to an a-kassa and FL's underrättelse om beslut are not.
+_TERM_NEEDS_WORDS = {"underrättelse": ("utbetal", "felaktig", "bidragsbrott", "välfärdssystem")}
 # A term that means something else when one of these words follows closely: registered at
 # a hospital ward is not registered at Af.
 _TERM_NOT_BEFORE = {
     "inskrivning": ("sjukhus", "psyk", "avdelning", "slutenvård", "akuten", "vårdavdelning", "lvm")
 }
 _LOOK_AHEAD = 4
-# Terms that only mean their law when their owner is in the text, named or through one of
-# its own terms: standing at the labour market's disposal is a condition of ekonomiskt bistånd
-# only where social services are involved (an a-kassa asks the same), a repayment claim is a
-# SoL återkrav only when soc makes it, and handlingsplan and varning are Af's.
-_SOCIAL_SERVICES = ("agency:KOMMUN", frozenset({"försörjningsstöd", "ekonomiskt bistånd"}))
-_EMPLOYMENT_SERVICE = ("agency:AF", frozenset({"inskrivning", "aktivitetsstöd", "anvisning"}))
+# Terms that only mean their law when their owner is in the text, named, through one of its
+# own terms or through one of a few word parts: standing at the labour market's disposal is a
+# condition of ekonomiskt bistånd only where social services are involved (an a-kassa asks the
+# same), a repayment claim is a SoL återkrav only when soc makes it, and handlingsplan and
+# varning are Af's.
+_SOCIAL_SERVICES = ("agency:KOMMUN", frozenset({"försörjningsstöd", "ekonomiskt bistånd"}), ())
+_EMPLOYMENT_SERVICE = ("agency:AF", frozenset({"inskrivning", "aktivitetsstöd", "anvisning"}), ())
+# "Råd och anvisningar" are instructions: an anvisning is to an Af programme only when Af or
+# one of its programmes or benefits is in the text (the anvisning itself does not count).
+_AF_PROGRAMME = (
+    "agency:AF",
+    frozenset(
+        {
+            "inskrivning", "aktivitetsstöd", "utvecklingsersättning", "etableringsersättning",
+            "arbetspraktik", "JOB", "jobbgaranti för ungdomar", "etableringsprogrammet",
+        }
+    ),
+    ("program", "arbetsmarknadsutbildning"),
+)  # fmt: skip
 _NEEDS_OWNER = {
     "stå till arbetsmarknadens förfogande": _SOCIAL_SERVICES,
     "återkrav": _SOCIAL_SERVICES,
     "handlingsplan": _EMPLOYMENT_SERVICE,
     "varning": _EMPLOYMENT_SERVICE,
+    "anvisning": _AF_PROGRAMME,
 }
 
 
@@ -359,12 +377,18 @@ def _add_terms(
             lowered = lowered or text.lower()
             if any(word in lowered for word in blockers):
                 continue
+        if needed := _TERM_NEEDS_WORDS.get(term.term):
+            lowered = lowered or text.lower()
+            if not any(word in lowered for word in needed):
+                continue
         if owner := _NEEDS_OWNER.get(term.term):
-            agency, related = owner
+            agency, related, words = owner
             if not any(agency_tag_id(h.payload.code) == agency for h in agency_hits) and not any(
                 h.payload.term in related for h in hits
             ):
-                continue
+                lowered = lowered or text.lower()
+                if not any(word in lowered for word in words):
+                    continue
         penalty = LOOSE_MATCH_PENALTY[hit.how]
         for target in term.targets:
             if not target.applies_on(on):

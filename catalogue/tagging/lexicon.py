@@ -54,6 +54,29 @@ def is_abbreviation(form: str) -> bool:
     return len(letters) <= 5 and " " not in form and sum(c.isupper() for c in letters) >= 2
 
 
+# A definite singular noun ("socialnämnden", "landstinget", "a-kassan") is how agency names are
+# usually listed; the other forms people write (plural, indefinite) come from its stem. Shorter
+# stems are left alone: "socialen" would give "sociala".
+MIN_NOUN_STEM = 7
+
+
+def noun_forms(form: str) -> tuple[str, ...]:
+    """The indefinite forms of a phrase ending in a definite singular noun, from which the
+    Swedish endings give the rest of the paradigm: `socialnämnden` → `socialnämnd` (→
+    `socialnämnderna`), `landstinget` → `landsting`, `a-kassan` → `a-kassa` and the plural stem
+    `a-kass` (→ `a-kassor`, `a-kassornas`)."""
+    key = normalise(form)
+    head, space, last = key.rpartition(" ")
+    prefix = head + space
+    if last.endswith("an") and len(last) - 1 >= MIN_NOUN_STEM:  # kassan: kassa, kass-or
+        return (prefix + last[:-1], prefix + last[:-2])
+    if last.endswith(("en", "et")) and len(last) - 2 >= MIN_NOUN_STEM:
+        return (prefix + last[:-2],)
+    if last.endswith("n") and last[-2:-1] in ("i", "o", "u", "y") and len(last) > MIN_NOUN_STEM:
+        return (prefix + last[:-1],)  # psykiatrin: psykiatri
+    return ()
+
+
 class Tokens:
     """A text's lower-case word tokens; character offsets are worked out only for the tokens
     that matched something, since most tokens never need them."""
@@ -188,6 +211,11 @@ class Lexicon[P]:
         self._compound_gate: frozenset[str] = frozenset()
         self._typo_index: dict[str, list[str]] = {}
         self._phrase_words: frozenset[str] = frozenset()
+        # Head nouns that make a compound name an entry ("arbetsmarknadsnämnden"), with the
+        # modifiers they need or refuse; their inflected surfaces, longest first.
+        self._head_rules: list[tuple[str, tuple[str, ...], tuple[str, ...], Entry[P]]] = []
+        self._head_surfaces: dict[str, list[int]] = {}
+        self._head_endings: tuple[str, ...] = ()
         # What to try for each token worth a look, incl. the hyphen heads and compounds found
         # so far; misspelt tokens and the word meant; every token already looked at. Filled
         # while tagging; each update is a single dict or set operation, so threads sharing a
@@ -234,6 +262,21 @@ class Lexicon[P]:
                 word for word in key.split(" ") if len(word) >= MIN_FUZZY and word.isalpha()
             )
 
+    def add_head(
+        self,
+        head: str,
+        payload: P,
+        *,
+        channel: str,
+        when: tuple[str, ...] = (),
+        unless: tuple[str, ...] = (),
+    ) -> None:
+        """A compound ending in `head` (any Swedish ending) means `payload` when the part before
+        it has at least three letters, starts with one of `when` (if given) and contains none of
+        `unless`. Rules added first are tried first; the whole word is the span."""
+        self._compiled = False
+        self._head_rules.append((normalise(head), when, unless, (channel, payload)))
+
     def compile(self) -> None:
         """Generate every inflected surface form once, so matching is plain dict lookups."""
         words: dict[str, list[Entry[P]]] = {k: list(v) for k, v in self._base.items()}
@@ -265,6 +308,13 @@ class Lexicon[P]:
             if 1 < len(parts) <= MAX_WORDS:
                 widths.setdefault(parts[0], set()).add(len(parts))
         self._widths = {w: tuple(sorted(n, reverse=True)) for w, n in widths.items()}
+
+        head_surfaces: dict[str, list[int]] = {}
+        for index, (head, *_rest) in enumerate(self._head_rules):
+            for suffix in ("", *SUFFIXES):
+                _append(head_surfaces.setdefault(head + suffix, []), index)
+        self._head_surfaces = head_surfaces
+        self._head_endings = tuple(sorted(head_surfaces, key=len, reverse=True))
 
         self._compound = {k: self._base[k] for k in self._compoundable}
         self._compound_gate = frozenset(k[:MIN_COMPOUND_HEAD] for k in self._compoundable)
@@ -370,8 +420,32 @@ class Lexicon[P]:
             head = low.split("-", 1)[0]
             entries = self._words.get(head) or self._exact_lower.get(head)
             return (entries, len(head), "exact") if entries else None
+        if self._head_endings and low.endswith(self._head_endings):
+            found = self._head_match(low)
+            if found is not None:
+                return found
         if len(low) >= MIN_COMPOUND_HEAD + 3 and low[:MIN_COMPOUND_HEAD] in self._compound_gate:
             return self._compound_match(low)
+        return None
+
+    def _head_match(self, low: str) -> tuple[list[Entry[P]], int, How] | None:
+        """`omsorgsnämnden`, `socialförvaltningarna`: a modifier plus an inflected head noun."""
+        for surface in self._head_endings:
+            modifier = low[: -len(surface)]
+            if not low.endswith(surface) or len(modifier) < 3:
+                continue
+            entries: list[Entry[P]] = []
+            channels: set[str] = set()
+            for index in self._head_surfaces[surface]:
+                _head, when, unless, entry = self._head_rules[index]
+                if entry[0] in channels:
+                    continue
+                if (not when or modifier.startswith(when)) and not any(
+                    word in modifier for word in unless
+                ):
+                    entries.append(entry)
+                    channels.add(entry[0])
+            return (entries, len(low), "compound") if entries else None
         return None
 
     def _compound_match(self, low: str) -> tuple[list[Entry[P]], int, How] | None:

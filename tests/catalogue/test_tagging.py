@@ -410,6 +410,42 @@ AGENCIES = [
     ),
     pytest.param("ISF och JO har granskat detta", set(), id="oversight-bodies-are-not-agencies"),
     pytest.param("hon får stöd av en leverantör", set(), id="supplier-is-not-af"),
+    # Plural and indefinite forms of names listed in the definite singular (issue 15).
+    pytest.param("Socialnämnderna i länet svarar olika", {"agency:KOMMUN"}, id="socialnämnderna"),
+    pytest.param(
+        "Landsting och kommuner samverkar",
+        {"agency:REGION", "agency:KOMMUN"},
+        id="landsting-indefinite",
+    ),
+    pytest.param("landstingens och landstingets ansvar", {"agency:REGION"}, id="landstingen"),
+    pytest.param(
+        "Arbetslöshetskassorna kräver intyg", {"agency:AKASSA"}, id="arbetslöshetskassorna"
+    ),
+    pytest.param("a-kassornas handläggningstider", {"agency:AKASSA"}, id="a-kassornas"),
+    pytest.param("de allmänna försäkringskassorna", {"agency:FK"}, id="försäkringskassorna"),
+    pytest.param("vårdcentralernas mottagningar", {"agency:REGION"}, id="vårdcentralerna"),
+    # A committee or office named after what it does (issue 15).
+    pytest.param("Vård- och omsorgsnämnden beslutade", {"agency:KOMMUN"}, id="vård-och-omsorg"),
+    pytest.param("arbetsmarknadsnämndens beslut", {"agency:KOMMUN"}, id="arbetsmarknadsnämnden"),
+    pytest.param(
+        "individ- och familjeomsorgsnämnden har yttrat sig",
+        {"agency:KOMMUN"},
+        id="ifo-nämnden",
+    ),
+    pytest.param("socialförvaltningarna i länet", {"agency:KOMMUN"}, id="socialförvaltningarna"),
+    pytest.param("Hälso- och sjukvårdsnämnden beslutade", {"agency:REGION"}, id="region-nämnd"),
+    pytest.param(
+        "Patientnämnden tog emot klagomålet och nämnden svarade",
+        set(),
+        id="patientnämnden-is-no-party",
+    ),
+    pytest.param("nämnden har inte fattat beslut", set(), id="bare-nämnden-names-no-one"),
+    pytest.param("förvaltningen svarade inte", set(), id="bare-förvaltningen-names-no-one"),
+    pytest.param("hyresnämnden och Statens överklagandenämnd", set(), id="state-nämnder"),
+    pytest.param("medelsförvaltningen sköts av banken", set(), id="asset-management"),
+    pytest.param(
+        "Centrala studiestödsnämnden och studiestödsnämnden", {"agency:CSN"}, id="csn-not-kommun"
+    ),
 ]
 
 
@@ -603,7 +639,46 @@ NOT_TAGS = [
     pytest.param("JO 3185-2017 kritiserade hanteringen", id="jo-number"),
     pytest.param("hon får sol i ansiktet", id="sol-the-sun"),
     pytest.param("vi har avvisningen från domstolen", id="avvisning-is-not-anvisning"),
+    # Everyday words that only mean a law in the right company (issue 15).
+    pytest.param("Enligt råd och anvisningar från myndigheten.", id="råd-och-anvisningar"),
+    pytest.param("Underrättelseskyldighet gäller.", id="underrättelseskyldighet-alone"),
+    pytest.param("Af skickade en underrättelse om att hon uteblev", id="af-underrättelse"),
+    pytest.param("En rehabiliteringsplan upprättades.", id="generic-rehabiliteringsplan"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Underrättelse om felaktig utbetalning skickades till FK",
+            {"agency:FK", "law:2008:206"},
+            id="underrättelse-about-payments",
+        ),
+        pytest.param(
+            "FK har underrättelseskyldighet när ersättning betalats ut felaktigt",
+            {"agency:FK", "law:2008:206"},
+            id="underrättelseskyldighet-with-payments",
+        ),
+        pytest.param(
+            "Han blev anvisad till program i oktober",
+            {"law:2000:634", "law:2000:625"},
+            id="anvisad-till-program",
+        ),
+        pytest.param(
+            "Af anvisade honom men anvisningarna var otydliga",
+            {"agency:AF", "law:2000:634", "law:2000:625"},
+            id="anvisning-with-af",
+        ),
+        pytest.param(
+            "Deltagaren väntar på anvisning till JOB",
+            {"law:2000:634", "law:2000:625", "law:2007:414"},
+            id="anvisning-with-an-af-programme",
+        ),
+    ],
+)
+def test_ambiguous_everyday_words_with_their_context(text: str, expected: set[str]) -> None:
+    assert tag_ids(text) == expected
 
 
 @pytest.mark.parametrize("text", NOT_TAGS)
