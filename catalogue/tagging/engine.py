@@ -63,6 +63,9 @@ _GLUE_BEFORE_COMMA = re.compile(r"\s*,\s*", re.IGNORECASE)
 _LIST_GLUE = re.compile(r"\s*(?:,|och|samt|resp\.?|respektive|&)\s*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-ZÅÄÖ]|\n")
 _SFS_AFTER_NAME = re.compile(r"[\s(]*")
+# The title of a law not in the catalogue, written out after its number: "(1990:1404) om …",
+# up to the end of the clause.
+_TITLE_AFTER_SFS = re.compile(r"[\s)]*om\s[^.;:()\n,]{3,150}", re.IGNORECASE)
 _NAME_AFTER_SFS = re.compile(r"[\s)]*(?:om\s)?")
 # Words before a weak abbreviation ("sol", "fl") that make it a citation: "enligt sol".
 _CITING = frozenset({"enligt", "enl", "jml", "jämlikt", "jfr", "se"})
@@ -73,7 +76,12 @@ _TERM_BLOCKERS = {"anvisning": ("bosättning",)}
 # A term that means its law only when one of these word parts occurs in the text: an
 # underrättelse (or the duty to send one) is the law on incorrect payments only when payments
 # are the subject; Af's underrättelse to an a-kassa and FL's underrättelse om beslut are not.
-_TERM_NEEDS_WORDS = {"underrättelse": ("utbetal", "felaktig", "bidragsbrott", "välfärdssystem")}
+# Dagersättning is the asylum seekers' allowance only when asylum is the subject; aktivitetsstöd
+# is paid as a dagersättning too.
+_TERM_NEEDS_WORDS = {
+    "underrättelse": ("utbetal", "felaktig", "bidragsbrott", "välfärdssystem"),
+    "dagersättning": ("asyl", "migrationsverk", "lma"),
+}
 # A term that means something else when one of these words follows closely: registered at
 # a hospital ward is not registered at Af.
 _TERM_NOT_BEFORE = {
@@ -106,6 +114,9 @@ _NEEDS_OWNER = {
     "varning": _EMPLOYMENT_SERVICE,
     "anvisning": _AF_PROGRAMME,
 }
+# Terms that mean another law when this agency is in the text, unless one of the owner's own
+# terms is there too: with an a-kassa in the text a varning is the a-kassa's, under ALF.
+_NOT_WITH_AGENCY = {"varning": ("agency:AKASSA", _AF_PROGRAMME[1])}
 
 
 @dataclass(slots=True)
@@ -181,9 +192,27 @@ def suggest_tags(text: str, *, on: date, catalogue: TagCatalogue) -> list[TagSug
             rule = {"sfs": RULE_SFS, "name": RULE_LAW_NAME}.get(law.how, RULE_LAW_ABBREVIATION)
             confidence = 0.9 if law.how == "name" else 0.95
             out.add(law_tag_id(law.sfs), "law", confidence, rule, (law.start, law.end))
-    _add_terms(tokens, term_hits, agency_hits, on, out)
+    if agency_hits and laws:
+        agency_hits = _outside_law_titles(text, agency_hits, laws)
+    _add_terms(tokens, term_hits, agency_hits, on, catalogue, out)
     _add_agencies(agency_hits, out)
     return out.result()
+
+
+def _outside_law_titles(
+    text: str, hits: list[Hit[AgencyMention]], laws: list[_LawAt]
+) -> list[Hit[AgencyMention]]:
+    """Agency words inside a law's title name no party: "lagen om samverkan vid utskrivning
+    från sluten hälso- och sjukvård", "lagen (1990:1404) om kommunernas betalningsansvar"."""
+    titles = []
+    for law in laws:
+        if law.how == "name":
+            titles.append((law.start, law.end))
+        elif law.how == "sfs" and (about := _TITLE_AFTER_SFS.match(text, law.end)):
+            titles.append((law.start, about.end()))
+    if not titles:
+        return hits
+    return [h for h in hits if not any(a <= h.start and h.end <= b for a, b in titles)]
 
 
 def _law_mentions(
@@ -362,6 +391,7 @@ def _add_terms(
     hits: list[Hit[TermEntry]],
     agency_hits: list[Hit[AgencyMention]],
     on: date,
+    catalogue: TagCatalogue,
     out: _Collector,
 ) -> None:
     text, lowered = tokens.text, ""
@@ -376,6 +406,12 @@ def _add_terms(
         if blockers := _TERM_BLOCKERS.get(term.term):
             lowered = lowered or text.lower()
             if any(word in lowered for word in blockers):
+                continue
+        if other := _NOT_WITH_AGENCY.get(term.term):
+            agency, related = other
+            if any(agency_tag_id(h.payload.code) == agency for h in agency_hits) and not any(
+                h.payload.term in related for h in hits
+            ):
                 continue
         if needed := _TERM_NEEDS_WORDS.get(term.term):
             lowered = lowered or text.lower()
@@ -394,6 +430,10 @@ def _add_terms(
             if not target.applies_on(on):
                 continue
             parsed = _parse_tag_id(target.tag)
+            # A law cannot apply before it exists: sjukpenning in 2004 is not SFB (2010:110).
+            law = catalogue.laws.get(parsed.sfs or "")
+            if law is not None and law.in_force_from is not None and on < law.in_force_from:
+                continue
             confidence = (0.7 if parsed.kind == "provision" else 0.8) - penalty
             out.add(target.tag, parsed.kind, confidence, RULE_TERM, (hit.start, hit.end))
             if parsed.kind == "provision" and parsed.law_tag_id:

@@ -1,9 +1,9 @@
 """Statute references in the forms Swedish texts use, before they are tied to a law.
 
-`27 kap. 48 §`, `27 kap 48§`, `4 kap. 1 och 3 §§`, `46–49 §§`, `11–11 b §§`, `55 b §`, `9 § 2`,
-`30 kap.`, `33–35 kap.` and SFS numbers `(2010:110)`, `SFS 2001:453`. Dates, amounts, case and
-report numbers never match: a reference needs `kap` or `§`, and an SFS number must not follow
-a report or case-number prefix.
+`27 kap. 48 §`, `27 kap 48§`, `2 kap § 7`, `4 kap. 1 och 3 §§`, `46–49 §§`, `11–11 b §§`,
+`55 b §`, `9 § 2`, `30 kap.`, `33–35 kap.` and SFS numbers `(2010:110)`, `SFS 2001:453`. Dates,
+amounts, case and report numbers never match: a reference needs `kap` or `§`, and an SFS number
+must not follow a report or case-number prefix.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ _POINT = r"(?:\s*(?P<{name}>\d{{1,2}})(?![\d:.,]|\s*(?:§|kap|%|år|dag|veck|må
 REFERENCE_RE = re.compile(
     rf"(?<![\d:/.,])(?=\d)(?:"
     rf"(?P<chapters>{_LIST})\s*kap(?:itlet|itel)?\b\.?"
-    rf"(?:\s*(?P<sections>{_LIST})\s*§§?{_POINT.format(name='point')})?"
+    rf"(?:\s*(?P<sections>{_LIST})\s*§§?{_POINT.format(name='point')}"
+    rf"|\s*§§?\s*(?P<after_mark>{_LIST})(?![\d:.,]|\s*(?:§|kap)))?"
     rf"|(?P<bare>{_LIST})\s*§§?{_POINT.format(name='bare_point')})",
     re.IGNORECASE,
 )
@@ -137,6 +138,9 @@ def find_references(
             sections = m.group("sections")
             point = "point"
             end = m.end("sections") if sections else m.end("chapters")
+            if m.group("after_mark"):  # "2 kap § 7": the section written after its mark
+                sections = m.group("after_mark")
+                end = m.end("after_mark")
         else:
             sections, point = m.group("bare"), "bare_point"
             end = m.end("bare")

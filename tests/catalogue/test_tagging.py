@@ -419,9 +419,13 @@ AGENCIES = [
     ),
     pytest.param("landstingens och landstingets ansvar", {"agency:REGION"}, id="landstingen"),
     pytest.param(
-        "Arbetslöshetskassorna kräver intyg", {"agency:AKASSA"}, id="arbetslöshetskassorna"
+        "Arbetslöshetskassorna kräver intyg",
+        {"agency:AKASSA", "law:1997:238"},
+        id="arbetslöshetskassorna",
     ),
-    pytest.param("a-kassornas handläggningstider", {"agency:AKASSA"}, id="a-kassornas"),
+    pytest.param(
+        "a-kassornas handläggningstider", {"agency:AKASSA", "law:1997:238"}, id="a-kassornas"
+    ),
     pytest.param("de allmänna försäkringskassorna", {"agency:FK"}, id="försäkringskassorna"),
     pytest.param("vårdcentralernas mottagningar", {"agency:REGION"}, id="vårdcentralerna"),
     # A committee or office named after what it does (issue 15).
@@ -818,3 +822,89 @@ _REFERENCE_WORDS = [
 def test_reference_windows_find_what_a_full_scan_finds(parts: list[str]) -> None:
     text = " ".join(parts)
     assert find_references(text) == find_references(text, whole_text=True)
+
+
+# --- Found on real official prose (tests/data/real, dev split) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "on", "expected"),
+    [
+        pytest.param(
+            "Lagarna (2 kap § 7 SoL, 16 kap § 4 HSL) beskriver vad en SIP ska innehålla",
+            date(2022, 5, 1),
+            {SOL_OLD, "law:2017:30", "prov:2001:453#K2P7", "prov:2017:30#K16P4"},
+            id="section-after-its-mark",
+        ),
+        pytest.param(
+            "Samtidigt upphävs lagen (1990:1404) om kommunernas betalningsansvar för viss "
+            "hälso- och sjukvård.",
+            date(2017, 2, 16),
+            {"law:1990:1404"},
+            id="agency-words-in-an-unknown-law-title",
+        ),
+        pytest.param(
+            "Regionen hänvisar till lagen om samverkan vid utskrivning från sluten hälso- och "
+            "sjukvård",
+            date(2019, 3, 1),
+            {"agency:REGION", "law:2017:612"},
+            id="agency-words-in-a-known-law-title",
+        ),
+        pytest.param(
+            "Han ansökte om ekonomiskt bistånd hos socialnämnden",
+            date(1999, 5, 1),
+            {"agency:KOMMUN", "law:1980:620"},
+            id="ekonomiskt-bistånd-before-2002",
+        ),
+        pytest.param(
+            "Hon hade sjukpenning och assistansersättning",
+            date(2004, 6, 1),
+            {"law:1962:381", "law:1993:389"},
+            id="sfb-terms-before-2011",
+        ),
+        pytest.param(
+            "SIP med landstinget",
+            date(2012, 5, 1),
+            {"agency:REGION", "law:1982:763", SOL_OLD, "prov:2001:453#K2P7"},
+            id="sip-under-the-old-hsl",
+        ),
+        pytest.param(
+            "Den lägsta dagersättningen i aktivitetsstödet ligger på 365 kronor.",
+            date(2019, 2, 10),
+            {"law:2017:819"},
+            id="dagersättning-of-aktivitetsstöd",
+        ),
+        pytest.param(
+            "Som asylsökande har du rätt till dagersättning",
+            date(2017, 4, 21),
+            {"law:1994:137"},
+            id="dagersättning-for-asylum-seekers",
+        ),
+        pytest.param(
+            "Arbetsförmedlingen ska underrätta arbetslöshetskassan. Den kan ge en varning.",
+            date(2020, 3, 1),
+            {"agency:AF", "agency:AKASSA", "law:1997:238"},
+            id="a-kassa-varning-is-alf",
+        ),
+        pytest.param(
+            "överenskommelse med kommun, Försäkringskassan och länsarbetsnämnden",
+            date(2007, 5, 10),
+            {"agency:KOMMUN", "agency:FK", "agency:AF"},
+            id="länsarbetsnämnden-is-af-of-old",
+        ),
+        pytest.param(
+            "Arbetsförmedlingen anvisar också till arbetsmarknadspolitiska program.",
+            date(2020, 3, 1),
+            {"agency:AF", "law:2000:634", "law:2000:625"},
+            id="anvisar",
+        ),
+        pytest.param(
+            "man behåller samma SGI om man anmäler sig som arbetslös hos Arbetsförmedlingen",
+            date(2022, 6, 1),
+            {SFB, "agency:AF", "law:2000:628"},
+            id="anmäler-sig-som-arbetslös",
+        ),
+    ],
+)
+def test_real_prose(text: str, on: date, expected: set[str]) -> None:
+    assert tag_ids(text, on) == expected
