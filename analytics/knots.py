@@ -37,7 +37,7 @@ support.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
@@ -71,14 +71,20 @@ _INT64_MAX = (1 << 63) - 1
 # --------------------------------------------------------------------------- 1. baskets
 
 
-def mining_baskets(table: DeviationTable) -> tuple[np.ndarray, np.ndarray]:
+def mining_baskets(
+    table: DeviationTable, *, concepts: Mapping[str, str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(indptr, indices) of the baskets to mine: each deviation's tags without the law tags that
-    one of its provisions implies. Returns the table's own arrays when nothing is left out."""
+    one of its provisions implies. Returns the table's own arrays when nothing is left out.
+    On a table of concepts, a provision implies its law's concept (SoL 2001:453's 4 kap. 4 §
+    implies the SoL concept, whatever version the deviation named)."""
     vocabulary = table.vocabulary
     number = {tag: i for i, tag in enumerate(vocabulary)}
     law_of = np.full(len(vocabulary), -1, dtype=np.int64)
     for i, tag in enumerate(vocabulary):
         law = implied_law(tag)
+        if law is not None and concepts:
+            law = concepts.get(law, law)
         if law is not None and law in number:
             law_of[i] = number[law]
     indices = table.indices
@@ -523,18 +529,26 @@ def find_knots(
     params: KnotParams | None = None,
     today: date,
     include_local: bool = False,
+    concepts: Mapping[str, str] | None = None,
 ) -> list[Knot]:
     """Recurring combinations of confirmed tags, best first; ties break on the sorted tags.
 
     Local knots (fewer than `params.min_municipalities` municipalities) are left out unless
-    `include_local`; they keep the same score either way.
+    `include_local`; they keep the same score either way. With `concepts` (tag → concept id,
+    catalogue.concordance) the versions of a rule across a reform are mined as one tag, so a
+    knot and its trend run on across the reform; each knot then lists the versions that occur.
     """
     params = params or KnotParams()
+    versions_from = None
+    if concepts:
+        bridged = table.on_concepts(concepts)
+        if bridged is not table:
+            versions_from, table = table, bridged
     n = len(table)
     v = len(table.vocabulary)
     if n == 0 or v == 0:
         return []
-    indptr, indices = mining_baskets(table)
+    indptr, indices = mining_baskets(table, concepts=concepts)
     tag_counts, itemsets, item_counts = _count(
         indptr,
         indices,
@@ -572,7 +586,24 @@ def find_knots(
         kept=kept,
         knot_columns=knot_columns,
         support_rows=support_rows,
+        versions_from=versions_from,
+        concepts=concepts or {},
     )
+
+
+def _versions(
+    tags: tuple[str, ...], rows: np.ndarray, table: DeviationTable, concepts: Mapping[str, str]
+) -> tuple[tuple[str, ...], ...]:
+    """For each concept of a knot, the versions its supporting rows name; () when every
+    concept occurs only as itself."""
+    groups: dict[str, list[str]] = {tag: [] for tag in tags}
+    for tag in table.tags_in(rows):
+        concept = concepts.get(tag, tag)
+        if concept in groups:
+            groups[concept].append(tag)
+    versions = tuple(tuple(groups[tag]) for tag in tags)
+    unchanged = all(group == (tag,) for group, tag in zip(versions, tags, strict=True))
+    return () if unchanged else versions
 
 
 def _knots_from_evidence(
@@ -585,6 +616,8 @@ def _knots_from_evidence(
     kept: np.ndarray,
     knot_columns: list[np.ndarray],
     support_rows: list[np.ndarray],
+    versions_from: DeviationTable | None = None,
+    concepts: Mapping[str, str],
 ) -> list[Knot]:
     vocabulary = table.vocabulary
     n_knots = len(kept)
@@ -643,9 +676,10 @@ def _knots_from_evidence(
         )
         knot_rows = support_rows[i]
         knot_days = all_days[knot_rows]
+        tags = tuple(sorted(vocabulary[t] for t in columns))
         knots.append(
             Knot(
-                tags=tuple(sorted(vocabulary[t] for t in columns)),
+                tags=tags,
                 support=int(support[i]),
                 municipalities=int(municipalities[i]),
                 units=int(units[i]),
@@ -664,6 +698,9 @@ def _knots_from_evidence(
                 deviations=tuple(sorted(str(r) for r in table.references[knot_rows])),
                 monthly=tuple(zip(labels, (int(c) for c in monthly[i]), strict=True)),
                 local=int(municipalities[i]) < params.min_municipalities,
+                versions=(
+                    _versions(tags, knot_rows, versions_from, concepts) if versions_from else ()
+                ),
             )
         )
     order = sorted(range(n_knots), key=lambda i: (-raw[i], knots[i].tags))
@@ -678,10 +715,12 @@ def _round(value: float, digits: int) -> float:
 
 
 def knots_as_json(knots: Sequence[Knot]) -> list[dict[str, Any]]:
-    """The `knots --json` objects of docs/contracts.md §4, in the given order."""
+    """The `knots --json` objects of docs/contracts.md §4, in the given order: `tags` every
+    version that occurs, and for a knot mined across a reform its `concepts`."""
     return [
         {
-            "tags": list(knot.tags),
+            "tags": list(knot.version_tags),
+            **({"concepts": list(knot.tags)} if knot.versions else {}),
             "support": knot.support,
             "municipalities": knot.municipalities,
             "units": knot.units,

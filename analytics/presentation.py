@@ -6,7 +6,7 @@ Figures for readers outside the analyst role are protected by the one rule in
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import networkx as nx
 from django.utils.formats import number_format
@@ -16,7 +16,9 @@ from django.utils.translation import ngettext
 from analytics.charts import PlacedNode, network, sparkline
 from analytics.disclosure import SUPPRESSED, present_count, protect_count
 from analytics.types import CooccurrenceGraph, Knot
-from catalogue.selectors import labels_for
+from catalogue.concordance import versions_by_concept
+from catalogue.selectors import concepts as catalogue_concepts
+from catalogue.selectors import labels_for, tag_choices
 
 ENGINE_VERSION = "1"
 
@@ -27,12 +29,66 @@ def knot_key(tags: Iterable[str]) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def _joined(tags: Sequence[str]) -> str:
-    return " + ".join(labels_for(tags))
+def unverified_marked(tags: Sequence[str], labels: Sequence[str]) -> list[str]:
+    """Labels with "(not verified)" after each tag an administrator has not yet checked (a row
+    created when someone first tagged it), so a figure built on it is read with care."""
+    choices = tag_choices()
+    marked = []
+    for tag, label in zip(tags, labels, strict=True):
+        choice = choices.get(tag)
+        if choice is None or not choice.confirmed:
+            label = f"{label} ({_('not verified')})"
+        marked.append(label)
+    return marked
+
+
+def _group_label(versions: Sequence[str], *, mark: bool = True) -> str:
+    """The versions of one concept as one label: `4 kap. 1 § SoL (2001:453) / 12 kap. 1 § SoL
+    (2025:400)`, each marked when not verified (unless `mark` is off: a title that is kept)."""
+    labels = labels_for(versions)
+    return " / ".join(unverified_marked(versions, labels) if mark else labels)
+
+
+def concept_labels(
+    tags: Sequence[str], *, concepts: Mapping[str, str], present: Iterable[str] | None = None
+) -> list[str]:
+    """Labels for tags of a table on concepts (DeviationTable.on_concepts): a concept reads as
+    its versions, only those in `present` when given (the versions the data names)."""
+    groups = versions_by_concept(concepts)
+    seen = set(present) if present is not None else None
+    labels = []
+    for tag in tags:
+        versions = groups.get(tag, (tag,))
+        if seen is not None:
+            versions = tuple(v for v in versions if v in seen) or (tag,)
+        labels.append(_group_label(versions))
+    return labels
+
+
+def graph_labels(tags: Iterable[str]) -> list[str]:
+    """Labels for the nodes of a co-occurrence graph, which is drawn on concepts."""
+    return concept_labels(list(tags), concepts=catalogue_concepts())
+
+
+def knot_tag_labels(
+    knot: Knot, tags: Sequence[str] | None = None, *, mark: bool = True
+) -> list[str]:
+    """Each of the knot's tags (or of `tags`, a part of them) as people read it: a concept
+    mined across a reform shows the versions its deviations name."""
+    groups = dict(zip(knot.tags, knot.versions, strict=True)) if knot.versions else {}
+    return [
+        _group_label(groups.get(tag, (tag,)), mark=mark)
+        for tag in (knot.tags if tags is None else tags)
+    ]
+
+
+def _joined(knot: Knot, tags: Sequence[str] | None = None) -> str:
+    # Titles and sentences become a barrier's title and description: no marks that go stale.
+    return " + ".join(knot_tag_labels(knot, tags, mark=False))
 
 
 def knot_title(knot: Knot) -> str:
-    return _joined(knot.tags)
+    return _joined(knot)
 
 
 def trend_text(knot: Knot, *, horizon_days: int = 90) -> str:
@@ -79,8 +135,8 @@ def knot_sentence(knot: Knot, *, exact: bool = True, horizon_days: int = 90) -> 
         "places": places,
         "units": units,
         "lift": number_format(knot.lift, decimal_pos=1),
-        "left": _joined(left),
-        "right": _joined(right),
+        "left": _joined(knot, left),
+        "right": _joined(knot, right),
         "surplus": surplus,
         "trend": trend_text(knot, horizon_days=horizon_days),
     }
@@ -145,7 +201,7 @@ def _picture(graph: CooccurrenceGraph, keep: set[str], *, emphasis: set[str], ti
     for edge in edges:
         g.add_edge(edge.a, edge.b, weight=edge.count / top_count)
     positions = _layout(g, graph.seed)
-    labels = dict(zip(sorted(nodes), labels_for(sorted(nodes)), strict=True))
+    labels = dict(zip(sorted(nodes), graph_labels(sorted(nodes)), strict=True))
     top_node = max((n.count for n in nodes.values()), default=1)
     placed = [
         PlacedNode(

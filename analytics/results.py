@@ -31,9 +31,10 @@ from analytics.extract import (
 )
 from analytics.graph import cooccurrence_graph
 from analytics.knots import find_knots
-from analytics.presentation import labels_for
+from analytics.presentation import concept_labels
 from analytics.types import CooccurrenceGraph, DeviationTable, Knot, KnotParams
 from catalogue.models import Forbund, Municipality
+from catalogue.selectors import concepts as catalogue_concepts
 from deviations.models import Category, Consequence, Gender, User
 from deviations.services import tag_version
 from jobs.models import Job
@@ -87,10 +88,16 @@ class ServedKnots:
     job: Job | None
 
 
+def _concepts_key(concepts: dict[str, str]) -> str:
+    """Which concordance a result was computed with: an edit to it is a different view."""
+    return hashlib.sha256(repr(sorted(concepts.items())).encode()).hexdigest()[:16]
+
+
 def _key(analysis_filter: AnalysisFilter, params: KnotParams) -> str:
     """One kept result per view, whatever its day and data version, so that a page always
     has the last good one to show."""
-    raw = f"{analysis_filter.key()}|{sorted(asdict(params).items())}"
+    concepts = _concepts_key(catalogue_concepts())
+    raw = f"{analysis_filter.key()}|{sorted(asdict(params).items())}|{concepts}"
     return "knots:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -119,7 +126,13 @@ def knot_result(
     table = deviation_table(analysis_filter)
     if progress:
         progress.step(_("Finding knots in %(n)d deviations") % {"n": len(table)})
-    knots = find_knots(table, params=params, today=today, include_local=analysis_filter.is_local)
+    knots = find_knots(
+        table,
+        params=params,
+        today=today,
+        include_local=analysis_filter.is_local,
+        concepts=catalogue_concepts(),
+    )
     result = KnotResult(
         knots=tuple(knots),
         deviations=len(table),
@@ -199,12 +212,14 @@ def graph_result(
 ) -> CooccurrenceGraph:
     """The co-occurrence graph for a filter, cached like the knots."""
     version = tag_version()
-    raw = f"graph|{version}|{analysis_filter.key()}|{min_count}"
+    concepts = catalogue_concepts()
+    raw = f"graph|{version}|{analysis_filter.key()}|{min_count}|{_concepts_key(concepts)}"
     key = "graph:" + hashlib.sha256(raw.encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
         return cached
-    graph = cooccurrence_graph(deviation_table(analysis_filter), min_count=min_count, seed=42)
+    table = deviation_table(analysis_filter).on_concepts(concepts)
+    graph = cooccurrence_graph(table, min_count=min_count, seed=42)
     cache.set(key, graph, CACHE_SECONDS)
     return graph
 
@@ -233,7 +248,8 @@ class Figure:
 def dashboard_figures(analysis_filter: AnalysisFilter) -> list[Figure]:
     """Every dashboard figure as rows of (label, count), all from one filter; cached per
     data version, filter and language (the labels are translated)."""
-    raw = f"figures|{tag_version()}|{analysis_filter.key()}|{get_language()}"
+    concepts = _concepts_key(catalogue_concepts())
+    raw = f"figures|{tag_version()}|{analysis_filter.key()}|{get_language()}|{concepts}"
     key = "figures:" + hashlib.sha256(raw.encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
@@ -244,11 +260,15 @@ def dashboard_figures(analysis_filter: AnalysisFilter) -> list[Figure]:
 
 
 def _dashboard_figures(analysis_filter: AnalysisFilter) -> list[Figure]:
-    table = table_result(analysis_filter)
+    versions = table_result(analysis_filter)
+    concepts = catalogue_concepts()
+    table = versions.on_concepts(concepts)  # a law and the law that replaced it: one row
     deviations = filtered_deviations(analysis_filter)
 
     def labelled(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
-        labels = labels_for(tag for tag, _ in rows)
+        labels = concept_labels(
+            [tag for tag, _ in rows], concepts=concepts, present=versions.vocabulary
+        )
         return [(label, count) for label, (_tag, count) in zip(labels, rows, strict=True)]
 
     def counted(field: str, labels: dict[str, str]) -> list[tuple[str, int]]:
@@ -267,7 +287,7 @@ def _dashboard_figures(analysis_filter: AnalysisFilter) -> list[Figure]:
         name = forbund_of.get(code, _("Outside every förbund"))
         by_forbund[name] = by_forbund.get(name, 0) + count
     pairs = dashboard.pair_counts(table, kind="agency")[:20]
-    pair_labels = labels_for(tag for a, b, _ in pairs for tag in (a, b))
+    pair_labels = concept_labels([tag for a, b, _ in pairs for tag in (a, b)], concepts=concepts)
     gender_labels = {**dict(Gender.choices), "": _("Not stated")}
     return [
         Figure("monthly", _("Deviations per month"), dashboard.monthly_counts(table), True),

@@ -8,7 +8,7 @@ dataclasses; JSON conversion happens at the edge (`analytics.knots.knots_as_json
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
@@ -257,6 +257,44 @@ class DeviationTable:
             indices=self.indices[entries],
         )
 
+    def on_concepts(self, concepts: Mapping[str, str]) -> DeviationTable:
+        """The same rows with each tag replaced by its concept (catalogue.concordance: the
+        versions of a rule across a reform count as one); a row holding two versions of one
+        concept holds the concept once. The table itself when no tag of it is versioned."""
+        mapped = [concepts.get(tag, tag) for tag in self.vocabulary]
+        if tuple(mapped) == self.vocabulary:
+            return self
+        vocabulary = tuple(sorted(set(mapped)))
+        number = {tag: i for i, tag in enumerate(vocabulary)}
+        remap = np.array([number[tag] for tag in mapped], dtype=np.int64)
+        v, n = len(vocabulary), len(self)
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.indptr))
+        keys = np.unique(rows * v + remap[self.indices])  # sorted, one entry per row and tag
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(keys // v, minlength=n), out=indptr[1:])
+        return DeviationTable(
+            references=self.references,
+            occurred_on=self.occurred_on,
+            municipality=self.municipality,
+            unit=self.unit,
+            severity=self.severity,
+            gender=self.gender,
+            vocabulary=vocabulary,
+            indptr=indptr,
+            indices=(keys % v).astype(np.int32),
+        )
+
+    def tags_in(self, rows: np.ndarray) -> tuple[str, ...]:
+        """Every tag that occurs in these rows, sorted."""
+        rows = np.asarray(rows, dtype=np.int64)
+        starts = self.indptr[rows]
+        lengths = self.indptr[rows + 1] - starts
+        offsets = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(
+            np.cumsum(lengths) - lengths, lengths
+        )
+        numbers = np.unique(self.indices[np.repeat(starts, lengths) + offsets])
+        return tuple(self.vocabulary[t] for t in numbers)
+
     def between(self, since: date | None = None, until: date | None = None) -> DeviationTable:
         """Deviations that occurred on or after `since` and on or before `until`."""
         mask = np.ones(len(self), dtype=bool)
@@ -291,6 +329,17 @@ class Knot:
     deviations: tuple[str, ...]  # supporting references, sorted
     monthly: tuple[tuple[str, int], ...]  # ("2026-01", count) over the table's month range
     local: bool  # fewer than min_municipalities
+    # Mined on concepts (catalogue.concordance): for each of `tags`, the versions that occur
+    # among the supporting deviations, e.g. (("agency:KOMMUN",), ("prov:2001:453#K4P1",
+    # "prov:2025:400#K12P1")). Empty when no tag of the knot stands for several versions.
+    versions: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def version_tags(self) -> tuple[str, ...]:
+        """Every tag that occurs, each version of a concept included (docs/contracts.md §4)."""
+        if not self.versions:
+            return self.tags
+        return tuple(sorted({tag for group in self.versions for tag in group}))
 
 
 @dataclass(frozen=True, slots=True, eq=False)

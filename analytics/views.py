@@ -24,12 +24,13 @@ from analytics.disclosure import (
 )
 from analytics.forms import AnalysisFilterForm
 from analytics.presentation import (
+    graph_labels,
     knot_key,
     knot_picture,
     knot_sentence,
     knot_sparkline,
+    knot_tag_labels,
     knot_title,
-    labels_for,
     overview_picture,
 )
 from analytics.results import dashboard_figures, graph_result, knot_result_served
@@ -64,7 +65,7 @@ def knots_view(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "key": knot_key(knot.tags),
-            "title": knot_title(knot),
+            "title": " + ".join(knot_tag_labels(knot)),  # tags nobody has checked are marked
             "sentence": knot_sentence(knot, horizon_days=params.horizon_days),
             "sparkline": knot_sparkline(knot),
             "knot": knot,
@@ -124,8 +125,8 @@ def knot_detail_view(request: HttpRequest, key: str) -> HttpResponse:
             "key": key,
             "title": knot_title(knot),
             "sentence": knot_sentence(knot),
-            "tags": list(zip(knot.tags, labels_for(knot.tags), strict=True)),
-            "split": [labels_for(part) for part in knot.split],
+            "tags": list(zip(knot.tags, knot_tag_labels(knot), strict=True)),
+            "split": [knot_tag_labels(knot, part) for part in knot.split],
             "picture": knot_picture(knot, graph),
             "monthly_chart": column_chart(
                 monthly, title=_("Deviations per month for %(knot)s") % {"knot": knot_title(knot)}
@@ -141,9 +142,7 @@ def knot_detail_view(request: HttpRequest, key: str) -> HttpResponse:
 def overview_view(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     graph = graph_result(form.to_filter())
-    communities = [
-        labels_for(sorted(members, key=lambda tag: tag))[:8] for members in graph.communities[:8]
-    ]
+    communities = [graph_labels(sorted(members))[:8] for members in graph.communities[:8]]
     hubs = sorted(
         (node for node in graph.nodes if node.hub), key=lambda node: (-node.centrality, node.tag)
     )
@@ -154,7 +153,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "picture": overview_picture(graph),
             "communities": communities,
-            "hubs": list(zip(hubs, labels_for(node.tag for node in hubs), strict=True)),
+            "hubs": list(zip(hubs, graph_labels(node.tag for node in hubs), strict=True)),
             "graph": graph,
         },
     )

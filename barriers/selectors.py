@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import reduce
+from operator import or_
 
 from django.db.models import BooleanField as BooleanFieldType
 from django.db.models import Case, Q, QuerySet, Value, When
@@ -22,6 +24,8 @@ from django.utils.translation import gettext as _
 from analytics.disclosure import SMALL_COUNT, viewer_sees_exact
 from analytics.extract import AnalysisFilter, filtered_deviations
 from barriers.models import Barrier, BarrierEvidence, Decision, Escalation, SteeringGroup
+from catalogue.concordance import versions_by_concept
+from catalogue.selectors import concepts as catalogue_concepts
 from deviations.history import TimelineEntry
 from deviations.models import Deviation, User
 from deviations.selectors import deviation_list
@@ -190,14 +194,19 @@ def deviations_matching(
     qs = filtered_deviations(AnalysisFilter(since=since, until=until))
     if not tags:
         return qs.none()
-    for tag in tags:
-        qs = qs.filter(confirmed_tags__contains=tag)
+    # A version of a rule across a reform counts as the rule (catalogue.concordance): a barrier
+    # on 4 kap. 1 § SoL (2001:453) gathers deviations that name 12 kap. 1 § SoL (2025:400).
+    concepts = catalogue_concepts()
+    groups = versions_by_concept(concepts)
+    wanted = {concepts.get(tag, tag) for tag in tags}
+    for concept in wanted:
+        versions = groups.get(concept, (concept,))
+        qs = qs.filter(reduce(or_, (Q(confirmed_tags__contains=v) for v in versions)))
     # `contains` is a substring test (law:2010:11 is inside law:2010:110): check exactly.
-    wanted = set(tags)
     exact = [
         pk
         for pk, packed in qs.values_list("pk", "confirmed_tags")
-        if wanted <= set(packed.split(";"))
+        if wanted <= {concepts.get(tag, tag) for tag in packed.split(";")}
     ]
     return Deviation.objects.filter(pk__in=exact)
 

@@ -270,8 +270,8 @@ def barrier_create_from_knot(
         by=by,
         title=(title or knot_title(knot))[:300],
         description=knot_sentence(knot, exact=False),  # steering groups read it
-        mandate_level=mandate_level or mandate_infer(tags=knot.tags),
-        tags=knot.tags,
+        mandate_level=mandate_level or mandate_infer(tags=knot.version_tags),
+        tags=knot.version_tags,  # what the deviations name; evidence accrues by concept
         analyst=analyst,
         deviations=Deviation.objects.filter(reference__in=knot.deviations),
         knot_key=key,

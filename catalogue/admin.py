@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from catalogue.models import Agency, Forbund, Law, Municipality, Provision, Term
+from catalogue.models import (
+    Agency,
+    CatalogueConflict,
+    Concordance,
+    Forbund,
+    Law,
+    Municipality,
+    Provision,
+    Term,
+)
 from catalogue.services import references_confirm
 from privacy.forms import PersonalDataModelForm
 
@@ -92,3 +101,43 @@ class TermAdmin(SimpleHistoryAdmin):
     list_display = ["term", "agency", "ambiguous"]
     list_filter = ["ambiguous", "agency"]
     search_fields = ["term"]
+
+
+@admin.register(Concordance)
+class ConcordanceAdmin(SimpleHistoryAdmin):
+    """The transition tables: which new provision continues an old one (catalogue.concordance)."""
+
+    form = PersonalDataModelForm
+    list_display = ["old", "new", "main", "verified", "source"]
+    list_filter = ["verified", "main", "old__law"]
+    search_fields = ["old__tag_id", "new__tag_id", "old__description", "note"]
+    autocomplete_fields = ["old", "new"]
+
+
+@admin.register(CatalogueConflict)
+class CatalogueConflictAdmin(admin.ModelAdmin):
+    """Fields an upgrade wanted to change where an administrator's value was kept: compare
+    them here, edit the row if the shipped value is better, then delete the conflict."""
+
+    list_display = ["row", "field_name", "local_value", "shipped_value", "found_at"]
+    list_filter = ["table", "field"]
+    search_fields = ["row", "field"]
+    readonly_fields = ["table", "row", "field", "shipped", "local", "found_at"]
+
+    @admin.display(description=_("field"), ordering="field")
+    def field_name(self, obj: CatalogueConflict) -> str:
+        return obj.field
+
+    @admin.display(description=_("local value, kept"))
+    def local_value(self, obj: CatalogueConflict) -> str:
+        return str(obj.local)[:200]
+
+    @admin.display(description=_("shipped value"))
+    def shipped_value(self, obj: CatalogueConflict) -> str:
+        return str(obj.shipped)[:200]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -24,7 +24,17 @@ from typing import Any
 
 from django.db import models, transaction
 
-from catalogue.models import Agency, Forbund, Law, Municipality, Provision, ShippedRow, Term
+from catalogue.models import (
+    Agency,
+    CatalogueConflict,
+    Concordance,
+    Forbund,
+    Law,
+    Municipality,
+    Provision,
+    ShippedRow,
+    Term,
+)
 from catalogue.schema import DATA_DIR, CatalogueData, read_catalogue
 from catalogue.selectors import catalogue_changed
 from catalogue.tagids import normalise_part
@@ -47,6 +57,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Law):
         return value.sfs or value.title
+    if isinstance(value, Provision):
+        return value.tag_id
     if isinstance(value, (Agency, Municipality)):
         return value.code
     if isinstance(value, (list, tuple)) and all(isinstance(v, models.Model) for v in value):
@@ -204,6 +216,7 @@ def catalogue_load(*, data_dir: Path = DATA_DIR) -> dict[str, Any]:
                 "verified": bool(row.get("verified", False)),
                 "confirmed": True,  # shipped: a row first created from use is now confirmed
                 "note": row.get("note", ""),
+                "source": row.get("source", "")[:500],
             },
             {"agencies": [a for a in applied_by if a is not None]},
         )
@@ -233,6 +246,9 @@ def catalogue_load(*, data_dir: Path = DATA_DIR) -> dict[str, Any]:
             },
         )
 
+    for line in data.concordance:
+        _concordance_line(merge, laws, line)
+
     for t in data.terms:
         merge.row(
             Term,
@@ -247,6 +263,13 @@ def catalogue_load(*, data_dir: Path = DATA_DIR) -> dict[str, Any]:
             },
         )
 
+    for conflict in merge.conflicts:
+        CatalogueConflict.objects.update_or_create(
+            table=conflict.table,
+            row=conflict.row[:400],
+            field=conflict.field,
+            defaults={"shipped": conflict.shipped, "local": conflict.local},
+        )
     counts: dict[str, Any] = {
         **merge.counts,
         "agencies": len(data.agencies),
@@ -255,7 +278,44 @@ def catalogue_load(*, data_dir: Path = DATA_DIR) -> dict[str, Any]:
         "laws": len(data.laws),
         "provisions": len(data.provisions),
         "terms": len(data.terms),
+        "concordance": len(data.concordance),
         "conflicts": merge.conflicts,
     }
     catalogue_changed()  # this process's tagger sees the loaded catalogue at once
     return counts
+
+
+def _provision(merge: _Merge, laws: dict[str, Law | None], ref: dict[str, Any]) -> Provision | None:
+    """The provision a concordance line names, created as a shipped row when the catalogue
+    does not list it yet; None when an administrator deleted it or its law."""
+    law = laws.get(ref["law"])
+    if law is None:
+        return None
+    chapter, section = normalise_part(ref["chapter"]) or "", normalise_part(ref["section"]) or ""
+    existing = Provision.objects.filter(law=law, chapter=chapter, section=section).first()
+    if existing is not None:
+        return existing
+    values = {"description": ref.get("description", ""), "verified": False, "confirmed": True}
+    return merge.row(Provision, {"law": law, "chapter": chapter, "section": section}, values)
+
+
+def _concordance_line(merge: _Merge, laws: dict[str, Law | None], line: dict[str, Any]) -> None:
+    old = _provision(merge, laws, {**line["old"], "description": line.get("description", "")})
+    if old is None:
+        merge.counts["kept_deleted"] += 1
+        return
+    for position, ref in enumerate(line["new"]):
+        new = _provision(merge, laws, {"description": line.get("description", ""), **ref})
+        if new is None:
+            merge.counts["kept_deleted"] += 1
+            continue
+        merge.row(
+            Concordance,
+            {"old": old, "new": new},
+            {
+                "main": position == 0,
+                "note": str(line.get("note", ""))[:300],
+                "source": str(line["source"])[:500],
+                "verified": bool(line.get("verified", False)),
+            },
+        )

@@ -14,7 +14,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from catalogue.tagids import agency_tag_id, law_tag_id, provision_tag_id, spaced_part
+from catalogue.tagids import (
+    agency_tag_id,
+    law_label,
+    law_tag_id,
+    provision_label,
+    provision_tag_id,
+)
 
 
 class Agency(models.Model):
@@ -116,6 +122,7 @@ class Law(models.Model):
     # it as not yet checked until an administrator confirms or corrects it. Shipped rows: True.
     confirmed = models.BooleanField(_("confirmed by an administrator"), default=True)
     note = models.TextField(_("note"), blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
     history = HistoricalRecords(table_name="deviations_historicallaw", m2m_fields=[agencies])
 
     class Meta:
@@ -136,6 +143,14 @@ class Law(models.Model):
         if not self.sfs or self.sfs in label:  # "SFS 1962:381", a row created from use
             return label
         return f"{label} ({self.sfs})"
+
+    @property
+    def versioned(self) -> bool:
+        """Another law shares this one's short name (the versions of SoL, HSL, ALF), so its
+        label must say which: "SoL (2001:453)", not "SoL" (as catalogue.selectors.tag_choices)."""
+        if not self.short_name:
+            return False
+        return Law.objects.filter(short_name=self.short_name).exclude(pk=self.pk).exists()
 
     @property
     def tag_id(self) -> str | None:
@@ -183,14 +198,11 @@ class Provision(models.Model):
 
     @property
     def citation(self) -> str:
-        """Swedish citation form, e.g. `27 kap. 48 § SFB`."""
-        parts = []
-        if self.chapter:
-            parts.append(f"{spaced_part(self.chapter)} kap.")
-        if self.section:
-            parts.append(f"{spaced_part(self.section)} §")
+        """Swedish citation form, e.g. `27 kap. 48 § SFB`, `12 kap. 1 § SoL (2025:400)`."""
         law = self.law.short_name or f"({self.law.sfs})"
-        return " ".join([*parts, law])
+        if self.law.short_name and self.law.sfs and self.law.versioned:
+            law = law_label(self.law.short_name, self.law.sfs, versioned=True)
+        return provision_label(self.chapter, self.section, law)
 
 
 class Term(models.Model):
@@ -224,6 +236,77 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class Concordance(models.Model):
+    """One line of a transition table: an old provision continued by a new one.
+
+    Knots, trends, statistics and a barrier's evidence read a provision and its continuation as
+    one concept (catalogue.concordance), so a reform does not split a problem in two. When an
+    old provision is split, the line with `main` set is the one it continues in.
+    """
+
+    old = models.ForeignKey(
+        Provision,
+        on_delete=models.CASCADE,
+        related_name="continued_by",
+        verbose_name=_("old provision"),
+    )
+    new = models.ForeignKey(
+        Provision,
+        on_delete=models.CASCADE,
+        related_name="continues",
+        verbose_name=_("new provision"),
+    )
+    main = models.BooleanField(_("main continuation"), default=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["old__tag_id", "-main", "new__tag_id"]
+        verbose_name = _("concordance line")
+        verbose_name_plural = _("concordance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["old", "new"], name="%(app_label)s_%(class)s_unique_pair"
+            ),
+            models.UniqueConstraint(
+                fields=["old"],
+                condition=Q(main=True),
+                name="%(app_label)s_%(class)s_one_main",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old} → {self.new}"
+
+
+class CatalogueConflict(models.Model):
+    """A field that both an upgrade and an administrator changed; the local value was kept.
+
+    Written by the loader, listed in the admin until an administrator has looked at it."""
+
+    table = models.CharField(_("table"), max_length=32)
+    row = models.CharField(_("row"), max_length=400)
+    field = models.CharField(_("field"), max_length=64)
+    shipped = models.JSONField(_("shipped value"), null=True, blank=True)
+    local = models.JSONField(_("local value, kept"), null=True, blank=True)
+    found_at = models.DateTimeField(_("found"), auto_now=True)
+
+    class Meta:
+        ordering = ["-found_at", "table", "row", "field"]
+        verbose_name = _("catalogue conflict")
+        verbose_name_plural = _("catalogue conflicts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "row", "field"], name="%(app_label)s_%(class)s_unique_field"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.field}"
 
 
 class ShippedRow(models.Model):

@@ -15,7 +15,7 @@ from typing import Any
 from catalogue.tagids import is_tag_id, parse_tag_id, provision_tag_id
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-FILES = ("agencies", "municipalities", "forbund", "laws", "provisions", "terms")
+FILES = ("agencies", "municipalities", "forbund", "laws", "provisions", "terms", "concordance")
 LAW_KINDS = {"lag", "forordning", "foreskrift", "allmanna_rad"}
 
 
@@ -31,6 +31,7 @@ class CatalogueData:
     laws: list[dict[str, Any]]
     provisions: list[dict[str, Any]]
     terms: list[dict[str, Any]]
+    concordance: list[dict[str, Any]]
 
 
 def read_catalogue(data_dir: Path = DATA_DIR) -> CatalogueData:
@@ -125,6 +126,7 @@ def check_catalogue(data: CatalogueData) -> list[str]:
         if tag_id in provision_ids:
             errors.append(f"{where}: listed twice")
         provision_ids.add(tag_id)
+    errors.extend(_check_concordance(data.concordance, law_sfs))
     for t in data.terms:
         where = f"term {t.get('term')}"
         if not _require(errors, where, t, ("term", "targets")):
@@ -153,3 +155,45 @@ def _check_target(
     if parsed.kind == "provision" and tag_id not in provision_ids:
         return [f"{where}: {tag_id} is not in provisions.json"]
     return []
+
+
+def _reference(errors: list[str], where: str, ref: Any, law_sfs: set[str]) -> str | None:
+    """The tag of a concordance end ({"law", "chapter", "section"}), or None after an error."""
+    if not isinstance(ref, dict) or not _require(errors, where, ref, ("law", "chapter", "section")):
+        if not isinstance(ref, dict):
+            errors.append(f"{where}: expected an object with law, chapter and section")
+        return None
+    if ref["law"] not in law_sfs:
+        errors.append(f"{where}: unknown law {ref['law']}")
+        return None
+    try:
+        return provision_tag_id(ref["law"], ref["chapter"], ref["section"])
+    except ValueError as exc:
+        errors.append(f"{where}: {exc}")
+        return None
+
+
+def _check_concordance(lines: list[dict[str, Any]], law_sfs: set[str]) -> list[str]:
+    """Each line names an old provision and one or more new ones, of different laws, with a
+    source; an old provision is listed once."""
+    errors: list[str] = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        where = f"concordance line {number}"
+        if not _require(errors, where, line, ("old", "new", "source")):
+            continue
+        old = _reference(errors, f"{where} (old)", line["old"], law_sfs)
+        news = line["new"] if isinstance(line["new"], list) else []
+        if not news:
+            errors.append(f"{where}: new must list at least one provision")
+        for new_ref in news:
+            new = _reference(errors, f"{where} (new)", new_ref, law_sfs)
+            if old and new and new_ref["law"] == line["old"]["law"]:
+                errors.append(f"{where}: old and new provision are of the same law")
+        if old in seen:
+            errors.append(f"{where}: {old} is listed twice")
+        if old:
+            seen.add(old)
+        if not str(line["source"]).strip():
+            errors.append(f"{where}: the source is empty")
+    return errors

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Max
 
-from catalogue.models import Agency, Law, Provision, Term
+from catalogue.concordance import concept_map
+from catalogue.models import Agency, Concordance, Law, Provision, Term
 from catalogue.tagging import TagCatalogue
-from catalogue.tagids import parse_tag_id, tag_label
+from catalogue.tagids import law_label, parse_tag_id, provision_label, tag_label
 
 _catalogue_cache: dict[str, tuple[tuple[object, ...], TagCatalogue]] = {}
 
@@ -32,7 +34,7 @@ def _catalogue_fingerprint() -> tuple[object, ...]:
         return memo[1]
     fingerprint = tuple(
         model.history.aggregate(last=Max("history_id"))["last"]  # type: ignore[attr-defined]
-        for model in (Law, Agency, Term, Provision)
+        for model in (Law, Agency, Term, Provision, Concordance)
     )
     _fingerprint_memo["default"] = (now, fingerprint)
     return fingerprint
@@ -76,6 +78,7 @@ class TagChoice:
     kind: str
     label: str
     hint: str
+    confirmed: bool = True  # False: created on first use, not yet checked by an administrator
 
 
 _choices_cache: dict[str, tuple[tuple[object, ...], dict[str, TagChoice]]] = {}
@@ -90,16 +93,53 @@ def tag_choices() -> dict[str, TagChoice]:
     choices: dict[str, TagChoice] = {}
     for agency in Agency.objects.order_by("name"):
         choices[agency.tag_id] = TagChoice(agency.tag_id, "agency", agency.name, agency.code)
-    laws = Law.objects.filter(sfs__isnull=False).order_by("title")
+    laws = list(Law.objects.filter(sfs__isnull=False).order_by("title"))
+    short = {
+        law.sfs: str(law.abbreviations[0] if law.abbreviations else law.short_name or law.title)
+        for law in laws
+    }
+    shared = Counter(short.values())  # "SoL" for 1980:620, 2001:453 and 2025:400
+    versioned = {law.sfs for law in laws if shared[short[law.sfs]] > 1}
+    label = {sfs: law_label(name, sfs, versioned=sfs in versioned) for sfs, name in short.items()}
     for law in laws:
-        short = law.abbreviations[0] if law.abbreviations else law.short_name or law.title
-        choices[law.tag_id] = TagChoice(law.tag_id, "law", str(short), f"{law.title} ({law.sfs})")
+        choices[law.tag_id] = TagChoice(
+            law.tag_id, "law", label[law.sfs], f"{law.title} ({law.sfs})", law.confirmed
+        )
     for provision in Provision.objects.select_related("law").order_by("law__title", "tag_id"):
+        law = provision.law
+        law_name = law.short_name or f"({law.sfs})"
+        if law.short_name and law.sfs in versioned:
+            law_name = law_label(law.short_name, law.sfs, versioned=True)
         choices[provision.tag_id] = TagChoice(
-            provision.tag_id, "provision", provision.citation, provision.description
+            provision.tag_id,
+            "provision",
+            provision_label(provision.chapter, provision.section, law_name),
+            provision.description,
+            provision.confirmed,
         )
     _choices_cache["default"] = (fingerprint, choices)
     return choices
+
+
+_concepts_cache: dict[str, tuple[tuple[object, ...], dict[str, str]]] = {}
+
+
+def concepts() -> dict[str, str]:
+    """Each tag that is a version of a rule across a reform → its concept id (the newest
+    version's tag), from the laws' replaced-by links and the concordance's main lines."""
+    fingerprint = _catalogue_fingerprint()
+    cached = _concepts_cache.get("default")
+    if cached and cached[0] == fingerprint:
+        return cached[1]
+    successors = dict(
+        Law.objects.filter(sfs__isnull=False, replaced_by__sfs__isnull=False).values_list(
+            "sfs", "replaced_by__sfs"
+        )
+    )
+    continuations = Concordance.objects.filter(main=True).values_list("old__tag_id", "new__tag_id")
+    mapping = concept_map(successors=successors, continuations=continuations)
+    _concepts_cache["default"] = (fingerprint, mapping)
+    return mapping
 
 
 def labels_for(tags: Iterable[str]) -> list[str]:

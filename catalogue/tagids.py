@@ -81,6 +81,24 @@ def spaced_part(part: str) -> str:
     return part[:-1] + " " + part[-1] if part and part[-1].isalpha() else part
 
 
+def law_label(short: str, sfs: str | None, *, versioned: bool) -> str:
+    """A law's short label; a law that has other versions carries its SFS number, so that
+    "SoL (2001:453)" and "SoL (2025:400)" are never read as one law."""
+    if not versioned or not sfs or sfs in short:
+        return short
+    return f"{short} ({sfs})"
+
+
+def provision_label(chapter: str | None, section: str | None, law: str) -> str:
+    """`12 kap. 1 § SoL (2025:400)`: chapter and section printed, then the law's label."""
+    parts = []
+    if chapter:
+        parts.append(f"{spaced_part(chapter)} kap.")
+    if section:
+        parts.append(f"{spaced_part(section)} §")
+    return " ".join([*parts, law])
+
+
 def reference_label(tag_id: str, *, law_name: str | None = None) -> str:
     """A readable label built from the reference alone, for a tag the catalogue has no row
     for (yet): `11 kap. 1 § SoL` when the law's name is known, else `11 kap. 1 § (2025:400)`;
@@ -93,12 +111,7 @@ def reference_label(tag_id: str, *, law_name: str | None = None) -> str:
         return tag_id
     if parsed.kind == "law":
         return law_name or f"SFS {parsed.sfs}"
-    parts = []
-    if parsed.chapter:
-        parts.append(f"{spaced_part(parsed.chapter)} kap.")
-    if parsed.section:
-        parts.append(f"{spaced_part(parsed.section)} §")
-    return " ".join([*parts, law_name or f"({parsed.sfs})"])
+    return provision_label(parsed.chapter, parsed.section, law_name or f"({parsed.sfs})")
 
 
 def tag_label(tag_id: str, choices: Mapping[str, Any]) -> str:

@@ -155,7 +155,7 @@ class KnotListView(APIView):
                 {
                     **data,
                     "key": knot_key(knot.tags),
-                    "labels": labels_for(knot.tags),
+                    "labels": labels_for(knot.version_tags),
                     "sentence": knot_sentence(knot),
                     "local": knot.local,
                 }

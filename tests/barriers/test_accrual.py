@@ -159,3 +159,24 @@ def test_command_reports_what_it_linked(barrier: Barrier, file_deviations: FileD
     out = StringIO()
     call_command("accrue_evidence", stdout=out)
     assert "3 deviations linked to 1 barriers" in out.getvalue()
+
+
+def test_evidence_accrues_across_a_reform(analyst: User, file_deviations: FileDeviations) -> None:
+    """A barrier on 4 kap. 1 § SoL (2001:453) gathers deviations that cite its continuation,
+    12 kap. 1 § SoL (2025:400), and only those (catalogue.concordance)."""
+    old_tags = ("agency:KOMMUN", "prov:2001:453#K4P1")
+    before = file_deviations(2, tags=old_tags, occurred_on=date(2025, 5, 5))
+    barrier = barrier_create_from_knot(knot=make_knot(before, tags=old_tags), by=analyst)
+    assert barrier.tags == sorted(old_tags)
+    after = file_deviations(
+        2, tags=("agency:KOMMUN", "prov:2025:400#K12P1"), occurred_on=date(2025, 9, 1)
+    )
+    elsewhere = file_deviations(
+        1, tags=("agency:KOMMUN", "prov:2025:400#K12P3"), occurred_on=date(2025, 9, 1)
+    )
+    report = barrier_evidence_accrue(barriers=[barrier])
+    evidence = BarrierEvidence.objects.filter(barrier=barrier)
+    linked = set(evidence.values_list("deviation", flat=True))
+    assert {d.pk for d in before + after} == linked
+    assert elsewhere[0].pk not in linked  # 12 kap. 3 § is a rule of its own
+    assert report.linked == 2

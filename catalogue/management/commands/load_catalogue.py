@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 self.style.WARNING(
                     f"{len(conflicts)} conflict(s): the shipped catalogue changed fields an "
                     "administrator had edited; the local values were kept. "
-                    "Review them in the admin."
+                    "Review them in the admin: /admin/catalogue/catalogueconflict/."
                 )
             )
         self.stdout.write(f"Roles: {', '.join(sorted(groups))}, with their permissions.")
