@@ -138,3 +138,16 @@ def test_tags_in_rows() -> None:
     rows = np.array([0, 1, len(table) - 1])
     assert set(table.tags_in(rows)) <= {KOMMUN, OLD, OLD_LAW, NEW, NEW_LAW, FK}
     assert OLD in table.tags_in(rows[:1])
+
+
+def test_mining_with_concepts_equals_mining_the_renamed_records() -> None:
+    """The engine's bridging is exactly 'write each tag as its concept, then mine'."""
+    table = _table()
+    renamed = DeviationTable.from_records(
+        (*r[:6], tuple(CONCEPTS.get(t, t) for t in r[6])) for r in table.records()
+    )
+    bridged = find_knots(table, params=PARAMS, today=TODAY, include_local=True, concepts=CONCEPTS)
+    direct = find_knots(renamed, params=PARAMS, today=TODAY, include_local=True)
+    assert [(k.tags, k.support, k.trend, k.monthly) for k in bridged] == [
+        (k.tags, k.support, k.trend, k.monthly) for k in direct
+    ]
