@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 
 from catalogue.tagging.catalogue import AGENCY, LAW, TERM, AgencyMention, LawMention, TagCatalogue
-from catalogue.tagging.lexicon import Hit, Tokens
+from catalogue.tagging.lexicon import Hit, Tokens, normalise
 from catalogue.tagging.references import Reference, SfsMention, find_colon_numbers, find_references
 from catalogue.tagging.types import Span, TagKind, TagSuggestion, TermEntry
 from catalogue.tagids import agency_tag_id, law_tag_id, parse_tag_id, provision_tag_id
@@ -88,6 +88,19 @@ _TERM_NOT_BEFORE = {
     "inskrivning": ("sjukhus", "psyk", "avdelning", "slutenvård", "akuten", "vårdavdelning", "lvm")
 }
 _LOOK_AHEAD = 4
+_BENEFIT_NAMES = frozenset({"a-kassa", "akassa", "a kassa", "arbetslöshetskassa"})
+_OWNING_WORDS = frozenset(
+    {"en", "sin", "min", "din", "hans", "hennes", "deras", "vår", "er", "vilken", "annan", "egen"}
+)
+# Ambiguous terms that one law settles when the addressee follows closely: a läkarintyg sent
+# to FK is for sickness benefit (docs/tagging.md §11.3), "läkarintyg i tid till FK".
+_SETTLED_BY_ADDRESSEE = {
+    "läkarintyg": (
+        ("fk", "fks", "fk:s", "försäkringskassan", "försäkringskassans"),
+        ("law:2010:110",),
+    ),
+}
+_ADDRESSEE_WINDOW = 5
 # Terms that only mean their law when their owner is in the text, named, through one of its
 # own terms or through one of a few word parts: standing at the labour market's disposal is a
 # condition of ekonomiskt bistånd only where social services are involved (an a-kassa asks the
@@ -127,6 +140,8 @@ class _LawAt:
     how: str  # sfs, abbreviation, weak, name, anaphora
     anaphora_kind: str = ""
     used: bool = False  # a weak abbreviation counts only once a reference uses it
+    options: tuple[str, ...] = ()  # every version the name stands for ("SoL": three)
+    age: str = ""  # "new" or "old" for "nya lagen", "gamla lagen"
 
     @property
     def anaphora(self) -> bool:
@@ -194,9 +209,19 @@ def suggest_tags(text: str, *, on: date, catalogue: TagCatalogue) -> list[TagSug
             out.add(law_tag_id(law.sfs), "law", confidence, rule, (law.start, law.end))
     if agency_hits and laws:
         agency_hits = _outside_law_titles(text, agency_hits, laws)
+    if agency_hits:
+        agency_hits = [h for h in agency_hits if not _benefit_not_party(tokens, h)]
     _add_terms(tokens, term_hits, agency_hits, on, catalogue, out)
     _add_agencies(agency_hits, out)
     return out.result()
+
+
+def _benefit_not_party(tokens: Tokens, hit: Hit[AgencyMention]) -> bool:
+    """ "Han har varken sjukpenning eller a-kassa": the a-kassa's name without an ending is also
+    its benefit, which on its own brings in no agency; "sin a-kassa", "en a-kassa" is the fund."""
+    if normalise(tokens.text[hit.start : hit.end]) not in _BENEFIT_NAMES:
+        return False
+    return not hit.first or tokens.lowered[hit.first - 1] not in _OWNING_WORDS
 
 
 def _outside_law_titles(
@@ -230,14 +255,15 @@ def _law_mentions(
         m = hit.payload
         before = tokens.lowered[hit.first - 1] if hit.first else ""
         if m.how in ("anaphora", "generic"):
-            mentions.append(_LawAt(hit.start, hit.end, None, m.how, m.anaphora_kind))
+            age = "new" if before in _NEWEST else "old" if before in _OLDEST else ""
+            mentions.append(_LawAt(hit.start, hit.end, None, m.how, m.anaphora_kind, age=age))
             continue
         if len(m.sfs) > 1 and (before in _NEWEST or before in _OLDEST):
             sfs = catalogue.resolve_by_age(m.sfs, newest=before in _NEWEST)
         else:
             sfs = catalogue.resolve(m.sfs, on)
         how = "abbreviation" if m.how == "weak" and before in _CITING else m.how
-        mentions.append(_LawAt(hit.start, hit.end, sfs, how))
+        mentions.append(_LawAt(hit.start, hit.end, sfs, how, options=m.sfs))
     mentions += [_LawAt(s.start, s.end, s.sfs, "sfs") for s in sfs_numbers]
     mentions.sort(key=lambda m: (m.start, -m.end))
     merged: list[_LawAt] = []
@@ -286,6 +312,12 @@ def _resolve_anaphora(mentions: list[_LawAt], catalogue: TagCatalogue) -> None:
                 or (wanted == "lag" and kind == "balk")
             ):
                 mention.sfs = candidate.sfs
+                if mention.age and len(candidate.options) > 1:
+                    # "4 kap. 1 § SoL … nya lagen": the other version of the law named, which
+                    # the text names as surely as if it had written it out.
+                    newest = mention.age == "new"
+                    mention.sfs = catalogue.resolve_by_age(candidate.options, newest=newest)
+                    mention.how = "name"
                 break
 
 
@@ -398,6 +430,14 @@ def _add_terms(
     for hit in hits:
         term = hit.payload
         if term.ambiguous:
+            if settled := _SETTLED_BY_ADDRESSEE.get(term.term):
+                words, tags = settled
+                following = tokens.lowered[hit.first + 1 : hit.first + 1 + _ADDRESSEE_WINDOW]
+                if "till" in following and any(word in words for word in following):
+                    for tag in tags:
+                        law = catalogue.laws.get(_parse_tag_id(tag).sfs or "")
+                        if law is None or law.in_force_on(on):
+                            out.add(tag, "law", 0.7, RULE_TERM, (hit.start, hit.end))
             continue
         if not_before := _TERM_NOT_BEFORE.get(term.term):
             following = tokens.lowered[hit.first + 1 : hit.first + 1 + _LOOK_AHEAD]

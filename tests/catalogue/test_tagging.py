@@ -908,3 +908,54 @@ def test_reference_windows_find_what_a_full_scan_finds(parts: list[str]) -> None
 )
 def test_real_prose(text: str, on: date, expected: set[str]) -> None:
     assert tag_ids(text, on) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "on", "expected"),
+    [
+        pytest.param(
+            "Enligt 4 kap. 1 § SoL prövas behovet. Från 1 juli gäller nya lagen.",
+            date(2025, 6, 16),
+            {SOL_OLD, "prov:2001:453#K4P1", SOL_NEW},
+            id="nya-lagen-is-the-next-version",
+        ),
+        pytest.param(
+            "Efter 1 okt gäller nya ALF, men perioden räknas enligt gamla lagen.",
+            date(2025, 10, 15),
+            {"law:2024:506", "law:1997:238"},
+            id="gamla-lagen-is-the-version-before",
+        ),
+        pytest.param(
+            "LSS gäller, men enligt nya lagen blir det annorlunda",
+            date(2025, 10, 15),
+            {"law:1993:387"},
+            id="nya-lagen-of-a-law-with-one-version",
+        ),
+        pytest.param(
+            "han har varken sjukpenning eller a-kassa",
+            date(2024, 5, 14),
+            {SFB, "law:1997:238"},
+            id="a-kassa-as-a-benefit",
+        ),
+        pytest.param(
+            "hon ska kontakta sin a-kassa",
+            date(2024, 5, 14),
+            {"agency:AKASSA", "law:1997:238"},
+            id="her-a-kassa-is-the-fund",
+        ),
+        pytest.param(
+            "deltagarna får inte läkarintyg i tid till FK",
+            date(2020, 2, 26),
+            {"agency:FK", SFB},
+            id="läkarintyg-sent-to-fk",
+        ),
+        pytest.param(
+            "FK vill ha läkarintyg från VC",
+            date(2020, 2, 26),
+            {"agency:FK", "agency:REGION"},
+            id="läkarintyg-not-sent-to-fk",
+        ),
+    ],
+)
+def test_staff_wording(text: str, on: date, expected: set[str]) -> None:
+    assert tag_ids(text, on) == expected
