@@ -119,6 +119,7 @@ class CatalogueConflictAdmin(admin.ModelAdmin):
     """Fields an upgrade wanted to change where an administrator's value was kept: compare
     them here, edit the row if the shipped value is better, then delete the conflict."""
 
+    form = PersonalDataModelForm  # read-only here, but every admin form carries the gate
     list_display = ["row", "field_name", "local_value", "shipped_value", "found_at"]
     list_filter = ["table", "field"]
     search_fields = ["row", "field"]

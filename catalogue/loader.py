@@ -215,7 +215,7 @@ def catalogue_load(*, data_dir: Path = DATA_DIR) -> dict[str, Any]:
                 "in_force_to": _date(row.get("in_force_to")),
                 "verified": bool(row.get("verified", False)),
                 "confirmed": True,  # shipped: a row first created from use is now confirmed
-                "note": row.get("note", ""),
+                "note": row.get("note", "").strip(),
                 "source": row.get("source", "")[:500],
             },
             {"agencies": [a for a in applied_by if a is not None]},
@@ -259,7 +259,7 @@ def catalogue_load(*, data_dir: Path = DATA_DIR) -> dict[str, Any]:
                 "candidates": t.get("candidates", []),
                 "agency": agencies.get(t.get("agency") or ""),
                 "ambiguous": bool(t.get("ambiguous", False)),
-                "note": t.get("note", ""),
+                "note": t.get("note", "").strip(),  # a backup keeps no edge spaces
             },
         )
 
@@ -314,7 +314,7 @@ def _concordance_line(merge: _Merge, laws: dict[str, Law | None], line: dict[str
             {"old": old, "new": new},
             {
                 "main": position == 0,
-                "note": str(line.get("note", ""))[:300],
+                "note": str(line.get("note", "")).strip()[:300],
                 "source": str(line["source"])[:500],
                 "verified": bool(line.get("verified", False)),
             },

@@ -8,6 +8,7 @@ shaped exactly as `deviations.selectors.tag_catalogue()` reads them from the dat
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from catalogue.schema import DATA_DIR, read_catalogue
 from catalogue.tagging.catalogue import TagCatalogue
@@ -24,6 +25,12 @@ def catalogue_from_files(data_dir: Path = DATA_DIR) -> TagCatalogue:
         agencies=data.agencies,
         terms=terms.values(),
         provisions=[
-            provision_tag_id(p["law"], p["chapter"], p["section"]) for p in data.provisions
+            provision_tag_id(p["law"], p["chapter"], p["section"])
+            for p in [*data.provisions, *_concordance_ends(data.concordance)]
         ],
     )
+
+
+def _concordance_ends(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The provisions a concordance line names, which the loader adds to the catalogue."""
+    return [end for line in lines for end in (line["old"], *line["new"])]

@@ -25,7 +25,7 @@ from deviations.triage import TriageDecision, deviation_triage
 from tests.factories import DeviationFactory
 
 TEXT = "FK drog in sjukpenningen vid dag 180 och Af kräver inskrivning som arbetssökande."
-KNOWN_LAW_PROVISION = "prov:2025:400#K11P1"  # law:2025:400 is in the catalogue, §11:1 is not
+KNOWN_LAW_PROVISION = "prov:2025:400#K13P1"  # law:2025:400 is in the catalogue, 13:1 is not
 UNLISTED_LAW = "law:2007:1091"  # the old LOU: not in the shipped catalogue
 UNLISTED_LAW_PROVISION = "prov:1998:204#P7"  # PUL § 7: neither law nor section listed
 

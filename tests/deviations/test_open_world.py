@@ -23,14 +23,14 @@ from tests.factories import DeviationFactory
 SUFFIX = " Personen fick vänta länge på besked och ärendet gick fram och tillbaka."
 # Text, event date, and the provision each must give (none of them is in the shipped catalogue).
 CASES = {
-    "SoL 11:1": ("Kommunen hänvisar till 11 kap. 1 § SoL.", "2025-09-01", "prov:2025:400#K11P1"),
-    "SFB 27:45": ("FK hänvisar till 27 kap. 45 § SFB.", "2026-01-12", "prov:2010:110#K27P45"),
+    "SoL 13:1": ("Kommunen hänvisar till 13 kap. 1 § SoL.", "2025-09-01", "prov:2025:400#K13P1"),
+    "SFB 27:20": ("FK hänvisar till 27 kap. 20 § SFB.", "2026-01-12", "prov:2010:110#K27P20"),
     "SFB 28:6": ("FK hänvisar till 28 kap. 6 § SFB.", "2026-01-12", "prov:2010:110#K28P6"),
     "HSL 6:1": ("Regionen hänvisar till 6 kap. 1 § HSL.", "2026-01-12", "prov:2017:30#K6P1"),
 }
 LABELS = {
-    "prov:2025:400#K11P1": "11 kap. 1 §",
-    "prov:2010:110#K27P45": "27 kap. 45 §",
+    "prov:2025:400#K13P1": "13 kap. 1 §",
+    "prov:2010:110#K27P20": "27 kap. 20 §",
     "prov:2010:110#K28P6": "28 kap. 6 §",
     "prov:2017:30#K6P1": "6 kap. 1 §",
 }
@@ -106,7 +106,7 @@ def test_a_cited_provision_outside_the_catalogue_files_by_api(
 def test_a_malformed_tag_is_refused_with_a_reason_and_nothing_is_lost(
     api: APIClient, staff_client: Client, taby_unit: Unit
 ) -> None:
-    text = "Kommunen hänvisar till 11 kap. 1 § SoL." + SUFFIX
+    text = "Kommunen hänvisar till 13 kap. 1 § SoL." + SUFFIX
     body = {
         "occurred_on": "2025-09-01",
         "unit": taby_unit.pk,
@@ -120,7 +120,7 @@ def test_a_malformed_tag_is_refused_with_a_reason_and_nothing_is_lost(
     assert response.json()["detail"].startswith(
         "tags: Inte en giltig tagg: prov:2025:400#X11. Taggar skrivs som agency:FK"
     )
-    form = _form(taby_unit, text, "2025-09-01", ["prov:2025:400#K11P1", "law:1000:1"])
+    form = _form(taby_unit, text, "2025-09-01", ["prov:2025:400#K13P1", "law:1000:1"])
     page = staff_client.post(reverse("deviations:create"), form, HTTP_ACCEPT_LANGUAGE="sv")
     assert page.status_code == 400
     assert page.context["form"].errors["tags"] == [
@@ -130,21 +130,21 @@ def test_a_malformed_tag_is_refused_with_a_reason_and_nothing_is_lost(
     assert not Deviation.objects.exists()
     # The well-formed chip comes back with its label; the person decides about the other one.
     chips = {c["id"]: c["label"] for c in page.context["chips"]}
-    assert chips["prov:2025:400#K11P1"].startswith("11 kap. 1 §")
+    assert chips["prov:2025:400#K13P1"].startswith("13 kap. 1 §")
     assert "law:1000:1" in chips
 
 
 def test_chips_survive_a_validation_error_and_a_draft_reload(
     staff_client: Client, staff: User, taby_unit: Unit
 ) -> None:
-    text = "Kommunen hänvisar till 11 kap. 1 § SoL." + SUFFIX
-    chips = ["agency:KOMMUN", "prov:2025:400#K11P1", "law:1998:204"]
+    text = "Kommunen hänvisar till 13 kap. 1 § SoL." + SUFFIX
+    chips = ["agency:KOMMUN", "prov:2025:400#K13P1", "law:1998:204"]
     form = _form(taby_unit, text, "2025-09-01", chips, category="")
     response = staff_client.post(reverse("deviations:create"), form)
     assert response.status_code == 400  # no category
     assert [c["id"] for c in response.context["chips"]] == chips
     html = response.content.decode()
-    assert 'value="prov:2025:400#K11P1" data-label="11 kap. 1 §' in html
+    assert 'value="prov:2025:400#K13P1" data-label="13 kap. 1 §' in html
     assert 'value="law:1998:204" data-label="SFS 1998:204"' in html
 
     draft = Draft.objects.get(owner=staff)
@@ -165,10 +165,10 @@ def test_chips_survive_a_validation_error_and_a_draft_reload(
 def test_analysts_see_a_tag_created_from_use_as_not_verified(
     staff_client: Client, analyst_client: Client, taby_unit: Unit
 ) -> None:
-    text = "Kommunen hänvisar till 11 kap. 1 § SoL." + SUFFIX
+    text = "Kommunen hänvisar till 13 kap. 1 § SoL." + SUFFIX
     staff_client.post(
         reverse("deviations:create"),
-        _form(taby_unit, text, "2025-09-01", ["prov:2025:400#K11P1"]),
+        _form(taby_unit, text, "2025-09-01", ["prov:2025:400#K13P1"]),
     )
     deviation = Deviation.objects.get()
     for url in (
@@ -178,7 +178,7 @@ def test_analysts_see_a_tag_created_from_use_as_not_verified(
         html = analyst_client.get(url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
         marks = html.count('<span class="tag-unconfirmed">ej verifierad</span>')
         assert marks == 1  # the new section; SoL itself was shipped
-    Provision.objects.filter(tag_id="prov:2025:400#K11P1").update(confirmed=True)
+    Provision.objects.filter(tag_id="prov:2025:400#K13P1").update(confirmed=True)
     html = analyst_client.get(deviation.get_absolute_url()).content.decode()
     assert "tag-unconfirmed" not in html
 
@@ -285,11 +285,11 @@ def test_an_analyst_adds_a_section_by_writing_the_citation(
 ) -> None:
     deviation = DeviationFactory(unit=taby_unit, occurred_on=date(2025, 9, 1))
     url = reverse("triage:deviation", args=[deviation.reference])
-    response = analyst_client.post(url, {"add": "11 kap. 1 § SoL; agency:FK"})
+    response = analyst_client.post(url, {"add": "13 kap. 1 § SoL; agency:FK"})
     assert response.status_code == 302
     added = set(deviation.taggings.values_list("tag_id", flat=True))
-    assert {"prov:2025:400#K11P1", "law:2025:400", "agency:FK"} <= added
-    assert Provision.objects.get(tag_id="prov:2025:400#K11P1").confirmed is False
+    assert {"prov:2025:400#K13P1", "law:2025:400", "agency:FK"} <= added
+    assert Provision.objects.get(tag_id="prov:2025:400#K13P1").confirmed is False
     refused = analyst_client.post(url, {"add": "inget lagrum alls"}, HTTP_ACCEPT_LANGUAGE="sv")
     messages = [str(m) for m in refused.context["messages"]]
     assert any(m.startswith("Inte en giltig tagg: inget lagrum alls.") for m in messages), messages
