@@ -89,6 +89,7 @@ _TERM_NOT_BEFORE = {
 }
 _LOOK_AHEAD = 4
 _BENEFIT_NAMES = frozenset({"a-kassa", "akassa", "a kassa", "arbetslöshetskassa"})
+_BENEFIT_FIRST = frozenset(name.split(" ")[0] for name in _BENEFIT_NAMES)
 _OWNING_WORDS = frozenset(
     {"en", "sin", "min", "din", "hans", "hennes", "deras", "vår", "er", "vilken", "annan", "egen"}
 )
@@ -219,7 +220,9 @@ def suggest_tags(text: str, *, on: date, catalogue: TagCatalogue) -> list[TagSug
 def _benefit_not_party(tokens: Tokens, hit: Hit[AgencyMention]) -> bool:
     """ "Han har varken sjukpenning eller a-kassa": the a-kassa's name without an ending is also
     its benefit, which on its own brings in no agency; "sin a-kassa", "en a-kassa" is the fund."""
-    if normalise(tokens.text[hit.start : hit.end]) not in _BENEFIT_NAMES:
+    if hit.surface not in _BENEFIT_FIRST or (
+        normalise(tokens.text[hit.start : hit.end]) not in _BENEFIT_NAMES
+    ):
         return False
     return not hit.first or tokens.lowered[hit.first - 1] not in _OWNING_WORDS
 
@@ -232,7 +235,8 @@ def _outside_law_titles(
     titles = []
     for law in laws:
         if law.how == "name":
-            titles.append((law.start, law.end))
+            if " " in text[law.start : law.end]:  # one word holds no other word
+                titles.append((law.start, law.end))
         elif law.how == "sfs" and (about := _TITLE_AFTER_SFS.match(text, law.end)):
             titles.append((law.start, about.end()))
     if not titles:
