@@ -28,6 +28,8 @@ COLON_SUFFIXES = (
     ":e",
 )  # fmt: skip
 SHORT_SUFFIXES = ("s", *COLON_SUFFIXES)
+# A head noun's own endings only: "sistnämnda", "ovannämnde" are participles, not committees.
+HEAD_SUFFIXES = ("", "s", "en", "ens", "er", "ers", "erna", "ernas", "ar", "ars", "arna", "arnas")
 # The endings a misspelt form is still recognised with (kept short: each one multiplies the index).
 FUZZY_SUFFIXES = ("", "n", "en", "et", "s", "ns", "ens", "ets")
 MIN_STEM = 3  # "af" + "t" is not "aft"
@@ -311,7 +313,7 @@ class Lexicon[P]:
 
         head_surfaces: dict[str, list[int]] = {}
         for index, (head, *_rest) in enumerate(self._head_rules):
-            for suffix in ("", *SUFFIXES):
+            for suffix in HEAD_SUFFIXES:
                 _append(head_surfaces.setdefault(head + suffix, []), index)
         self._head_surfaces = head_surfaces
         self._head_endings = tuple(sorted(head_surfaces, key=len, reverse=True))

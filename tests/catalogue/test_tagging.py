@@ -448,6 +448,14 @@ AGENCIES = [
     pytest.param("hyresnämnden och Statens överklagandenämnd", set(), id="state-nämnder"),
     pytest.param("medelsförvaltningen sköts av banken", set(), id="asset-management"),
     pytest.param(
+        "den ovannämnda deltagaren och sistnämnda myndigheten", set(), id="participles-of-nämna"
+    ),
+    pytest.param(
+        "arbetsmarknadsnämndernas och socialförvaltningarnas beslut",
+        {"agency:KOMMUN"},
+        id="committee-plural-genitive",
+    ),
+    pytest.param(
         "Centrala studiestödsnämnden och studiestödsnämnden", {"agency:CSN"}, id="csn-not-kommun"
     ),
 ]
