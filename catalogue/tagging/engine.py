@@ -90,6 +90,7 @@ _TERM_NOT_BEFORE = {
 _LOOK_AHEAD = 4
 _BENEFIT_NAMES = frozenset({"a-kassa", "akassa", "a kassa", "arbetslöshetskassa"})
 _BENEFIT_FIRST = frozenset(name.split(" ")[0] for name in _BENEFIT_NAMES)
+_CARE_WORDS = frozenset({"vården", "sjukvården", "vård", "sjukvård"})
 _OWNING_WORDS = frozenset(
     {"en", "sin", "min", "din", "hans", "hennes", "deras", "vår", "er", "vilken", "annan", "egen"}
 )
@@ -211,7 +212,11 @@ def suggest_tags(text: str, *, on: date, catalogue: TagCatalogue) -> list[TagSug
     if agency_hits and laws:
         agency_hits = _outside_law_titles(text, agency_hits, laws)
     if agency_hits:
-        agency_hits = [h for h in agency_hits if not _benefit_not_party(tokens, h)]
+        agency_hits = [
+            h
+            for h in agency_hits
+            if not _benefit_not_party(tokens, h) and not _care_of_someone(tokens, h)
+        ]
     _add_terms(tokens, term_hits, agency_hits, on, catalogue, out)
     _add_agencies(agency_hits, out)
     return out.result()
@@ -225,6 +230,15 @@ def _benefit_not_party(tokens: Tokens, hit: Hit[AgencyMention]) -> bool:
     ):
         return False
     return not hit.first or tokens.lowered[hit.first - 1] not in _OWNING_WORDS
+
+
+def _care_of_someone(tokens: Tokens, hit: Hit[AgencyMention]) -> bool:
+    """ "Vården av en ung person", "sjukvården av barnet": the care given, not the region."""
+    return (
+        hit.payload.strength == "context"
+        and hit.surface in _CARE_WORDS
+        and tokens.lowered[hit.first + 1 : hit.first + 2] == ["av"]
+    )
 
 
 def _outside_law_titles(
@@ -381,7 +395,7 @@ def _add_references(
     catalogue: TagCatalogue,
     out: _Collector,
 ) -> None:
-    references = sorted(references, key=lambda r: r.start)
+    references = sorted((_with_unmarked(text, r, laws) for r in references), key=lambda r: r.start)
     following: tuple[Reference, tuple[_LawAt, str, float] | None] | None = None
     # Right to left, so "27 kap. 48 § och 30 kap. 6 § SFB" gives both references the law.
     for reference in reversed(references):
@@ -410,6 +424,21 @@ def _add_references(
         if ids:
             law_at.used = True
             out.add(law_tag_id(sfs), "law", confidence, RULE_IMPLIED, span)
+
+
+def _with_unmarked(text: str, reference: Reference, laws: list[_LawAt]) -> Reference:
+    """ "11 kap. 2 socialtjänstlagen": the number after the chapter is its section when a law
+    follows right after it; otherwise the reference is the chapter alone."""
+    if not reference.unmarked:
+        return reference
+    after = next((law for law in laws if law.start >= reference.unmarked_end), None)
+    if after is None or not after.sfs:
+        return reference
+    if not _GLUE_AFTER_CLEAN.fullmatch(text, reference.unmarked_end, after.start):
+        return reference
+    return Reference(
+        reference.start, reference.unmarked_end, reference.chapters, (reference.unmarked,)
+    )
 
 
 def _provision_ids(sfs: str, reference: Reference, has_chapters: bool | None) -> list[str]:

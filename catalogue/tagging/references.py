@@ -21,7 +21,8 @@ REFERENCE_RE = re.compile(
     rf"(?<![\d:/.,])(?=\d)(?:"
     rf"(?P<chapters>{_LIST})\s*kap(?:itlet|itel)?\b\.?"
     rf"(?:\s*(?P<sections>{_LIST})\s*§§?{_POINT.format(name='point')}"
-    rf"|\s*§§?\s*(?P<after_mark>{_LIST})(?![\d:.,]|\s*(?:§|kap)))?"
+    rf"|\s*§§?\s*(?P<after_mark>{_LIST})(?![\d:.,]|\s*(?:§|kap))"
+    rf"|\s+(?P<unmarked>{_NUM})(?=\s+[^\W\d]))?"
     rf"|(?P<bare>{_LIST})\s*§§?{_POINT.format(name='bare_point')})",
     re.IGNORECASE,
 )
@@ -59,6 +60,10 @@ class Reference:
     end: int
     chapters: tuple[str, ...]
     sections: tuple[str, ...]
+    # "11 kap. 2 socialtjänstlagen": a section whose § was lost (text copied from a PDF). It
+    # counts only when a law follows right after it, which the engine checks.
+    unmarked: str = ""
+    unmarked_end: int = 0
 
 
 @dataclass(slots=True)
@@ -141,9 +146,11 @@ def find_references(
             if m.group("after_mark"):  # "2 kap § 7": the section written after its mark
                 sections = m.group("after_mark")
                 end = m.end("after_mark")
+            unmarked = m.group("unmarked") or ""
         else:
             sections, point = m.group("bare"), "bare_point"
             end = m.end("bare")
+            unmarked = ""
         if m.group(point):
             end = m.end(point)
         end = _end_after_marks(text, end)
@@ -152,6 +159,8 @@ def find_references(
             end=end,
             chapters=_parts(chapters) if chapters else (),
             sections=_parts(sections) if sections else (),
+            unmarked=_SPACE.sub("", unmarked).lower(),
+            unmarked_end=m.end("unmarked") if unmarked else 0,
         )
         previous = found[-1] if found else None
         if (

@@ -845,6 +845,24 @@ def test_reference_windows_find_what_a_full_scan_finds(parts: list[str]) -> None
             id="section-after-its-mark",
         ),
         pytest.param(
+            "en utredning enligt 11 kap. 2 socialtjänstlagen (2001:453), SoL, avslutades",
+            date(2015, 10, 15),
+            {SOL_OLD, "prov:2001:453#K11P2"},
+            id="section-whose-mark-was-lost",
+        ),
+        pytest.param(
+            "FK har prövat det enligt SFB 30 kap. 6 veckor senare",
+            date(2015, 10, 15),
+            {"agency:FK", SFB, "prov:2010:110#K30"},
+            id="number-after-a-chapter-without-a-law-is-no-section",
+        ),
+        pytest.param(
+            "vården av en ung person fortsatte vid en låsbar enhet",
+            date(2016, 2, 1),
+            set(),
+            id="vården-av-is-care-given",
+        ),
+        pytest.param(
             "Samtidigt upphävs lagen (1990:1404) om kommunernas betalningsansvar för viss "
             "hälso- och sjukvård.",
             date(2017, 2, 16),
