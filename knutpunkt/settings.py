@@ -2,7 +2,8 @@
 
 Environment variables: DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CSRF_TRUSTED_ORIGINS,
 SECURE (cookies and HSTS behind TLS), LOG_LEVEL, TASK_BACKEND, RETENTION_DAYS, e-mail (EMAIL_*),
-PROXY_COUNT, API_TOKEN_TTL_HOURS, SESSION_MAX_HOURS, SESSION_IDLE_MINUTES (docs/security.md).
+PROXY_COUNT, API_TOKEN_TTL_HOURS, SESSION_MAX_HOURS, SESSION_IDLE_MINUTES (docs/security.md),
+ACCESSIBILITY_CONTACT, ACCESSIBILITY_REVIEWED_ON (the accessibility statement).
 """
 
 import os
@@ -349,6 +350,10 @@ RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", str(5 * 365)))
 # E-mail (digests to reporters, reminders to steering groups) through Django 6.1's MAILERS:
 # the console in development, SMTP configured from the environment in production.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "knutpunkt@localhost")
+# The accessibility statement (/tillganglighet/): where people report a barrier in the service,
+# and when the statement was last reviewed against the service (YYYY-MM-DD).
+ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
+ACCESSIBILITY_REVIEWED_ON = os.environ.get("ACCESSIBILITY_REVIEWED_ON", "2026-12-05")
 if DEBUG and not os.environ.get("EMAIL_HOST"):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", deviation_views.home_view, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    path("tillganglighet/", core_views.accessibility, name="accessibility"),
     path(
         "konto/logga-in/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

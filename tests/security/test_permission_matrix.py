@@ -41,6 +41,7 @@ RULES: dict[str, dict[str, int]] = {
     "home": rule(LOGIN, 200, 200, 200, 200, 200),
     "healthz": rule(200, 200, 200, 200, 200, 200),
     "favicon": rule(301, 301, 301, 301, 301, 301),
+    "accessibility": rule(200, 200, 200, 200, 200, 200),  # public, as the law requires
     "login": rule(200, 302, 302, 302, 302, 302),
     "logout": rule(405, 405, 405, 405, 405, 405),
     "api_tokens": rule(LOGIN, 200, 200, 200, 200, 200),  # each sees only their own keys
