@@ -14,7 +14,7 @@ from functools import lru_cache
 from catalogue.tagging.catalogue import AGENCY, LAW, TERM, AgencyMention, LawMention, TagCatalogue
 from catalogue.tagging.lexicon import Hit, Tokens, normalise
 from catalogue.tagging.references import Reference, SfsMention, find_colon_numbers, find_references
-from catalogue.tagging.types import Span, TagKind, TagSuggestion, TermEntry
+from catalogue.tagging.types import LawEntry, Span, TagKind, TagSuggestion, TermEntry
 from catalogue.tagids import agency_tag_id, law_tag_id, parse_tag_id, provision_tag_id
 
 # The same few identifiers recur in every text; parsing and building them once is faster.
@@ -63,9 +63,15 @@ _GLUE_BEFORE_COMMA = re.compile(r"\s*,\s*", re.IGNORECASE)
 _LIST_GLUE = re.compile(r"\s*(?:,|och|samt|resp\.?|respektive|&)\s*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-ZÅÄÖ]|\n")
 _SFS_AFTER_NAME = re.compile(r"[\s(]*")
-# The title of a law not in the catalogue, written out after its number: "(1990:1404) om …",
-# up to the end of the clause.
-_TITLE_AFTER_SFS = re.compile(r"[\s)]*om\s[^.;:()\n,]{3,150}", re.IGNORECASE)
+# The title of a law written out after its number: "(1990:1404) om …", up to the end of the
+# clause or the sentence's verb ("lagen (2018:744) om försäkringsmedicinska utredningar ska …").
+_OM_AFTER_SFS = re.compile(r"[\s)]*om\s", re.IGNORECASE)
+_TITLE_STOP = re.compile(
+    r"[.;:()\n,]|\s(?:ska|skall|har|hade|är|var|gäller|gällde|kan|får|innebär|innebar|trädde|"
+    r"träder|reglerar|anger|säger|föreskriver|infördes|upphävs|upphävdes|ersattes|ersätter)\b",
+    re.IGNORECASE,
+)
+_TITLE_MAX = 150
 _NAME_AFTER_SFS = re.compile(r"[\s)]*(?:om\s)?")
 # Words before a weak abbreviation ("sol", "fl") that make it a citation: "enligt sol".
 _CITING = frozenset({"enligt", "enl", "jml", "jämlikt", "jfr", "se"})
@@ -88,6 +94,14 @@ _TERM_NOT_BEFORE = {
     "inskrivning": ("sjukhus", "psyk", "avdelning", "slutenvård", "akuten", "vårdavdelning", "lvm")
 }
 _LOOK_AHEAD = 4
+# A term that means something else when a word starting so stands within a few words of it:
+# consent to care or treatment is no consent to share information (OSL), and a patient
+# registered at a care unit is not registered at Af.
+_TERM_NOT_NEAR = {
+    "samtycke": ("vårdas", "vårda", "behandl", "patientlag", "ingrepp"),
+    "inskrivning": ("sjukvårdsinrättning", "sjukhus", "slutenvård", "vårdavdelning"),
+}
+_NEAR = 6
 _BENEFIT_NAMES = frozenset({"a-kassa", "akassa", "a kassa", "arbetslöshetskassa"})
 _BENEFIT_FIRST = frozenset(name.split(" ")[0] for name in _BENEFIT_NAMES)
 _CARE_WORDS = frozenset({"vården", "sjukvården", "vård", "sjukvård"})
@@ -209,8 +223,11 @@ def suggest_tags(text: str, *, on: date, catalogue: TagCatalogue) -> list[TagSug
             rule = {"sfs": RULE_SFS, "name": RULE_LAW_NAME}.get(law.how, RULE_LAW_ABBREVIATION)
             confidence = 0.9 if law.how == "name" else 0.95
             out.add(law_tag_id(law.sfs), "law", confidence, rule, (law.start, law.end))
-    if agency_hits and laws:
-        agency_hits = _outside_law_titles(text, agency_hits, laws)
+    if (agency_hits or term_hits) and laws and (titles := _law_titles(text, laws, catalogue)):
+        # Words inside a law's title name no party and no benefit: "lagen om samverkan vid
+        # utskrivning från sluten hälso- och sjukvård", "lagen om assistansersättning".
+        agency_hits = [h for h in agency_hits if not _inside(h, titles)]
+        term_hits = [h for h in term_hits if not _inside(h, titles)]
     if agency_hits:
         agency_hits = [
             h
@@ -241,21 +258,31 @@ def _care_of_someone(tokens: Tokens, hit: Hit[AgencyMention]) -> bool:
     )
 
 
-def _outside_law_titles(
-    text: str, hits: list[Hit[AgencyMention]], laws: list[_LawAt]
-) -> list[Hit[AgencyMention]]:
-    """Agency words inside a law's title name no party: "lagen om samverkan vid utskrivning
-    från sluten hälso- och sjukvård", "lagen (1990:1404) om kommunernas betalningsansvar"."""
-    titles = []
+def _law_titles(text: str, laws: list[_LawAt], catalogue: TagCatalogue) -> list[Span]:
+    """Where the text writes out a law's title: a law name found as such, or the "om …" after
+    an SFS number ("lagen (1990:1404) om kommunernas betalningsansvar för viss hälso- och
+    sjukvård"), as far as the catalogue's title goes, else up to the end of the clause."""
+    titles: list[Span] = []
     for law in laws:
         if law.how == "name":
             if " " in text[law.start : law.end]:  # one word holds no other word
                 titles.append((law.start, law.end))
-        elif law.how == "sfs" and (about := _TITLE_AFTER_SFS.match(text, law.end)):
-            titles.append((law.start, about.end()))
-    if not titles:
-        return hits
-    return [h for h in hits if not any(a <= h.start and h.end <= b for a, b in titles)]
+        elif law.how == "sfs" and (about := _OM_AFTER_SFS.match(text, law.end)):
+            titles.append((law.start, _title_end(text, about.end(), catalogue.laws.get(law.sfs))))
+    return titles
+
+
+def _title_end(text: str, start: int, law: LawEntry | None) -> int:
+    if law is not None:
+        about = law.title.lower().partition(" om ")[2]
+        if about and text[start : start + len(about)].lower() == about:
+            return start + len(about)
+    stop = _TITLE_STOP.search(text, start, start + _TITLE_MAX)
+    return stop.start() if stop else min(len(text), start + _TITLE_MAX)
+
+
+def _inside(hit: Hit[object], spans: list[Span]) -> bool:
+    return any(a <= hit.start and hit.end <= b for a, b in spans)
 
 
 def _law_mentions(
@@ -475,6 +502,10 @@ def _add_terms(
         if not_before := _TERM_NOT_BEFORE.get(term.term):
             following = tokens.lowered[hit.first + 1 : hit.first + 1 + _LOOK_AHEAD]
             if any(word.startswith(not_before) for word in following):
+                continue
+        if not_near := _TERM_NOT_NEAR.get(term.term):
+            around = tokens.lowered[max(0, hit.first - _NEAR) : hit.first + 1 + _NEAR]
+            if any(word.startswith(not_near) for word in around):
                 continue
         if blockers := _TERM_BLOCKERS.get(term.term):
             lowered = lowered or text.lower()

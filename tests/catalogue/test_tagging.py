@@ -857,6 +857,32 @@ def test_reference_windows_find_what_a_full_scan_finds(parts: list[str]) -> None
             id="number-after-a-chapter-without-a-law-is-no-section",
         ),
         pytest.param(
+            "Enligt lagen (2018:744) om försäkringsmedicinska utredningar ska regionerna ansvara "
+            "för utredningar på begäran av Försäkringskassan.",
+            date(2020, 9, 1),
+            {"law:2018:744", "agency:REGION", "agency:FK"},
+            id="a-written-out-title-ends-at-the-verb",
+        ),
+        pytest.param(
+            "Hon fick beslut enligt lagen om assistansersättning",
+            date(2005, 1, 1),
+            {"law:1993:389"},
+            id="no-term-inside-a-law-title",
+        ),
+        pytest.param(
+            "ingen ska vårdas mot sin vilja eller behandlas utan samtycke enligt 4 kap. "
+            "Patientlagen",
+            date(2023, 5, 1),
+            {"law:2014:821", "prov:2014:821#K4"},
+            id="consent-to-care-is-not-osl",
+        ),
+        pytest.param(
+            "chefsöverläkaren vid den sjukvårdsinrättning där patienten är inskriven",
+            date(2020, 1, 1),
+            set(),
+            id="inskriven-at-a-care-unit",
+        ),
+        pytest.param(
             "vården av en ung person fortsatte vid en låsbar enhet",
             date(2016, 2, 1),
             set(),
