@@ -42,6 +42,34 @@ def laws_tagged(text: str, on: date) -> set[str]:
         pytest.param("socialtjänstlagen (1980:620) gällde", date(1999, 1, 1), {"law:1980:620"}),
         # "gamla SoL" is the version the current one replaced, not the first ever.
         pytest.param("enligt gamla SoL", date(2025, 11, 3), {"law:2001:453"}),
+        # Predecessors share their successor's name; the event date picks the version.
+        pytest.param(
+            "socialtjänsten hänvisade till sekretesslagen", date(2005, 3, 1), {"law:1980:100"}
+        ),
+        pytest.param(
+            "socialtjänsten hänvisade till sekretesslagen", date(2015, 3, 1), {"law:2009:400"}
+        ),
+        pytest.param(
+            "Offentlighets- och sekretesslagen hindrar utbytet", date(2015, 3, 1), {"law:2009:400"}
+        ),
+        pytest.param("ansökan enligt skuldsaneringslagen", date(2000, 1, 1), {"law:1994:334"}),
+        pytest.param("ansökan enligt skuldsaneringslagen", date(2010, 1, 1), {"law:2006:548"}),
+        pytest.param("ansökan enligt skuldsaneringslagen", date(2020, 1, 1), {"law:2016:675"}),
+        pytest.param("etableringslagen gäller", date(2014, 1, 1), {"law:2010:197"}),
+        pytest.param("etableringslagen gäller", date(2019, 1, 1), {"law:2017:584"}),
+        pytest.param(
+            "ersättning enligt lagen om arbetslöshetsförsäkring", date(1995, 1, 1), {"law:1973:370"}
+        ),
+        pytest.param(
+            "ersättning enligt lagen om arbetslöshetsförsäkring", date(2005, 1, 1), {"law:1997:238"}
+        ),
+        pytest.param(
+            "Landstinget fakturerar enl lagen om kommunernas betalningsansvar",
+            date(2012, 3, 12),
+            {"law:1990:1404"},
+        ),
+        pytest.param("enligt utlänningslagen", date(2004, 1, 1), {"law:1989:529"}),
+        pytest.param("enligt utlänningslagen", date(2010, 1, 1), {"law:2005:716"}),
     ],
 )
 def test_statutes_cited_in_welfare_cases_are_tagged(text: str, on: date, expected: set[str]):
@@ -72,3 +100,22 @@ def test_a_large_catalogue_keeps_what_the_lexicon_learnt_from_texts(monkeypatch)
     suggest_tags("sjukpenningärendet drog ut på tiden", on=day, catalogue=catalogue)
     suggest_tags("ett helt annat ord", on=day, catalogue=catalogue)
     assert "sjukpenningärendet" in catalogue.lexicon._plans
+
+
+def test_a_provision_of_the_old_secrecy_act_is_tagged_as_its_own_and_bridged_to_osl():
+    """Sekretesslagen 7 kap. 4 § in a 2005 text is the old act's provision, and the concordance
+    leads it to OSL 26 kap. 1 § (secrecy in social services)."""
+    found = suggest_tags(
+        "enligt 7 kap. 4 § sekretesslagen fick uppgiften inte lämnas",
+        on=date(2005, 3, 1),
+        catalogue=default_catalogue(),
+    )
+    assert "prov:1980:100#K7P4" in {s.tag_id for s in found}
+    lines = read_catalogue().concordance
+    line = next(
+        line
+        for line in lines
+        if (line["old"]["law"], line["old"]["chapter"], line["old"]["section"])
+        == ("1980:100", "7", "4")
+    )
+    assert line["new"][0] == {"law": "2009:400", "chapter": "26", "section": "1"}
