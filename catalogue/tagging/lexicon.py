@@ -10,6 +10,7 @@ so they cost nothing once a word has been seen.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -35,6 +36,8 @@ FUZZY_SUFFIXES = ("", "n", "en", "et", "s", "ns", "ens", "ets")
 MIN_STEM = 3  # "af" + "t" is not "aft"
 MIN_COMPOUND_HEAD = 8  # "sjukpenning|ärendet"; shorter heads ("anvisa|des") are inflections
 MIN_FUZZY = 10  # shorter words have too many real neighbours one letter away
+MIN_FOLDED = 7  # "bistand" for "bistånd"; shorter plain words are too often other words
+_FOLD = str.maketrans("åäöéü", "aaoeu")
 MAX_WORDS = 14
 LOOSE_CACHE_LIMIT = 200_000  # distinct tokens remembered before the cache starts over
 # Real words one letter away from a catalogue word: never read them as typos.
@@ -218,6 +221,7 @@ class Lexicon[P]:
         self._head_rules: list[tuple[str, tuple[str, ...], tuple[str, ...], Entry[P]]] = []
         self._head_surfaces: dict[str, list[int]] = {}
         self._head_endings: tuple[str, ...] = ()
+        self._folded: dict[str, str] = {}
         # What to try for each token worth a look, incl. the hyphen heads and compounds found
         # so far; misspelt tokens and the word meant; every token already looked at. Filled
         # while tagging; each update is a single dict or set operation, so threads sharing a
@@ -335,6 +339,15 @@ class Lexicon[P]:
         self._typo_index = typo_index
         # Every word of a catalogue phrase is a real word, never a typo of another one.
         self._phrase_words = frozenset(w for key in self._base for w in key.split(" "))
+        # "Forsakringskassan", "forsorjningsstod", "ekonomiskt bistand": written without å, ä, ö
+        # (a keyboard without them), two or more letters off, so no typo. Long words only.
+        folded: dict[str, str] = {}
+        for word in itertools.chain((w for w in words if " " not in w), self._phrase_words):
+            if len(word) >= MIN_FOLDED and not word.isascii():
+                plain = word.translate(_FOLD)
+                if plain != word and plain.isascii() and plain not in words:
+                    folded.setdefault(plain, word)
+        self._folded = folded
         self._reset_cache()
         self._compiled = True
 
@@ -408,6 +421,8 @@ class Lexicon[P]:
             found = self._loose_match(token)
             if found is not None:
                 self._plans[token] = (None, False, None, found)
+            elif token.isascii() and (plain := self._folded.get(token)):
+                self._corrections[token] = plain
             elif (
                 len(token) >= MIN_FUZZY - 1
                 and token not in NOT_TYPOS

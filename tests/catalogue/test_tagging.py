@@ -996,6 +996,18 @@ def test_real_prose(text: str, on: date, expected: set[str]) -> None:
             id="her-a-kassa-is-the-fund",
         ),
         pytest.param(
+            "Forsakringskassan har inte svarat och hon har forsorjningsstod fran socialtjansten",
+            date(2024, 10, 1),
+            {"agency:FK", "agency:KOMMUN", SOL_OLD, "prov:2001:453#K4P1"},
+            id="typed-without-å-ä-ö",
+        ),
+        pytest.param(
+            "Lakarintyg till FK dröjer, de kan inte bevilja ekonomiskt bistand",
+            date(2024, 10, 1),
+            {"agency:FK", SFB, SOL_OLD, "prov:2001:453#K4P1"},
+            id="phrases-typed-without-å-ä-ö",
+        ),
+        pytest.param(
             "deltagarna får inte läkarintyg i tid till FK",
             date(2020, 2, 26),
             {"agency:FK", SFB},
