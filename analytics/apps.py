@@ -7,6 +7,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analysis")
 
     def ready(self) -> None:
+        from analytics import start  # noqa: F401 - registers the start-page panels
         from analytics.results import knots_recompute_default  # also registers the knot job
         from deviations.signals import tags_changed
 

@@ -170,6 +170,14 @@ def knot_result_served(
     return ServedKnots(fresh or cached, stale=True, job=job)
 
 
+def knot_result_kept(
+    analysis_filter: AnalysisFilter = AnalysisFilter(), *, params: KnotParams = KnotParams()
+) -> KnotResult | None:
+    """The last computed result for a view, however old, without computing or queueing
+    anything: for glances such as the start page."""
+    return cache.get(_key(analysis_filter, params))
+
+
 def knot_job_params(
     analysis_filter: AnalysisFilter, params: KnotParams, today: date
 ) -> dict[str, object]:

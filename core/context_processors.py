@@ -1,15 +1,21 @@
-"""Template context shared by every page: the user's roles for the navigation."""
+"""Template context shared by every page: the user's roles and the counts of waiting work for
+the navigation."""
 
 from typing import Any
 
 from django.http import HttpRequest
 
 from core.roles import ROLE_LABELS, role_names
+from core.start import nav_counts
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"user_roles": [], "user_group_names": []}
+        return {"user_roles": [], "user_group_names": [], "nav_counts": {}}
     names = role_names(user)
-    return {"user_roles": [ROLE_LABELS[name] for name in names], "user_group_names": names}
+    return {
+        "user_roles": [ROLE_LABELS[name] for name in names],
+        "user_group_names": names,
+        "nav_counts": nav_counts(user),
+    }

@@ -1,7 +1,9 @@
-"""The one table core keeps: what the code last granted each role (core.roles)."""
+"""The tables core keeps: what the code last granted each role (core.roles), and when a person
+last opened a page (core.start)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,3 +24,23 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return self.role
+
+
+class PageVisit(models.Model):
+    """When a person last opened a page, so it can say what is new since (core.start)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="page_visits"
+    )
+    page = models.CharField(_("page"), max_length=32)
+    seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("page visit")
+        verbose_name_plural = _("page visits")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "page"], name="core_pagevisit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page} {self.seen_at:%Y-%m-%d}"

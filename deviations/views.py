@@ -23,6 +23,7 @@ from catalogue.tagids import tag_label
 from core.downloads import download_response
 from core.errors import DomainError, PersonalDataError
 from core.requests import request_user
+from core.start import last_visit, start_panels
 from core.text import BadInputError, data_clean, json_parse_checked
 from deviations.extensions import extra_timeline, list_notes, outcomes
 from deviations.filters import DeviationFilterSet
@@ -376,10 +377,14 @@ def import_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home_view(request: HttpRequest) -> HttpResponse:
-    """The landing page: what this user can do, and their most recent deviations."""
+    """The start page: what needs this person now (the panels every app registers, core.start),
+    then their drafts and own deviations."""
     user = request_user(request)
     visible = deviation_list(user=user)
+    since = last_visit(user)
     context = {
+        "panels": start_panels(user, since=since),
+        "since": since,
         "own": own_deviation_list(user=user)[:5],
         "drafts": _drafts_shown(user),
         "recent": visible.order_by("-reported_at")[:10],

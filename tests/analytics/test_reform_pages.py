@@ -5,7 +5,7 @@ marked in the figures (docs/knots.md §7, docs/domain.md §5)."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -98,3 +98,17 @@ def test_statistics_count_a_law_across_its_versions_once(corpus: list[Deviation]
     provisions = figures["provisions"]
     assert provisions["4 kap. 1 § SoL (2001:453) / 12 kap. 1 § SoL (2025:400)"] == 60
     assert provisions.get("28 kap. 6 § SFB (ej verifierad)") == 6, provisions
+
+
+def test_the_analysts_start_page_lists_knots_new_since_the_last_visit(
+    corpus: list[Deviation], analyst_client: Client, analyst
+) -> None:
+    from core.models import PageVisit
+
+    knot_result()  # the kept default view; the start page never computes one itself
+    PageVisit.objects.create(user=analyst, page="start", seen_at=datetime(2024, 1, 1, tzinfo=UTC))
+    page = analyst_client.get(reverse("home")).content.decode()
+    assert "Nya och växande knutar" in page
+    assert "Kommunen + 4 kap. 1 § SoL (2001:453) / 12 kap. 1 § SoL (2025:400)" in page
+    key = knot_key(("agency:KOMMUN", "prov:2025:400#K12P1"))
+    assert reverse("analytics:knot", args=[key]) in page

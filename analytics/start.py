@@ -1,0 +1,52 @@
+"""Start-page panel of the analysis: knots that are new or growing since the last visit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analytics.disclosure import ANALYST_PERMISSION
+from analytics.knots import TREND_ALPHA
+from analytics.presentation import knot_key, knot_title, trend_text
+from analytics.results import knot_result_kept
+from core.start import StartItem, StartPanel, start_panel
+from deviations.models import User
+
+ITEMS = 5
+
+
+@start_panel("knots", order=30)
+def knots_new_or_growing(user: User, since: datetime | None) -> StartPanel | None:
+    """From the last computed knots (never computed here): those first seen since the last
+    visit, and those whose share grows beyond chance."""
+    if not user.has_perm(ANALYST_PERMISSION):
+        return None
+    result = knot_result_kept()
+    if result is None:
+        return None
+    first_day = timezone.localdate(since) if since else None
+    new = [k for k in result.knots if first_day is not None and k.first_seen >= first_day]
+    growing = [
+        k for k in result.knots if k not in new and k.trend > 0 and k.trend_p < TREND_ALPHA
+    ]
+    items = [
+        StartItem(
+            text=knot_title(k),
+            url=reverse("analytics:knot", args=[knot_key(k.tags)]),
+            note=_("new") if k in new else trend_text(k),
+            urgent=k in new,
+        )
+        for k in (new + growing)[:ITEMS]
+    ]
+    return StartPanel(
+        key="knots",
+        title=_("New and growing knots"),
+        count=len(new) + len(growing),
+        url=reverse("analytics:knots"),
+        items=tuple(items),
+        empty=_("No knot is new or growing."),
+        more=_("All knots"),
+    )
