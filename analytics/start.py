@@ -29,9 +29,7 @@ def knots_new_or_growing(user: User, since: datetime | None) -> StartPanel | Non
         return None
     first_day = timezone.localdate(since) if since else None
     new = [k for k in result.knots if first_day is not None and k.first_seen >= first_day]
-    growing = [
-        k for k in result.knots if k not in new and k.trend > 0 and k.trend_p < TREND_ALPHA
-    ]
+    growing = [k for k in result.knots if k not in new and k.trend > 0 and k.trend_p < TREND_ALPHA]
     items = [
         StartItem(
             text=knot_title(k),
