@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Knutpunkt")
 
     def ready(self) -> None:
+        from core.dbfunctions import sqlite_functions_register
         from core.roles import ADMIN, roles_grant
+
+        sqlite_functions_register()
 
         roles_grant(ADMIN, ["auth.view_group", "auth.change_group"])

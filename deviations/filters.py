@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from catalogue.models import Municipality
 from catalogue.selectors import tag_display, tag_for_text
 from catalogue.tagids import agency_tag_id, is_tag_id, law_tag_id, parse_tag_id
+from core.dbfunctions import Lowered
 from deviations.models import Category, Deviation, Tagging, Unit
 
 
@@ -109,6 +110,9 @@ class DeviationFilterSet(django_filters.FilterSet):
         widget=TagTextInput,
     )
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only my own deviations"))
+    q = django_filters.CharFilter(
+        method="filter_text", label=_("Words in the text"), max_length=200
+    )
 
     class Meta:
         model = Deviation
@@ -125,6 +129,7 @@ class DeviationFilterSet(django_filters.FilterSet):
             "provision",
             "tag",
             "mine",
+            "q",
         ]
 
     def _with_confirmed_tag(
@@ -152,6 +157,19 @@ class DeviationFilterSet(django_filters.FilterSet):
         self, queryset: QuerySet[Deviation], name: str, value: str
     ) -> QuerySet[Deviation]:
         return self._with_confirmed_tag(queryset, _any_tag(value))
+
+    def filter_text(
+        self, queryset: QuerySet[Deviation], name: str, value: str
+    ) -> QuerySet[Deviation]:
+        """Every word must occur in the description, in any case, å, ä and ö included (a plain
+        word match until the ranked full-text search with Swedish stemming replaces it)."""
+        words = value.lower().split()[:10]
+        if not words:
+            return queryset
+        queryset = queryset.annotate(_text=Lowered("description"))
+        for word in words:
+            queryset = queryset.filter(_text__contains=word)
+        return queryset
 
     def filter_mine(
         self, queryset: QuerySet[Deviation], name: str, value: bool | None

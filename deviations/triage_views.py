@@ -15,6 +15,7 @@ from catalogue.services import unconfirmed_tags
 from catalogue.tagids import is_tag_id
 from core.errors import DomainError
 from core.requests import request_user
+from deviations.filters import DeviationFilterSet
 from deviations.models import Deviation, Tagging, TriageAction, User
 from deviations.presentation import explained_tags, highlighted_tags
 from deviations.rules import FieldRuleError, check_tags
@@ -39,8 +40,15 @@ TRIAGE_PERMISSION = "deviations.triage_deviation"
 @login_required
 @permission_required(TRIAGE_PERMISSION, raise_exception=True)
 def triage_queue_view(request: HttpRequest) -> HttpResponse:
+    """The queue, oldest first, narrowed by the deviation list's own filters (one definition):
+    words, place, unit, category, dates; a bad value is named beside its field."""
     queue = triage_queue(user=request_user(request)).select_related("municipality", "unit")
-    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    filterset = DeviationFilterSet(params or None, queryset=queue, request=request)
+    filterset.filters = {n: f for n, f in filterset.filters.items() if n in TRIAGE_FILTERS}
+    shown = queue.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     counts = _suggested_counts(rows)
     for row in rows:
@@ -48,8 +56,27 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "deviations/triage_queue.html",
-        {"page_obj": page, "rows": rows, "total": queue.count()},
+        {
+            "page_obj": page,
+            "rows": rows,
+            "total": queue.count(),
+            "matching": page.paginator.count,
+            "filter": filterset,
+            "query": params.urlencode(),
+        },
     )
+
+
+# The list's filters that make sense before tags are confirmed.
+TRIAGE_FILTERS = (
+    "q",
+    "municipality",
+    "unit",
+    "category",
+    "severity",
+    "occurred_after",
+    "occurred_before",
+)
 
 
 def _suggested_counts(deviations: object) -> dict[int, int]:

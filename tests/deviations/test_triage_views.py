@@ -93,3 +93,35 @@ def test_bulk_action(analyst_client: Client, waiting: list[Deviation]) -> None:
     assert statuses == ["triaged", "triaged", "submitted"]
     empty = analyst_client.post(reverse("triage:bulk"), {"action": "done"})
     assert empty.status_code == 302
+
+
+def test_the_queue_is_searched_and_filtered_with_the_lists_own_filters(
+    analyst_client: Client, waiting: list[Deviation], haninge_unit: Unit
+) -> None:
+    Deviation.objects.filter(pk=waiting[1].pk).update(
+        description="Försäkringskassan och kommunen bedömde arbetsförmågan olika."
+    )
+    other = DeviationFactory(unit=haninge_unit)
+    url = reverse("triage:queue")
+    found = analyst_client.get(url, {"q": "ARBETSFÖRMÅGAN kommunen"})
+    assert [d.reference for d in found.context["rows"]] == [waiting[1].reference]
+    assert found.context["total"] == 4  # the whole queue is still counted
+    by_unit = analyst_client.get(url, {"unit": haninge_unit.pk})
+    assert [d.reference for d in by_unit.context["rows"]] == [other.reference]
+    # A filter of the list that means nothing before triage is not offered here.
+    assert "agency" not in found.context["filter"].form.fields
+    bad = analyst_client.get(url, {"occurred_after": "igår", "q": "kvar"})
+    assert bad.status_code == 200
+    page = bad.content.decode()
+    assert 'value="kvar"' in page  # what was typed stays
+    assert bad.context["rows"] == []
+
+
+def test_the_deviation_list_and_api_honour_q(
+    analyst_client: Client, waiting: list[Deviation], analyst_api
+) -> None:
+    Deviation.objects.filter(pk=waiting[2].pk).update(description="Ett unikt ord: blåbärssoppa.")
+    listed = analyst_client.get(reverse("deviations:list"), {"q": "blåbärssoppa"})
+    assert [d.reference for d in listed.context["page_obj"]] == [waiting[2].reference]
+    api = analyst_api.get("/api/v1/deviations/", {"q": "blåbärssoppa"}).json()
+    assert [d["reference"] for d in api["results"]] == [waiting[2].reference]
