@@ -7,8 +7,10 @@ class BarriersConfig(AppConfig):
     verbose_name = _("Systemic barriers")
 
     def ready(self) -> None:
-        from barriers import runners  # noqa: F401 - registers the job kinds
-        from barriers import start  # noqa: F401 - registers the start-page panels
+        from barriers import (
+            runners,  # noqa: F401 - registers the job kinds
+            start,  # noqa: F401 - registers the start-page panels
+        )
         from barriers.extensions import EXTENSION, tags_changed_received
         from core.roles import ADMIN, ANALYST, STEERING, model_permissions, roles_grant
         from deviations.extensions import deviation_extension_register

@@ -8,8 +8,10 @@ class DeviationsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.roles import ADMIN, ANALYST, STAFF, STEERING, model_permissions, roles_grant
-        from deviations import runners  # noqa: F401 - registers the job kinds
-        from deviations import start  # noqa: F401 - registers the start-page panels
+        from deviations import (
+            runners,  # noqa: F401 - registers the job kinds
+            start,  # noqa: F401 - registers the start-page panels
+        )
         from deviations.models import User
         from privacy.gate import gate_exempt
 
