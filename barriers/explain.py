@@ -74,21 +74,20 @@ def _summary(reason: Mapping[str, Any], names: _Names) -> str:
         if "above" in params:
             return _(
                 "Forwarded from %(above)s: %(group)s is the next group up the ladder whose area "
-                "covers the barrier's municipalities, whose members include every party involved "
-                "and whose mandate (%(mandate)s) reaches the level needed (%(needed)s)."
+                "covers the barrier's municipalities and whose mandate (%(mandate)s) reaches the "
+                "level needed (%(needed)s)."
             ) % {**values, "above": names.group(params["above"])}
         return (
             _(
-                "%(group)s is the lowest group whose area covers the barrier's municipalities, "
-                "whose members include every party involved and whose mandate (%(mandate)s) "
-                "reaches the level needed (%(needed)s)."
+                "%(group)s is the lowest group whose area covers the barrier's municipalities "
+                "and whose mandate (%(mandate)s) reaches the level needed (%(needed)s)."
             )
             % values
         )
     if code == "no_body_with_mandate":
         return _(
-            "No body with mandate: no group covers the barrier's municipalities and parties with "
-            "a mandate for %(needed)s, so it goes to the top of the ladder, %(group)s."
+            "No body with mandate: no group covers the barrier's municipalities with a mandate "
+            "for %(needed)s, so it goes to the top of the ladder, %(group)s."
         ) % {"group": names.group(params["group"]), "needed": mandate_label(params["needed"])}
     if code == "top_reached":
         return _("%(current)s is the top of the ladder; there is no higher body.") % {
@@ -103,8 +102,16 @@ def _passed_over(reason: Mapping[str, Any], names: _Names) -> str:
         return _("does not cover %(places)s") % {"places": names.municipalities(params["missing"])}
     if code == "area_unknown":
         return _("covers only part of the area, and the barrier's places are not known yet")
-    if code == "agencies_missing":
+    if code == "agencies_missing":  # routes stored before parties were invited instead
         return _("does not include %(agencies)s") % {"agencies": names.agencies(params["missing"])}
+    if code == "no_party_member":
+        return _(
+            "its mandate (%(mandate)s) is used through its member agencies, and none of the "
+            "parties (%(agencies)s) is a member"
+        ) % {
+            "mandate": mandate_label(params["mandate"]),
+            "agencies": names.agencies(params["parties"]),
+        }
     if code == "mandate_too_low":
         return _("its mandate (%(mandate)s) does not reach %(needed)s") % {
             "mandate": mandate_label(params["mandate"]),
@@ -127,6 +134,10 @@ def route_summary(route: Mapping[str, Any]) -> str:
         return ""
     names = _Names(route)
     text = _summary(route.get("reason", {}), names)
+    if invite := route.get("invite"):
+        text += " " + _("Parties to invite, as they are not members: %(agencies)s.") % {
+            "agencies": names.agencies(invite)
+        }
     if ignored := route.get("ignored_agencies"):
         text += " " + _("Not counted as parties: %(agencies)s.") % {
             "agencies": names.agencies(ignored)
@@ -145,6 +156,8 @@ def route_details(route: Mapping[str, Any]) -> list[RouteLine]:
         reasons = [_passed_over(r, names) for r in considered["reasons"]]
         if chosen and not reasons:
             text = _("proposed")
+            if invite := route.get("invite"):
+                text += "; " + _("invite %(agencies)s") % {"agencies": names.agencies(invite)}
         elif chosen:
             text = _("proposed as the top of the ladder, although it %(why)s") % {
                 "why": "; ".join(reasons)

@@ -6,32 +6,43 @@ Pure: no Django, no database. The service layer turns groups and barriers into `
 be shown (and translated) later, exactly as it was when the route was proposed.
 
 The rule: propose the *lowest* group on the ladder whose area covers the barrier's
-municipalities, whose members include every party involved, and whose mandate reaches the level
-the change needs. When no group qualifies, say so ("no body with mandate") and send the barrier
-to the top of the ladder, the body that can change the law.
+municipalities and whose mandate reaches the level the change needs. Parties to the barrier that
+are not members of that group are named as parties to invite (`Route.invite`): a regional
+problem shared by four parties goes to a regional group that invites the missing ones, not up to
+the Riksdag because no regional group has all four as members. When no group qualifies, say so
+("no body with mandate") and send the barrier to the top of the ladder.
 
 Decisions taken here, and why:
 
-- "Lowest" is the ladder order of `LEVELS` (förbund board → regional → national → agency HQ →
-  government → Riksdag), then the smaller mandate, then the tighter area (a group with listed
-  municipalities before a whole-area group; fewer municipalities first), then fewer member
-  agencies (the closest fit), then the slug. The order is total, so the proposal is
-  deterministic.
+- National bodies come into question only when the level needs them: a group's mandate is the
+  highest rule level it can change, and regional groups (whole county, mandate "regional
+  agreement") sit below every national one, so a local routine or a regional agreement never
+  reaches them unless a group forwards it.
+- A guideline is changed by the agency that issued it. A group whose mandate is one of
+  `PARTY_BOUND_MANDATES` acts through its member agencies, so it qualifies only when one of the
+  barrier's parties is a member (`no_party_member`): an allmänna råd of Socialstyrelsen about
+  kommun and region goes to Socialstyrelsen, not to the FK–AF council that sits lower. Ordinances
+  and laws bind every agency, so the government and the Riksdag need no such link.
+- "Lowest", and the tie-break among groups of the same rung and mandate: the ladder order of
+  `LEVELS` (förbund board → regional → national → agency HQ → government → Riksdag), then the
+  smaller mandate, then the tighter area (a group with listed municipalities before a
+  whole-area group; fewer municipalities first), then fewer parties left to invite (the group
+  that already has most of them), then fewer member agencies (the closest fit), then the slug.
+  The order is total, so the proposal never depends on the order groups are given in.
+- The top of the ladder is the last group in that order.
 - A group with no municipalities covers the whole area it sits in (regional and national
   groups). A barrier whose place is unknown (no evidence yet) is only covered by such groups:
   an area-limited group cannot be shown to cover it.
-- Not every agency tag names a party that a steering group could have as a member.
-  `NON_PARTIES` are left out of the membership test and listed in the route:
+- Not every agency tag names a party. `NON_PARTIES` are neither invited nor count as a link
+  to a guideline group; they are listed in the route:
   * `FORBUND`: the samordningsförbund is the body that brings the barrier, not a party to it;
   * `ARBETSGIVARE`: a private employer sits in no public steering group; what binds employers
     is law (sjuklön, rehabilitation duties), and that need is carried by the mandate level.
-  The a-kassor (`AKASSA`) stay parties: they decide on benefits under a law, and only the
-  Riksdag's ladder rung lists them, which is where their rules are changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -39,6 +50,7 @@ __all__ = [
     "LEVELS",
     "MANDATES",
     "NON_PARTIES",
+    "PARTY_BOUND_MANDATES",
     "BarrierScope",
     "Consideration",
     "GroupData",
@@ -69,6 +81,8 @@ MANDATES: tuple[str, ...] = (
     "lag",
 )
 NON_PARTIES: frozenset[str] = frozenset({"FORBUND", "ARBETSGIVARE"})
+# Mandates a group uses through its member agencies (module docstring).
+PARTY_BOUND_MANDATES: frozenset[str] = frozenset({"agency_guideline"})
 
 # What changing a rule of each kind of law needs (deviations.models.Law.Kind codes).
 LAW_KIND_MANDATE: Mapping[str, str] = {
@@ -138,17 +152,6 @@ class GroupData:
     def whole_area(self) -> bool:
         return not self.municipalities
 
-    def ladder_key(self) -> tuple[int, int, int, int, int, str]:
-        """Position on the ladder, lowest first; total, so ties never depend on input order."""
-        return (
-            level_rank(self.level),
-            self.mandate,
-            1 if self.whole_area else 0,
-            len(self.municipalities),
-            len(self.agencies),
-            self.slug,
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class BarrierScope:
@@ -191,13 +194,15 @@ class Consideration:
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """The proposal: a group (slug) or none, why, and every group considered in ladder order."""
+    """The proposal: a group (slug) or none, why, every group considered in ladder order, the
+    parties the proposed group should invite and the agency tags not counted as parties."""
 
     outcome: Outcome
     group: str | None
     reason: Reason
     considered: tuple[Consideration, ...] = ()
     ignored_agencies: tuple[str, ...] = ()
+    invite: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -206,40 +211,44 @@ class Route:
             "reason": self.reason.as_dict(),
             "considered": [c.as_dict() for c in self.considered],
             "ignored_agencies": list(self.ignored_agencies),
+            "invite": list(self.invite),
         }
 
 
-def _shortfalls(group: GroupData, scope: BarrierScope, parties: frozenset[str]) -> list[Reason]:
+def _order(group: GroupData, parties: frozenset[str]) -> tuple[int, int, bool, int, int, int, str]:
+    """Position on the ladder for this barrier, lowest first (module docstring); total."""
+    return (
+        level_rank(group.level),
+        group.mandate,
+        group.whole_area,
+        len(group.municipalities),
+        len(parties - group.agencies),
+        len(group.agencies),
+        group.slug,
+    )
+
+
+def _shortfalls(
+    group: GroupData,
+    scope: BarrierScope,
+    parties: frozenset[str],
+    party_bound: frozenset[str],
+) -> list[Reason]:
+    """Why a group cannot act on the barrier; empty when it can."""
     reasons: list[Reason] = []
     if not group.whole_area:
         if not scope.municipalities:
             reasons.append(Reason("area_unknown"))
         elif missing := sorted(scope.municipalities - group.municipalities):
             reasons.append(Reason("outside_area", {"missing": missing}))
-    if missing := sorted(parties - group.agencies):
-        reasons.append(Reason("agencies_missing", {"missing": missing}))
+    mandate = mandate_code(group.mandate)
     if group.mandate < scope.mandate:
         reasons.append(
-            Reason(
-                "mandate_too_low",
-                {"mandate": mandate_code(group.mandate), "needed": mandate_code(scope.mandate)},
-            )
+            Reason("mandate_too_low", {"mandate": mandate, "needed": mandate_code(scope.mandate)})
         )
+    if mandate in party_bound and parties and parties.isdisjoint(group.agencies):
+        reasons.append(Reason("no_party_member", {"mandate": mandate, "parties": sorted(parties)}))
     return reasons
-
-
-def _top(groups: Sequence[GroupData]) -> GroupData:
-    """The top of the ladder: highest level, then highest mandate, then the widest group."""
-    return min(
-        groups,
-        key=lambda g: (
-            -level_rank(g.level),
-            -g.mandate,
-            0 if g.whole_area else 1,
-            -len(g.agencies),
-            g.slug,
-        ),
-    )
 
 
 def route(
@@ -248,35 +257,36 @@ def route(
     *,
     above: GroupData | None = None,
     non_parties: frozenset[str] = NON_PARTIES,
+    party_bound: frozenset[str] = PARTY_BOUND_MANDATES,
 ) -> Route:
     """Propose the lowest group that can act on the barrier, and say why (module docstring).
 
     With `above` (a forward from that group), only groups higher on the ladder than it are
     candidates; forwarding from the top of the ladder has nowhere to go (`top_reached`).
     """
-    ladder = sorted(groups, key=GroupData.ladder_key)
-    parties = frozenset(scope.agencies - non_parties)
+    parties = scope.agencies - non_parties
+    ladder = sorted(groups, key=lambda group: _order(group, parties))
     ignored = tuple(sorted(scope.agencies & non_parties))
     needed = mandate_code(scope.mandate)
     if not ladder:
         return Route("no_groups", None, Reason("no_groups", {"needed": needed}), (), ignored)
 
-    def is_above(group: GroupData) -> bool:
-        return above is None or level_rank(group.level) > level_rank(above.level)
+    def below(group: GroupData) -> tuple[Reason, ...]:
+        """`not_above` when forwarding and the group is not higher than the current one."""
+        if above is None or level_rank(group.level) > level_rank(above.level):
+            return ()
+        return (Reason("not_above", {"current": above.slug}),)
 
-    shortfalls: dict[str, tuple[Reason, ...]] = {}
-    for group in ladder:
-        not_above = (
-            (Reason("not_above", {"current": above.slug}),)
-            if above is not None and not is_above(group)
-            else ()
-        )
-        shortfalls[group.slug] = (*not_above, *_shortfalls(group, scope, parties))
-    chosen = next((g for g in ladder if not shortfalls[g.slug]), None)
+    shortfalls = {
+        group.slug: (*below(group), *_shortfalls(group, scope, parties, party_bound))
+        for group in ladder
+    }
+    qualifying = [group for group in ladder if not shortfalls[group.slug]]
 
     outcome: Outcome
-    if chosen is not None:
-        outcome = "routed"
+    chosen: GroupData | None
+    if qualifying:
+        outcome, chosen = "routed", qualifying[0]
         reason = Reason(
             "lowest_with_mandate",
             {
@@ -287,22 +297,21 @@ def route(
                 **({"above": above.slug} if above is not None else {}),
             },
         )
+    elif not below(top := ladder[-1]):
+        outcome, chosen = "no_body", top
+        reason = Reason("no_body_with_mandate", {"group": top.slug, "needed": needed})
     else:
-        top = _top(ladder)
-        if is_above(top):
-            outcome, chosen = "no_body", top
-            reason = Reason("no_body_with_mandate", {"group": top.slug, "needed": needed})
-        else:
-            outcome = "top_reached"
-            reason = Reason("top_reached", {"current": top.slug, "needed": needed})
+        outcome, chosen = "top_reached", None
+        reason = Reason("top_reached", {"current": top.slug, "needed": needed})
 
-    def passed_over(group: GroupData) -> tuple[Reason, ...]:
-        if shortfalls[group.slug] or chosen is None or group is chosen:
-            return shortfalls[group.slug]
-        return (Reason("higher_on_ladder", {"chosen": chosen.slug}),)
-
+    higher = (Reason("higher_on_ladder", {"chosen": qualifying[0].slug}),) if qualifying else ()
     considered = tuple(
-        Consideration(group=g.slug, qualifies=not shortfalls[g.slug], reasons=passed_over(g))
-        for g in ladder
+        Consideration(
+            group=group.slug,
+            qualifies=not shortfalls[group.slug],
+            reasons=shortfalls[group.slug] or (() if group is chosen else higher),
+        )
+        for group in ladder
     )
-    return Route(outcome, chosen.slug if chosen else None, reason, considered, ignored)
+    invite = tuple(sorted(parties - chosen.agencies)) if chosen is not None else ()
+    return Route(outcome, chosen.slug if chosen else None, reason, considered, ignored, invite)

@@ -122,7 +122,11 @@ def test_forward_needs_a_reason_and_goes_up_the_ladder(
     forwarded = Escalation.objects.get(forwarded_from=escalation)
     assert escalation.status == Escalation.Status.FORWARDED
     assert forwarded.status == Escalation.Status.OPEN
-    assert forwarded.group == forwarded.proposed_group == ladder["nationella-radet"]
+    # The next rung up whose mandate reaches a local routine: a regional group, inviting AF.
+    assert (
+        forwarded.group == forwarded.proposed_group == ladder["region-stockholm-fk-samverkansgrupp"]
+    )
+    assert forwarded.route["invite"] == ["AF"]
     assert forwarded.due_on == later(90)
     assert forwarded.route["reason"]["params"]["above"] == "styrelse-roslagen"
     assert "Forwarded from" in forwarded.route_reason
@@ -142,7 +146,7 @@ def test_forward_to_a_chosen_higher_group(
     forwarded = Escalation.objects.get(forwarded_from=escalation)
     assert (forwarded.group, forwarded.proposed_group) == (
         ladder["fk-huvudkontor"],
-        ladder["nationella-radet"],
+        ladder["region-stockholm-fk-samverkansgrupp"],
     )
     assert forwarded.override_reason == "Det är FK:s vägledning som styr."
 

@@ -211,4 +211,5 @@ def test_evidence_from_another_place_reroutes(
     )
     barrier_evidence_add(barrier=barrier, deviations=haninge, by=analyst)
     escalation.refresh_from_db()
-    assert escalation.proposed_group == ladder["nationella-radet"]  # no board covers both
+    # No board covers both places; the regional group that has FK does, and invites AF.
+    assert escalation.proposed_group == ladder["region-stockholm-fk-samverkansgrupp"]

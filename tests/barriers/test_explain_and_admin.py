@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from barriers.explain import route_details, route_summary
 from barriers.models import Barrier, Escalation, MandateLevel, SteeringGroup
@@ -19,19 +20,34 @@ Ladder = dict[str, SteeringGroup]
 @pytest.mark.django_db
 def test_no_body_route_is_explained_with_names() -> None:
     board = GroupData("styrelse-roslagen", "forbund_board", 1, frozenset({"0160"}), frozenset())
-    top = GroupData("riksdagen", "riksdag", 5, frozenset(), frozenset({"AF"}))
+    top = GroupData("nationella-radet", "national", 3, frozenset(), frozenset({"AF"}))
     result = route(BarrierScope(frozenset({"0184"}), frozenset({"FK", "FORBUND"}), 3), [board, top])
     stored = result.as_dict()
     summary = route_summary(stored)
     assert summary.startswith("No body with mandate")
     assert "Agency guideline" in summary
+    assert "Parties to invite, as they are not members: Försäkringskassan." in summary
     assert "Not counted as parties: Samordningsförbundet" in summary
     lines = route_details(stored)
     assert [line.chosen for line in lines] == [False, True]
     assert "does not cover Solna" in lines[0].text
     assert "its mandate (Local routine) does not reach Agency guideline" in lines[0].text
     assert lines[1].text.startswith("proposed as the top of the ladder")
-    assert "does not include Försäkringskassan" in lines[1].text
+    assert "none of the parties (Försäkringskassan) is a member" in lines[1].text
+
+
+def test_the_proposed_group_is_told_whom_to_invite(ladder: Ladder) -> None:
+    board = GroupData("styrelse-roslagen", "forbund_board", 1, frozenset({"0160"}), frozenset())
+    stored = route(BarrierScope(frozenset({"0160"}), frozenset({"FK", "AF"}), 1), [board]).as_dict()
+    assert route_summary(stored) == (
+        "Förbundsstyrelsen, Samordningsförbundet Roslagen is the lowest group whose area covers "
+        "the barrier's municipalities and whose mandate (Local routine) reaches the level needed "
+        "(Local routine). Parties to invite, as they are not members: Arbetsförmedlingen, "
+        "Försäkringskassan."
+    )
+    assert route_details(stored)[0].text == "proposed; invite Arbetsförmedlingen, Försäkringskassan"
+    with translation.override("sv"):
+        assert "Parter att bjuda in" in route_summary(stored)
 
 
 @pytest.mark.django_db
@@ -68,7 +84,7 @@ def test_admin_pages_list_the_models(
     )
 
 
-def test_changing_a_mandate_in_the_admin_reroutes(
+def test_changing_a_groups_area_in_the_admin_reroutes(
     admin_client: Client, analyst: User, ladder: Ladder, file_deviations: FileDeviations
 ) -> None:
     barrier = barrier_create(
@@ -85,8 +101,8 @@ def test_changing_a_mandate_in_the_admin_reroutes(
             "level": board.level,
             "mandate": MandateLevel.LOCAL_ROUTINE,
             "forbund": board.forbund_id,
-            "municipalities": [m.pk for m in board.municipalities.all()],
-            "agencies": [a.pk for a in board.agencies.exclude(code="AF")],
+            "municipalities": [m.pk for m in board.municipalities.exclude(code="0160")],
+            "agencies": [a.pk for a in board.agencies.all()],
             "members": [],
             "verified": "on",
             "source": board.source,
@@ -94,7 +110,8 @@ def test_changing_a_mandate_in_the_admin_reroutes(
     )
     assert response.status_code == 302
     escalation = Escalation.objects.get(pk=escalation.pk)
-    assert escalation.proposed_group == ladder["nationella-radet"]
+    # Täby left the board's area: the regional group with FK covers it and invites AF.
+    assert escalation.proposed_group == ladder["region-stockholm-fk-samverkansgrupp"]
     assert escalation.rerouted_at is not None
 
 

@@ -215,4 +215,4 @@ def test_route_taken_is_in_order(world: World, steering_member: User) -> None:
         escalation=world.escalation, kind=Decision.Kind.FORWARD, by=steering_member, reason="Upp"
     )
     groups = [e.group.slug for e in barrier_route_taken(barrier=world.taby)]
-    assert groups == ["styrelse-roslagen", "nationella-radet"]
+    assert groups == ["styrelse-roslagen", "region-stockholm-fk-samverkansgrupp"]
