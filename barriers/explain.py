@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from barriers.models import MandateLevel, SteeringGroup
+from barriers.models import Escalation, MandateLevel, SteeringGroup
 from catalogue.models import Agency, Municipality
 
 
@@ -167,4 +167,37 @@ def route_details(route: Mapping[str, Any]) -> list[RouteLine]:
         lines.append(
             RouteLine(names.group(considered["group"]), considered["qualifies"], chosen, text)
         )
+    return lines
+
+
+def escalation_reasons(escalation: Escalation) -> list[str]:
+    """Why the barrier is before this group, as the group reads it: sent back and why; the
+    proposal, and when the group is not the proposed one, why it was chosen instead (or that
+    the proposal changed after the barrier arrived). Never a bare "X is the lowest group"
+    about another group."""
+    lines: list[str] = []
+    if (returned := escalation.returned_from) is not None:
+        reason = returned.decisions.filter(kind="send_back").values_list("reason", flat=True)
+        lines.append(
+            _("Sent back by %(group)s, because: %(reason)s")
+            % {"group": returned.group.name, "reason": reason.first() or ""}
+        )
+    if escalation.proposed_group_id == escalation.group_id:
+        lines.append(escalation.route_reason)
+        return lines
+    if escalation.override_reason:
+        lines.append(
+            _("Sent to %(group)s rather than the proposed group, because: %(reason)s")
+            % {"group": escalation.group.name, "reason": escalation.override_reason}
+        )
+    else:
+        lines.append(
+            _(
+                "The proposal changed after the barrier came to %(group)s (its tags, evidence "
+                "or the ladder changed); the group keeps it unless the analyst withdraws it."
+            )
+            % {"group": escalation.group.name}
+        )
+    if escalation.route_reason:
+        lines.append(_("The proposal: %(reason)s") % {"reason": escalation.route_reason})
     return lines

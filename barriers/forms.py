@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from barriers.models import Barrier, Decision, MandateLevel, SteeringGroup
+from barriers.routing import LEVELS
 from catalogue.selectors import labels_for, tag_choices, tag_for_text
 from deviations.models import Deviation
 from deviations.presentation import catalogue_entries
@@ -209,9 +210,18 @@ class WithdrawForm(forms.Form):
     )
 
 
+def _not_past(value: Any, message: str) -> Any:
+    if value and value < timezone.localdate():
+        raise forms.ValidationError(message)
+    return value
+
+
 class DecisionForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Decision"), choices=Decision.Kind.choices, widget=forms.RadioSelect
+        label=_("Decision"),
+        choices=Decision.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("This decision cannot be taken here.")},
     )
     text = forms.CharField(
         label=_("What was decided"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -229,9 +239,22 @@ class DecisionForm(forms.Form):
         label=_("Check the effect on"), required=False, widget=DATE, error_messages=DATE_ERRORS
     )
     reason = forms.CharField(
-        label=_("Reason (when forwarding or rejecting)"),
+        label=_("Reason (when forwarding, sending back or rejecting)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    forward_to = forms.ModelChoiceField(
+        label=_("Forward to (when forwarding)"),
+        queryset=SteeringGroup.objects.none(),
+        required=False,
+        empty_label=_("The proposed group"),
+        error_messages={"invalid_choice": _("Choose a group higher on the ladder.")},
+    )
+    next_due_on = forms.DateField(
+        label=_("To be taken up by (when forwarding or sending back)"),
+        required=False,
+        widget=DATE,
+        error_messages=DATE_ERRORS,
     )
     effect_evaluation = forms.CharField(
         label=_("Effect evaluation (when resolved)"),
@@ -239,11 +262,40 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(
+        self,
+        *args: Any,
+        group: SteeringGroup | None = None,
+        can_forward: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        """`group`: the deciding group, whose higher groups may be forwarded to; without
+        `can_forward` (the top of the ladder) the forward choice is not offered at all."""
+        super().__init__(*args, **kwargs)
+        if not can_forward:
+            self.fields["kind"].choices = [
+                choice for choice in Decision.Kind.choices if choice[0] != Decision.Kind.FORWARD
+            ]
+            del self.fields["forward_to"]
+        elif group is not None:
+            higher = LEVELS[group.ladder_position + 1 :]
+            self.fields["forward_to"].queryset = SteeringGroup.objects.filter(
+                level__in=higher
+            ).order_by("mandate", "name")
+
+    def clean_due_on(self) -> Any:
+        return _not_past(self.cleaned_data.get("due_on"), _("The due date cannot be in the past."))
+
     def clean_effect_check_on(self) -> Any:
-        value = self.cleaned_data.get("effect_check_on")
-        if value and value < timezone.localdate():
-            raise forms.ValidationError(_("The effect check date cannot be in the past."))
-        return value
+        return _not_past(
+            self.cleaned_data.get("effect_check_on"),
+            _("The effect check date cannot be in the past."),
+        )
+
+    def clean_next_due_on(self) -> Any:
+        return _not_past(
+            self.cleaned_data.get("next_due_on"), _("The due date cannot be in the past.")
+        )
 
 
 class AgendaForm(forms.Form):

@@ -249,6 +249,7 @@ class Escalation(models.Model):
         OPEN = "open", _("Open")
         DECIDED = "decided", _("Decided")
         FORWARDED = "forwarded", _("Forwarded")
+        RETURNED = "returned", _("Sent back")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     barrier = models.ForeignKey(
@@ -283,6 +284,15 @@ class Escalation(models.Model):
         blank=True,
         related_name="forwards",
         verbose_name=_("forwarded from"),
+    )
+    # A steering group sent the barrier back down: the escalation it came back from.
+    returned_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="returns",
+        verbose_name=_("sent back from"),
     )
     withdrawn_reason = models.TextField(_("why withdrawn"), blank=True)
     rerouted_at = models.DateTimeField(_("route re-evaluated"), null=True, blank=True)
@@ -319,6 +329,7 @@ class Decision(models.Model):
     class Kind(models.TextChoices):
         ACT = "act", _("Act within our mandate")
         FORWARD = "forward", _("Forward to a higher level")
+        SEND_BACK = "send_back", _("Send back down")
         REJECT = "reject", _("Reject")
         RESOLVED = "resolved", _("Resolved")
 
@@ -353,7 +364,7 @@ class Decision(models.Model):
         verbose_name_plural = _("decisions")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind__in=["forward", "reject"]) | ~Q(reason=""),
+                condition=~Q(kind__in=["forward", "send_back", "reject"]) | ~Q(reason=""),
                 name="%(app_label)s_%(class)s_reason_required",
             ),
             models.CheckConstraint(

@@ -77,6 +77,7 @@ def _decision_text(decision: Decision) -> str:
     detail = {
         Decision.Kind.ACT: decision.action,
         Decision.Kind.FORWARD: decision.reason,
+        Decision.Kind.SEND_BACK: decision.reason,
         Decision.Kind.REJECT: decision.reason,
         Decision.Kind.RESOLVED: decision.effect_evaluation,
     }.get(decision.kind, "")
@@ -311,3 +312,42 @@ def recurrence_notify(*, barrier: Barrier, deviations: Sequence[Deviation]) -> i
         )
         EmailMessage(subject, body, to=[u.email for u in owners]).send()
     return len(owners)
+
+
+# --- A steering group sends a barrier back down --------------------------------------------------
+
+
+def sent_back_notify(*, decision: Decision, to: Escalation | None) -> int:
+    """Tell those who get a barrier back why: the members of the group it returns to (`to`), and
+    the analyst in charge, who works on it again when no group is below. Returns how many
+    people were told."""
+    escalation = decision.escalation
+    barrier = escalation.barrier
+    people = list(to.group.members.all()) if to is not None else []
+    if barrier.analyst is not None:
+        people.append(barrier.analyst)
+    recipients = _addressable(people)
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Knutpunkt: %(group)s sent the barrier “%(barrier)s” back") % {
+            "group": escalation.group.name,
+            "barrier": barrier.title,
+        }
+        where = (
+            _("It is back before %(group)s.") % {"group": to.group.name}
+            if to is not None
+            else _("It is back with the analyst, marked as analysed.")
+        )
+        body = "\n".join(
+            [
+                _("%(group)s sent the barrier “%(barrier)s” back down, because:")
+                % {"group": escalation.group.name, "barrier": barrier.title},
+                "",
+                decision.reason,
+                "",
+                where,
+            ]
+        )
+        EmailMessage(subject, body, to=[u.email for u in recipients]).send()
+    return len(recipients)

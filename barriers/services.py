@@ -30,7 +30,7 @@ from barriers.models import (
     MandateLevel,
     SteeringGroup,
 )
-from barriers.notifications import recurrence_notify
+from barriers.notifications import recurrence_notify, sent_back_notify
 from barriers.routing import BarrierScope, GroupData, Route, agencies_of, infer_mandate, route
 from barriers.selectors import deviations_matching
 from catalogue.models import Law
@@ -495,9 +495,16 @@ def barrier_route(*, barrier: Barrier, above: SteeringGroup | None = None) -> Ro
     return RouteProposal(group=group, route=result, reason=route_summary(result.as_dict()))
 
 
-def _check_due(due_on: date | None) -> None:
-    if due_on is not None and due_on < timezone.localdate():
-        raise DomainError(_("The due date cannot be in the past."), code="due_in_past")
+def _check_due(due_on: date | None, *, field: str = "due_on") -> None:
+    """Dates people plan by are today or later; `field` tells the form or API client which."""
+    if due_on is None or due_on >= timezone.localdate():
+        return
+    message = (
+        _("The effect check date cannot be in the past.")
+        if field == "effect_check_on"
+        else _("The due date cannot be in the past.")
+    )
+    raise DomainError(message, code="due_in_past", field=field)
 
 
 @transaction.atomic
@@ -667,7 +674,7 @@ def _check_kind(decision: Decision) -> None:
                 _("%(group)s cannot decide on %(level)s; forward it instead.")
                 % {"group": group, "level": barrier.get_mandate_level_display()}
             )
-    elif kind in (Decision.Kind.FORWARD, Decision.Kind.REJECT):
+    elif kind in (Decision.Kind.FORWARD, Decision.Kind.SEND_BACK, Decision.Kind.REJECT):
         _required(reason=decision.reason)
     elif kind == Decision.Kind.RESOLVED:
         _required(effect_evaluation=decision.effect_evaluation)
@@ -695,8 +702,10 @@ def decision_record(
 
     act: action, owner, due date and effect check date, within the group's mandate;
     forward: a reason, and a new escalation to the next group up the ladder (or `forward_to`,
-    due `next_due_on`); reject: a reason; resolved: an effect evaluation (also after an
-    earlier decision to act). Everything is checked before anything is written.
+    due `next_due_on`); send_back: a reason, and the barrier goes back to the group that
+    forwarded it (due `next_due_on`) or, if none did, to the analyst; reject: a reason;
+    resolved: an effect evaluation (also after an earlier decision to act). Dates may not be in
+    the past. Everything is checked before anything is written.
     """
     _check_decider(escalation, by)
     _check_decidable(escalation, kind)
@@ -713,28 +722,70 @@ def decision_record(
         decided_by=by,
     )
     _check_kind(decision)
+    _check_due(due_on)
+    _check_due(effect_check_on, field="effect_check_on")
+    _check_due(next_due_on, field="next_due_on")
     forward = None
     if kind == Decision.Kind.FORWARD:
-        _check_due(next_due_on)
         forward = _forward_target(escalation, to=forward_to)
     _save(decision, by=by)
     why = _("%(group)s: %(decision)s") % {
         "group": escalation.group,
         "decision": decision.get_kind_display(),
     }
-    escalation.status = (
-        Escalation.Status.FORWARDED if forward is not None else Escalation.Status.DECIDED
-    )
+    escalation.status = {
+        Decision.Kind.FORWARD: Escalation.Status.FORWARDED,
+        Decision.Kind.SEND_BACK: Escalation.Status.RETURNED,
+    }.get(kind, Escalation.Status.DECIDED)
     _save(escalation, by=by, why=why)
     if forward is not None:
         _forward(escalation, *forward, reason=decision.reason, due_on=next_due_on, by=by)
         return decision
     barrier = escalation.barrier
+    if kind == Decision.Kind.SEND_BACK:
+        back = _send_back(escalation, reason=decision.reason, due_on=next_due_on, by=by)
+        if back is None:  # escalated by the analyst: the barrier is theirs to work on again
+            barrier.status = Status.ANALYSED
+            _save(barrier, by=by, why=decision.reason)
+        transaction.on_commit(lambda: sent_back_notify(decision=decision, to=back))
+        return decision
     barrier.status = Status.RESOLVED if kind == Decision.Kind.RESOLVED else Status.DECIDED
     if kind == Decision.Kind.RESOLVED:
         barrier.recurring, barrier.recurring_since = False, None
     _save(barrier, by=by, why=why)
     return decision
+
+
+def _send_back(
+    escalation: Escalation, *, reason: str, due_on: date | None, by: User
+) -> Escalation | None:
+    """A new open escalation at the group that forwarded this one, with the route it had
+    there; None when no group did (the analyst escalated it)."""
+    below = escalation.forwarded_from
+    if below is None:
+        return None
+    above = below.forwarded_from.group if below.forwarded_from else None
+    proposal = barrier_route(barrier=escalation.barrier, above=above)
+    overridden = proposal.group is None or below.group_id != proposal.group.pk
+    back = Escalation(
+        barrier=escalation.barrier,
+        group=below.group,
+        proposed_group=proposal.group,
+        route=proposal.route.as_dict(),
+        route_reason=proposal.reason,
+        override_reason=(below.override_reason or reason) if overridden else "",
+        due_on=due_on,
+        forwarded_from=below.forwarded_from,
+        returned_from=escalation,
+        created_by=by,
+    )
+    _save(back, by=by, why=reason)
+    return back
+
+
+def forward_possible(escalation: Escalation) -> bool:
+    """Whether the group has anyone above it to forward to (not at the top of the ladder)."""
+    return barrier_route(barrier=escalation.barrier, above=escalation.group).group is not None
 
 
 def _forward(

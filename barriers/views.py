@@ -61,6 +61,7 @@ from barriers.services import (
     barrier_update,
     decision_record,
     escalation_withdraw,
+    forward_possible,
 )
 from core.downloads import download_response
 from core.errors import DomainError
@@ -467,12 +468,14 @@ def decide_view(request: HttpRequest, slug: str, escalation_id: int) -> HttpResp
     escalation = get_object_or_404(
         group_inbox(user=user, group=group, open_only=False), pk=escalation_id
     )
-    form = DecisionForm(request.POST or None)
+    can_forward = escalation.status == Escalation.Status.OPEN and forward_possible(escalation)
+    form = DecisionForm(request.POST or None, group=group, can_forward=can_forward)
     if request.method == "POST" and form.is_valid():
         try:
             decision = decision_record(escalation=escalation, by=user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(None, error.message)
+            field = error.extra.get("field")
+            form.add_error(field if field in form.fields else None, error.message)
             for field in error.extra.get("missing", []):
                 if field in form.fields:
                     form.add_error(field, _("Required for this decision."))
@@ -491,6 +494,7 @@ def decide_view(request: HttpRequest, slug: str, escalation_id: int) -> HttpResp
             "barrier": escalation.barrier,
             "form": form,
             "mandate_covers": group.mandate_covers(escalation.barrier.mandate_level),
+            "can_forward": can_forward,
             "route_lines": route_details(escalation.route),
         },
         status=_status(form),

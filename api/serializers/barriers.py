@@ -130,3 +130,13 @@ class DecideSerializer(serializers.Serializer):
     effect_check_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     effect_evaluation = serializers.CharField(required=False, allow_blank=True, default="")
+    # Forward: a chosen higher group (else the proposed one); forward and send back: the date
+    # the next group is to take the barrier up by.
+    forward_to = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=SteeringGroup.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    next_due_on = serializers.DateField(required=False, allow_null=True, default=None)
