@@ -209,7 +209,11 @@ def knot_params_as_params(params: KnotParams) -> dict[str, str | list[str]]:
 def filtered_deviations(
     analysis_filter: AnalysisFilter, *, base: QuerySet[Deviation] | None = None
 ) -> QuerySet[Deviation]:
-    qs = (base if base is not None else Deviation.objects.all()).filter(duplicate_of__isnull=True)
+    qs = (
+        (base if base is not None else Deviation.objects.all())
+        .filter(duplicate_of__isnull=True)
+        .exclude(status=Deviation.Status.WITHDRAWN)  # filed by mistake, its reporter said
+    )
     if analysis_filter.since:
         qs = qs.filter(occurred_on__gte=analysis_filter.since)
     if analysis_filter.until:

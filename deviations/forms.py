@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -15,7 +16,7 @@ from deviations import rules
 from deviations.models import AgeBand, Category, Consequence, Gender, Severity, User
 from deviations.rules import DESCRIPTION_MAX_CHARS, FieldRuleError
 from deviations.selectors import unit_list
-from deviations.services import DeviationInput
+from deviations.services import CORRECTABLE, REASON_MAX_CHARS, DeviationInput
 from privacy.forms import PersonalDataModelForm
 
 
@@ -211,3 +212,28 @@ class TaggingAdminForm(PersonalDataModelForm):
             except FieldRuleError as error:
                 raise _refusal(error) from None
         return value
+
+
+class CorrectionForm(forms.Form):
+    """The reporter's correction: the filing form's own fields (one definition of each), and
+    why. deviations.services.deviation_correct applies the rules and the gate again."""
+
+    reason = forms.CharField(
+        label=_("Why the correction?"),
+        help_text=_("A short note for the analysts, e.g. “wrong date” or “a word was missing”."),
+        max_length=REASON_MAX_CHARS,
+    )
+    names_confirmed = DeviationForm.base_fields["names_confirmed"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        copied = {name: copy.deepcopy(DeviationForm.base_fields[name]) for name in CORRECTABLE}
+        self.fields = {**copied, **self.fields}
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why withdraw it?"),
+        help_text=_("E.g. “filed twice” or “filed by mistake”."),
+        max_length=REASON_MAX_CHARS,
+    )

@@ -117,6 +117,7 @@ class Deviation(models.Model):
         TRIAGED = "triaged", _("Triaged")
         LINKED = "linked", _("Linked to a barrier")
         CLOSED = "closed", _("Closed")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the reporter")  # left out of every analysis
 
     reference = models.CharField(_("reference"), max_length=16, unique=True)
     external_id = models.CharField(

@@ -31,6 +31,7 @@ from core.text import text_clean
 from deviations.models import Deviation, Draft, ReferenceCounter, Tagging, TagVersion, Unit, User
 from deviations.rules import (
     CHOICES,
+    FieldRuleError,
     check_choice,
     check_description,
     check_occurred_on,
@@ -630,3 +631,100 @@ def user_remove(*, user: User) -> int:
     )
     user.delete()
     return kept
+
+
+# --- The reporter corrects or withdraws -----------------------------------------------------
+
+CORRECTABLE = ("description", "occurred_on", "category", "consequence", "severity", "gender")
+REASON_MAX_CHARS = 100  # kept as the change's reason in the audit history
+OPEN_FOR_REPORTER = (Deviation.Status.SUBMITTED, Deviation.Status.TRIAGED, Deviation.Status.LINKED)
+
+
+def _check_reporter_may_change(deviation: Deviation, by: User) -> None:
+    if deviation.reporter_id != by.pk:
+        raise DomainError(
+            _("Only the person who filed a deviation can correct or withdraw it."),
+            code="not_reporter",
+        )
+    if deviation.status not in OPEN_FOR_REPORTER:
+        raise StateError(
+            _("This deviation is %(status)s and can no longer be changed.")
+            % {"status": deviation.get_status_display().lower()},
+            code="not_open",
+        )
+
+
+def _reason(reason: str) -> str:
+    """Every correction and withdrawal says why: it is read in the history by the analysts."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise FieldRuleError(_("Say briefly why."), code="required", field="reason")
+    if len(reason) > REASON_MAX_CHARS:
+        raise FieldRuleError(
+            _("Say why in at most %(limit)d characters.") % {"limit": REASON_MAX_CHARS},
+            code="too_long",
+            field="reason",
+        )
+    try:
+        description_check(text=reason)
+    except PersonalDataError as error:
+        error.field = "reason"  # type: ignore[attr-defined]  # the form shows it there
+        raise
+    return reason
+
+
+@transaction.atomic
+def deviation_correct(
+    *,
+    deviation: Deviation,
+    by: User,
+    changes: Mapping[str, Any],
+    reason: str,
+    names_confirmed: bool = False,
+) -> Deviation:
+    """The reporter corrects what they filed, with a reason. The same field rules and the same
+    personal-data gate as filing apply; a new text gets fresh suggestions (decisions people made
+    on tags stay), and the history keeps the old values and the reason."""
+    _check_reporter_may_change(deviation, by)
+    unknown = sorted(set(changes) - set(CORRECTABLE))
+    if unknown:
+        raise DomainError(
+            _("These fields cannot be corrected here: %(fields)s.")
+            % {"fields": ", ".join(unknown)},
+            code="not_correctable",
+        )
+    reason = _reason(reason)
+    changed = {name: value for name, value in changes.items() if getattr(deviation, name) != value}
+    if not changed:
+        raise DomainError(_("Nothing was changed."), code="no_change")
+    if "description" in changed:
+        check_description(changed["description"], typed=True)
+        description_check(text=changed["description"], names_confirmed=names_confirmed)
+    if "occurred_on" in changed:
+        check_occurred_on(changed["occurred_on"])
+    for name in ("category", "consequence", "severity", "gender"):
+        if name in changed:
+            check_choice(name, changed[name])
+    for name, value in changed.items():
+        setattr(deviation, name, value)
+    deviation._change_reason = reason  # type: ignore[attr-defined]  # simple_history
+    deviation._history_user = by  # type: ignore[attr-defined]
+    deviation.full_clean(exclude=["idempotency_key"])
+    deviation.save()
+    if {"description", "occurred_on"} & set(changed):
+        _retag_one(deviation, catalogue=tag_catalogue(), report=RetagReport())
+    taggings_changed(deviation_ids=[deviation.pk])  # the date counts in every analysis
+    return deviation
+
+
+@transaction.atomic
+def deviation_withdraw(*, deviation: Deviation, by: User, reason: str) -> Deviation:
+    """The reporter withdraws a deviation filed by mistake: it leaves the triage queue and every
+    analysis, stays in the history with the reason, and can be seen by its reporter."""
+    _check_reporter_may_change(deviation, by)
+    deviation.status = Deviation.Status.WITHDRAWN
+    deviation._change_reason = _reason(reason)  # type: ignore[attr-defined]
+    deviation._history_user = by  # type: ignore[attr-defined]
+    deviation.save(update_fields=["status", "updated_at"])
+    taggings_changed(deviation_ids=[deviation.pk])
+    return deviation

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -27,7 +28,7 @@ from core.start import last_visit, start_panels
 from core.text import BadInputError, data_clean, json_parse_checked
 from deviations.extensions import extra_timeline, list_notes, outcomes
 from deviations.filters import DeviationFilterSet
-from deviations.forms import DeviationForm
+from deviations.forms import CorrectionForm, DeviationForm, WithdrawForm
 from deviations.history import deviation_timeline
 from deviations.imports import (
     COLUMNS,
@@ -37,7 +38,7 @@ from deviations.imports import (
     export_queryset,
     export_rows,
 )
-from deviations.models import Draft, User
+from deviations.models import Deviation, Draft, User
 from deviations.presentation import (
     catalogue_entries,
     explained_tags,
@@ -52,8 +53,12 @@ from deviations.selectors import (
     own_deviation_list,
 )
 from deviations.services import (
+    CORRECTABLE,
     DRAFT_FIELDS,
+    OPEN_FOR_REPORTER,
+    deviation_correct,
     deviation_submit,
+    deviation_withdraw,
     draft_discard,
     draft_save,
     tags_suggest,
@@ -116,6 +121,7 @@ def deviation_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
                 key=lambda entry: entry.at,
             ),
             "outcomes": outcomes(deviation, request_user(request)),
+            "reporter_may_change": OPEN_FOR_REPORTER,
         },
     )
 
@@ -391,3 +397,74 @@ def home_view(request: HttpRequest) -> HttpResponse:
         "visible_count": visible.count(),
     }
     return render(request, "home.html", context)
+
+
+def _own_open(request: HttpRequest, reference: str) -> tuple[User, Deviation]:
+    user = request_user(request)
+    deviation = deviation_get(user=user, reference=reference)
+    if deviation.reporter_id != user.pk:
+        raise PermissionDenied
+    return user, deviation
+
+
+@login_required
+def deviation_correct_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """The reporter corrects a filed deviation with a reason, or withdraws it (two forms)."""
+    user, deviation = _own_open(request, reference)
+    initial = {name: getattr(deviation, name) for name in CORRECTABLE}
+    form = CorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in CORRECTABLE}
+        try:
+            deviation_correct(
+                deviation=deviation,
+                by=user,
+                changes=changes,
+                reason=form.cleaned_data["reason"],
+                names_confirmed=form.cleaned_data.get("names_confirmed", False),
+            )
+        except DomainError as error:
+            field = getattr(error, "field", None)
+            if isinstance(error, PersonalDataError) and field is None:
+                field = "description"
+            form.add_error(field if field in form.fields else None, str(error.message))
+        else:
+            messages.success(request, _("The deviation was corrected."))
+            return redirect("deviations:detail", reference=deviation.reference)
+    return render(
+        request,
+        "deviations/deviation_correct.html",
+        {
+            "deviation": deviation,
+            "form": form,
+            "withdraw": WithdrawForm(prefix="withdraw"),
+            "open": deviation.status in OPEN_FOR_REPORTER,
+        },
+    )
+
+
+@login_required
+@require_POST
+def deviation_withdraw_view(request: HttpRequest, reference: str) -> HttpResponse:
+    user, deviation = _own_open(request, reference)
+    withdraw = WithdrawForm(request.POST, prefix="withdraw")
+    if withdraw.is_valid():
+        try:
+            deviation_withdraw(deviation=deviation, by=user, reason=withdraw.cleaned_data["reason"])
+        except DomainError as error:
+            withdraw.add_error("reason", str(error.message))
+        else:
+            messages.success(request, _("The deviation was withdrawn."))
+            return redirect("deviations:detail", reference=deviation.reference)
+    initial = {name: getattr(deviation, name) for name in CORRECTABLE}
+    return render(
+        request,
+        "deviations/deviation_correct.html",
+        {
+            "deviation": deviation,
+            "form": CorrectionForm(initial=initial),
+            "withdraw": withdraw,
+            "open": deviation.status in OPEN_FOR_REPORTER,
+        },
+        status=400,
+    )

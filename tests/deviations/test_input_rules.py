@@ -86,11 +86,18 @@ class Refusal:
 
 @pytest.fixture
 def world(
-    staff_client: Client, api: APIClient, admin_user: User, analyst: User, taby_unit: Unit
+    staff_client: Client,
+    api: APIClient,
+    admin_user: User,
+    analyst: User,
+    taby_unit: Unit,
+    staff: User,
 ) -> World:
     admin_client = Client()
     admin_client.force_login(admin_user)
-    deviation = DeviationFactory(unit=taby_unit, description=TEXT, external_id="held-1")
+    deviation = DeviationFactory(
+        unit=taby_unit, description=TEXT, external_id="held-1", reporter=staff
+    )
     return World(staff_client, api, admin_client, analyst, taby_unit, deviation)
 
 
@@ -247,6 +254,22 @@ def _by_triage_api(world: World, field: str, value: str) -> Refusal:
     return Refusal(response.status_code, response.json()["detail"], response.json()["code"])
 
 
+def _by_correction(world: World, field: str, value: str) -> Refusal:
+    """The reporter's correction page: the filing form's fields, the same rules."""
+    deviation = world.deviation
+    data = {
+        "description": deviation.description,
+        "occurred_on": deviation.occurred_on.isoformat(),
+        "category": deviation.category or "work_capacity",
+        "reason": "rättelse",
+        field: value,
+    }
+    url = reverse("deviations:correct", args=[deviation.reference])
+    response = world.staff_client.post(url, data, HTTP_ACCEPT_LANGUAGE="sv")
+    (error,) = response.context["form"].errors.as_data()[field]
+    return Refusal(response.status_code, error.messages[0], error.code)
+
+
 TRIAGE_PATHS = {"triage": _by_triage, "triage page": _by_triage_page, "triage api": _by_triage_api}
 PATHS: dict[str, Callable[[World, str, str], Refusal]] = {
     "form": _by_form,
@@ -254,14 +277,20 @@ PATHS: dict[str, Callable[[World, str, str], Refusal]] = {
     "import": _by_import,
     "admin": _by_admin,
 }
-CASES = [
-    pytest.param(bad, path, id=f"{name}-{path}") for name, bad in BAD.items() for path in PATHS
-] + [
-    pytest.param(bad, path, id=f"{name}-{path}")
-    for name, bad in BAD.items()
-    for path in TRIAGE_PATHS
-    if bad.field == "tags"
-]
+CASES = (
+    [pytest.param(bad, path, id=f"{name}-{path}") for name, bad in BAD.items() for path in PATHS]
+    + [
+        pytest.param(bad, path, id=f"{name}-{path}")
+        for name, bad in BAD.items()
+        for path in TRIAGE_PATHS
+        if bad.field == "tags"
+    ]
+    + [
+        pytest.param(bad, "correction", id=f"{name}-correction")
+        for name, bad in BAD.items()
+        if bad.field != "tags"  # a correction changes the filed fields; tags go through triage
+    ]
+)
 
 
 @pytest.mark.parametrize(("bad", "path"), CASES)
@@ -272,7 +301,7 @@ def test_every_way_in_refuses_a_bad_value_with_the_rules_own_message(
     with translation.override("sv"), pytest.raises(FieldRuleError) as expected:
         RULES[bad.field](value)
     assert expected.value.code == bad.code
-    refusal = {**PATHS, **TRIAGE_PATHS}[path](world, bad.field, value)
+    refusal = {**PATHS, **TRIAGE_PATHS, "correction": _by_correction}[path](world, bad.field, value)
     assert refusal.status in (200, 400)  # a re-rendered form or a refusal, never a 500
     if path == "import" and value in expected.value.message:
         # The import's report never repeats a value from the file (it may be personal data):
