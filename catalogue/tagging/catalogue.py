@@ -119,6 +119,11 @@ class TagCatalogue:
         self.agencies = {agency.code: agency for agency in agencies}
         self.terms = list(terms)
         self.provisions = frozenset(provisions)
+        # When each law came into force, for the laws that say: a term never gives a law
+        # before that date.
+        self.law_starts = {
+            law.sfs: law.in_force_from for law in self.laws.values() if law.in_force_from
+        }
         self.lexicon: Lexicon[LawMention | AgencyMention | TermEntry] = Lexicon()
         self._compile()
 

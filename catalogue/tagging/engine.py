@@ -105,6 +105,7 @@ _NEAR = 6
 _BENEFIT_NAMES = frozenset({"a-kassa", "akassa", "a kassa", "arbetslöshetskassa"})
 _BENEFIT_FIRST = frozenset(name.split(" ")[0] for name in _BENEFIT_NAMES)
 _CARE_WORDS = frozenset({"vården", "sjukvården", "vård", "sjukvård"})
+_SPECIAL_FIRST = _BENEFIT_FIRST | _CARE_WORDS  # agency words that need a second look
 _OWNING_WORDS = frozenset(
     {"en", "sin", "min", "din", "hans", "hennes", "deras", "vår", "er", "vilken", "annan", "egen"}
 )
@@ -146,6 +147,17 @@ _NEEDS_OWNER = {
 # Terms that mean another law when this agency is in the text, unless one of the owner's own
 # terms is there too: with an a-kassa in the text a varning is the a-kassa's, under ALF.
 _NOT_WITH_AGENCY = {"varning": ("agency:AKASSA", _AF_PROGRAMME[1])}
+# Every term one of the context rules above looks at, so the others cost one set lookup.
+_IN_CONTEXT = frozenset(
+    {
+        *_TERM_BLOCKERS,
+        *_TERM_NEEDS_WORDS,
+        *_TERM_NOT_BEFORE,
+        *_TERM_NOT_NEAR,
+        *_NEEDS_OWNER,
+        *_NOT_WITH_AGENCY,
+    }
+)
 
 
 @dataclass(slots=True)
@@ -232,7 +244,8 @@ def suggest_tags(text: str, *, on: date, catalogue: TagCatalogue) -> list[TagSug
         agency_hits = [
             h
             for h in agency_hits
-            if not _benefit_not_party(tokens, h) and not _care_of_someone(tokens, h)
+            if h.surface not in _SPECIAL_FIRST
+            or not (_benefit_not_party(tokens, h) or _care_of_someone(tokens, h))
         ]
     _add_terms(tokens, term_hits, agency_hits, on, catalogue, out)
     _add_agencies(agency_hits, out)
@@ -486,62 +499,78 @@ def _add_terms(
     catalogue: TagCatalogue,
     out: _Collector,
 ) -> None:
-    text, lowered = tokens.text, ""
+    starts = catalogue.law_starts
     for hit in hits:
         term = hit.payload
         if term.ambiguous:
-            if settled := _SETTLED_BY_ADDRESSEE.get(term.term):
-                words, tags = settled
-                following = tokens.lowered[hit.first + 1 : hit.first + 1 + _ADDRESSEE_WINDOW]
-                if "till" in following and any(word in words for word in following):
-                    for tag in tags:
-                        law = catalogue.laws.get(_parse_tag_id(tag).sfs or "")
-                        if law is None or law.in_force_on(on):
-                            out.add(tag, "law", 0.7, RULE_TERM, (hit.start, hit.end))
+            if term.term in _SETTLED_BY_ADDRESSEE:
+                _add_settled(tokens, hit, on, catalogue, out)
             continue
-        if not_before := _TERM_NOT_BEFORE.get(term.term):
-            following = tokens.lowered[hit.first + 1 : hit.first + 1 + _LOOK_AHEAD]
-            if any(word.startswith(not_before) for word in following):
-                continue
-        if not_near := _TERM_NOT_NEAR.get(term.term):
-            around = tokens.lowered[max(0, hit.first - _NEAR) : hit.first + 1 + _NEAR]
-            if any(word.startswith(not_near) for word in around):
-                continue
-        if blockers := _TERM_BLOCKERS.get(term.term):
-            lowered = lowered or text.lower()
-            if any(word in lowered for word in blockers):
-                continue
-        if other := _NOT_WITH_AGENCY.get(term.term):
-            agency, related = other
-            if any(agency_tag_id(h.payload.code) == agency for h in agency_hits) and not any(
-                h.payload.term in related for h in hits
-            ):
-                continue
-        if needed := _TERM_NEEDS_WORDS.get(term.term):
-            lowered = lowered or text.lower()
-            if not any(word in lowered for word in needed):
-                continue
-        if owner := _NEEDS_OWNER.get(term.term):
-            agency, related, words = owner
-            if not any(agency_tag_id(h.payload.code) == agency for h in agency_hits) and not any(
-                h.payload.term in related for h in hits
-            ):
-                lowered = lowered or text.lower()
-                if not any(word in lowered for word in words):
-                    continue
+        if term.term in _IN_CONTEXT and _held_back(tokens, hit, hits, agency_hits):
+            continue
         penalty = LOOSE_MATCH_PENALTY[hit.how]
         for target in term.targets:
             if not target.applies_on(on):
                 continue
             parsed = _parse_tag_id(target.tag)
             # A law cannot apply before it exists: sjukpenning in 2004 is not SFB (2010:110).
-            law = catalogue.laws.get(parsed.sfs or "")
-            if law is not None and law.in_force_from is not None and on < law.in_force_from:
+            if (start := starts.get(parsed.sfs or "")) is not None and on < start:
                 continue
             confidence = (0.7 if parsed.kind == "provision" else 0.8) - penalty
             out.add(target.tag, parsed.kind, confidence, RULE_TERM, (hit.start, hit.end))
             if parsed.kind == "provision" and parsed.law_tag_id:
                 out.add(parsed.law_tag_id, "law", confidence, RULE_IMPLIED, (hit.start, hit.end))
+
+
+def _add_settled(
+    tokens: Tokens, hit: Hit[TermEntry], on: date, catalogue: TagCatalogue, out: _Collector
+) -> None:
+    """An ambiguous term its addressee settles: "läkarintyg i tid till FK"."""
+    words, tags = _SETTLED_BY_ADDRESSEE[hit.payload.term]
+    following = tokens.lowered[hit.first + 1 : hit.first + 1 + _ADDRESSEE_WINDOW]
+    if "till" in following and any(word in words for word in following):
+        for tag in tags:
+            law = catalogue.laws.get(_parse_tag_id(tag).sfs or "")
+            if law is None or law.in_force_on(on):
+                out.add(tag, "law", 0.7, RULE_TERM, (hit.start, hit.end))
+
+
+def _held_back(
+    tokens: Tokens,
+    hit: Hit[TermEntry],
+    hits: list[Hit[TermEntry]],
+    agency_hits: list[Hit[AgencyMention]],
+) -> bool:
+    """Whether the words around a term give it another meaning (docs/tagging.md §7.1)."""
+    name = hit.payload.term
+    # The text in lower case (Tokens keeps the original when lowering would change its length).
+    lowered = tokens.low if tokens.low is not tokens.text else tokens.text.lower()
+    if not_before := _TERM_NOT_BEFORE.get(name):
+        following = tokens.lowered[hit.first + 1 : hit.first + 1 + _LOOK_AHEAD]
+        if any(word.startswith(not_before) for word in following):
+            return True
+    if not_near := _TERM_NOT_NEAR.get(name):
+        around = tokens.lowered[max(0, hit.first - _NEAR) : hit.first + 1 + _NEAR]
+        if any(word.startswith(not_near) for word in around):
+            return True
+    if (blockers := _TERM_BLOCKERS.get(name)) and any(word in lowered for word in blockers):
+        return True
+    agencies = {agency_tag_id(h.payload.code) for h in agency_hits}
+    if other := _NOT_WITH_AGENCY.get(name):
+        agency, related = other
+        if agency in agencies and not any(h.payload.term in related for h in hits):
+            return True
+    if (needed := _TERM_NEEDS_WORDS.get(name)) and not any(word in lowered for word in needed):
+        return True
+    if owner := _NEEDS_OWNER.get(name):
+        agency, related, words = owner
+        if (
+            agency not in agencies
+            and not any(h.payload.term in related for h in hits)
+            and not any(word in lowered for word in words)
+        ):
+            return True
+    return False
 
 
 def _add_agencies(hits: list[Hit[AgencyMention]], out: _Collector) -> None:
