@@ -13,7 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from analytics.charts import PlacedNode, network, sparkline
+from analytics.charts import PlacedNode, network, network_legend, sparkline
 from analytics.disclosure import SUPPRESSED, present_count, protect_count
 from analytics.types import CooccurrenceGraph, Knot
 from catalogue.concordance import versions_by_concept
@@ -167,8 +167,12 @@ def _layout(graph: nx.Graph, seed: int) -> dict[str, tuple[float, float]]:
     }
 
 
-def knot_picture(knot: Knot, graph: CooccurrenceGraph, *, neighbours: int = 6) -> str:
-    """The knot's tags in the co-occurrence graph with their strongest neighbours."""
+def knot_picture(
+    knot: Knot, graph: CooccurrenceGraph, *, neighbours: int = 6, exact: bool = False
+) -> str:
+    """The knot's tags in the co-occurrence graph with their strongest neighbours, all named
+    as far as the names fit. The tooltips' counts are protected unless `exact` (the dossier
+    shows this picture to steering groups)."""
     members = set(knot.tags)
     strength: dict[str, int] = {}
     for edge in graph.edges:
@@ -177,11 +181,19 @@ def knot_picture(knot: Knot, graph: CooccurrenceGraph, *, neighbours: int = 6) -
         elif edge.b in members and edge.a not in members:
             strength[edge.a] = strength.get(edge.a, 0) + edge.count
     near = [tag for tag, _ in sorted(strength.items(), key=lambda p: (-p[1], p[0]))[:neighbours]]
-    return _picture(graph, members | set(near), emphasis=members, title=knot_title(knot))
+    return _picture(
+        graph, members | set(near), emphasis=members, title=knot_title(knot), exact=exact
+    )
 
 
-def overview_picture(graph: CooccurrenceGraph, *, limit: int = 60) -> str:
-    """The whole co-occurrence graph: communities coloured, hubs named."""
+OVERVIEW_NODES = 25  # as many circles as a person can read at once; the page can show more
+
+
+def overview_picture(
+    graph: CooccurrenceGraph, *, limit: int = OVERVIEW_NODES, exact: bool = False
+) -> str:
+    """The co-occurrence graph's `limit` most frequent tags: communities coloured, hubs named
+    first, the others as far as their names fit."""
     top = sorted(graph.nodes, key=lambda n: (-n.count, n.tag))[:limit]
     keep = {node.tag for node in top}
     return _picture(
@@ -189,10 +201,25 @@ def overview_picture(graph: CooccurrenceGraph, *, limit: int = 60) -> str:
         keep,
         emphasis={node.tag for node in top if node.hub},
         title=_("Co-occurrence of agencies, laws and provisions"),
+        exact=exact,
     )
 
 
-def _picture(graph: CooccurrenceGraph, keep: set[str], *, emphasis: set[str], title: str) -> str:
+def picture_legend(*, knot: bool) -> str:
+    """What the marks of a network picture mean, in words."""
+    return network_legend(
+        community=_("Colour: tags that often occur together form a group"),
+        size=_("Size: how many deviations carry the tag"),
+        line=_("Thicker line: the two tags occur together more often"),
+        emphasis=_("Dark ring: the knot's own tags")
+        if knot
+        else _("Dark ring: a hub, a tag tied to many others"),
+    )
+
+
+def _picture(
+    graph: CooccurrenceGraph, keep: set[str], *, emphasis: set[str], title: str, exact: bool
+) -> str:
     nodes = {node.tag: node for node in graph.nodes if node.tag in keep}
     g = nx.Graph()
     g.add_nodes_from(sorted(nodes))
@@ -212,6 +239,12 @@ def _picture(graph: CooccurrenceGraph, keep: set[str], *, emphasis: set[str], ti
             size=nodes[tag].count / top_node,
             group=nodes[tag].community,
             emphasis=tag in emphasis,
+            note=ngettext(
+                "%(count)s deviation",
+                "%(count)s deviations",
+                protect_count(nodes[tag].count, exact=exact) or 2,
+            )
+            % {"count": present_count(nodes[tag].count, exact=exact)},
         )
         for tag in sorted(nodes)
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from analytics.disclosure import (
 )
 from analytics.forms import AnalysisFilterForm
 from analytics.presentation import (
+    OVERVIEW_NODES,
     graph_labels,
     knot_key,
     knot_picture,
@@ -32,6 +34,7 @@ from analytics.presentation import (
     knot_tag_labels,
     knot_title,
     overview_picture,
+    picture_legend,
 )
 from analytics.results import dashboard_figures, graph_result, knot_result_served
 from core.downloads import download_response
@@ -44,6 +47,25 @@ from deviations.models import (
 )
 
 ANALYST = ANALYST_PERMISSION
+PER_PAGE = 25  # rows of a long list on one page
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    """The page's query (its filters) without `names`, for links that set them anew."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _shown_nodes(request: HttpRequest, available: int) -> int:
+    """How many circles the overview draws: ?nodes=, else the readable default; anything
+    unreadable as a number falls back to the default rather than failing."""
+    try:
+        wanted = int(request.GET.get("nodes", OVERVIEW_NODES))
+    except ValueError:
+        wanted = OVERVIEW_NODES
+    return max(1, min(wanted, available)) if available else 0
 
 
 def _form(request: HttpRequest) -> AnalysisFilterForm:
@@ -109,11 +131,13 @@ def knot_detail_view(request: HttpRequest, key: str) -> HttpResponse:
         )
         rows = export_rows(deviations, names_allowed=export_names_allowed(request_user(request)))
         return download_response(rows, export, f"knut-{key}")
-    deviations = (
+    # Every supporting deviation, a page at a time; the barrier made from the knot takes all.
+    deviations = Paginator(
         Deviation.objects.filter(reference__in=knot.deviations)
         .select_related("municipality", "unit")
-        .order_by("-occurred_on", "-reference")[:200]
-    )
+        .order_by("-occurred_on", "-reference"),
+        PER_PAGE,
+    ).get_page(request.GET.get("page"))
     graph = graph_result(form.to_filter())
     monthly = list(knot.monthly)
     return render(
@@ -127,12 +151,14 @@ def knot_detail_view(request: HttpRequest, key: str) -> HttpResponse:
             "sentence": knot_sentence(knot),
             "tags": list(zip(knot.tags, knot_tag_labels(knot), strict=True)),
             "split": [knot_tag_labels(knot, part) for part in knot.split],
-            "picture": knot_picture(knot, graph),
+            "picture": knot_picture(knot, graph, exact=True),
+            "legend": picture_legend(knot=True),
             "monthly_chart": column_chart(
                 monthly, title=_("Deviations per month for %(knot)s") % {"knot": knot_title(knot)}
             ),
-            "deviations": deviations,
+            "page_obj": deviations,
             "query": request.GET.urlencode(),
+            "page_query": _query_without(request, "page"),
         },
     )
 
@@ -146,12 +172,20 @@ def overview_view(request: HttpRequest) -> HttpResponse:
     hubs = sorted(
         (node for node in graph.nodes if node.hub), key=lambda node: (-node.centrality, node.tag)
     )
+    available = len(graph.nodes)
+    shown = _shown_nodes(request, available)
     return render(
         request,
         "analytics/overview.html",
         {
             "form": form,
-            "picture": overview_picture(graph),
+            "picture": overview_picture(graph, limit=shown, exact=True),
+            "legend": picture_legend(knot=False),
+            "shown": shown,
+            "available": available,
+            "more": min(available, shown * 2) if shown < available else None,
+            "fewer": OVERVIEW_NODES if shown > OVERVIEW_NODES else None,
+            "nodes_query": _query_without(request, "nodes"),
             "communities": communities,
             "hubs": list(zip(hubs, graph_labels(node.tag for node in hubs), strict=True)),
             "graph": graph,
