@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -71,6 +72,9 @@ from deviations.selectors import deviation_get
 from jobs.services import job_enqueue
 
 ANALYST = "deviations.view_all_deviations"
+
+
+EVIDENCE_PER_PAGE = 25  # rows of the evidence on one page
 
 
 def _analyst(request: HttpRequest) -> User:
@@ -187,6 +191,7 @@ def _barrier_page(
     evidence = barrier_evidence_list(user=user, barrier=barrier).select_related(
         "deviation__municipality", "deviation__unit"
     )
+    page = Paginator(evidence, EVIDENCE_PER_PAGE).get_page(request.GET.get("page"))
     refused = refused or any(form.errors for form in forms.values())
     return render(
         request,
@@ -199,11 +204,11 @@ def _barrier_page(
             "proposal_lines": route_details(proposal.route.as_dict()),
             "route_taken": route_taken,
             "withdrawing": withdrawing or open_escalation,
-            # Each row with why it may not be quoted in the dossier, for the analyst to see.
-            "evidence": [
-                (row, example_refusal(row.deviation.description)) for row in evidence[:300]
-            ],
-            "evidence_count": evidence.count(),
+            # A page of rows (the examples first), each with why it may not be quoted in the
+            # dossier, for the analyst to see; the barrier itself rests on all of them.
+            "evidence": [(row, example_refusal(row.deviation.description)) for row in page],
+            "page_obj": page,
+            "evidence_count": page.paginator.count,
             "tag_labels": list(zip(barrier.tags, labels_for(barrier.tags), strict=True)),
             "merge_targets": barrier_list(user=user)
             .exclude(pk=barrier.pk)
@@ -401,6 +406,14 @@ def barrier_examples_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ExamplesForm(request.POST)
     form.is_valid()  # a list of references; nothing to refuse here
     ticked = _ticked(user, barrier, form.cleaned_data["examples"])
+    # The list comes a page at a time: examples on the pages not shown stay examples.
+    shown = set(request.POST.getlist("shown"))
+    if shown:
+        ticked += [
+            row.deviation
+            for row in barrier_evidence_list(user=user, barrier=barrier).filter(is_example=True)
+            if row.deviation.reference not in shown
+        ]
     try:
         barrier_examples_set(barrier=barrier, deviations=ticked, by=user)
     except DomainError as error:
