@@ -314,7 +314,7 @@ def _concordance_line(merge: _Merge, laws: dict[str, Law | None], line: dict[str
             {"old": old, "new": new},
             {
                 "main": position == 0,
-                "note": str(line.get("note", "")).strip()[:300],
+                "note": str(line.get("note", "")).strip(),
                 "source": str(line["source"])[:500],
                 "verified": bool(line.get("verified", False)),
             },

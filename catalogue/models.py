@@ -259,7 +259,7 @@ class Concordance(models.Model):
         verbose_name=_("new provision"),
     )
     main = models.BooleanField(_("main continuation"), default=True)
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
     source = models.CharField(_("source"), max_length=500, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
     history = HistoricalRecords()
