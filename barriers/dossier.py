@@ -22,7 +22,7 @@ from analytics.disclosure import (
     viewer_sees_exact,
     withheld_note,
 )
-from analytics.presentation import knot_key, knot_picture, labels_for
+from analytics.presentation import knot_key, knot_picture, labels_for, picture_legend
 from analytics.results import graph_result, knot_result_served
 from barriers.effect import EffectCheck, barrier_effect
 from barriers.explain import route_details
@@ -90,6 +90,7 @@ def dossier_context(*, user: User, barrier: Barrier) -> dict[str, Any]:
         "barrier": barrier,
         "knot": knot,
         "picture": picture,
+        "legend": picture_legend(knot=True) if picture else "",
         "exact": exact,
         "evidence_count": present_count(len(evidence), exact=exact),
         # Places, not people, and each is named in the figure below: shown as it is.

@@ -112,3 +112,20 @@ def test_the_analysts_start_page_lists_knots_new_since_the_last_visit(
     assert "Kommunen + 4 kap. 1 § SoL (2001:453) / 12 kap. 1 § SoL (2025:400)" in page
     key = knot_key(("agency:KOMMUN", "prov:2025:400#K12P1"))
     assert reverse("analytics:knot", args=[key]) in page
+
+
+def test_a_barrier_from_the_reform_knot_keeps_both_versions_and_its_dossier_explains_the_picture(
+    corpus: list[Deviation], analyst_client: Client, analyst
+) -> None:
+    from barriers.services import barrier_create_from_knot
+
+    knot = next(
+        k
+        for k in knot_result(params=KnotParams()).knots
+        if k.tags == ("agency:KOMMUN", "prov:2025:400#K12P1")
+    )
+    barrier = barrier_create_from_knot(knot=knot, by=analyst)
+    assert barrier.tags == ["agency:KOMMUN", "prov:2001:453#K4P1", "prov:2025:400#K12P1"]
+    assert barrier.title == "Kommunen + 4 kap. 1 § SoL (2001:453) / 12 kap. 1 § SoL (2025:400)"
+    page = analyst_client.get(reverse("barriers:dossier", args=[barrier.pk])).content.decode()
+    assert "Storlek: hur många avvikelser som har taggen" in page  # the picture's legend
