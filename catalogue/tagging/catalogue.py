@@ -64,6 +64,11 @@ HEAD_NOUNS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("förvaltning", "REGION", _REGION_FIELDS, ()),
     ("nämnd", "KOMMUN", (), _NOT_MUNICIPAL),
     ("förvaltning", "KOMMUN", _MUNICIPAL_OFFICES, _NOT_MUNICIPAL),
+    # The assembly and the executive: "kommunstyrelsen", "regionfullmäktige".
+    ("styrelse", "REGION", ("region", "landsting"), ()),
+    ("fullmäktige", "REGION", ("region", "landsting"), ()),
+    ("styrelse", "KOMMUN", ("kommun",), ()),
+    ("fullmäktige", "KOMMUN", ("kommun",), ()),
 )
 
 

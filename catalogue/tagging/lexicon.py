@@ -30,7 +30,10 @@ COLON_SUFFIXES = (
 )  # fmt: skip
 SHORT_SUFFIXES = ("s", *COLON_SUFFIXES)
 # A head noun's own endings only: "sistnämnda", "ovannämnde" are participles, not committees.
-HEAD_SUFFIXES = ("", "s", "en", "ens", "er", "ers", "erna", "ernas", "ar", "ars", "arna", "arnas")
+HEAD_SUFFIXES = (
+    "", "s", "en", "ens", "er", "ers", "erna", "ernas", "ar", "ars", "arna", "arnas",
+    "n", "ns", "r", "rs", "rna", "rnas",
+)  # fmt: skip
 # The endings a misspelt form is still recognised with (kept short: each one multiplies the index).
 FUZZY_SUFFIXES = ("", "n", "en", "et", "s", "ns", "ens", "ets")
 MIN_STEM = 3  # "af" + "t" is not "aft"

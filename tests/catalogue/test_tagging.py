@@ -451,6 +451,15 @@ AGENCIES = [
         "den ovannämnda deltagaren och sistnämnda myndigheten", set(), id="participles-of-nämna"
     ),
     pytest.param(
+        "Kommunstyrelsen och kommunfullmäktige beslutade",
+        {"agency:KOMMUN"},
+        id="municipal-assembly-and-executive",
+    ),
+    pytest.param(
+        "Regionstyrelsen och landstingsfullmäktige", {"agency:REGION"}, id="regional-assembly"
+    ),
+    pytest.param("styrelsen har inte beslutat", set(), id="bare-styrelsen-names-no-one"),
+    pytest.param(
         "arbetsmarknadsnämndernas och socialförvaltningarnas beslut",
         {"agency:KOMMUN"},
         id="committee-plural-genitive",
