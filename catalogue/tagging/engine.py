@@ -75,7 +75,10 @@ _TITLE_MAX = 150
 _NAME_AFTER_SFS = re.compile(r"[\s)]*(?:om\s)?")
 # Words before a weak abbreviation ("sol", "fl") that make it a citation: "enligt sol".
 _CITING = frozenset({"enligt", "enl", "jml", "jämlikt", "jfr", "se"})
-_NEWEST = frozenset({"nya", "nuvarande", "nyare", "gällande"})
+# "nya SoL", "en ny socialtjänstlag": the newest version, also before it came into force (a
+# text announcing a reform). "Nuvarande" and "gällande" mean the one in force on the event
+# date, which the date gives anyway: "en ny socialtjänstlag ska ersätta den nuvarande".
+_NEWEST = frozenset({"nya", "ny", "nyare"})
 _OLDEST = frozenset({"gamla", "tidigare", "förra", "äldre"})
 # A term that means something else when these words occur in the text.
 _TERM_BLOCKERS = {"anvisning": ("bosättning",)}

@@ -987,6 +987,19 @@ def test_real_prose(text: str, on: date, expected: set[str]) -> None:
             id="gamla-lagen-is-the-version-before",
         ),
         pytest.param(
+            "I propositionen föreslås att en ny socialtjänstlag ska ersätta den nuvarande "
+            "socialtjänstlagen.",
+            date(2025, 1, 23),
+            {SOL_NEW, SOL_OLD},
+            id="ny-is-the-coming-version-nuvarande-the-one-in-force",
+        ),
+        pytest.param(
+            "Den 1 oktober 2025 börjar en ny lag om arbetslöshetsförsäkring att gälla.",
+            date(2025, 9, 15),
+            {"law:2024:506"},
+            id="ny-lag-announced",
+        ),
+        pytest.param(
             "LSS gäller, men enligt nya lagen blir det annorlunda",
             date(2025, 10, 15),
             {"law:1993:387"},
