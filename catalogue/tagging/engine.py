@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from catalogue.tagging.catalogue import AGENCY, LAW, TERM, AgencyMention, LawMention, TagCatalogue
 from catalogue.tagging.lexicon import Hit, Tokens, normalise
@@ -297,7 +298,7 @@ def _title_end(text: str, start: int, law: LawEntry | None) -> int:
     return stop.start() if stop else min(len(text), start + _TITLE_MAX)
 
 
-def _inside(hit: Hit[object], spans: list[Span]) -> bool:
+def _inside(hit: Hit[Any], spans: list[Span]) -> bool:
     return any(a <= hit.start and hit.end <= b for a, b in spans)
 
 
