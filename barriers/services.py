@@ -152,6 +152,36 @@ def _mark_linked(deviations: Sequence[Deviation], *, by: User | None) -> None:
         )
 
 
+def _evidence_status_move(
+    barrier: Barrier, *, from_status: str, to_status: str, why: str, by: User | None
+) -> int:
+    """Move the barrier's evidence deviations from one status to another, so the reporter sees
+    it ("Mina avvikelser", the start page). A deviation closes only when every barrier it is
+    evidence of is resolved or closed; it reopens when one of them recurs."""
+    deviations = list(
+        Deviation.objects.filter(barrier_evidence__barrier=barrier, status=from_status).distinct()
+    )
+    if to_status == Deviation.Status.CLOSED:
+        still_open = set(
+            BarrierEvidence.objects.filter(deviation__in=deviations, barrier__merged_into=None)
+            .exclude(barrier__status__in=(Status.RESOLVED, Status.CLOSED))
+            .values_list("deviation_id", flat=True)
+        )
+        deviations = [d for d in deviations if d.pk not in still_open]
+    now = timezone.now()
+    for deviation in deviations:
+        deviation.status, deviation.updated_at = to_status, now
+    if deviations:
+        bulk_update_with_history(
+            deviations,
+            Deviation,
+            ["status", "updated_at"],
+            default_user=by,
+            default_change_reason=why[:100],
+        )
+    return len(deviations)
+
+
 @transaction.atomic
 def barrier_evidence_add(
     *, barrier: Barrier, deviations: Iterable[Deviation], by: User
@@ -753,6 +783,14 @@ def decision_record(
     if kind == Decision.Kind.RESOLVED:
         barrier.recurring, barrier.recurring_since = False, None
     _save(barrier, by=by, why=why)
+    if kind == Decision.Kind.RESOLVED:
+        _evidence_status_move(
+            barrier,
+            from_status=Deviation.Status.LINKED,
+            to_status=Deviation.Status.CLOSED,
+            why="barrier resolved",
+            by=by,
+        )
     return decision
 
 
@@ -893,6 +931,13 @@ def barrier_evidence_accrue(
             if recurs and not barrier.recurring:
                 barrier.recurring, barrier.recurring_since = True, timezone.now()
                 _save(barrier, by=by, why=_("New deviations after the barrier was resolved."))
+                _evidence_status_move(
+                    barrier,
+                    from_status=Deviation.Status.CLOSED,
+                    to_status=Deviation.Status.LINKED,
+                    why="barrier recurred after it was resolved",
+                    by=by,
+                )
                 recurrence_notify(barrier=barrier, deviations=new)
                 report.recurring.append(barrier)
     return report

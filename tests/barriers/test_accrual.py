@@ -180,3 +180,26 @@ def test_evidence_accrues_across_a_reform(analyst: User, file_deviations: FileDe
     assert {d.pk for d in before + after} == linked
     assert elsewhere[0].pk not in linked  # 12 kap. 3 § is a rule of its own
     assert report.linked == 2
+
+
+def test_deviations_close_with_their_resolved_barrier_and_reopen_when_it_recurs(
+    barrier: Barrier, analyst: User, ladder: Ladder, file_deviations: FileDeviations
+) -> None:
+    evidence = list(Deviation.objects.filter(barrier_evidence__barrier=barrier))
+    assert {d.status for d in evidence} == {Deviation.Status.LINKED}
+    # One of them is also evidence of a barrier still open: it stays linked.
+    other = barrier_create(
+        by=analyst, title="Ett annat hinder", tags=["agency:FK"], deviations=evidence[:1]
+    )
+    assert other.status == Barrier.Status.IDENTIFIED
+    resolve(barrier, by=analyst)
+    statuses = dict(
+        Deviation.objects.filter(pk__in=[d.pk for d in evidence]).values_list("pk", "status")
+    )
+    assert statuses[evidence[0].pk] == Deviation.Status.LINKED
+    assert statuses[evidence[1].pk] == Deviation.Status.CLOSED
+    closed = Deviation.objects.get(pk=evidence[1].pk)
+    assert closed.history.first().history_change_reason == "barrier resolved"
+    file_deviations(1, occurred_on=timezone.localdate())
+    barrier_evidence_accrue()
+    assert Deviation.objects.get(pk=evidence[1].pk).status == Deviation.Status.LINKED
