@@ -34,6 +34,7 @@ urlpatterns = [
     path("systemhinder/<int:pk>/underlag/pdf/", views.barrier_dossier_pdf_view, name="dossier_pdf"),
     path("analys/historik/", views.audit_view, name="audit"),
     path("styrgrupper/", views.inbox_list_view, name="inboxes"),
+    path("styrgrupper/beslut/", views.decisions_export_view, name="decisions_export"),
     path("styrgrupper/<slug:slug>/", views.inbox_view, name="inbox"),
     path("styrgrupper/<slug:slug>/arende/<int:escalation_id>/", views.decide_view, name="decide"),
     path("styrgrupper/<slug:slug>/dagordning/", views.agenda_view, name="agenda"),

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -44,6 +44,7 @@ from barriers.selectors import (
     barrier_get,
     barrier_list,
     barrier_route_taken,
+    decision_list,
     group_agenda,
     group_inbox,
     inbox_group_list,
@@ -545,6 +546,56 @@ def agenda_view(request: HttpRequest, slug: str) -> HttpResponse:
         "barriers/agenda.html",
         {"group": group, "items": items, "meeting_on": meeting_on, "form": form},
     )
+
+
+@login_required
+def decisions_export_view(request: HttpRequest) -> HttpResponse:
+    """Every decision of the groups this person may see (or of one, `?group=`), as CSV or
+    Excel: what was decided, by which group, when, the action, owner and dates."""
+    user = request_user(request)
+    if not inbox_group_list(user=user).exists():
+        raise PermissionDenied
+    export = request.GET.get("export")
+    if export not in ("csv", "xlsx"):
+        return HttpResponseBadRequest(_("Choose CSV or Excel."))
+    group = None
+    if slug := request.GET.get("group"):
+        group = get_object_or_404(inbox_group_list(user=user), slug=slug)
+    rows = [
+        [
+            _("Decided"),
+            _("Steering group"),
+            _("Barrier"),
+            _("Decision"),
+            _("Decision text"),
+            _("Action"),
+            _("Who does it"),
+            _("Action due on"),
+            _("Effect check on"),
+            _("Reason"),
+            _("Effect evaluation"),
+        ]
+    ]
+    decisions = decision_list(user=user).order_by("-decided_at", "-pk")
+    if group is not None:
+        decisions = decisions.filter(escalation__group=group)
+    for decision in decisions.iterator(chunk_size=500):
+        rows.append(
+            [
+                timezone.localtime(decision.decided_at).strftime("%Y-%m-%d %H:%M"),
+                decision.escalation.group.name,
+                decision.escalation.barrier.title,
+                decision.get_kind_display(),
+                decision.text,
+                decision.action,
+                decision.owner,
+                decision.due_on.isoformat() if decision.due_on else "",
+                decision.effect_check_on.isoformat() if decision.effect_check_on else "",
+                decision.reason,
+                decision.effect_evaluation,
+            ]
+        )
+    return download_response(rows, export, f"beslut-{group.slug}" if group else "beslut")
 
 
 @login_required

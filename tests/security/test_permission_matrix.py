@@ -88,6 +88,7 @@ RULES: dict[str, dict[str, int]] = {
     "barriers:dossier": rule(LOGIN, 200, HIDDEN, 200, 200, 200),
     "barriers:dossier_pdf": rule(LOGIN, 405, 405, 405, 405, 405),
     "barriers:inboxes": rule(LOGIN, 200, 200, 200, 302, 200),
+    "barriers:decisions_export": rule(LOGIN, 403, 403, 400, 400, 400),  # 400: no format chosen
     "barriers:audit": rule(LOGIN, 403, 403, 200, 403, 200),
     "barriers:inbox": rule(LOGIN, HIDDEN, HIDDEN, 200, 200, 200),
     "barriers:decide": rule(LOGIN, HIDDEN, HIDDEN, 200, 200, 200),
