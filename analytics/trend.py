@@ -12,6 +12,11 @@ Without any deviations in one of the windows there is no basis for a trend: τ =
 
 The p-value is conditional on m = r + p: under "the share did not change", r ~ Binomial(m, π)
 with π = R / (R + P). It is two-sided, twice the smaller tail, capped at 1.
+
+The same conditioning gives an exact interval for the ratio of the two shares, θ = (r/R)/(p/P):
+r ~ Binomial(m, π(θ)) with π(θ) = θR / (θR + P), so the Clopper–Pearson interval for π, turned
+into θ = π/(1 − π) · P/R, is the interval whose θ the test does not reject (θ = 1 lies outside a
+95 % interval exactly when the p-value is below 0.05).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ __all__ = [
     "Trend",
     "month_labels",
     "monthly_counts",
+    "share_ratio_interval",
     "share_trend",
     "share_trends",
     "window_counts",
@@ -102,6 +108,25 @@ def share_trend(recent: int, previous: int, total_recent: int, total_previous: i
         total_recent=total_recent,
         total_previous=total_previous,
     )
+
+
+def share_ratio_interval(
+    recent: int, previous: int, total_recent: int, total_previous: int, *, level: float = 0.95
+) -> tuple[float, float]:
+    """The exact (Clopper–Pearson, conditional on r + p) interval for θ = (r/R)/(p/P), see the
+    module docstring. (0, inf) when there is nothing to go on; the upper end is inf when p = 0."""
+    m = recent + previous
+    if m <= 0 or total_recent <= 0 or total_previous <= 0:
+        return 0.0, float("inf")
+    alpha = 1.0 - level
+    low = float(special.betaincinv(recent, m - recent + 1, alpha / 2)) if recent > 0 else 0.0
+    high = float(special.betaincinv(recent + 1, m - recent, 1 - alpha / 2)) if previous > 0 else 1.0
+    odds = total_previous / total_recent
+
+    def ratio(share: float) -> float:
+        return float("inf") if share >= 1.0 else share / (1.0 - share) * odds
+
+    return ratio(low), ratio(high)
 
 
 def month_labels(first: date, last: date) -> tuple[str, ...]:

@@ -13,18 +13,21 @@ from typing import Any
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from analytics.charts import bar_chart, column_chart
 from analytics.disclosure import (
+    SMALL_COUNT,
     present_count,
+    protect_count,
     protect_figure,
     viewer_sees_exact,
     withheld_note,
 )
 from analytics.presentation import knot_key, knot_picture, labels_for, picture_legend
 from analytics.results import graph_result, knot_result_served
-from barriers.effect import EffectCheck, barrier_effect
+from barriers.effect import EffectCheck, RateEffect, barrier_effect, rate_effect
 from barriers.explain import route_details
 from barriers.models import Barrier
 from barriers.selectors import (
@@ -119,17 +122,106 @@ def dossier_pdf(context: dict[str, Any]) -> tuple[bytes, int]:
     return document.write_pdf(), len(document.pages)
 
 
+def _percent(value: float) -> str:
+    """A signed whole percentage, "−51 %" (a true minus sign) or "+12 %"."""
+    rounded = round(100 * value)
+    sign = "\u2212" if rounded < 0 else "+" if rounded > 0 else ""
+    return f"{sign}{number_format(abs(rounded), force_grouping=True)}\u00a0%"
+
+
+def _rate(value: float) -> str:
+    """One decimal, rounded (number_format alone cuts the digits off)."""
+    return number_format(round(value, 1), decimal_pos=1, force_grouping=True)
+
+
+def _p_value(p: float) -> str:
+    if p < 0.001:
+        return "p < " + number_format(0.001, decimal_pos=3)
+    return "p = " + number_format(round(p, 3), decimal_pos=3)
+
+
+def effect_sentence(rates: RateEffect, *, area: str) -> str:
+    """The effect in one sentence: the two rates, the change with its interval, and whether it
+    is more than chance."""
+    if rates.rate_before is None or rates.rate_after is None:
+        return _(
+            "No deviations were filed %(area)s in one of the windows, so there is no rate to "
+            "compare."
+        ) % {"area": area}
+    sentence = _(
+        "Deviations that concern the barrier %(area)s: %(before)s per 1,000 filed before the "
+        "decision, %(after)s per 1,000 after"
+    ) % {
+        "area": area,
+        "before": _rate(rates.rate_before),
+        "after": _rate(rates.rate_after),
+    }
+    if rates.change is not None and rates.change_low is not None and rates.change_high is not None:
+        sentence += " " + _("(%(change)s, 95 %% CI %(low)s to %(high)s)") % {
+            "change": _percent(rates.change),
+            "low": _percent(rates.change_low),
+            "high": _percent(rates.change_high),
+        }
+    p_value = _p_value(rates.p_value)
+    if rates.significant and rates.fell:
+        verdict = _("the fall is larger than chance (%(p)s)") % {"p": p_value}
+    elif rates.significant and rates.rose:
+        verdict = _("the rise is larger than chance (%(p)s)") % {"p": p_value}
+    else:
+        verdict = _("the change may be chance (%(p)s)") % {"p": p_value}
+    return f"{sentence}; {verdict}."
+
+
+def effect_area(check: EffectCheck) -> str:
+    """Where the effect is measured, to go in the sentence."""
+    if check.area:
+        return _("in the area of %(group)s (%(places)s)") % {
+            "group": check.group,
+            "places": ", ".join(check.area),
+        }
+    if not check.group:
+        return _("among all deviations")
+    return _("among all deviations (%(group)s has no area of its own)") % {"group": check.group}
+
+
 def dossier_effect(check: EffectCheck | None, *, exact: bool) -> dict[str, object] | None:
-    """The effect check's counts as the reader may see them; whether they fell is told from
-    the exact counts (one yes or no cannot single anyone out)."""
+    """The effect check as the reader may see it. Outside the analyst role the counts are
+    protected, and the rates, interval and test are worked out from the protected counts, so
+    they tell nothing the counts beside them do not; with a count below 5 they are withheld."""
     if check is None:
         return None
-    return {
-        "before": present_count(check.before, exact=exact),
-        "after": present_count(check.after, exact=exact),
+    counts = (check.before, check.after, check.total_before, check.total_after)
+    shown = [protect_count(count, exact=exact) for count in counts]
+    before, after, total_before, total_after = (
+        present_count(count, exact=exact) for count in counts
+    )
+    effect: dict[str, object] = {
+        "before": before,
+        "after": after,
+        "total_before": total_before,
+        "total_after": total_after,
         "window_days": check.window_days,
-        "fell": check.fell,
+        "sentence": "",
+        "note": "",
+        "fell": False,
+        "significant": False,
     }
+    if any(count is None for count in shown):
+        effect["note"] = _(
+            "One of the counts is below %(limit)s, so the rates and the test are not shown."
+        ) % {"limit": SMALL_COUNT}
+        return effect
+    rates = rate_effect(
+        before=shown[0], after=shown[1], total_before=shown[2], total_after=shown[3]
+    )
+    effect.update(
+        sentence=effect_sentence(rates, area=effect_area(check)),
+        fell=rates.fell,
+        significant=rates.significant,
+    )
+    if not exact:
+        effect["note"] = _("The rates and the test are worked out from the rounded counts.")
+    return effect
 
 
 def _figures(barrier: Barrier, rows: list, *, exact: bool) -> list[dict[str, object]]:

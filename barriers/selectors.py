@@ -187,11 +187,17 @@ def barrier_route_taken(*, barrier: Barrier) -> QuerySet[Escalation]:
 
 
 def deviations_matching(
-    *, tags: Sequence[str], since: date | None = None, until: date | None = None
+    *,
+    tags: Sequence[str],
+    since: date | None = None,
+    until: date | None = None,
+    municipalities: Sequence[str] = (),
 ) -> QuerySet[Deviation]:
     """Deviations whose confirmed tags contain all these tags (the knot's own definition),
-    duplicates left out as in the knot analysis."""
-    qs = filtered_deviations(AnalysisFilter(since=since, until=until))
+    duplicates left out as in the knot analysis; in these municipalities (codes) if any."""
+    qs = filtered_deviations(
+        AnalysisFilter(since=since, until=until, municipalities=tuple(municipalities))
+    )
     if not tags:
         return qs.none()
     # A version of a rule across a reform counts as the rule (catalogue.concordance): a barrier

@@ -23,7 +23,8 @@ from analytics.forms import AnalysisFilterForm
 from analytics.presentation import knot_key, labels_for
 from analytics.results import knot_result_served
 from barriers.audit import audit_trail
-from barriers.dossier import dossier_context, example_refusal
+from barriers.dossier import dossier_context, dossier_effect, example_refusal
+from barriers.effect import barrier_effect
 from barriers.explain import route_details
 from barriers.forms import (
     AgendaForm,
@@ -211,6 +212,7 @@ def _barrier_page(
             "page_obj": page,
             "evidence_count": page.paginator.count,
             "tag_labels": list(zip(barrier.tags, labels_for(barrier.tags), strict=True)),
+            "effect": dossier_effect(barrier_effect(barrier=barrier), exact=True),
             "merge_targets": barrier_list(user=user)
             .exclude(pk=barrier.pk)
             .filter(merged_into__isnull=True)

@@ -204,14 +204,40 @@ def test_the_effect_of_a_decision_is_told_in_protected_counts() -> None:
     decided = date(2026, 3, 1)
     days = [decided - timedelta(days=i) for i in range(1, 4)]  # three before
     days += [decided + timedelta(days=i % 20) for i in range(12)]  # twelve after
-    check = compare_windows(days, decided_on=decided, checked_on=date(2026, 3, 31))
+    check = compare_windows(
+        days, decided_on=decided, checked_on=date(2026, 3, 31), total_before=98, total_after=103
+    )
     with translation.override("en"):
         shown_ = dossier_effect(check, exact=False)
         assert shown_ is not None
-        assert (shown_["before"], shown_["after"], shown_["fell"]) == ("<5", "10", False)
+        assert (shown_["before"], shown_["after"]) == ("<5", "10")
+        assert (shown_["total_before"], shown_["total_after"]) == ("100", "105")
+        # No rate, change or p-value is worked out from a count below 5.
+        assert shown_["sentence"] == ""
+        assert "below 5" in str(shown_["note"])
         exact = dossier_effect(check, exact=True)
         assert exact is not None
         assert (exact["before"], exact["after"]) == ("3", "12")
+        assert "30.6 per 1,000 filed before the decision, 116.5 per 1,000 after" in str(
+            exact["sentence"]
+        )
+
+
+def test_the_rates_outside_the_analyst_role_come_from_the_rounded_counts() -> None:
+    decided = date(2026, 3, 1)
+    days = [decided - timedelta(days=1)] * 12 + [decided] * 7  # 12 → 10, 7 → 5
+    check = compare_windows(
+        days, decided_on=decided, checked_on=date(2026, 3, 31), total_before=998, total_after=1001
+    )
+    with translation.override("en"):
+        shown_ = dossier_effect(check, exact=False)
+    assert shown_ is not None
+    assert "10.0 per 1,000 filed before the decision, 5.0 per 1,000 after" in str(
+        shown_["sentence"]
+    )
+    assert "12.0" not in str(shown_["sentence"])
+    assert "7.0" not in str(shown_["sentence"])
+    assert "worked out from the rounded counts" in str(shown_["note"])
 
 
 def test_a_barrier_from_a_knot_carries_only_protected_figures_to_the_steering_group(
