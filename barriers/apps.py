@@ -12,10 +12,12 @@ class BarriersConfig(AppConfig):
             start,  # noqa: F401 - registers the start-page panels
         )
         from barriers.extensions import EXTENSION, tags_changed_received
+        from barriers.notifications import notification_kinds_register
         from core.roles import ADMIN, ANALYST, STEERING, model_permissions, roles_grant
         from deviations.extensions import deviation_extension_register
         from deviations.signals import tags_changed
 
+        notification_kinds_register()
         deviation_extension_register("barriers", EXTENSION)
         tags_changed.connect(tags_changed_received, dispatch_uid="barriers.evidence")
         work = ["barrier", "escalation", "decision"]  # what analysts write

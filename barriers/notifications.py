@@ -16,10 +16,11 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from barriers.models import (
     Barrier,
@@ -31,6 +32,7 @@ from barriers.models import (
     Reminder,
     SteeringGroup,
 )
+from core.notifications import Frequency, notification_kind, notify
 from deviations.models import Deviation, User
 from jobs.services import Progress
 
@@ -294,10 +296,7 @@ def recurrence_notify(*, barrier: Barrier, deviations: Sequence[Deviation]) -> i
     if not owners:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Knutpunkt: the resolved barrier “%(barrier)s” is recurring") % {
-            "barrier": barrier.title
-        }
-        body = "\n".join(
+        text = "\n".join(
             [
                 _(
                     "The barrier “%(barrier)s” was resolved, but new deviations matching it "
@@ -310,8 +309,9 @@ def recurrence_notify(*, barrier: Barrier, deviations: Sequence[Deviation]) -> i
                 _("Consider reopening it and evaluating the effect of the decision again."),
             ]
         )
-        EmailMessage(subject, body, to=[u.email for u in owners]).send()
-    return len(owners)
+    return notify(
+        users=owners, kind=RECURRING, text=text, url=reverse("barriers:detail", args=[barrier.pk])
+    )
 
 
 # --- A steering group sends a barrier back down --------------------------------------------------
@@ -326,20 +326,16 @@ def sent_back_notify(*, decision: Decision, to: Escalation | None) -> int:
     people = list(to.group.members.all()) if to is not None else []
     if barrier.analyst is not None:
         people.append(barrier.analyst)
-    recipients = _addressable(people)
+    recipients = sorted({p for p in people if p.is_active}, key=lambda p: p.pk)
     if not recipients:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Knutpunkt: %(group)s sent the barrier “%(barrier)s” back") % {
-            "group": escalation.group.name,
-            "barrier": barrier.title,
-        }
         where = (
             _("It is back before %(group)s.") % {"group": to.group.name}
             if to is not None
             else _("It is back with the analyst, marked as analysed.")
         )
-        body = "\n".join(
+        text = "\n".join(
             [
                 _("%(group)s sent the barrier “%(barrier)s” back down, because:")
                 % {"group": escalation.group.name, "barrier": barrier.title},
@@ -349,5 +345,61 @@ def sent_back_notify(*, decision: Decision, to: Escalation | None) -> int:
                 where,
             ]
         )
-        EmailMessage(subject, body, to=[u.email for u in recipients]).send()
-    return len(recipients)
+    url = (
+        reverse("barriers:decide", args=[to.group.slug, to.pk])
+        if to is not None
+        else reverse("barriers:detail", args=[barrier.pk])
+    )
+    return notify(users=recipients, kind=SENT_BACK, text=text, url=url)
+
+
+# --- A barrier arrives at a steering group; a decision reaches the reporters ---------------------
+
+
+def arrival_notify(*, escalation: Escalation) -> int:
+    """Tell the members of a steering group that a barrier has arrived for their decision."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("The barrier “%(barrier)s” has arrived at %(group)s for a decision.") % {
+            "barrier": escalation.barrier.title,
+            "group": escalation.group.name,
+        }
+        if escalation.due_on:
+            text += " " + _("It is due on %(date)s.") % {"date": _date(escalation.due_on)}
+    url = reverse("barriers:decide", args=[escalation.group.slug, escalation.pk])
+    return notify(users=escalation.group.members.all(), kind=ARRIVED, text=text, url=url)
+
+
+def outcome_notify(*, decision: Decision) -> int:
+    """Tell the reporters of the barrier's deviations what the steering group decided."""
+    barrier = decision.escalation.barrier
+    reporters = User.objects.filter(
+        pk__in=BarrierEvidence.objects.filter(barrier=barrier).values("deviation__reporter")
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(
+            "%(group)s decided on the barrier “%(barrier)s”, which your deviation is part of: "
+            "%(decision)s."
+        ) % {
+            "group": decision.escalation.group.name,
+            "barrier": barrier.title,
+            "decision": decision.get_kind_display().lower(),
+        }
+    return notify(
+        users=reporters, kind=OUTCOME, text=text, url=reverse("barriers:detail", args=[barrier.pk])
+    )
+
+
+ARRIVED, SENT_BACK, RECURRING, OUTCOME = "barrier_arrived", "sent_back", "recurring", "outcome"
+
+
+def notification_kinds_register() -> None:
+    """The kinds of notification the barriers send (from BarriersConfig.ready())."""
+    notification_kind(ARRIVED, gettext_lazy("A barrier arrives at your steering group"))
+    notification_kind(SENT_BACK, gettext_lazy("A barrier is sent back to you"))
+    notification_kind(RECURRING, gettext_lazy("A resolved barrier recurs"))
+    # Reporters also get the weekly digest of what became of their deviations.
+    notification_kind(
+        OUTCOME,
+        gettext_lazy("A decision on a barrier your deviation is part of"),
+        default=Frequency.OFF,
+    )

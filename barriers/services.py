@@ -30,7 +30,12 @@ from barriers.models import (
     MandateLevel,
     SteeringGroup,
 )
-from barriers.notifications import recurrence_notify, sent_back_notify
+from barriers.notifications import (
+    arrival_notify,
+    outcome_notify,
+    recurrence_notify,
+    sent_back_notify,
+)
 from barriers.routing import BarrierScope, GroupData, Route, agencies_of, infer_mandate, route
 from barriers.selectors import deviations_matching
 from catalogue.models import Law
@@ -582,6 +587,7 @@ def barrier_escalate(
     _save(escalation, by=by)
     barrier.status = Status.ESCALATED
     _save(barrier, by=by, why=_("Escalated to %(group)s.") % {"group": chosen})
+    arrival_notify(escalation=escalation)  # the group is told inside the tool (and by mail)
     return escalation
 
 
@@ -791,6 +797,7 @@ def decision_record(
             why="barrier resolved",
             by=by,
         )
+    outcome_notify(decision=decision)  # the reporters hear what became of their deviations
     return decision
 
 
@@ -849,6 +856,7 @@ def _forward(
         created_by=by,
     )
     _save(forwarded, by=by, why=reason)
+    arrival_notify(escalation=forwarded)
     return forwarded
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from core.notifications import unread_count
 from core.roles import ROLE_LABELS, role_names
 from core.start import nav_counts
 
@@ -12,10 +13,11 @@ from core.start import nav_counts
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"user_roles": [], "user_group_names": [], "nav_counts": {}}
+        return {"user_roles": [], "user_group_names": [], "nav_counts": {}, "unread": 0}
     names = role_names(user)
     return {
         "user_roles": [ROLE_LABELS[name] for name in names],
         "user_group_names": names,
         "nav_counts": nav_counts(user),
+        "unread": unread_count(user),
     }

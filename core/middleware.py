@@ -15,6 +15,7 @@ from django.db import DatabaseError, DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.text import (
@@ -121,4 +122,41 @@ class DatabaseUnavailableMiddleware:
         )
         response = HttpResponse(body, status=503)
         response["Retry-After"] = "60"
+        return response
+
+
+class PreferredLanguageMiddleware:
+    """A signed-in person's chosen language (their profile) when the browser has not chosen one:
+    set once, then kept in the language cookie like a choice from the language menu."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = None
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        ):
+            from core.models import UserSettings
+
+            chosen = (
+                UserSettings.objects.filter(user=user).values_list("language", flat=True).first()
+            )
+            if chosen and chosen in dict(settings.LANGUAGES):
+                translation.activate(chosen)
+                request.LANGUAGE_CODE = chosen
+            else:
+                chosen = None
+        response = self.get_response(request)
+        if chosen:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                chosen,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+            )
         return response

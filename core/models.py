@@ -44,3 +44,70 @@ class PageVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} {self.seen_at:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """Something that happened that a person should know, shown in their list inside the tool
+    and e-mailed as they chose (core.notifications)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    text = models.TextField(_("text"))
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"], name="core_notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class NotificationPreference(models.Model):
+    """How a person wants one kind of notification e-mailed; the list inside the tool always
+    shows it."""
+
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", _("At once")
+        DAILY = "daily", _("Daily digest")
+        WEEKLY = "weekly", _("Weekly digest")
+        OFF = "off", _("No e-mail")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    frequency = models.CharField(_("e-mail"), max_length=16, choices=Frequency)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="core_notificationpref_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.frequency}"
+
+
+class UserSettings(models.Model):
+    """A person's own settings that are not about their roles: the language of the pages."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="settings"
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("user settings")
+        verbose_name_plural = _("user settings")
+
+    def __str__(self) -> str:
+        return self.language or "-"

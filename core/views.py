@@ -1,13 +1,31 @@
-"""Pages every installation has whatever its apps: the health check, the favicon and the
-accessibility statement."""
+"""Pages every installation has whatever its apps: the health check, the favicon, the
+accessibility statement, a person's notifications and profile."""
 
+from typing import Any
+
+from django import forms
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from core.errors import DomainError
+from core.models import Notification, UserSettings
+from core.notifications import (
+    Frequency,
+    notification_kinds,
+    notifications_read,
+    preferences,
+    preferences_save,
+)
 
 
 @never_cache
@@ -41,3 +59,93 @@ def accessibility(request: HttpRequest) -> HttpResponse:
             "reviewed_on": settings.ACCESSIBILITY_REVIEWED_ON,
         },
     )
+
+
+# --- Notifications and the profile ---------------------------------------------------------------
+
+
+class ProfileForm(forms.Form):
+    """A person's e-mail, language and how each kind of notification reaches them."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        help_text=_("Your work address; notifications and digests are sent here."),
+    )
+    language = forms.ChoiceField(label=_("Language of the pages"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind in notification_kinds():
+            self.fields[f"kind_{kind.key}"] = forms.ChoiceField(
+                label=kind.label, choices=Frequency.choices
+            )
+
+    def kinds(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("kind_")]
+
+
+@login_required
+def profile_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    current = UserSettings.objects.filter(user=user).first()
+    initial: dict[str, Any] = {
+        "email": user.email,
+        "language": (current.language if current else "") or translation.get_language(),
+    }
+    initial |= {f"kind_{key}": value for key, value in preferences(user).items()}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                user.email = form.cleaned_data["email"]
+                user.save(update_fields=["email"])
+                UserSettings.objects.update_or_create(
+                    user=user, defaults={"language": form.cleaned_data["language"]}
+                )
+                preferences_save(
+                    user=user,
+                    chosen={
+                        name.removeprefix("kind_"): value
+                        for name, value in form.cleaned_data.items()
+                        if name.startswith("kind_")
+                    },
+                )
+        except DomainError as error:
+            form.add_error(None, str(error.message))
+        else:
+            language = form.cleaned_data["language"]
+            translation.activate(language)
+            messages.success(request, _("Your settings were saved."))
+            response = redirect("profile")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+            )
+            return response
+    return render(request, "core/profile.html", {"form": form})
+
+
+@login_required
+def notifications_view(request: HttpRequest) -> HttpResponse:
+    """The person's notifications, newest first; "mark all as read" by POST."""
+    if request.method == "POST":
+        notifications_read(user=request.user)
+        return redirect("notifications")
+    page = Paginator(Notification.objects.filter(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "core/notifications.html", {"page_obj": page})
+
+
+@login_required
+def notification_open_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open one notification: it is read now, and the page it is about follows."""
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    notifications_read(user=request.user, ids=[notification.pk])
+    if notification.url.startswith("/") and not notification.url.startswith("//"):
+        return redirect(notification.url)
+    return redirect("notifications")

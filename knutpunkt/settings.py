@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.PreferredLanguageMiddleware",  # the profile's language, after the user
     # A signed-in session ends after an idle hour and after a working day (docs/security.md).
     "core.session_limits.IdleLogoutMiddleware",
     "core.session_limits.SessionLifetimeMiddleware",

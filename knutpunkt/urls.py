@@ -21,6 +21,13 @@ urlpatterns = [
     ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/api-nycklar/", api_pages.tokens_page, name="api_tokens"),
+    path("konto/profil/", core_views.profile_view, name="profile"),
+    path("konto/aviseringar/", core_views.notifications_view, name="notifications"),
+    path(
+        "konto/aviseringar/<int:pk>/",
+        core_views.notification_open_view,
+        name="notification_open",
+    ),
     path("i18n/setlang/", set_language, name="set_language"),
     path("avvikelser/", include("deviations.urls")),
     path("jobb/", include("jobs.urls")),

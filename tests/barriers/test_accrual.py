@@ -20,6 +20,7 @@ from barriers.services import (
     barrier_transition,
     decision_record,
 )
+from core.models import Notification
 from deviations.models import Deviation, User
 from deviations.signals import tags_changed
 from tests.barriers.conftest import KNOT_TAGS, FileDeviations, make_knot
@@ -107,6 +108,7 @@ def test_a_resolved_barrier_that_receives_new_deviations_recurs(
     ladder: Ladder,
     file_deviations: FileDeviations,
     mailoutbox: list,
+    django_capture_on_commit_callbacks,
 ) -> None:
     analyst.email = "analytiker@example.org"
     analyst.save()
@@ -118,19 +120,25 @@ def test_a_resolved_barrier_that_receives_new_deviations_recurs(
     mailoutbox.clear()
 
     (new,) = file_deviations(1, occurred_on=timezone.localdate())
-    report = barrier_evidence_accrue()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = barrier_evidence_accrue()
     barrier.refresh_from_db()
     assert report.recurring == [barrier]
     assert barrier.recurring
     assert barrier.recurring_since is not None
     assert barrier.status == Barrier.Status.RESOLVED
-    assert len(mailoutbox) == 1
-    assert sorted(mailoutbox[0].to) == ["analytiker@example.org", "ledamot@example.org"]
-    assert new.reference in mailoutbox[0].body
+    # One mail each (as each chose), and the same notice in each one's list in the tool.
+    assert sorted(m.to[0] for m in mailoutbox) == ["analytiker@example.org", "ledamot@example.org"]
+    assert all(new.reference in m.body for m in mailoutbox)
+    assert {n.user for n in Notification.objects.filter(kind="recurring")} == {
+        analyst,
+        steering_member,
+    }
 
-    file_deviations(1, occurred_on=timezone.localdate())
-    assert barrier_evidence_accrue().recurring == []
-    assert len(mailoutbox) == 1  # told once
+    with django_capture_on_commit_callbacks(execute=True):
+        file_deviations(1, occurred_on=timezone.localdate())
+        assert barrier_evidence_accrue().recurring == []
+    assert len(mailoutbox) == 2  # told once
 
 
 def test_an_old_deviation_confirmed_late_is_no_recurrence(

@@ -42,6 +42,10 @@ RULES: dict[str, dict[str, int]] = {
     "healthz": rule(200, 200, 200, 200, 200, 200),
     "favicon": rule(301, 301, 301, 301, 301, 301),
     "accessibility": rule(200, 200, 200, 200, 200, 200),  # public, as the law requires
+    "profile": rule(LOGIN, 200, 200, 200, 200, 200),
+    "notifications": rule(LOGIN, 200, 200, 200, 200, 200),
+    # Nobody owns a notification in this world: someone else's looks like none.
+    "notification_open": rule(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     "login": rule(200, 302, 302, 302, 302, 302),
     "logout": rule(405, 405, 405, 405, 405, 405),
     "api_tokens": rule(LOGIN, 200, 200, 200, 200, 200),  # each sees only their own keys
