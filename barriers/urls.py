@@ -31,6 +31,7 @@ urlpatterns = [
         name="escalation_withdraw",
     ),
     path("systemhinder/<int:pk>/underlag/", views.barrier_dossier_view, name="dossier"),
+    path("systemhinder/<int:pk>/kommentar/", views.barrier_comment_view, name="comment"),
     path("systemhinder/<int:pk>/underlag/pdf/", views.barrier_dossier_pdf_view, name="dossier_pdf"),
     path("analys/historik/", views.audit_view, name="audit"),
     path("styrgrupper/", views.inbox_list_view, name="inboxes"),

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -23,6 +24,8 @@ from analytics.forms import AnalysisFilterForm
 from analytics.presentation import knot_key, labels_for
 from analytics.results import knot_result_served
 from barriers.audit import audit_trail
+from barriers.comments import COMMENT_KIND as BARRIER_COMMENT_KIND
+from barriers.comments import barrier_audience, may_discuss
 from barriers.dossier import dossier_context, dossier_effect, example_refusal
 from barriers.effect import barrier_effect
 from barriers.explain import route_details
@@ -66,6 +69,7 @@ from barriers.services import (
     escalation_withdraw,
     forward_possible,
 )
+from core.comments import comment_add, comments_for
 from core.downloads import download_response
 from core.errors import DomainError
 from core.requests import request_user
@@ -426,11 +430,53 @@ def barrier_examples_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def barrier_dossier_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The printable dossier a steering group decides on; "PDF" makes one in the background."""
+def barrier_dossier_view(
+    request: HttpRequest, pk: int, *, comment_context: dict[str, str] | None = None
+) -> HttpResponse:
+    """The printable dossier a steering group decides on; "PDF" makes one in the background.
+    Analysts and the groups it went to discuss it below (not printed)."""
     user = request_user(request)
     barrier = barrier_get(user=user, pk=pk)
-    return render(request, "barriers/dossier.html", dossier_context(user=user, barrier=barrier))
+    context = dossier_context(user=user, barrier=barrier)
+    if may_discuss(user, barrier):
+        context |= {
+            "comments": comments_for(barrier),
+            "comments_empty": _("No comments yet. Ask the analysts or the group here."),
+            "comment_action": reverse("barriers:comment", args=[barrier.pk]),
+            "discuss": True,
+            **(comment_context or {}),
+        }
+    return render(request, "barriers/dossier.html", context, status=400 if comment_context else 200)
+
+
+@login_required
+@require_POST
+def barrier_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A comment in a barrier's discussion; the analyst, the groups deciding it, earlier writers
+    and anyone @mentioned who may take part are told."""
+    user = request_user(request)
+    barrier = barrier_get(user=user, pk=pk)
+    if not may_discuss(user, barrier):
+        raise PermissionDenied
+    text = request.POST.get("text", "")
+    url = reverse("barriers:dossier", args=[barrier.pk])
+    try:
+        comment_add(
+            obj=barrier,
+            author=user,
+            text=text,
+            may_see=lambda person: may_discuss(person, barrier),
+            tell=barrier_audience(barrier),
+            kind=BARRIER_COMMENT_KIND,
+            summary=barrier.title,
+            url=url,
+        )
+    except DomainError as error:
+        return barrier_dossier_view(
+            request, pk, comment_context={"comment_error": str(error.message), "comment_text": text}
+        )
+    messages.success(request, _("Your comment was added."))
+    return redirect(url + "#comments-heading")
 
 
 @login_required

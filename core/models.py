@@ -4,8 +4,11 @@ last opened a page (core.start)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class RoleGrant(models.Model):
@@ -111,3 +114,31 @@ class UserSettings(models.Model):
 
     def __str__(self) -> str:
         return self.language or "-"
+
+
+class Comment(models.Model):
+    """A remark on a deviation or a barrier, in a thread that those who may see the object read
+    (core.comments); the apps decide who that is."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="comments",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="core_comment_subject")]
+
+    def __str__(self) -> str:
+        return self.text[:60]

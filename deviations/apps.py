@@ -9,6 +9,7 @@ class DeviationsConfig(AppConfig):
     def ready(self) -> None:
         from core.roles import ADMIN, ANALYST, STAFF, STEERING, model_permissions, roles_grant
         from deviations import (
+            comments,
             runners,  # noqa: F401 - registers the job kinds
             start,  # noqa: F401 - registers the start-page panels
         )
@@ -16,6 +17,7 @@ class DeviationsConfig(AppConfig):
         from privacy.gate import gate_exempt
 
         gate_exempt(User, reason="the accounts of staff: their own names and work e-mail")
+        comments.notification_kinds_register()
 
         roles_grant(STAFF, ["deviations.add_deviation", "deviations.view_deviation"])
         roles_grant(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("utkast/<uuid:key>/ta-bort/", views.draft_discard_view, name="draft_discard"),
     path("<str:reference>/kvitto/", views.deviation_receipt_view, name="receipt"),
     path("<str:reference>/andra/", views.deviation_correct_view, name="correct"),
+    path("<str:reference>/kommentar/", views.deviation_comment_view, name="comment"),
     path("<str:reference>/dra-tillbaka/", views.deviation_withdraw_view, name="withdraw"),
     path("<str:reference>/", views.deviation_detail_view, name="detail"),
 ]

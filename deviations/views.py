@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
@@ -21,11 +22,13 @@ from catalogue.presentation import rule_label
 from catalogue.selectors import tag_choices
 from catalogue.services import unconfirmed_tags
 from catalogue.tagids import tag_label
+from core.comments import comment_add, comments_for
 from core.downloads import download_response
 from core.errors import DomainError, PersonalDataError
 from core.requests import request_user
 from core.start import last_visit, start_panels
 from core.text import BadInputError, data_clean, json_parse_checked
+from deviations.comments import COMMENT_KIND
 from deviations.extensions import extra_timeline, list_notes, outcomes
 from deviations.filters import DeviationFilterSet
 from deviations.forms import CorrectionForm, DeviationForm, WithdrawForm
@@ -107,7 +110,9 @@ def deviation_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def deviation_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
+def deviation_detail_view(
+    request: HttpRequest, reference: str, *, comment_context: dict[str, str] | None = None
+) -> HttpResponse:
     deviation = deviation_get(user=request_user(request), reference=reference)
     return render(
         request,
@@ -122,8 +127,43 @@ def deviation_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
             ),
             "outcomes": outcomes(deviation, request_user(request)),
             "reporter_may_change": OPEN_FOR_REPORTER,
+            **(comment_context or {}),
+            "comments": comments_for(deviation),
+            "comments_empty": _("No comments yet. Ask the reporter or the analysts here."),
+            "comment_action": reverse("deviations:comment", args=[deviation.reference]),
         },
+        status=400 if comment_context else 200,
     )
+
+
+@login_required
+@require_POST
+def deviation_comment_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """A comment on a deviation: a question from an analyst reaches the reporter, and the
+    answer comes back to those who wrote before; anyone who may see the deviation may write."""
+    user = request_user(request)
+    deviation = deviation_get(user=user, reference=reference)
+    text = request.POST.get("text", "")
+    url = reverse("deviations:detail", args=[deviation.reference])
+    try:
+        comment_add(
+            obj=deviation,
+            author=user,
+            text=text,
+            may_see=lambda person: deviation_list(user=person).filter(pk=deviation.pk).exists(),
+            tell=[deviation.reporter] if deviation.reporter_id != user.pk else [],
+            kind=COMMENT_KIND,
+            summary=deviation.reference,
+            url=url,
+        )
+    except DomainError as error:
+        return deviation_detail_view(
+            request,
+            reference,
+            comment_context={"comment_error": str(error.message), "comment_text": text},
+        )
+    messages.success(request, _("Your comment was added."))
+    return redirect(url + "#comments-heading")
 
 
 @login_required

@@ -62,6 +62,8 @@ RULES: dict[str, dict[str, int]] = {
     # Only the reporter corrects or withdraws; others who may read it are refused, not hidden.
     "deviations:correct": rule(LOGIN, 200, HIDDEN, 403, HIDDEN, 403),
     "deviations:withdraw": rule(LOGIN, 405, 405, 405, 405, 405),
+    "deviations:comment": rule(LOGIN, 405, 405, 405, 405, 405),
+    "barriers:comment": rule(LOGIN, 405, 405, 405, 405, 405),
     "triage:queue": rule(LOGIN, 403, 403, 200, 403, 200),
     "triage:bulk": rule(LOGIN, 403, 403, 405, 403, 405),
     "triage:undo": rule(LOGIN, 403, 403, 405, 403, 405),
