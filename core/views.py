@@ -77,8 +77,9 @@ class ProfileForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for kind in notification_kinds():
+            # Not required: a kind added after the page was opened keeps its current choice.
             self.fields[f"kind_{kind.key}"] = forms.ChoiceField(
-                label=kind.label, choices=Frequency.choices
+                label=kind.label, choices=Frequency.choices, required=False
             )
 
     def kinds(self) -> list[forms.BoundField]:
@@ -108,7 +109,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
                     chosen={
                         name.removeprefix("kind_"): value
                         for name, value in form.cleaned_data.items()
-                        if name.startswith("kind_")
+                        if name.startswith("kind_") and value
                     },
                 )
         except DomainError as error:
