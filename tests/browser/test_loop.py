@@ -71,11 +71,11 @@ def test_from_knot_to_decision_and_back_to_the_reporter(
     screenshot(page, "loop-02-inbox")
     assert serious_violations(page, axe_source) == []
     page.get_by_role("link", name="Registrera beslut").click()
-    page.get_by_label("Avvisa").check()
+    page.get_by_label("Avvisa", exact=True).check()
     page.get_by_role("button", name="Registrera beslut").click()
-    expect(page.locator("#error-summary")).to_contain_text("Skäl")
-    page.get_by_label("Avvisa").check()
-    page.get_by_label("Skäl (vid vidarebefordran eller avslag)").fill(
+    expect(page.locator("#error-summary")).to_contain_text("skäl")
+    page.get_by_label("Avvisa", exact=True).check()
+    page.get_by_label("Motivering (när ni skickar vidare, skickar tillbaka eller avvisar)").fill(
         "Frågan ligger hos regeringen; vi skriver till departementet."
     )
     page.get_by_role("button", name="Registrera beslut").click()
