@@ -134,22 +134,16 @@ class PreferredLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = None
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
-        ):
-            from core.models import UserSettings
-
-            chosen = (
-                UserSettings.objects.filter(user=user).values_list("language", flat=True).first()
-            )
-            if chosen and chosen in dict(settings.LANGUAGES):
-                translation.activate(chosen)
-                request.LANGUAGE_CODE = chosen
-            else:
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            try:
+                chosen = self._chosen(request)
+            except (DatabaseError, DataError, InterfaceError, OperationalError):
+                # Without a database the page's own first access answers with the clear 503
+                # (DatabaseUnavailableMiddleware), not this middleware with a 500.
                 chosen = None
+        if chosen:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
         response = self.get_response(request)
         if chosen:
             response.set_cookie(
@@ -160,3 +154,13 @@ class PreferredLanguageMiddleware:
                 secure=settings.LANGUAGE_COOKIE_SECURE,
             )
         return response
+
+    @staticmethod
+    def _chosen(request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        from core.models import UserSettings
+
+        chosen = UserSettings.objects.filter(user=user).values_list("language", flat=True).first()
+        return chosen if chosen in dict(settings.LANGUAGES) else None
