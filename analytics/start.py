@@ -28,21 +28,26 @@ def knots_new_or_growing(user: User, since: datetime | None) -> StartPanel | Non
     if result is None:
         return None
     first_day = timezone.localdate(since) if since else None
-    new = [k for k in result.knots if first_day is not None and k.first_seen >= first_day]
-    growing = [k for k in result.knots if k not in new and k.trend > 0 and k.trend_p < TREND_ALPHA]
+    is_new = [first_day is not None and k.first_seen >= first_day for k in result.knots]
+    picked = [
+        (k, fresh)
+        for k, fresh in zip(result.knots, is_new, strict=True)
+        if fresh or (k.trend > 0 and k.trend_p < TREND_ALPHA)
+    ]
+    picked.sort(key=lambda pair: not pair[1])  # new ones first, each group in rank order
     items = [
         StartItem(
             text=knot_title(k),
             url=reverse("analytics:knot", args=[knot_key(k.tags)]),
-            note=_("new") if k in new else trend_text(k),
-            urgent=k in new,
+            note=_("new") if fresh else trend_text(k),
+            urgent=fresh,
         )
-        for k in (new + growing)[:ITEMS]
+        for k, fresh in picked[:ITEMS]
     ]
     return StartPanel(
         key="knots",
         title=_("New and growing knots"),
-        count=len(new) + len(growing),
+        count=len(picked),
         url=reverse("analytics:knots"),
         items=tuple(items),
         empty=_("No knot is new or growing."),

@@ -16,7 +16,6 @@ from simple_history.models import HistoricalRecords
 
 from catalogue.tagids import (
     agency_tag_id,
-    law_label,
     law_tag_id,
     provision_label,
     provision_tag_id,
@@ -145,14 +144,6 @@ class Law(models.Model):
         return f"{label} ({self.sfs})"
 
     @property
-    def versioned(self) -> bool:
-        """Another law shares this one's short name (the versions of SoL, HSL, ALF), so its
-        label must say which: "SoL (2001:453)", not "SoL" (as catalogue.selectors.tag_choices)."""
-        if not self.short_name:
-            return False
-        return Law.objects.filter(short_name=self.short_name).exclude(pk=self.pk).exists()
-
-    @property
     def tag_id(self) -> str | None:
         return law_tag_id(self.sfs) if self.sfs else None
 
@@ -198,11 +189,17 @@ class Provision(models.Model):
 
     @property
     def citation(self) -> str:
-        """Swedish citation form, e.g. `27 kap. 48 § SFB`, `12 kap. 1 § SoL (2025:400)`."""
-        law = self.law.short_name or f"({self.law.sfs})"
-        if self.law.short_name and self.law.sfs and self.law.versioned:
-            law = law_label(self.law.short_name, self.law.sfs, versioned=True)
-        return provision_label(self.chapter, self.section, law)
+        """Swedish citation form, e.g. `27 kap. 48 § SFB`, `12 kap. 1 § SoL (2025:400)`: the
+        label every page shows (catalogue.selectors.tag_choices, the one rule for telling law
+        versions apart), or built from the row while it is not yet in that list."""
+        from catalogue.selectors import tag_choices  # the selectors read this module
+
+        choice = tag_choices().get(self.tag_id) if self.tag_id else None
+        if choice is not None:
+            return choice.label
+        return provision_label(
+            self.chapter, self.section, self.law.short_name or f"({self.law.sfs})"
+        )
 
 
 class Term(models.Model):

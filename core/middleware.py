@@ -125,6 +125,17 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
+def language_cookie_set(response: HttpResponse, language: str) -> None:
+    """Keep a language the way Django's language menu does, in its cookie."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+
+
 class PreferredLanguageMiddleware:
     """A signed-in person's chosen language (their profile) when the browser has not chosen one:
     set once, then kept in the language cookie like a choice from the language menu."""
@@ -146,13 +157,7 @@ class PreferredLanguageMiddleware:
             request.LANGUAGE_CODE = chosen
         response = self.get_response(request)
         if chosen:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                chosen,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-            )
+            language_cookie_set(response, chosen)
         return response
 
     @staticmethod

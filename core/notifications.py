@@ -89,7 +89,8 @@ def preferences_many(users: Iterable[Any], kind: str) -> dict[int, str]:
 
 
 def _absolute(url: str) -> str:
-    base = getattr(settings, "SITE_URL", "").rstrip("/")
+    """A link a mail reader can follow: the site's address (SITE_URL) before the path."""
+    base = settings.SITE_URL.rstrip("/")
     return f"{base}{url}" if url.startswith("/") and base else url
 
 

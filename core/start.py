@@ -8,7 +8,7 @@ the same direction as the tag signals (docs/architecture.md).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +40,7 @@ class StartPanel:
     empty: str = ""  # shown when count is 0; a panel without it is left out when empty
     nav: str = ""  # the navigation entry that shows the count ("triage", "groups", …)
     order: int = 100
-    more: str = field(default="")  # the link text to the full list
+    more: str = ""  # the link text to the full list
 
 
 # (user, last visit or None) → a panel, or None when it is not for this user.

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.errors import DomainError
+from core.middleware import language_cookie_set
 from core.models import Notification, UserSettings
 from core.notifications import (
     Frequency,
@@ -119,13 +120,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
             translation.activate(language)
             messages.success(request, _("Your settings were saved."))
             response = redirect("profile")
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-            )
+            language_cookie_set(response, language)
             return response
     return render(request, "core/profile.html", {"form": form})
 

@@ -3,7 +3,8 @@
 Environment variables: DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CSRF_TRUSTED_ORIGINS,
 SECURE (cookies and HSTS behind TLS), LOG_LEVEL, TASK_BACKEND, RETENTION_DAYS, e-mail (EMAIL_*),
 PROXY_COUNT, API_TOKEN_TTL_HOURS, SESSION_MAX_HOURS, SESSION_IDLE_MINUTES (docs/security.md),
-ACCESSIBILITY_CONTACT, ACCESSIBILITY_REVIEWED_ON (the accessibility statement).
+ACCESSIBILITY_CONTACT, ACCESSIBILITY_REVIEWED_ON (the accessibility statement), SITE_URL (links in
+e-mail).
 """
 
 import os
@@ -354,6 +355,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "knutpunkt@localhost")
 # The accessibility statement (/tillganglighet/): where people report a barrier in the service,
 # and when the statement was last reviewed against the service (YYYY-MM-DD).
 ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
+# The address people reach the service at, for links in e-mail (notifications, digests).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 ACCESSIBILITY_REVIEWED_ON = os.environ.get("ACCESSIBILITY_REVIEWED_ON", "2026-12-05")
 if DEBUG and not os.environ.get("EMAIL_HOST"):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

@@ -24,6 +24,7 @@ from tests.factories import DeviationFactory, UserFactory
 @pytest.fixture
 def escalated(analyst: User, staff: User, taby_unit, settings, django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    settings.SITE_URL = "https://knutpunkt.example.se/"
     steering_groups_load()
     member = UserFactory(username="ledamot", roles=["steering"], email="ledamot@example.se")
     quiet = UserFactory(username="tyst", roles=["steering"], email="tyst@example.se")
@@ -54,6 +55,8 @@ def test_a_group_is_told_when_a_barrier_arrives(escalated) -> None:  # noqa: ANN
     assert {n.user for n in told} == {member, quiet}  # both see it inside the tool
     assert [m.to for m in mail.outbox] == [["ledamot@example.se"]]  # only one wanted mail
     assert escalation.barrier.title in mail.outbox[0].body
+    decide = reverse("barriers:decide", args=[escalation.group.slug, escalation.pk])
+    assert f"https://knutpunkt.example.se{decide}" in mail.outbox[0].body  # a link one can follow
     client = Client()
     client.force_login(member)
     nav_counts_forget(member)
