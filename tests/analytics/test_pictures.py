@@ -223,7 +223,9 @@ def test_the_knot_explains_its_figures_and_pages_its_deviations(
     assert html.count('<tr>\n      <td><a href="/avvikelser/') == 25
     assert 'href="?min_support=10&amp;page=2#supporting"' in html
     assert "Vad betyder siffrorna?" in html
-    assert "kan vara slumpen" in html or "sannolikt en verklig" in html
+    knot = first.context["knot"]
+    said = "sannolikt en verklig" if knot.trend_p < 0.05 else "kan vara slumpen"
+    assert said in html  # the trend's p-value in words, the right words for this p
     second = analyst_client.get(url, {"min_support": 10, "page": 2}, HTTP_ACCEPT_LANGUAGE="sv")
     assert "Visar 26–40 av 40" in second.content.decode()
     shown = {d.reference for d in first.context["page_obj"]} | {
