@@ -9,6 +9,7 @@ class BarriersConfig(AppConfig):
     def ready(self) -> None:
         from barriers import (
             comments,
+            reminders,
             runners,  # noqa: F401 - registers the job kinds
             start,  # noqa: F401 - registers the start-page panels
         )
@@ -20,6 +21,7 @@ class BarriersConfig(AppConfig):
 
         notification_kinds_register()
         comments.notification_kinds_register()
+        reminders.notification_kinds_register()
         deviation_extension_register("barriers", EXTENSION)
         tags_changed.connect(tags_changed_received, dispatch_uid="barriers.evidence")
         work = ["barrier", "escalation", "decision"]  # what analysts write

@@ -434,24 +434,19 @@ class DigestEvent(models.Model):
         return self.key
 
 
-class Reminder(models.Model):
-    """One overdue reminder sent to a steering group's members, and the escalations it named."""
+class SentReminder(models.Model):
+    """One reminder told (an action or effect check coming up or due, an escalation overdue):
+    `key` names what and which stage, e.g. `action_due:soon:12`, so each is told once however
+    often the daily command runs (barriers/reminders.py)."""
 
-    group = models.ForeignKey(
-        SteeringGroup,
-        on_delete=models.CASCADE,
-        related_name="reminders",
-        verbose_name=_("steering group"),
-    )
+    key = models.CharField(_("reminder"), max_length=64, unique=True)
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
-    escalations = models.ManyToManyField(
-        Escalation, related_name="reminders", verbose_name=_("escalations")
-    )
+    recipients = models.PositiveIntegerField(_("people told"), default=0)
 
     class Meta:
         ordering = ["-sent_at", "-pk"]
-        verbose_name = _("reminder")
-        verbose_name_plural = _("reminders")
+        verbose_name = _("sent reminder")
+        verbose_name_plural = _("sent reminders")
 
     def __str__(self) -> str:
-        return f"{self.group} {self.sent_at:%Y-%m-%d}"
+        return self.key

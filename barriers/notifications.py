@@ -1,8 +1,9 @@
-"""E-mail that closes the loop: one digest per reporter per period, overdue reminders to
-steering groups, and the alert when a resolved barrier recurs.
+"""What closes the loop: one digest per reporter per period, and the notifications of what
+happens to a barrier (it arrives at a group, is sent back, is decided on, recurs). Reminders of
+dates are in barriers/reminders.py.
 
-What has been told is recorded (Digest/DigestEvent, Reminder, Barrier.recurring) in the same
-transaction as the sending, so a rerun never sends it again and a failed send is retried.
+What has been told is recorded (Digest/DigestEvent, Barrier.recurring) in the same transaction
+as the sending, so a rerun never sends it again and a failed send is retried.
 Mails are written in the site's language (settings.LANGUAGE_CODE), whoever runs the command.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -29,20 +30,10 @@ from barriers.models import (
     Digest,
     DigestEvent,
     Escalation,
-    Reminder,
-    SteeringGroup,
 )
 from core.notifications import Frequency, notification_kind, notify
 from deviations.models import Deviation, User
 from jobs.services import Progress
-
-REMIND_EVERY_DAYS = 7
-
-
-def _addressable(users: Iterable[User]) -> list[User]:
-    return sorted(
-        {u for u in users if u.is_active and u.email}, key=lambda u: (u.email.lower(), u.pk)
-    )
 
 
 def _date(value: date) -> str:
@@ -187,7 +178,7 @@ def digests_send(
         for user, items in pending.items():
             if progress:
                 progress.advance()
-            if user not in _addressable([user]):
+            if not (user.is_active and user.email):
                 continue
             subject = ngettext(
                 "Knutpunkt: news about %(count)d barrier your deviations feed",
@@ -204,63 +195,6 @@ def digests_send(
                 EmailMessage(subject, _digest_body(user, items), to=[user.email]).send()
             sent.append(digest)
     return sent
-
-
-# --- Reminders to steering groups ----------------------------------------------------------------
-
-
-def reminders_send(
-    *, today: date | None = None, progress: Progress | None = None
-) -> list[Reminder]:
-    """One mail per group listing its overdue open escalations; an escalation is reminded at
-    most once every REMIND_EVERY_DAYS days, so rerunning the command sends nothing new."""
-    today = today or timezone.localdate()
-    cutoff = timezone.now() - timedelta(days=REMIND_EVERY_DAYS)
-    overdue = (
-        Escalation.objects.filter(status=Escalation.Status.OPEN, due_on__lt=today)
-        .exclude(reminders__sent_at__gte=cutoff)
-        .select_related("barrier", "group")
-        .order_by("group__slug", "due_on", "pk")
-    )
-    by_group: dict[SteeringGroup, list[Escalation]] = defaultdict(list)
-    for escalation in overdue:
-        by_group[escalation.group].append(escalation)
-    reminders = []
-    if progress:
-        progress.step(_("Sending reminders"), len(by_group))
-    with translation.override(settings.LANGUAGE_CODE):
-        for group, escalations in by_group.items():
-            if progress:
-                progress.advance()
-            recipients = _addressable(group.members.all())
-            if not recipients:
-                continue
-            subject = ngettext(
-                "Knutpunkt: %(count)d overdue escalation for %(group)s",
-                "Knutpunkt: %(count)d overdue escalations for %(group)s",
-                len(escalations),
-            ) % {"count": len(escalations), "group": group.name}
-            lines = [
-                _("These barriers are waiting for a decision by %(group)s:")
-                % {"group": group.name},
-                "",
-            ]
-            lines += [
-                "- "
-                + _("“%(barrier)s”, due on %(date)s (%(days)d days overdue)")
-                % {
-                    "barrier": e.barrier.title,
-                    "date": _date(e.due_on),  # type: ignore[arg-type]
-                    "days": (today - e.due_on).days,  # type: ignore[operator]
-                }
-                for e in escalations
-            ]
-            with transaction.atomic():
-                reminder = Reminder.objects.create(group=group)
-                reminder.escalations.set(escalations)
-                EmailMessage(subject, "\n".join(lines), to=[u.email for u in recipients]).send()
-            reminders.append(reminder)
-    return reminders
 
 
 # --- A resolved barrier recurs -------------------------------------------------------------------
@@ -286,7 +220,8 @@ def barrier_owners(barrier: Barrier) -> list[User]:
     people = list(group.members.all()) if group else []
     if barrier.analyst is not None:
         people.append(barrier.analyst)
-    return _addressable(people)
+    # Everyone is told in the tool; core.notifications e-mails those with an address.
+    return sorted({p for p in people if p.is_active}, key=lambda p: p.pk)
 
 
 def recurrence_notify(*, barrier: Barrier, deviations: Sequence[Deviation]) -> int:

@@ -1,4 +1,5 @@
-"""The barriers app's background jobs: digests to reporters and reminders to steering groups."""
+"""The barriers app's background jobs: digests to reporters, reminders of the dates people plan
+by, and dossier PDFs."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from barriers.dossier import dossier_context, dossier_pdf
-from barriers.notifications import digests_send, reminders_send
+from barriers.notifications import digests_send
+from barriers.reminders import reminders_send
 from barriers.selectors import barrier_list
 from jobs.models import Job
 from jobs.registry import job_kind
@@ -27,7 +29,7 @@ def _digest_labels() -> dict[str, str]:
 
 
 def _reminder_labels() -> dict[str, str]:
-    return {"reminders": _("Reminders sent")}
+    return {"reminders": _("Reminders sent"), "notifications": _("Notifications")}
 
 
 def _dossier_labels() -> dict[str, str]:
@@ -51,15 +53,13 @@ def digests_run(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 @job_kind(
-    REMINDERS_JOB,
-    gettext_lazy("Escalation reminders"),
-    maintenance=True,
-    result_labels=_reminder_labels,
+    REMINDERS_JOB, gettext_lazy("Reminders"), maintenance=True, result_labels=_reminder_labels
 )
 def reminders_run(job: Job, progress: Progress) -> dict[str, Any]:
+    """Each reminder is told once (barriers/reminders.py): running it twice tells nothing twice."""
     today = date.fromisoformat(job.params["today"]) if job.params.get("today") else None
-    reminders = reminders_send(today=today, progress=progress)
-    return {"reminders": len(reminders), "reminder_ids": [r.pk for r in reminders]}
+    report = reminders_send(today=today, progress=progress)
+    return {"reminders": report.reminders, "notifications": report.notifications}
 
 
 @job_kind(DOSSIER_JOB, gettext_lazy("Dossier PDF"), result_labels=_dossier_labels)

@@ -1,4 +1,4 @@
-"""One digest per reporter per period, never resent; overdue reminders once per group."""
+"""One digest per reporter per period, never resent (reminders: test_reminders.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from barriers.models import Barrier, Decision, Digest, Escalation, Reminder, SteeringGroup
-from barriers.notifications import digests_send, reminders_send
+from barriers.models import Barrier, Decision, Digest, Escalation, SteeringGroup
+from barriers.notifications import digests_send
 from barriers.services import (
     barrier_create_from_knot,
     barrier_escalate,
@@ -118,38 +118,3 @@ def test_send_digests_command(escalation: Escalation, mailoutbox: list) -> None:
     call_command("send_digests", "--since", timezone.localdate().isoformat(), stdout=out)
     assert "2 e-mails sent" in out.getvalue()
     assert len(mailoutbox) == 2
-
-
-def test_overdue_escalations_are_reminded_once_per_group(
-    escalation: Escalation, steering_member: User, ladder: Ladder, mailoutbox: list
-) -> None:
-    steering_member.email = "ledamot@example.org"
-    steering_member.save()
-    ladder["riksdagen"].members.add(steering_member)
-    assert reminders_send(today=later(30)) == []  # due today is not overdue
-    (reminder,) = reminders_send(today=later(31))
-    assert reminder.group == ladder["riksdagen"]
-    assert list(reminder.escalations.all()) == [escalation]
-    assert mailoutbox[0].to == ["ledamot@example.org"]
-    assert escalation.barrier.title in mailoutbox[0].body
-    assert "1 days overdue" in mailoutbox[0].body
-    assert reminders_send(today=later(32)) == []  # reminded within the week
-    assert len(mailoutbox) == 1
-
-
-def test_groups_without_addressable_members_are_not_reminded(
-    escalation: Escalation, mailoutbox: list
-) -> None:
-    assert reminders_send(today=later(40)) == []
-    assert not Reminder.objects.exists()
-
-
-def test_escalation_reminders_command(
-    escalation: Escalation, steering_member: User, ladder: Ladder, mailoutbox: list
-) -> None:
-    steering_member.email = "ledamot@example.org"
-    steering_member.save()
-    ladder["riksdagen"].members.add(steering_member)
-    out = StringIO()
-    call_command("escalation_reminders", "--today", later(31).isoformat(), stdout=out)
-    assert "1 groups, 1 overdue escalations" in out.getvalue()
