@@ -103,6 +103,11 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def page_width(page: Page) -> int:
+    """How wide the page is laid out; more than the viewport means sideways scrolling."""
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
 def serious_violations(page: Page, axe_source: str) -> list[str]:
     """axe-core's serious and critical WCAG 2.1 A/AA violations on the current page."""
     page.add_script_tag(content=axe_source)
