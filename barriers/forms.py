@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from barriers.models import Barrier, Decision, MandateLevel, SteeringGroup
 from barriers.routing import LEVELS
+from barriers.services import SEND_BACK_TO_ANALYSTS
 from catalogue.selectors import labels_for, tag_choices, tag_for_text
 from deviations.models import Deviation
 from deviations.presentation import catalogue_entries
@@ -250,6 +252,13 @@ class DecisionForm(forms.Form):
         empty_label=_("The proposed group"),
         error_messages={"invalid_choice": _("Choose a group higher on the ladder.")},
     )
+    send_back_to = forms.ChoiceField(
+        label=_("Send back to (when sending back)"),
+        required=False,
+        error_messages={
+            "invalid_choice": _("Choose a group lower on the barrier's route, or the analysts.")
+        },
+    )
     next_due_on = forms.DateField(
         label=_("To be taken up by (when forwarding or sending back)"),
         required=False,
@@ -267,11 +276,22 @@ class DecisionForm(forms.Form):
         *args: Any,
         group: SteeringGroup | None = None,
         can_forward: bool = True,
+        send_back_to: Sequence[SteeringGroup] = (),
         **kwargs: Any,
     ) -> None:
         """`group`: the deciding group, whose higher groups may be forwarded to; without
-        `can_forward` (the top of the ladder) the forward choice is not offered at all."""
+        `can_forward` (the top of the ladder) the forward choice is not offered at all.
+        `send_back_to`: the groups below on the barrier's route, nearest (the default) first;
+        without them a send back goes to the analysts and there is nothing to choose."""
         super().__init__(*args, **kwargs)
+        if send_back_to:
+            self.fields["send_back_to"].choices = [
+                *((g.slug, g.name) for g in send_back_to),
+                (SEND_BACK_TO_ANALYSTS, _("The analysts")),
+            ]
+            self.fields["send_back_to"].initial = send_back_to[0].slug
+        else:
+            del self.fields["send_back_to"]
         if not can_forward:
             self.fields["kind"].choices = [
                 choice for choice in Decision.Kind.choices if choice[0] != Decision.Kind.FORWARD

@@ -733,13 +733,15 @@ def decision_record(
     effect_evaluation: str = "",
     forward_to: SteeringGroup | None = None,
     next_due_on: date | None = None,
+    send_back_to: str = "",
 ) -> Decision:
     """Record what the group decided and move the barrier on.
 
     act: action, owner, due date and effect check date, within the group's mandate;
     forward: a reason, and a new escalation to the next group up the ladder (or `forward_to`,
     due `next_due_on`); send_back: a reason, and the barrier goes back to the group that
-    forwarded it (due `next_due_on`) or, if none did, to the analyst; reject: a reason;
+    forwarded it (due `next_due_on`) or, if none did, to the analyst; `send_back_to` chooses
+    another group lower on its route by slug, or SEND_BACK_TO_ANALYSTS; reject: a reason;
     resolved: an effect evaluation (also after an earlier decision to act). Dates may not be in
     the past. Everything is checked before anything is written.
     """
@@ -761,9 +763,11 @@ def decision_record(
     _check_due(due_on)
     _check_due(effect_check_on, field="effect_check_on")
     _check_due(next_due_on, field="next_due_on")
-    forward = None
+    forward, below = None, None
     if kind == Decision.Kind.FORWARD:
         forward = _forward_target(escalation, to=forward_to)
+    if kind == Decision.Kind.SEND_BACK:
+        below = _send_back_target(escalation, to=send_back_to)
     _save(decision, by=by)
     why = _("%(group)s: %(decision)s") % {
         "group": escalation.group,
@@ -779,8 +783,8 @@ def decision_record(
         return decision
     barrier = escalation.barrier
     if kind == Decision.Kind.SEND_BACK:
-        back = _send_back(escalation, reason=decision.reason, due_on=next_due_on, by=by)
-        if back is None:  # escalated by the analyst: the barrier is theirs to work on again
+        back = _send_back(escalation, below, reason=decision.reason, due_on=next_due_on, by=by)
+        if back is None:  # back to the analysts: the barrier is theirs to work on again
             barrier.status = Status.ANALYSED
             _save(barrier, by=by, why=decision.reason)
         transaction.on_commit(lambda: sent_back_notify(decision=decision, to=back))
@@ -801,12 +805,55 @@ def decision_record(
     return decision
 
 
-def _send_back(
-    escalation: Escalation, *, reason: str, due_on: date | None, by: User
-) -> Escalation | None:
-    """A new open escalation at the group that forwarded this one, with the route it had
-    there; None when no group did (the analyst escalated it)."""
+SEND_BACK_TO_ANALYSTS = "analysts"
+
+
+def send_back_targets(escalation: Escalation) -> list[Escalation]:
+    """Where a group may send a barrier back besides the analysts: the escalations below this
+    one on the barrier's own route (the one that forwarded it, the one that forwarded that, …),
+    nearest first, one per group."""
+    chain: list[Escalation] = []
+    groups, seen = {escalation.group_id}, {escalation.pk}
     below = escalation.forwarded_from
+    while below is not None and below.pk not in seen:
+        if below.group_id not in groups:
+            chain.append(below)
+        groups.add(below.group_id)
+        seen.add(below.pk)
+        below = below.forwarded_from
+    return chain
+
+
+def _send_back_target(escalation: Escalation, *, to: str) -> Escalation | None:
+    """The escalation below to send the barrier back to (None: to the analysts), checked before
+    anything is written. By default the group that forwarded it, as before the choice existed."""
+    chain = send_back_targets(escalation)
+    if not to:
+        return chain[0] if chain else None
+    if to == SEND_BACK_TO_ANALYSTS:
+        return None
+    if chosen := next((below for below in chain if below.group.slug == to), None):
+        return chosen
+    raise DomainError(
+        _(
+            "A barrier can only be sent back to the analysts or to a group lower on its route "
+            "that had it before."
+        ),
+        code="send_back_not_below",
+        field="send_back_to",
+    )
+
+
+def _send_back(
+    escalation: Escalation,
+    below: Escalation | None,
+    *,
+    reason: str,
+    due_on: date | None,
+    by: User,
+) -> Escalation | None:
+    """A new open escalation at the group `below` had, with the route it had there; None when
+    the barrier goes back to the analysts."""
     if below is None:
         return None
     above = below.forwarded_from.group if below.forwarded_from else None

@@ -68,6 +68,7 @@ from barriers.services import (
     decision_record,
     escalation_withdraw,
     forward_possible,
+    send_back_targets,
 )
 from core.comments import comment_add, comments_for
 from core.downloads import download_response
@@ -530,8 +531,12 @@ def decide_view(request: HttpRequest, slug: str, escalation_id: int) -> HttpResp
     escalation = get_object_or_404(
         group_inbox(user=user, group=group, open_only=False), pk=escalation_id
     )
-    can_forward = escalation.status == Escalation.Status.OPEN and forward_possible(escalation)
-    form = DecisionForm(request.POST or None, group=group, can_forward=can_forward)
+    is_open = escalation.status == Escalation.Status.OPEN
+    can_forward = is_open and forward_possible(escalation)
+    below = [e.group for e in send_back_targets(escalation)] if is_open else []
+    form = DecisionForm(
+        request.POST or None, group=group, can_forward=can_forward, send_back_to=below
+    )
     if request.method == "POST" and form.is_valid():
         try:
             decision = decision_record(escalation=escalation, by=user, **form.cleaned_data)

@@ -140,3 +140,8 @@ class DecideSerializer(serializers.Serializer):
         default=None,
     )
     next_due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    # Send back: the slug of a group lower on the barrier's route, or "analysts"; blank, the
+    # group that forwarded it. The service refuses any other (400, `send_back_not_below`).
+    send_back_to = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=64
+    )

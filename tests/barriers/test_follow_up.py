@@ -23,6 +23,7 @@ from barriers.services import (
     barrier_update,
     decision_record,
     forward_possible,
+    send_back_targets,
 )
 from core.errors import DomainError
 from deviations.models import User
@@ -386,3 +387,181 @@ def test_a_proposal_that_changed_after_arrival_is_said_to_have_changed(
     lines = escalation_reasons(at_board)
     assert lines[0].startswith("The proposal changed after the barrier came to Förbundsstyrelsen")
     assert lines[1] == f"The proposal: {at_board.route_reason}"
+
+
+# --- Sending back to a chosen group --------------------------------------------------------------
+
+
+@pytest.fixture
+def hq_member(ladder: Ladder) -> User:
+    user = UserFactory(username="fk-hk", roles=["steering"], email="fk-hk@example.se")
+    ladder["fk-huvudkontor"].members.add(user)
+    return user
+
+
+@pytest.fixture
+def at_hq(
+    at_region: Escalation, region_member: User, hq_member: User, ladder: Ladder
+) -> Escalation:
+    """The board forwarded to the region, the region to FK's head office."""
+    decision_record(
+        escalation=at_region,
+        kind=Kind.FORWARD,
+        by=region_member,
+        reason="Vägledningen styr.",
+        forward_to=ladder["fk-huvudkontor"],
+    )
+    return Escalation.objects.get(forwarded_from=at_region)
+
+
+def test_the_groups_to_send_back_to_are_those_below_on_the_route(
+    at_board: Escalation, at_region: Escalation, at_hq: Escalation
+) -> None:
+    assert send_back_targets(at_hq) == [at_region, at_board]  # nearest first
+    assert send_back_targets(at_region) == [at_board]
+    assert send_back_targets(at_board) == []
+
+
+def test_send_back_past_the_group_below_to_a_chosen_one(
+    at_board: Escalation,
+    at_region: Escalation,
+    at_hq: Escalation,
+    hq_member: User,
+    ladder: Ladder,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        decision_record(
+            escalation=at_hq,
+            kind=Kind.SEND_BACK,
+            by=hq_member,
+            reason="En lokal rutin räcker.",
+            send_back_to="styrelse-roslagen",
+            next_due_on=day(21),
+        )
+    back = Escalation.objects.get(status=Escalation.Status.OPEN)
+    assert (back.group, back.returned_from, back.forwarded_from, back.due_on) == (
+        ladder["styrelse-roslagen"],
+        at_hq,
+        None,  # the board's own escalation again, routed from the start
+        day(21),
+    )
+    assert back.history.first().history_change_reason == "En lokal rutin räcker."
+    assert escalation_reasons(back)[0] == (
+        "Sent back by Försäkringskassan, huvudkontor (rättsavdelningen), because: "
+        "En lokal rutin räcker."
+    )
+    # The board and the analyst are told; the region it passed by is not.
+    assert sorted(m.to[0] for m in mail.outbox) == ["analytiker@example.se", "styrelse@example.se"]
+    assert "It is back before Förbundsstyrelsen, Samordningsförbundet Roslagen." in (
+        mail.outbox[0].body
+    )
+
+
+def test_send_back_by_default_goes_to_the_group_that_forwarded_it(
+    at_region: Escalation, at_hq: Escalation, hq_member: User
+) -> None:
+    decision_record(escalation=at_hq, kind=Kind.SEND_BACK, by=hq_member, reason="Regional fråga")
+    assert Escalation.objects.get(status=Escalation.Status.OPEN).group == at_region.group
+
+
+def test_send_back_to_the_analysts_past_every_group(
+    at_hq: Escalation, hq_member: User, analyst: User
+) -> None:
+    decision_record(
+        escalation=at_hq,
+        kind=Kind.SEND_BACK,
+        by=hq_member,
+        reason="Underlaget räcker inte.",
+        send_back_to="analysts",
+    )
+    barrier = Barrier.objects.get(pk=at_hq.barrier_id)
+    assert barrier.status == Status.ANALYSED
+    assert not Escalation.objects.filter(status=Escalation.Status.OPEN).exists()
+    assert barrier.history.first().history_change_reason == "Underlaget räcker inte."
+
+
+@pytest.mark.parametrize("target", ["nns", "fk-huvudkontor", "riksdagen", "ingen-sadan"])
+def test_send_back_only_to_a_group_below_on_the_route(
+    at_region: Escalation, at_hq: Escalation, hq_member: User, target: str
+) -> None:
+    """Not a group the barrier never passed, not the deciding group, not one above."""
+    with pytest.raises(DomainError) as excinfo:
+        decision_record(
+            escalation=at_hq,
+            kind=Kind.SEND_BACK,
+            by=hq_member,
+            reason="Tillbaka",
+            send_back_to=target,
+        )
+    assert (excinfo.value.code, excinfo.value.extra) == (
+        "send_back_not_below",
+        {"field": "send_back_to"},
+    )
+    assert excinfo.value.message == (
+        "A barrier can only be sent back to the analysts or to a group lower on its route that "
+        "had it before."
+    )
+    assert not Decision.objects.filter(escalation=at_hq).exists()
+    assert Escalation.objects.get(pk=at_hq.pk).status == Escalation.Status.OPEN
+
+
+def test_the_decide_page_offers_only_the_groups_below_and_the_analysts(
+    client: Client, at_board: Escalation, at_hq: Escalation, hq_member: User, board_member: User
+) -> None:
+    client.force_login(hq_member)
+    url = reverse("barriers:decide", args=["fk-huvudkontor", at_hq.pk])
+    field = client.get(url).context["form"].fields["send_back_to"]
+    assert list(field.choices) == [
+        (
+            "region-stockholm-fk-samverkansgrupp",
+            "Regional samverkansgrupp Region Stockholm–Försäkringskassan",
+        ),
+        ("styrelse-roslagen", "Förbundsstyrelsen, Samordningsförbundet Roslagen"),
+        ("analysts", "The analysts"),
+    ]
+    assert field.initial == "region-stockholm-fk-samverkansgrupp"
+    swedish = client.get(url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert '<option value="analysts">Analytikerna</option>' in swedish
+    refused = client.post(url, {"kind": "send_back", "reason": "Ned", "send_back_to": "nns"})
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["send_back_to"] == [
+        "Choose a group lower on the barrier's route, or the analysts."
+    ]
+    assert "Ned" in refused.content.decode()
+    done = client.post(
+        url, {"kind": "send_back", "reason": "Ned", "send_back_to": "styrelse-roslagen"}
+    )
+    assert done.status_code == 302
+    back = Escalation.objects.get(status=Escalation.Status.OPEN)
+    assert back.group.slug == "styrelse-roslagen"
+    client.force_login(board_member)  # the first group has no one below: nothing to choose
+    page = client.get(reverse("barriers:decide", args=["styrelse-roslagen", back.pk]))
+    assert "send_back_to" not in page.context["form"].fields
+
+
+def test_the_api_sends_back_to_a_chosen_group_and_refuses_another(
+    at_hq: Escalation, hq_member: User
+) -> None:
+    api = APIClient()
+    api.force_authenticate(hq_member)
+    url = f"/api/v1/escalations/{at_hq.pk}/decide/"
+    bad = api.post(
+        url, {"kind": "send_back", "reason": "Ned", "send_back_to": "nns"}, format="json"
+    )
+    assert bad.status_code == 400
+    assert bad.json() == {
+        "detail": "A barrier can only be sent back to the analysts or to a group lower on its "
+        "route that had it before.",
+        "code": "send_back_not_below",
+        "field": "send_back_to",
+    }
+    assert not Decision.objects.filter(escalation=at_hq).exists()
+    done = api.post(
+        url,
+        {"kind": "send_back", "reason": "Ned", "send_back_to": "styrelse-roslagen"},
+        format="json",
+    )
+    assert done.status_code == 201
+    assert Escalation.objects.get(status=Escalation.Status.OPEN).group.slug == "styrelse-roslagen"
