@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -300,9 +301,32 @@ def test_no_email_for_whom_chose_off_but_the_notice_in_the_list(
     assert Notification.objects.get(user=board_member, kind=ACTION_DUE).emailed_at is None
 
 
-def test_the_kinds_can_be_chosen_on_the_profile_page() -> None:
-    keys = {kind.key for kind in notification_kinds()}
-    assert {ACTION_DUE, EFFECT_CHECK_DUE, ESCALATION_OVERDUE} <= keys
+def test_each_kind_is_chosen_on_the_profile_page_in_swedish(
+    client: Client,
+    decision: Decision,
+    board_member: User,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    assert {ACTION_DUE, EFFECT_CHECK_DUE, ESCALATION_OVERDUE} <= {
+        kind.key for kind in notification_kinds()
+    }
+    client.force_login(board_member)
+    page = client.get(reverse("profile"), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    for label in (
+        "En åtgärd som er styrgrupp beslutat ska vara klar",
+        "Effekten av ett beslut ska följas upp",
+        "Ett hinder hos er styrgrupp är försenat",
+    ):
+        assert label in page
+    saved = client.post(
+        reverse("profile"),
+        {"email": "styrelse@example.se", "language": "sv", f"kind_{ACTION_DUE}": "off"},
+    )
+    assert saved.status_code == 302
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_send(today=DUE)
+    assert [m.to for m in mail.outbox] == [["analytiker@example.se"]]
 
 
 # --- An escalation overdue ---------------------------------------------------------------------
