@@ -35,6 +35,7 @@ from barriers.selectors import (
     barrier_evidence_list,
     barrier_route_taken,
 )
+from core.attachments import attachments_for
 from deviations.models import Deviation, Gender, User
 from privacy.mask import quote_blocker
 
@@ -108,6 +109,8 @@ def dossier_context(*, user: User, barrier: Barrier) -> dict[str, Any]:
         "tag_labels": list(zip(barrier.tags, labels_for(barrier.tags), strict=True)),
         "effect": dossier_effect(barrier_effect(barrier=barrier), exact=exact),
         "printed_at": timezone.now(),
+        # Names, sizes and dates only; the files themselves are not part of the dossier.
+        "attachments": list(attachments_for(barrier)),
     }
 
 

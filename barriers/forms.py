@@ -15,11 +15,13 @@ from barriers.models import Barrier, Decision, MandateLevel, SteeringGroup
 from barriers.routing import LEVELS
 from barriers.services import SEND_BACK_TO_ANALYSTS
 from catalogue.selectors import labels_for, tag_choices, tag_for_text
+from core.attachments import KINDS, max_size_label
 from deviations.models import Deviation
 from deviations.presentation import catalogue_entries
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Write the date as YYYY-MM-DD.")}
+ATTACHMENT_ACCEPT = ",".join(e for kind in KINDS.values() for e in kind.extensions)
 
 
 class TagChipsWidget(forms.Widget):
@@ -322,3 +324,31 @@ class AgendaForm(forms.Form):
     meeting_on = forms.DateField(
         label=_("Meeting date"), required=False, widget=DATE, error_messages=DATE_ERRORS
     )
+
+
+class AttachmentForm(forms.Form):
+    """A file for a barrier or one of its decisions: `target` is "barrier" or "decision-<id>",
+    offered only where the person may attach (barriers.attachments)."""
+
+    prefix = "attachment"
+
+    target = forms.ChoiceField(label=_("Attach to"))
+    description = forms.CharField(
+        label=_("What it is"),
+        required=False,
+        max_length=300,
+        help_text=_("For example “The group's letter to the agency”. No personal details."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        error_messages={"required": _("Choose a file."), "empty": _("The file is empty.")},
+    )
+
+    def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = targets
+        self.fields["file"].widget.attrs["accept"] = ATTACHMENT_ACCEPT
+        self.fields["file"].help_text = _(
+            "PDF, Word, Excel, PowerPoint, OpenDocument or text, at most %(limit)s. The text "
+            "in it is checked for personal data."
+        ) % {"limit": max_size_label()}

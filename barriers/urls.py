@@ -1,6 +1,6 @@
 from django.urls import path
 
-from barriers import views
+from barriers import attachment_views, views
 
 app_name = "barriers"
 urlpatterns = [
@@ -33,6 +33,21 @@ urlpatterns = [
     path("systemhinder/<int:pk>/underlag/", views.barrier_dossier_view, name="dossier"),
     path("systemhinder/<int:pk>/kommentar/", views.barrier_comment_view, name="comment"),
     path("systemhinder/<int:pk>/underlag/pdf/", views.barrier_dossier_pdf_view, name="dossier_pdf"),
+    path(
+        "systemhinder/<int:pk>/bilagor/",
+        attachment_views.attachment_add_view,
+        name="attachment_add",
+    ),
+    path(
+        "systemhinder/<int:pk>/bilagor/<int:attachment_pk>/",
+        attachment_views.attachment_download_view,
+        name="attachment_download",
+    ),
+    path(
+        "systemhinder/<int:pk>/bilagor/<int:attachment_pk>/ta-bort/",
+        attachment_views.attachment_remove_view,
+        name="attachment_remove",
+    ),
     path("analys/historik/", views.audit_view, name="audit"),
     path("styrgrupper/", views.inbox_list_view, name="inboxes"),
     path("styrgrupper/beslut/", views.decisions_export_view, name="decisions_export"),

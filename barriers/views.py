@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from analytics.forms import AnalysisFilterForm
 from analytics.presentation import knot_key, labels_for
 from analytics.results import knot_result_served
+from barriers.attachments import attachment_context
 from barriers.audit import audit_trail
 from barriers.comments import COMMENT_KIND as BARRIER_COMMENT_KIND
 from barriers.comments import barrier_audience, may_discuss
@@ -218,6 +219,7 @@ def _barrier_page(
             "evidence_count": page.paginator.count,
             "tag_labels": list(zip(barrier.tags, labels_for(barrier.tags), strict=True)),
             "effect": dossier_effect(barrier_effect(barrier=barrier), exact=True),
+            **attachment_context(user=user, barrier=barrier, form=forms.get("attachment_form")),
             "merge_targets": barrier_list(user=user)
             .exclude(pk=barrier.pk)
             .filter(merged_into__isnull=True)
@@ -432,13 +434,19 @@ def barrier_examples_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def barrier_dossier_view(
-    request: HttpRequest, pk: int, *, comment_context: dict[str, str] | None = None
+    request: HttpRequest,
+    pk: int,
+    *,
+    comment_context: dict[str, str] | None = None,
+    attachment_form: Any = None,
 ) -> HttpResponse:
     """The printable dossier a steering group decides on; "PDF" makes one in the background.
-    Analysts and the groups it went to discuss it below (not printed)."""
+    Analysts and the groups it went to discuss it below (not printed). A refused attachment
+    passes its bound form (the description kept)."""
     user = request_user(request)
     barrier = barrier_get(user=user, pk=pk)
     context = dossier_context(user=user, barrier=barrier)
+    context |= attachment_context(user=user, barrier=barrier, form=attachment_form)
     if may_discuss(user, barrier):
         context |= {
             "comments": comments_for(barrier),
@@ -447,7 +455,8 @@ def barrier_dossier_view(
             "discuss": True,
             **(comment_context or {}),
         }
-    return render(request, "barriers/dossier.html", context, status=400 if comment_context else 200)
+    refused = comment_context or attachment_form is not None
+    return render(request, "barriers/dossier.html", context, status=400 if refused else 200)
 
 
 @login_required

@@ -1,12 +1,16 @@
-"""The tables core keeps: what the code last granted each role (core.roles), and when a person
-last opened a page (core.start)."""
+"""The tables core keeps: what the code last granted each role (core.roles), when a person last
+opened a page (core.start), notifications, comments and attachments."""
 
 from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -142,3 +146,69 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """Where a file lies under MEDIA_ROOT: by month, under a random name of letters only, so
+    nothing a person typed reaches the disk and no run of digits can look like a number
+    (the name is copied into the audit history, which the personal-data scanner reads)."""
+    token = "".join("abcdefghijklmnop"[int(c, 16)] for c in uuid.uuid4().hex)
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"attachments/{timezone.now():%Y/%m}/{token}{suffix}"
+
+
+class Attachment(models.Model):
+    """A file kept with a barrier, a decision or another object (core.attachments): on disk
+    under MEDIA_ROOT, handed out only through a view that checks who may read it."""
+
+    class TextCheck(models.TextChoices):
+        CHECKED = "checked", _("Text checked")
+        PARTLY = "partly", _("Part of the text could not be checked")
+        NONE = "none", _("The text could not be checked")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=160)
+    size = models.PositiveBigIntegerField(_("size"))
+    media_type = models.CharField(
+        _("kind of file"),
+        max_length=100,
+        choices=[
+            ("application/pdf", "PDF"),
+            ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel"),
+            (
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                "PowerPoint",
+            ),
+            ("application/vnd.oasis.opendocument.text", "OpenDocument Text"),
+            ("application/vnd.oasis.opendocument.spreadsheet", "OpenDocument Spreadsheet"),
+            ("text/plain", _("Text")),
+            ("text/csv", "CSV"),
+        ],
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    text_check = models.CharField(_("text checked"), max_length=8, choices=TextCheck)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="attachments",
+        verbose_name=_("added by"),
+    )
+    uploaded_at = models.DateTimeField(_("added"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="core_attachment_subject")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,7 +4,7 @@ Environment variables: DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CSRF_TRUS
 SECURE (cookies and HSTS behind TLS), LOG_LEVEL, TASK_BACKEND, RETENTION_DAYS, e-mail (EMAIL_*),
 PROXY_COUNT, API_TOKEN_TTL_HOURS, SESSION_MAX_HOURS, SESSION_IDLE_MINUTES (docs/security.md),
 ACCESSIBILITY_CONTACT, ACCESSIBILITY_REVIEWED_ON (the accessibility statement), SITE_URL (links in
-e-mail).
+e-mail), MEDIA_ROOT and ATTACHMENT_MAX_MB (attachments).
 """
 
 import os
@@ -190,6 +190,14 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+
+# Attachments (core.attachments) lie here, outside the database and outside every URL: they are
+# handed out only by views that check who may read them. Back it up with the database.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# The largest attachment; nginx's client_max_body_size (deploy/) must be larger.
+ATTACHMENT_MAX_BYTES = int(float(os.environ.get("ATTACHMENT_MAX_MB", "10")) * 1_000_000)
 
 SECURE = env_bool("SECURE", False)
 SESSION_COOKIE_HTTPONLY = True

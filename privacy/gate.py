@@ -78,6 +78,12 @@ def personal_data_check(values: Mapping[str, Any]) -> None:
         )
 
 
+def file_text_check(text: str) -> None:
+    """The text read from an attached file (core.attachments) passes the same check as every
+    field; the message names it as the file's text."""
+    personal_data_check({str(_("the file's text")): text})
+
+
 def gated_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     """The fields of a model that the gate reads: every text or JSON field of the project's own
     apps, except reviewed exemptions and the audit history (a copy of gated rows)."""

@@ -3,7 +3,9 @@
 The gate stops new writes; a site that ran Knutpunkt before the gate may hold personal data in
 any text, JSON or file column, and in the audit history, which copies every row. The scanner
 finds the models in the app registry (history tables and the jobs' stored files included), so it
-names no app above `privacy` and a new table is scanned without anyone remembering it. It reads
+names no app above `privacy` and a new table is scanned without anyone remembering it. Files
+kept on disk (attachments, core.attachments) are read through their storage, with the same
+text extraction that checked them on the way in. It reads
 only the primary key and the text columns, in chunks, and reports where (table, column, row),
 never what. Only blocking findings count, as in the gate; possible names are warnings on request.
 """
@@ -23,6 +25,8 @@ from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from core.attachments import file_text, office_kind
+from core.errors import DomainError
 from privacy.mask import pii_mask, pii_mask_json
 from privacy.pii import find_pii
 
@@ -43,6 +47,7 @@ SCAN_EXEMPT: dict[str, str] = {
     "axes.AccessAttempt": "sign-in attempts: the name typed at sign-in, kept for the lock-out",
     "axes.AccessFailureLog": "sign-in attempts: the name typed at sign-in, kept for the lock-out",
     "axes.AccessLog": "sign-ins: the account's name, kept for the lock-out",
+    "core.Attachment.sha256": "a digest of the attached file's bytes, not text",
 }
 
 
@@ -112,7 +117,7 @@ def scan_columns(model: type[models.Model]) -> _Columns:
             if isinstance(f, models.CharField | models.TextField) and not f.choices
         ],
         json=[f for f in fields if isinstance(f, models.JSONField)],
-        files=[f for f in fields if isinstance(f, models.BinaryField)],
+        files=[f for f in fields if isinstance(f, models.BinaryField | models.FileField)],
     )
 
 
@@ -188,6 +193,12 @@ def file_kinds(data: bytes, *, names: bool = False) -> Counter[str]:
     of a PDF (a dossier). Anything else, or a broken or encrypted file, is one UNREADABLE
     finding: it may hold anything."""
     found: Counter[str] = Counter()
+    kind = office_kind(data) if data.startswith(b"PK\x03\x04") else None
+    if kind is not None and kind != "xlsx":
+        try:  # a Word, PowerPoint or OpenDocument attachment: its XML text, bomb-safe
+            return text_kinds(file_text(data, kind).text, names=names)
+        except DomainError:
+            return Counter({UNREADABLE: 1})
     if data.startswith((b"PK\x03\x04", b"%PDF")):
         try:
             for text in (_cells if data.startswith(b"PK") else _pages)(data):
@@ -212,6 +223,20 @@ def file_kinds(data: bytes, *, names: bool = False) -> Counter[str]:
     return found
 
 
+def _stored_file_kinds(f: models.FileField, name: str, names: bool) -> Counter[str]:
+    """Findings in a file kept on disk; a row whose file is gone holds nothing."""
+    if not name:
+        return Counter()
+    try:
+        with f.storage.open(name, "rb") as stream:
+            data = stream.read()
+    except FileNotFoundError:
+        return Counter()
+    except OSError:
+        return Counter({UNREADABLE: 1})
+    return file_kinds(data, names=names)
+
+
 def _rows(
     model: type[models.Model], fields: list[models.Field[Any, Any]], chunk: int, pks: list[str]
 ) -> Iterator[tuple[Any, ...]]:
@@ -229,6 +254,8 @@ def _cell_kinds(f: models.Field[Any, Any], value: Any, names: bool) -> Counter[s
         return Counter()
     if isinstance(f, models.BinaryField):
         return file_kinds(bytes(value), names=names)
+    if isinstance(f, models.FileField):
+        return _stored_file_kinds(f, value, names)
     if isinstance(f, models.JSONField):
         return sum((text_kinds(text, names=names) for text in _json_strings(value)), Counter())
     return text_kinds(value, names=names)
@@ -247,7 +274,7 @@ def scan_table(
         for pk, *values in _rows(model, fields, chunk, sorted(pks)):
             rows += fields is groups[0][0]  # each row counted once, in the first read
             for f, value in zip(fields, values, strict=True):
-                is_file = isinstance(f, models.BinaryField)
+                is_file = isinstance(f, models.BinaryField | models.FileField)
                 findings.extend(
                     Finding(model._meta.db_table, f.column, str(pk), kind, count, is_file)
                     for kind, count in sorted(_cell_kinds(f, value, names).items())
@@ -258,6 +285,8 @@ def scan_table(
 def _redacted(f: models.Field[Any, Any], value: Any) -> Any:
     if isinstance(f, models.BinaryField):
         return None if f.null else b""
+    if isinstance(f, models.FileField):
+        return ""
     if isinstance(f, models.JSONField):
         return pii_mask_json(value)
     return pii_mask(value, max_length=f.max_length)
@@ -278,8 +307,11 @@ def redact_table(model: type[models.Model], findings: list[Finding]) -> tuple[in
                 model._base_manager.filter(pk=pk).update(
                     **{column_field.attname: _redacted(column_field, current)}
                 )
-                files += isinstance(column_field, models.BinaryField)
-                cells += not isinstance(column_field, models.BinaryField)
+                if isinstance(column_field, models.FileField) and current:
+                    column_field.storage.delete(current)  # the row no longer names it
+                is_file = isinstance(column_field, models.BinaryField | models.FileField)
+                files += is_file
+                cells += not is_file
     return cells, files
 
 

@@ -77,6 +77,12 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Attached files go to a folder of the test's own, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches(request: pytest.FixtureRequest) -> None:
     """Each test starts with empty caches: rolled-back rows reuse version numbers and ids.
     The shared cache is a database table, so only tests with database access clear it."""

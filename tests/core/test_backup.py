@@ -6,6 +6,7 @@ import io
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -73,3 +74,36 @@ def test_restore_refuses_a_database_that_holds_deviations(taby_unit: Unit, tmp_p
     call_command("backup_data", str(path), stdout=io.StringIO())
     with pytest.raises(CommandError, match="empty database"):
         call_command("restore_data", str(path))
+
+
+def test_attached_files_are_backed_up_beside_the_dump_and_restored(
+    analyst: User, taby_unit: Unit, tmp_path: Path, settings: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.attachments import attachment_add
+    from core.models import Attachment
+
+    letter = b"Styrgruppens brev om beslutet."
+    attachment = attachment_add(
+        obj=taby_unit, upload=SimpleUploadedFile("brev.txt", letter), by=analyst
+    )
+    stored = Path(settings.MEDIA_ROOT) / attachment.file.name
+    path = tmp_path / "backup.xml"
+    out = io.StringIO()
+    call_command("backup_data", str(path), stdout=out)
+    assert "1 attached files written to" in out.getvalue()
+    assert (tmp_path / "backup.xml.media.tar").exists()
+    call_command("flush", "--no-input", verbosity=0)
+    stored.unlink()  # a new machine: an empty database and no files
+    call_command("restore_data", str(path), stdout=io.StringIO())
+    restored = Attachment.objects.get()
+    assert (Path(settings.MEDIA_ROOT) / restored.file.name).read_bytes() == letter
+
+    # Restored without the archive, the missing file is named rather than found later.
+    (tmp_path / "backup.xml.media.tar").unlink()
+    call_command("flush", "--no-input", verbosity=0)
+    stored.unlink()
+    err = io.StringIO()
+    call_command("restore_data", str(path), stdout=io.StringIO(), stderr=err)
+    assert "1 attachments have no file" in err.getvalue()

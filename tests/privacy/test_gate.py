@@ -12,6 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 from django.urls import reverse
@@ -21,7 +22,9 @@ from rest_framework.test import APIClient
 from barriers.models import Barrier
 from barriers.services import barrier_create
 from catalogue.models import Municipality
+from core.attachments import attachment_add
 from core.errors import PersonalDataError
+from core.models import Attachment
 from deviations.imports import deviations_import, read_rows
 from deviations.models import Deviation, Draft, Unit, User
 from privacy import gate
@@ -112,6 +115,19 @@ def test_a_service_cannot_store_it(analyst: User) -> None:
     with pytest.raises(PersonalDataError):
         barrier_create(by=analyst, title=f"Gäller {PERSONNUMMER}")
     assert not Barrier.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_an_attached_file_is_refused_for_every_spelling(
+    spelling: str, analyst: User, taby_unit: Unit
+) -> None:
+    """The text inside an attached file passes the same gate (core.attachments asks it)."""
+    letter = SimpleUploadedFile("brev.txt", f"Beslut om {spelling} i Täby.".encode())
+    with pytest.raises(PersonalDataError) as refusal:
+        attachment_add(obj=taby_unit, upload=letter, by=analyst)
+    assert spelling not in refusal.value.message
+    assert not Attachment.objects.exists()
 
 
 @pytest.mark.django_db

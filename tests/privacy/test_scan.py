@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
@@ -23,6 +24,7 @@ from deviations.models import Unit, User
 from privacy import scan as scan_module
 from privacy.mask import pii_mask, pii_mask_json
 from privacy.scan import UNREADABLE, file_kinds, scan_columns, scan_models
+from tests.attachment_files import docx, odt
 
 PERSONNUMMER = "850312–2387"  # an en dash, as Word and iOS write it
 DIGITS = ("850312", "8503122387")  # no part of the value may reach the output
@@ -51,6 +53,7 @@ def _value(f: models.Field[Any, Any]) -> Any:
         (models.UUIDField, uuid.uuid4()),
         (models.JSONField, {}),
         (models.BinaryField, b""),
+        (models.FileField, ""),
     ]:
         if isinstance(f, kind):
             return value
@@ -88,6 +91,10 @@ def _plant() -> dict[tuple[str, str, str], tuple[models.Field[Any, Any], Any]]:
             values[f.attname] = {"note": AROUND, "kept": ["ok"]}
         for index, f in enumerate(columns.files):
             csv = f"unit;description\nTäby;{AROUND}\n".encode()
+            if isinstance(f, models.FileField):  # on disk: an attached letter
+                letter = docx("Beslut", AROUND)
+                values[f.attname] = f.storage.save("attachments/planted.docx", ContentFile(letter))
+                continue
             values[f.attname] = _xlsx("Täby", AROUND) if index % 2 else csv
         model._base_manager.filter(pk=row.pk).update(**values)
         by_attname = {f.attname: f for f in columns.all}
@@ -141,10 +148,15 @@ def test_planted_data_in_every_table_is_found_and_redacted(staff: User) -> None:
     assert len(out.splitlines()) == len(planted) + 1  # one line per finding and the summary
     assert not any(digits in out + err + report + json_err for digits in DIGITS)
 
+    assert ("core_attachment", "file") in {(table, column) for table, column, _ in planted}
+    files = sum(isinstance(f, models.BinaryField | models.FileField) for f, _ in planted.values())
+    assert files == 3  # the jobs' input and output, and an attached file on disk
+
     history = _history_rows()
     out, err, code = _run("--redact")
-    assert (code, f"Redacted {len(planted) - 2} cells; dropped 2 stored files" in out) == (0, True)
-    assert (out.count("\tmasked\n"), out.count("\tfile dropped\n")) == (len(planted) - 2, 2)
+    cells = len(planted) - files
+    assert (code, f"Redacted {cells} cells; dropped {files} stored files" in out) == (0, True)
+    assert (out.count("\tmasked\n"), out.count("\tfile dropped\n")) == (cells, files)
     assert not any(digits in out + err for digits in DIGITS)
     assert _run()[2] == 0
     assert _history_rows() == history  # redaction adds no history row that could hold anything
@@ -152,6 +164,10 @@ def test_planted_data_in_every_table_is_found_and_redacted(staff: User) -> None:
         stored = f.model._base_manager.filter(pk=pk).values_list(f.attname, flat=True).get()
         if isinstance(f, models.BinaryField):
             assert stored is None, (table, column)  # a stored file is dropped, not rewritten
+            continue
+        if isinstance(f, models.FileField):
+            assert stored == "", (table, column)  # the row names no file: the file is gone
+            assert not f.storage.exists(value), (table, column)
             continue
         shown = json.dumps(stored, ensure_ascii=False)
         assert not any(digits in shown for digits in DIGITS), (table, column)
@@ -218,6 +234,12 @@ def test_files_are_read_as_csv_in_either_encoding_or_as_spreadsheet_cells() -> N
     assert file_kinds("a;Före 850312-2387 ö\n".encode("cp1252")) == {"personnummer": 1}
     assert file_kinds(_xlsx("ok", AROUND, "070-123 45 67")) == {"personnummer": 1, "phone": 1}
     assert file_kinds(b"a;b\n1;2\n") == {}
+
+
+def test_the_text_of_an_attached_word_or_opendocument_file_is_read() -> None:
+    assert file_kinds(docx("Beslut", AROUND, "070-123 45 67")) == {"personnummer": 1, "phone": 1}
+    assert file_kinds(odt(AROUND)) == {"personnummer": 1}
+    assert file_kinds(docx("Beslut enligt 27 kap. 2 § SFB")) == {}
 
 
 def test_the_text_of_a_pdf_is_read() -> None:

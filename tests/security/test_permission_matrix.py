@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from analytics.presentation import knot_key
 from barriers.catalogue import steering_groups_load
 from barriers.models import Barrier, SteeringGroup
 from barriers.services import barrier_create, barrier_escalate, barrier_transition
+from core.attachments import attachment_add
 from deviations.models import Draft, Unit, User
 from deviations.triage import TriageDecision, deviation_triage
 from jobs.models import Job
@@ -93,6 +95,10 @@ RULES: dict[str, dict[str, int]] = {
     "barriers:escalation_withdraw": rule(LOGIN, 405, 405, 405, 405, 405),
     "barriers:dossier": rule(LOGIN, 200, HIDDEN, 200, 200, 200),
     "barriers:dossier_pdf": rule(LOGIN, 405, 405, 405, 405, 405),
+    # Files: whoever sees the barrier reads them; adding and removing are POST only.
+    "barriers:attachment_download": rule(LOGIN, 200, HIDDEN, 200, 200, 200),
+    "barriers:attachment_add": rule(LOGIN, 405, 405, 405, 405, 405),
+    "barriers:attachment_remove": rule(LOGIN, 405, 405, 405, 405, 405),
     "barriers:inboxes": rule(LOGIN, 200, 200, 200, 302, 200),
     "barriers:decisions_export": rule(LOGIN, 403, 403, 400, 400, 400),  # 400: no format chosen
     "barriers:audit": rule(LOGIN, 403, 403, 200, 403, 200),
@@ -164,6 +170,10 @@ POST_RULES: dict[str, dict[str, int]] = {
     "barriers:evidence_remove": rule(LOGIN, 403, HIDDEN, ACTED, 403, ACTED),
     "barriers:escalation_withdraw": rule(LOGIN, 403, HIDDEN, ACTED, 403, ACTED),
     "barriers:detail": rule(LOGIN, 405, 405, 405, 405, 405),  # GET only since the split
+    # Those who discuss the barrier add files (an empty form: 400); the reporter reads only.
+    "barriers:attachment_add": rule(LOGIN, 403, HIDDEN, ACTED, ACTED, ACTED),
+    # The analyst added the file: analysts remove it, the others may not.
+    "barriers:attachment_remove": rule(LOGIN, 403, HIDDEN, 302, 403, 302),
 }
 SKIPPED_PREFIXES = ("admin:",)  # Django's admin: staff-only by Django itself
 SKIPPED: set[str] = set()
@@ -208,6 +218,9 @@ def world(
         barrier=barrier, group=None, due_on=timezone.localdate() + timedelta(days=3), by=analyst
     )
     escalation.group.members.add(steering_member)
+    attachment = attachment_add(
+        obj=barrier, upload=SimpleUploadedFile("protokoll.txt", b"Protokoll."), by=analyst
+    )
     action = deviation_triage(
         deviation=own, decision=TriageDecision(confirm=["agency:FK"]), by=analyst
     )
@@ -224,6 +237,7 @@ def world(
         "barrier": barrier,
         "group": escalation.group,
         "escalation": escalation,
+        "attachment": attachment,
         "action": action,
         "unit": taby_unit,
     }
@@ -250,6 +264,7 @@ def _kwargs(name: str, pattern: URLPattern, world: dict[str, Any]) -> dict[str, 
         "slug": world["group"].slug if "steering" in name or ":" in name else "roslagen",
         "escalation_id": world["escalation"].pk,
         "escalation_pk": world["escalation"].pk,
+        "attachment_pk": world["attachment"].pk,
         "action_id": world["action"].pk,
         "code": "FK" if name.startswith("agency") else "0160",
         "sfs": "2010:110",
