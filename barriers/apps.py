@@ -14,12 +14,22 @@ class BarriersConfig(AppConfig):
             start,  # noqa: F401 - registers the start-page panels
         )
         from barriers.extensions import EXTENSION, tags_changed_received
+        from barriers.models import Barrier
         from barriers.notifications import notification_kinds_register
         from core.roles import ADMIN, ANALYST, STEERING, model_permissions, roles_grant
+        from core.saved_views import saved_view_page
+        from core.search import search_index_register
         from deviations.extensions import deviation_extension_register
         from deviations.signals import tags_changed
 
         notification_kinds_register()
+        search_index_register(
+            Barrier,
+            ("title", "description", "root_cause", "proposed_change"),
+            weights=(10.0, 4.0, 2.0, 2.0),
+        )
+        saved_view_page("barriers:list", _("Barriers"))
+        saved_view_page("search", _("Search"))
         comments.notification_kinds_register()
         reminders.notification_kinds_register()
         deviation_extension_register("barriers", EXTENSION)

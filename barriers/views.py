@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -75,6 +76,7 @@ from core.comments import comment_add, comments_for
 from core.downloads import download_response
 from core.errors import DomainError
 from core.requests import request_user
+from core.search import search, search_page
 from deviations.models import Deviation, User
 from deviations.selectors import deviation_get
 from jobs.services import job_enqueue
@@ -96,14 +98,26 @@ def _analyst(request: HttpRequest) -> User:
 def barrier_list_view(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     status = request.GET.get("status", "")
+    searched = request.GET.get("q", "").strip()[:200]
     barriers = barrier_list(user=user).select_related("analyst")
     if status in Barrier.Status.values:
         barriers = barriers.filter(status=status)
+    shown = search_page(
+        search(barriers, searched),
+        "-updated_at",
+        "-pk",
+        number=request.GET.get("page"),
+        per_page=25,
+    )
+    query = urlencode([(k, v) for k, v in (("status", status), ("q", searched)) if v])
     return render(
         request,
         "barriers/barrier_list.html",
         {
-            "barriers": barriers.order_by("-updated_at")[:300],
+            "page_obj": shown.page,
+            "search": shown,
+            "query": query,
+            "searched": searched,
             "status": status,
             "statuses": Barrier.Status.choices,
             "can_create": user.has_perm(ANALYST),

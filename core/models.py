@@ -212,3 +212,31 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SavedView(models.Model):
+    """A person's saved filters on one list ("Mina vyer"): the list and its query string."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        verbose_name=_("person"),
+    )
+    page = models.CharField(_("list"), max_length=64)  # a registered URL name (core.saved_views)
+    name = models.CharField(_("name"), max_length=80)
+    query = models.TextField(_("filters"), blank=True)
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "page", "name"], name="core_savedview_one_name_per_list"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

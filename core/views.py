@@ -1,5 +1,5 @@
 """Pages every installation has whatever its apps: the health check, the favicon, the
-accessibility statement, a person's notifications and profile."""
+accessibility statement, a person's notifications, profile and saved views."""
 
 from typing import Any
 
@@ -26,6 +26,13 @@ from core.notifications import (
     notifications_read,
     preferences,
     preferences_save,
+)
+from core.saved_views import (
+    saved_page,
+    saved_view_delete,
+    saved_view_save,
+    saved_views,
+    view_url,
 )
 
 
@@ -145,3 +152,49 @@ def notification_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     if notification.url.startswith("/") and not notification.url.startswith("//"):
         return redirect(notification.url)
     return redirect("notifications")
+
+
+@login_required
+def saved_views_view(request: HttpRequest) -> HttpResponse:
+    """ "Mina vyer": the person's saved views, each a link to its list; remove by POST."""
+    if request.method == "POST":
+        try:
+            pk = int(request.POST.get("delete", ""))
+        except ValueError:
+            pk = 0
+        if saved_view_delete(user=request.user, pk=pk):
+            messages.success(request, _("The view was removed."))
+        return redirect("saved_views")
+    views = [
+        {"view": view, "url": view_url(view), "list": saved_page(view.page)}
+        for view in saved_views(request.user)
+    ]
+    return render(request, "core/saved_views.html", {"views": views})
+
+
+@login_required
+def saved_view_save_view(request: HttpRequest) -> HttpResponse:
+    """Save the filters of a list under a name; a refusal shows the form again, name kept."""
+    if request.method != "POST":
+        return redirect("saved_views")
+    page = request.POST.get("page", "")
+    name = request.POST.get("name", "")
+    query = request.POST.get("query", "")
+    try:
+        view = saved_view_save(user=request.user, page=page, name=name, query=query)
+    except DomainError as error:
+        listed = saved_page(page)
+        return render(
+            request,
+            "core/saved_view_form.html",
+            {
+                "error": error.message,
+                "page": page if listed else "",
+                "list": listed,
+                "name": name,
+                "query": query,
+            },
+            status=400,
+        )
+    messages.success(request, _("The view “%(name)s” was saved.") % {"name": view.name})
+    return redirect(view_url(view))

@@ -8,16 +8,21 @@ class DeviationsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.roles import ADMIN, ANALYST, STAFF, STEERING, model_permissions, roles_grant
+        from core.saved_views import saved_view_page
+        from core.search import search_index_register
         from deviations import (
             comments,
             runners,  # noqa: F401 - registers the job kinds
             start,  # noqa: F401 - registers the start-page panels
         )
-        from deviations.models import User
+        from deviations.models import Deviation, User
         from privacy.gate import gate_exempt
 
         gate_exempt(User, reason="the accounts of staff: their own names and work e-mail")
         comments.notification_kinds_register()
+        search_index_register(Deviation, ("description",))
+        saved_view_page("deviations:list", _("Deviations"))
+        saved_view_page("triage:queue", _("Triage"))
 
         roles_grant(STAFF, ["deviations.add_deviation", "deviations.view_deviation"])
         roles_grant(

@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from catalogue.models import Municipality
 from catalogue.selectors import tag_display, tag_for_text
 from catalogue.tagids import agency_tag_id, is_tag_id, law_tag_id, parse_tag_id
-from core.dbfunctions import Lowered
+from core.search import search
 from deviations.models import Category, Deviation, Tagging, Unit
 
 
@@ -59,6 +59,13 @@ class TagTextInput(forms.TextInput):
 @extend_schema_field(OpenApiTypes.STR)
 class MunicipalityCodeFilter(django_filters.ModelMultipleChoiceFilter):
     """Municipalities by SCB code, repeatable; typed for the OpenAPI schema."""
+
+
+def searched_text(filterset: django_filters.FilterSet) -> str:
+    """The words searched for, when the filters were valid (for the snippets)."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return ""
+    return filterset.form.cleaned_data.get("q") or ""
 
 
 class DeviationFilterSet(django_filters.FilterSet):
@@ -110,9 +117,7 @@ class DeviationFilterSet(django_filters.FilterSet):
         widget=TagTextInput,
     )
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only my own deviations"))
-    q = django_filters.CharFilter(
-        method="filter_text", label=_("Words in the text"), max_length=200
-    )
+    q = django_filters.CharFilter(method="filter_text", label=_("Search the text"), max_length=200)
 
     class Meta:
         model = Deviation
@@ -161,15 +166,8 @@ class DeviationFilterSet(django_filters.FilterSet):
     def filter_text(
         self, queryset: QuerySet[Deviation], name: str, value: str
     ) -> QuerySet[Deviation]:
-        """Every word must occur in the description, in any case, å, ä and ö included (a plain
-        word match until the ranked full-text search with Swedish stemming replaces it)."""
-        words = value.lower().split()[:10]
-        if not words:
-            return queryset
-        queryset = queryset.annotate(_text=Lowered("description"))
-        for word in words:
-            queryset = queryset.filter(_text__contains=word)
-        return queryset
+        """Full-text search with Swedish stemming, best answers first (core.search)."""
+        return search(queryset, value)
 
     def filter_mine(
         self, queryset: QuerySet[Deviation], name: str, value: bool | None

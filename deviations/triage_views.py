@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +14,8 @@ from catalogue.services import unconfirmed_tags
 from catalogue.tagids import is_tag_id
 from core.errors import DomainError
 from core.requests import request_user
-from deviations.filters import DeviationFilterSet
+from core.search import search_page
+from deviations.filters import DeviationFilterSet, searched_text
 from deviations.models import Deviation, Tagging, TriageAction, User
 from deviations.presentation import explained_tags, highlighted_tags
 from deviations.rules import FieldRuleError, check_tags
@@ -35,6 +35,7 @@ from deviations.triage import (
 )
 
 TRIAGE_PERMISSION = "deviations.triage_deviation"
+TRIAGE_ORDER = ("reported_at", "pk")  # oldest first, as `triage_queue` orders it
 
 
 @login_required
@@ -48,7 +49,10 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
     filterset = DeviationFilterSet(params or None, queryset=queue, request=request)
     filterset.filters = {n: f for n, f in filterset.filters.items() if n in TRIAGE_FILTERS}
     shown = queue.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
-    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    found = search_page(
+        shown, *TRIAGE_ORDER, number=request.GET.get("page"), per_page=50, rank=False
+    )
+    page = found.page
     rows = list(page.object_list)
     counts = _suggested_counts(rows)
     for row in rows:
@@ -61,8 +65,10 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "total": queue.count(),
             "matching": page.paginator.count,
+            "search": found,
             "filter": filterset,
             "query": params.urlencode(),
+            "searched": searched_text(filterset),
         },
     )
 

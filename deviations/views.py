@@ -26,11 +26,12 @@ from core.comments import comment_add, comments_for
 from core.downloads import download_response
 from core.errors import DomainError, PersonalDataError
 from core.requests import request_user
+from core.search import search_page
 from core.start import last_visit, start_panels
 from core.text import BadInputError, data_clean, json_parse_checked
 from deviations.comments import COMMENT_KIND
 from deviations.extensions import extra_timeline, list_notes, outcomes
-from deviations.filters import DeviationFilterSet
+from deviations.filters import DeviationFilterSet, searched_text
 from deviations.forms import CorrectionForm, DeviationForm, WithdrawForm
 from deviations.history import deviation_timeline
 from deviations.imports import (
@@ -97,15 +98,21 @@ def deviation_list_view(request: HttpRequest) -> HttpResponse:
             export,
             "avvikelser",
         )
-    page = Paginator(rows.order_by("-occurred_on", "-reference"), 50).get_page(
-        request.GET.get("page")
+    shown = search_page(
+        rows, "-occurred_on", "-reference", number=request.GET.get("page"), per_page=50
     )
     query = params.copy()
     query.pop("page", None)
     return render(
         request,
         "deviations/deviation_list.html",
-        {"filter": filterset, "page_obj": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page_obj": shown.page,
+            "search": shown,
+            "query": query.urlencode(),
+            "searched": searched_text(filterset),
+        },
     )
 
 

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from api import pages as api_pages
+from barriers import search_views
 from core import views as core_views
 from deviations import views as deviation_views
 
@@ -28,6 +29,9 @@ urlpatterns = [
         core_views.notification_open_view,
         name="notification_open",
     ),
+    path("sok/", search_views.search_view, name="search"),
+    path("konto/vyer/", core_views.saved_views_view, name="saved_views"),
+    path("konto/vyer/spara/", core_views.saved_view_save_view, name="saved_view_save"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("avvikelser/", include("deviations.urls")),
     path("jobb/", include("jobs.urls")),

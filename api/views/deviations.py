@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from api.permissions import CanFileDeviations
 from api.serializers.deviations import DeviationSerializer
 from api.serializers.filing import DeviationCreateSerializer
+from core.search import search_ordering
 from deviations.filters import DeviationFilterSet
 from deviations.models import Deviation, Tagging, User
 from deviations.selectors import deviation_list
@@ -38,6 +39,11 @@ class DeviationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
             .order_by("-occurred_on", "-reference")
         )
+
+    def filter_queryset(self, queryset: QuerySet[Deviation]) -> QuerySet[Deviation]:
+        """With `q`, the best answers come first (then the newest)."""
+        filtered = super().filter_queryset(queryset)
+        return filtered.order_by(*search_ordering(filtered, "-occurred_on", "-reference"))
 
     @extend_schema(request=DeviationCreateSerializer, responses={201: DeviationSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

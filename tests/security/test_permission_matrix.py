@@ -46,6 +46,9 @@ RULES: dict[str, dict[str, int]] = {
     "accessibility": rule(200, 200, 200, 200, 200, 200),  # public, as the law requires
     "profile": rule(LOGIN, 200, 200, 200, 200, 200),
     "notifications": rule(LOGIN, 200, 200, 200, 200, 200),
+    "search": rule(LOGIN, 200, 200, 200, 200, 200),  # each finds only what they may see
+    "saved_views": rule(LOGIN, 200, 200, 200, 200, 200),  # each sees only their own
+    "saved_view_save": rule(LOGIN, 302, 302, 302, 302, 302),  # GET goes to "Mina vyer"
     # Nobody owns a notification in this world: someone else's looks like none.
     "notification_open": rule(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     "login": rule(200, 302, 302, 302, 302, 302),
