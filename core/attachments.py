@@ -371,7 +371,9 @@ def size_label(size: int) -> str:
     """ "12 kB" or "3,4 MB" (decimal units, rounded up to at least 1 kB)."""
     if size < 1000 * 1000:
         return f"{number_format(max(1, -(-size // 1000)))}\u00a0kB"
-    return f"{number_format(round(size / 1_000_000, 1), decimal_pos=1)}\u00a0MB"
+    megabytes = round(size / 1_000_000, 1)
+    decimals = 0 if megabytes == int(megabytes) else 1
+    return f"{number_format(megabytes, decimal_pos=decimals)}\u00a0MB"
 
 
 def max_size_label() -> str:

@@ -35,7 +35,7 @@ http {{
     default_type application/octet-stream;
     access_log off;
     sendfile on;
-    client_max_body_size 60m;  # imports up to IMPORT_MAX_BYTES (50 MB)
+    client_max_body_size 60m;  # imports up to IMPORT_MAX_BYTES (50 MB), attachments 10 MB
     client_body_temp_path {run}/client_body;
     proxy_temp_path {run}/proxy;
     fastcgi_temp_path {run}/fastcgi;

@@ -79,9 +79,18 @@ def personal_data_check(values: Mapping[str, Any]) -> None:
 
 
 def file_text_check(text: str) -> None:
-    """The text read from an attached file (core.attachments) passes the same check as every
-    field; the message names it as the file's text."""
-    personal_data_check({str(_("the file's text")): text})
+    """The text read from an attached file (core.attachments): the same detector and the same
+    blocking findings as every field, with a message about the file, never its content."""
+    kinds = sorted({str(PII_LABELS[hit.type]) for hit in find_pii(text) if hit.blocking})
+    if kinds:
+        raise PersonalDataError(
+            _(
+                "The file holds personal data (%(kinds)s). Remove it from the file and attach "
+                "the file again; nothing was saved."
+            )
+            % {"kinds": ", ".join(kinds)},
+            fields=["file"],
+        )
 
 
 def gated_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:

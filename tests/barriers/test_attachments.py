@@ -116,7 +116,7 @@ def test_a_pdf_with_a_personnummer_is_refused_on_the_page_with_the_description_k
     response = _post(_client(analyst), barrier, data, "brev.pdf", description="Brevet från FK")
     assert response.status_code == 400
     body = response.content.decode()
-    assert "får inte innehålla personuppgifter (personnummer)" in body
+    assert "Filen innehåller personuppgifter (personnummer)" in body
     assert "Brevet från FK" in body  # what was typed stays
     assert "Välj filen igen" in body
     assert PERSONNUMMER not in body
