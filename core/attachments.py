@@ -39,6 +39,9 @@ from core.models import Attachment
 #: this (a zip bomb) is refused rather than read to the end.
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 MAX_ZIP_MEMBERS = 5_000
+#: The most pages of a PDF read while the person waits: pypdf reads some 20 text pages a second
+#: on a small server, so this stays well inside the web server's 60 s.
+MAX_PDF_PAGES = 300
 NAME_MAX_CHARS = 150
 
 
@@ -221,6 +224,15 @@ def _pdf_text(data: bytes) -> FileText:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):  # an owner password alone opens
             raise _refuse_encrypted()
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise AttachmentError(
+                _(
+                    "The PDF has %(pages)d pages; at most %(limit)d can be checked. Attach the "
+                    "part that matters, or split it."
+                )
+                % {"pages": len(reader.pages), "limit": MAX_PDF_PAGES},
+                code="file_too_long",
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
     except AttachmentError:
         raise

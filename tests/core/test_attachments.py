@@ -183,6 +183,17 @@ def test_a_pdf_renamed_docx_is_refused_by_its_content() -> None:
         file_kind(pdf("Beslut."), "beslut.docx")
 
 
+def test_a_pdf_longer_than_can_be_read_while_one_waits_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(core_attachments, "MAX_PDF_PAGES", 2)
+    assert file_text(scanned_pdf(pages=2), "pdf").check == Attachment.TextCheck.NONE
+    with translation.override("sv"), pytest.raises(AttachmentError) as refusal:
+        file_text(scanned_pdf(pages=3), "pdf")
+    assert refusal.value.code == "file_too_long"
+    assert "3 sidor" in refusal.value.message
+
+
 def test_a_password_protected_pdf_is_refused_not_a_500(taby_unit: Unit, analyst: User) -> None:
     with pytest.raises(AttachmentError) as refusal:
         attachment_add(obj=taby_unit, upload=upload(encrypted_pdf(), "låst.pdf"), by=analyst)
