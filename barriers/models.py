@@ -6,6 +6,7 @@ may see what) in selectors.py.
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -169,6 +170,8 @@ class Barrier(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Its files (core.attachments) go with it, should a barrier ever be deleted.
+    attachments = GenericRelation("core.Attachment")
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -356,6 +359,7 @@ class Decision(models.Model):
         verbose_name=_("recorded by"),
     )
     decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+    attachments = GenericRelation("core.Attachment")  # the letter explaining it goes with it
     history = HistoricalRecords()
 
     class Meta:

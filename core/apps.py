@@ -7,14 +7,19 @@ class CoreConfig(AppConfig):
     verbose_name = _("Knutpunkt")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate
 
         from core import saved_views  # noqa: F401 - registers the start-page panel
+        from core.attachments import attachment_file_forget
+        from core.models import Attachment
         from core.roles import ADMIN, roles_grant
         from core.search import search_functions_register, search_indexes_after_migrate
 
         search_functions_register()
         # after every migrate, so a table rebuilt by a migration gets its search index back
         post_migrate.connect(search_indexes_after_migrate, dispatch_uid="core.search_indexes")
+
+        # an attachment's file leaves the disk with its row, however the row goes
+        post_delete.connect(attachment_file_forget, sender=Attachment, dispatch_uid="core.files")
 
         roles_grant(ADMIN, ["auth.view_group", "auth.change_group"])

@@ -460,10 +460,16 @@ def attachment_add(
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, by: Any) -> None:
     """Remove an attachment: the row goes (the history keeps who removed what, when), and the
-    file goes from the disk once that is committed."""
-    storage, name = attachment.file.storage, attachment.file.name
+    file goes from the disk once that is committed (`attachment_file_forget`)."""
     attachment._history_user = by  # type: ignore[attr-defined]  # simple-history's hook
     attachment.delete()
+
+
+def attachment_file_forget(sender: type[Attachment], instance: Attachment, **_: Any) -> None:
+    """Whenever a row goes (removed here, or with the barrier or decision it belonged to, or in
+    the admin), its file goes from the disk once that is committed; a rollback keeps both.
+    Connected to post_delete in CoreConfig.ready(): storage upkeep, not a domain step."""
+    storage, name = instance.file.storage, instance.file.name
     if name:
         transaction.on_commit(lambda: storage.delete(name))
 

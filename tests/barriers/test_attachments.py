@@ -287,3 +287,22 @@ def test_a_file_whose_uploader_was_deleted_still_shows(
     assert page.status_code == 200
     assert "a.txt" in page.content.decode()
     assert "Borttagen användare" in page.content.decode()
+
+
+def test_a_deleted_barrier_takes_its_files_and_its_decisions_files_with_it(
+    world: dict[str, Any],
+    analyst: User,
+    steering_member: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    barrier, escalation = world["barrier"], world["escalation"]
+    decision = decision_record(
+        escalation=escalation, kind=Decision.Kind.REJECT, by=steering_member, reason="Utanför."
+    )
+    attachment_add(obj=barrier, upload=SimpleUploadedFile("a.txt", b"Ett."), by=analyst)
+    attachment_add(obj=decision, upload=SimpleUploadedFile("b.txt", b"Tva."), by=steering_member)
+    assert len(_stored()) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        Barrier.objects.filter(pk=barrier.pk).delete()
+    assert not Attachment.objects.exists()
+    assert _stored() == []
