@@ -98,6 +98,7 @@ def test_an_analyst_attaches_a_clean_pdf_and_only_those_who_see_the_barrier_get_
         assert b"".join(got.streaming_content) == data
         assert got["Content-Disposition"].startswith("attachment;")
         assert got["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in got["Content-Security-Policy"]  # not the site's policy on top
     # Whoever does not see the barrier finds nothing; signed out, the sign-in page.
     assert _client(other_unit_staff).get(url).status_code == 404
     assert _client(outsider).get(url).status_code == 404
