@@ -23,3 +23,9 @@ class CoreConfig(AppConfig):
         post_delete.connect(attachment_file_forget, sender=Attachment, dispatch_uid="core.files")
 
         roles_grant(ADMIN, ["auth.view_group", "auth.change_group"])
+
+        from django.core import checks
+
+        from core.two_factor import policy_check
+
+        checks.register(policy_check)

@@ -2,7 +2,8 @@
 
 Environment variables: DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CSRF_TRUSTED_ORIGINS,
 SECURE (cookies and HSTS behind TLS), LOG_LEVEL, TASK_BACKEND, RETENTION_DAYS, e-mail (EMAIL_*),
-PROXY_COUNT, API_TOKEN_TTL_HOURS, SESSION_MAX_HOURS, SESSION_IDLE_MINUTES (docs/security.md),
+PROXY_COUNT, API_TOKEN_TTL_HOURS, SESSION_MAX_HOURS, SESSION_IDLE_MINUTES, KNUTPUNKT_REQUIRE_TOTP
+(docs/security.md),
 ACCESSIBILITY_CONTACT, ACCESSIBILITY_REVIEWED_ON (the accessibility statement), SITE_URL (links in
 e-mail), MEDIA_ROOT and ATTACHMENT_MAX_MB (attachments).
 """
@@ -84,6 +85,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",  # the second factor (core/two_factor.py, docs/security.md)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks_db",
     # Knutpunkt's own apps, from the bottom layer up (docs/architecture.md).
     "core",
@@ -107,11 +111,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the code was given
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.PreferredLanguageMiddleware",  # the profile's language, after the user
     # A signed-in session ends after an idle hour and after a working day (docs/security.md).
     "core.session_limits.IdleLogoutMiddleware",
     "core.session_limits.SessionLifetimeMiddleware",
+    # Signed in with a password only: nothing but the code (or enrolment) page until done.
+    "core.two_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -251,6 +258,14 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The address counted is the client's as the proxies report it (django-ipware; docs/security.md).
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT") or "0")
 globals().update(client_address_settings(PROXY_COUNT))
+
+# Second factor (django-otp, TOTP with one-time backup codes). Who must have one:
+# KNUTPUNKT_REQUIRE_TOTP "" (nobody; anyone may turn it on), "all", or role names such as
+# "analyst,admin" (core.two_factor.second_factor_required; organisations will add their rule).
+KNUTPUNKT_REQUIRE_TOTP = os.environ.get("KNUTPUNKT_REQUIRE_TOTP", "")
+OTP_TOTP_ISSUER = "Knutpunkt"
+# A password-reset link works this long and once (Django's token, tied to the password).
+PASSWORD_RESET_TIMEOUT = 2 * 3600
 
 # API tokens (django-rest-knox): only a digest is stored; a token lives API_TOKEN_TTL_HOURS
 # from its creation (not renewed by use), its owner can revoke it or all of theirs, and a

@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 
 from api import pages as api_pages
 from barriers import search_views
+from core import account_views
 from core import views as core_views
 from deviations import views as deviation_views
 
@@ -21,6 +22,39 @@ urlpatterns = [
         name="login",
     ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/logga-in/kod/", account_views.two_factor_verify_view, name="two_factor_verify"),
+    path(
+        "konto/losenord/aterstall/",
+        account_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "konto/losenord/aterstall/skickat/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "konto/losenord/aterstall/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "konto/losenord/aterstall/klart/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("konto/losenord/byt/", account_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "konto/losenord/byt/klart/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("konto/tvastegsverifiering/", account_views.two_factor_view, name="two_factor"),
+    path(
+        "konto/tvastegsverifiering/stang-av/",
+        account_views.two_factor_disable_view,
+        name="two_factor_disable",
+    ),
     path("konto/api-nycklar/", api_pages.tokens_page, name="api_tokens"),
     path("konto/profil/", core_views.profile_view, name="profile"),
     path("konto/aviseringar/", core_views.notifications_view, name="notifications"),

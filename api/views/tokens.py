@@ -7,9 +7,10 @@ the answer are as they were with DRF's authtoken, `expiry` is new beside it.
 from __future__ import annotations
 
 from django.contrib.auth.signals import user_logged_in
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
-from rest_framework import permissions, serializers, status
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +19,12 @@ from rest_framework.views import APIView
 from api.serializers.analysis import ErrorSerializer
 from api.tokens import token_create, token_revoke, tokens_revoke_all
 from core.requests import request_user
+from core.two_factor import (
+    code_failed,
+    code_match,
+    second_factor_enrolled,
+    second_factor_required,
+)
 
 TokenSerializer = inline_serializer(
     "Token",
@@ -29,7 +36,9 @@ TokenSerializer = inline_serializer(
 
 
 class TokenObtainView(APIView):
-    """A new token for the user name and password (throttled by the login lock-out)."""
+    """A new token for the user name and password (throttled by the login lock-out), and for
+    `otp`, a current code, when the person has a second factor or the policy requires one.
+    Tokens themselves are then used without codes: the code guards their creation."""
 
     authentication_classes: list[type] = []
     permission_classes = [permissions.AllowAny]
@@ -42,10 +51,34 @@ class TokenObtainView(APIView):
         credentials = AuthTokenSerializer(data=request.data, context={"request": request})
         credentials.is_valid(raise_exception=True)
         user = credentials.validated_data["user"]
+        _second_factor_check(request, user)
         instance, key = token_create(user=user)
         user_logged_in.send(sender=type(user), request=request, user=user)
         expiry = serializers.DateTimeField().to_representation(instance.expiry)
         return Response({"token": key, "expiry": expiry})
+
+
+def _second_factor_check(request: Request, user: object) -> None:
+    if not second_factor_enrolled(user):
+        if second_factor_required(user):
+            raise exceptions.PermissionDenied(
+                _(
+                    "Your account requires two-step verification: turn it on in Knutpunkt "
+                    "(My settings) before you create API keys."
+                ),
+                code="otp_enrolment_required",
+            )
+        return
+    if code_match(user, str(request.data.get("otp", ""))) is None:
+        code_failed(request._request, user)  # counts toward the login lock-out
+        raise exceptions.ValidationError(
+            {
+                "otp": [
+                    _("A current code from your authenticator app (or a backup code) is required.")
+                ]
+            },
+            code="otp_required",
+        )
 
 
 class TokenRevokeView(APIView):

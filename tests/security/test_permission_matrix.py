@@ -54,6 +54,16 @@ RULES: dict[str, dict[str, int]] = {
     "login": rule(200, 302, 302, 302, 302, 302),
     "logout": rule(405, 405, 405, 405, 405, 405),
     "api_tokens": rule(LOGIN, 200, 200, 200, 200, 200),  # each sees only their own keys
+    # Password reset is for everyone (an unknown or used link gets a page saying so).
+    "password_reset": rule(200, 200, 200, 200, 200, 200),
+    "password_reset_done": rule(200, 200, 200, 200, 200, 200),
+    "password_reset_confirm": rule(200, 200, 200, 200, 200, 200),
+    "password_reset_complete": rule(200, 200, 200, 200, 200, 200),
+    "password_change": rule(LOGIN, 200, 200, 200, 200, 200),
+    "password_change_done": rule(LOGIN, 200, 200, 200, 200, 200),
+    "two_factor": rule(LOGIN, 200, 200, 200, 200, 200),  # each sets up their own
+    "two_factor_disable": rule(LOGIN, 405, 405, 405, 405, 405),
+    "two_factor_verify": rule(LOGIN, 302, 302, 302, 302, 302),  # no authenticator: go on
     "set_language": rule(302, 302, 302, 302, 302, 302),  # GET just goes back; POST switches
     "deviations:list": rule(LOGIN, 200, 200, 200, 200, 200),
     "deviations:create": rule(LOGIN, 200, 200, 403, 403, 200),
@@ -273,6 +283,8 @@ def _kwargs(name: str, pattern: URLPattern, world: dict[str, Any]) -> dict[str, 
         "sfs": "2010:110",
         "tag_id": "prov:2010:110#K27P48",
         "term": "sjukpenning",
+        "uidb64": "MQ",
+        "token": "set-password",
     }
     return {key: values[key] for key in keys}
 
