@@ -31,6 +31,7 @@ from barriers.comments import barrier_audience, may_discuss
 from barriers.dossier import dossier_context, dossier_effect, example_refusal
 from barriers.effect import barrier_effect
 from barriers.explain import route_details
+from barriers.filters import BarrierFilterSet
 from barriers.forms import (
     AgendaForm,
     BarrierForm,
@@ -76,7 +77,7 @@ from core.comments import comment_add, comments_for
 from core.downloads import download_response
 from core.errors import DomainError
 from core.requests import request_user
-from core.search import search, search_page
+from core.search import search_page
 from deviations.models import Deviation, User
 from deviations.selectors import deviation_get
 from jobs.services import job_enqueue
@@ -97,13 +98,14 @@ def _analyst(request: HttpRequest) -> User:
 @login_required
 def barrier_list_view(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    status = request.GET.get("status", "")
-    searched = request.GET.get("q", "").strip()[:200]
-    barriers = barrier_list(user=user).select_related("analyst")
-    if status in Barrier.Status.values:
-        barriers = barriers.filter(status=status)
+    visible = barrier_list(user=user).select_related("analyst")
+    params = request.GET.copy()
+    params.pop("page", None)
+    filterset = BarrierFilterSet(params or None, queryset=visible)
+    valid = not filterset.is_bound or filterset.is_valid()
+    status, searched = params.get("status", ""), params.get("q", "").strip()  # as typed
     shown = search_page(
-        search(barriers, searched),
+        filterset.qs if valid else visible.none(),
         "-updated_at",
         "-pk",
         number=request.GET.get("page"),
@@ -120,6 +122,7 @@ def barrier_list_view(request: HttpRequest) -> HttpResponse:
             "searched": searched,
             "status": status,
             "statuses": Barrier.Status.choices,
+            "filter": filterset,
             "can_create": user.has_perm(ANALYST),
         },
     )

@@ -24,6 +24,7 @@ from api.serializers.barriers import (
     SteeringGroupSerializer,
     WithdrawSerializer,
 )
+from barriers.filters import BarrierFilterSet
 from barriers.models import Barrier, Decision, Escalation, MandateLevel, SteeringGroup
 from barriers.selectors import (
     barrier_list,
@@ -39,6 +40,7 @@ from barriers.services import (
     escalation_withdraw,
 )
 from core.requests import request_user
+from core.search import search_ordering
 
 
 class AnalystWrites(permissions.BasePermission):
@@ -57,8 +59,7 @@ class BarrierViewSet(
     viewsets.GenericViewSet,
 ):
     permission_classes = [permissions.IsAuthenticated, AnalystWrites]
-    filterset_class = None
-    filter_backends: list[Any] = []
+    filterset_class = BarrierFilterSet
 
     def get_queryset(self) -> QuerySet[Barrier]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -68,6 +69,13 @@ class BarrierViewSet(
             .prefetch_related("escalations__decisions")
             .order_by("-updated_at", "-pk")
         )
+
+    def filter_queryset(self, queryset: QuerySet[Barrier]) -> QuerySet[Barrier]:
+        """`status` and `q` as on the barrier list; with `q`, the best answers first."""
+        if self.action != "list":
+            return queryset
+        filtered = super().filter_queryset(queryset)
+        return filtered.order_by(*search_ordering(filtered, "-updated_at", "-pk"))
 
     def get_serializer_class(self) -> type:
         return BarrierDetailSerializer if self.action == "retrieve" else BarrierSerializer

@@ -156,3 +156,22 @@ def test_nobody_removes_or_sees_another_persons_view(staff, analyst):
     client.post(reverse("saved_views"), {"delete": "inte ett tal"})
     assert SavedView.objects.filter(pk=view.pk).exists()
     assert "Annas lista" not in client.get(reverse("saved_views")).content.decode()
+
+
+def test_the_barrier_api_and_list_share_one_filter(analyst, db):
+    BarrierFactory(title="Färdtjänst och intyg", description="Intygen krävs två gånger.")
+    BarrierFactory(title="Studiemedel", description="CSN och sjukskrivning.")
+    client = APIClient()
+    client.force_authenticate(analyst)
+    found = client.get("/api/v1/barriers/", {"q": "intyget"})
+    assert found.status_code == 200, found.content
+    assert [b["title"] for b in found.json()["results"]] == ["Färdtjänst och intyg"]
+    wrong = client.get("/api/v1/barriers/", {"status": "nonsense"})
+    assert wrong.status_code == 400
+    assert "status" in wrong.json()["detail"].lower() or "status" in str(wrong.json()).lower()
+    page = _client(analyst).get(reverse("barriers:list"), {"status": "nonsense", "q": "intyg"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'role="alert"' in body
+    assert 'value="intyg"' in body  # what was typed stays
+    assert "Färdtjänst och intyg" not in body
