@@ -20,6 +20,9 @@ from deviations.models import Deviation, Tagging, Unit, User
 from deviations.services import DeviationInput, TagInput, deviations_file_many
 
 DEMO_PREFIX = "demo-"
+# The demo is MIA's: the förbund of Stockholms län (SCB county 01). The other counties'
+# municipalities and förbund are in the catalogue for their ladders, not for demo units.
+DEMO_COUNTY = "01"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +49,12 @@ DEMO_USERS = (
 
 @transaction.atomic
 def demo_units_ensure() -> list[Unit]:
-    """One MIA team per förbund, covering its members; a county-wide team for the rest."""
+    """One MIA team per förbund of the county, covering its members; a county-wide team for the
+    rest of the county."""
     units = []
     covered: set[int] = set()
-    for forbund in Forbund.objects.prefetch_related("municipalities").order_by("name"):
+    county = Forbund.objects.filter(municipalities__code__startswith=DEMO_COUNTY).distinct()
+    for forbund in county.prefetch_related("municipalities").order_by("name"):
         members = list(forbund.municipalities.all())
         if not members:
             continue
@@ -59,7 +64,7 @@ def demo_units_ensure() -> list[Unit]:
         unit.municipalities.set(members)
         covered.update(m.pk for m in members)
         units.append(unit)
-    rest = list(Municipality.objects.exclude(pk__in=covered))
+    rest = list(Municipality.objects.filter(code__startswith=DEMO_COUNTY).exclude(pk__in=covered))
     if rest:
         unit, _created = Unit.objects.get_or_create(name="MIA Vidare länsgemensamt team")
         unit.municipalities.set(rest)

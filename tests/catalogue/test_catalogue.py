@@ -37,7 +37,10 @@ def test_catalogue_files_are_consistent() -> None:
 @pytest.mark.django_db
 def test_catalogue_is_complete_after_load() -> None:
     assert set(Agency.objects.values_list("code", flat=True)) == CONTRACT_AGENCIES
-    assert Municipality.objects.count() == 26
+    # Stockholms län (26), Skåne län (33) and Västra Götalands län (49): the counties with ladders.
+    assert Municipality.objects.count() == 26 + 33 + 49
+    assert Municipality.objects.get(code="1280").name == "Malmö"
+    assert Municipality.objects.get(code="1480").name == "Göteborg"
     assert Municipality.objects.get(code="0160").name == "Täby"
     assert Municipality.objects.get(code="0180").name == "Stockholm"
     assert Law.objects.filter(sfs__isnull=False).count() >= 35
