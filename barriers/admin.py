@@ -17,8 +17,8 @@ SERVICE_FIELDS = {"name", "mandate", "level"}  # changed through barriers.servic
 @admin.register(SteeringGroup)
 class SteeringGroupAdmin(SimpleHistoryAdmin):
     form = PersonalDataModelForm
-    list_display = ["name", "level", "mandate", "forbund", "verified"]
-    list_filter = ["level", "mandate", "verified"]
+    list_display = ["name", "level", "mandate", "county", "forbund", "verified"]
+    list_filter = ["level", "mandate", "county", "verified"]
     search_fields = ["slug", "name"]
     filter_horizontal = ["municipalities", "agencies", "members"]
 
@@ -38,7 +38,7 @@ class SteeringGroupAdmin(SimpleHistoryAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """A new group, area or membership can change where open escalations should go."""
         super().save_related(request, form, formsets, change)
-        if not change or {"municipalities", "agencies"} & set(form.changed_data):
+        if not change or {"county", "municipalities", "agencies"} & set(form.changed_data):
             escalations_reroute(by=request.user)  # type: ignore[arg-type]
 
 

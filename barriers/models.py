@@ -73,7 +73,19 @@ class SteeringGroup(models.Model):
         blank=True,
         related_name="steering_groups",
         verbose_name=_("area"),
-        help_text=_("Empty: the whole area the group sits in (regional and national groups)."),
+        help_text=_(
+            "Empty: the whole area the group sits in (its county, or the country for national "
+            "groups)."
+        ),
+    )
+    county = models.CharField(
+        _("county"),
+        max_length=2,
+        blank=True,
+        help_text=_(
+            "The county (SCB county code, e.g. 01 for Stockholms län) whose ladder the group "
+            "belongs to; empty for national bodies."
+        ),
     )
     agencies = models.ManyToManyField(
         Agency, blank=True, related_name="steering_groups", verbose_name=_("member agencies")

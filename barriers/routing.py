@@ -30,9 +30,17 @@ Decisions taken here, and why:
   that already has most of them), then fewer member agencies (the closest fit), then the slug.
   The order is total, so the proposal never depends on the order groups are given in.
 - The top of the ladder is the last group in that order.
-- A group with no municipalities covers the whole area it sits in (regional and national
-  groups). A barrier whose place is unknown (no evidence yet) is only covered by such groups:
-  an area-limited group cannot be shown to cover it.
+- A group with no municipalities covers the whole area it sits in: its county (`county`, the
+  SCB county code, which is the first two digits of every kommunkod in it) for a county's
+  regional groups, the country for national ones (no county). A county group covers a barrier
+  whose municipalities all lie in its county; one place outside it (a barrier in Stockholm and
+  Skåne) passes it over like any other place outside an area, so a cross-county barrier climbs
+  to the national level even for a regional agreement: no county's body can agree for another.
+  Among groups of the same rung and mandate, a county-wide group comes before a nation-wide one.
+- A barrier whose place is unknown (no evidence yet) is only covered by whole-area groups:
+  an area-limited group cannot be shown to cover it. A county group is area-limited only when
+  the ladder holds more than one county (then nothing says which county the barrier is in); on
+  a one-county ladder its county is the whole area, as before counties were data.
 - Not every agency tag names a party. `NON_PARTIES` are neither invited nor count as a link
   to a guideline group; they are listed in the route:
   * `FORBUND`: the samordningsförbund is the body that brings the barrier, not a party to it;
@@ -57,13 +65,14 @@ __all__ = [
     "Reason",
     "Route",
     "agencies_of",
+    "county_of",
     "infer_mandate",
     "mandate_code",
     "mandate_rank",
     "route",
 ]
 
-# The ladder, lowest first. Codes are those of the JSON catalogue (steering_groups.json).
+# The ladder, lowest first. Codes are those of the JSON catalogue (catalogue/data/ladders/).
 LEVELS: tuple[str, ...] = (
     "forbund_board",
     "regional",
@@ -129,6 +138,11 @@ def infer_mandate(law_kinds: Iterable[str]) -> int:
     return max(ranks, default=mandate_rank("local_routine"))
 
 
+def county_of(municipality: str) -> str:
+    """The SCB county code of a kommunkod: its first two digits (`1280` Malmö → `12`)."""
+    return municipality[:2]
+
+
 def agencies_of(tags: Iterable[str]) -> frozenset[str]:
     """Agency codes among tag ids: `agency:FK` → `FK`."""
     return frozenset(tag[len(AGENCY_PREFIX) :] for tag in tags if tag.startswith(AGENCY_PREFIX))
@@ -143,6 +157,7 @@ class GroupData:
     mandate: int
     municipalities: frozenset[str] = frozenset()  # empty: the whole area it sits in
     agencies: frozenset[str] = frozenset()
+    county: str = ""  # SCB county code of its ladder; empty: the whole country
 
     def __post_init__(self) -> None:
         level_rank(self.level)
@@ -215,12 +230,15 @@ class Route:
         }
 
 
-def _order(group: GroupData, parties: frozenset[str]) -> tuple[int, int, bool, int, int, int, str]:
+def _order(
+    group: GroupData, parties: frozenset[str]
+) -> tuple[int, int, bool, bool, int, int, int, str]:
     """Position on the ladder for this barrier, lowest first (module docstring); total."""
     return (
         level_rank(group.level),
         group.mandate,
         group.whole_area,
+        not group.county,
         len(group.municipalities),
         len(parties - group.agencies),
         len(group.agencies),
@@ -233,13 +251,21 @@ def _shortfalls(
     scope: BarrierScope,
     parties: frozenset[str],
     party_bound: frozenset[str],
+    counties: frozenset[str],
 ) -> list[Reason]:
-    """Why a group cannot act on the barrier; empty when it can."""
+    """Why a group cannot act on the barrier; empty when it can. `counties`: those on the
+    ladder."""
     reasons: list[Reason] = []
     if not group.whole_area:
         if not scope.municipalities:
             reasons.append(Reason("area_unknown"))
         elif missing := sorted(scope.municipalities - group.municipalities):
+            reasons.append(Reason("outside_area", {"missing": missing}))
+    elif group.county:
+        if not scope.municipalities:
+            if len(counties) > 1:
+                reasons.append(Reason("area_unknown"))
+        elif missing := sorted(m for m in scope.municipalities if county_of(m) != group.county):
             reasons.append(Reason("outside_area", {"missing": missing}))
     mandate = mandate_code(group.mandate)
     if group.mandate < scope.mandate:
@@ -277,8 +303,9 @@ def route(
             return ()
         return (Reason("not_above", {"current": above.slug}),)
 
+    counties = frozenset(group.county for group in ladder if group.county)
     shortfalls = {
-        group.slug: (*below(group), *_shortfalls(group, scope, parties, party_bound))
+        group.slug: (*below(group), *_shortfalls(group, scope, parties, party_bound, counties))
         for group in ladder
     }
     qualifying = [group for group in ladder if not shortfalls[group.slug]]

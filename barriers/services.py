@@ -499,6 +499,7 @@ def group_data(groups: Iterable[SteeringGroup]) -> list[GroupData]:
             mandate=group.mandate,
             municipalities=frozenset(m.code for m in group.municipalities.all()),
             agencies=frozenset(a.code for a in group.agencies.all()),
+            county=group.county,
         )
         for group in groups
     ]

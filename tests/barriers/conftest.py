@@ -45,7 +45,8 @@ def _english(settings: Any) -> Iterator[None]:
 
 @pytest.fixture
 def ladder(db: None) -> dict[str, SteeringGroup]:
-    """The 18 steering groups of steering_groups.json, loaded the way `make catalogue` does."""
+    """Every shipped ladder (the national level and each county's), loaded the way `make
+    catalogue` does."""
     steering_groups_load()
     return {group.slug: group for group in SteeringGroup.objects.all()}
 

@@ -1,4 +1,5 @@
-"""Loading the mandate ladder: all 18 groups, idempotent, refusing inconsistent files."""
+"""Loading Stockholms län's mandate ladder (with the national level): its 18 groups, idempotent,
+refusing inconsistent files. Every county's ladder: tests/barriers/test_ladders.py."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from barriers.catalogue import STEERING_GROUPS_FILE, steering_groups_load
+from barriers.catalogue import NATIONAL_FILE, steering_groups_load
 from barriers.models import MandateLevel, SteeringGroup
 from catalogue.schema import CatalogueError
 
 
 @pytest.mark.django_db
 def test_loads_the_ladder_of_domain_1_4() -> None:
-    counts = steering_groups_load()
+    counts = steering_groups_load(county="stockholm")
     assert counts == {"created": 18, "updated": 0, "groups": 18}
     roslagen = SteeringGroup.objects.get(slug="styrelse-roslagen")
     assert roslagen.level == SteeringGroup.Level.FORBUND_BOARD
@@ -38,21 +39,21 @@ def test_loads_the_ladder_of_domain_1_4() -> None:
 
 @pytest.mark.django_db
 def test_second_load_changes_nothing_and_writes_no_history() -> None:
-    steering_groups_load()
+    steering_groups_load(county="stockholm")
     history = SteeringGroup.history.count()
-    assert steering_groups_load() == {"created": 0, "updated": 0, "groups": 18}
+    assert steering_groups_load(county="stockholm") == {"created": 0, "updated": 0, "groups": 18}
     assert SteeringGroup.history.count() == history
 
 
 @pytest.mark.django_db
 def test_a_changed_mandate_is_updated(tmp_path: Path) -> None:
-    steering_groups_load()
-    rows = json.loads(STEERING_GROUPS_FILE.read_text(encoding="utf-8"))
-    for row in rows:
+    steering_groups_load(county="stockholm")
+    ladder = json.loads(NATIONAL_FILE.read_text(encoding="utf-8"))
+    for row in ladder["groups"]:
         if row["slug"] == "nns":
             row["mandate"] = "regional_agreement"
-    changed = tmp_path / "steering_groups.json"
-    changed.write_text(json.dumps(rows), encoding="utf-8")
+    changed = tmp_path / "national.json"
+    changed.write_text(json.dumps(ladder), encoding="utf-8")
     assert steering_groups_load(path=changed)["updated"] == 1
     assert SteeringGroup.objects.get(slug="nns").mandate == MandateLevel.REGIONAL_AGREEMENT
 
@@ -87,7 +88,7 @@ def test_inconsistent_file_is_refused_with_every_problem(tmp_path: Path) -> None
 @pytest.mark.django_db
 def test_command_reports_counts() -> None:
     out = StringIO()
-    call_command("load_steering_groups", stdout=out)
+    call_command("load_steering_groups", "--county", "stockholm", stdout=out)
     assert "18 (18 created, 0 updated)" in out.getvalue()
 
 

@@ -22,6 +22,8 @@ from barriers.routing import (
 )
 from catalogue.schema import DATA_DIR
 
+# Stockholms län's ladder and the national level, as `load_steering_groups --county stockholm`
+# loads them; several counties: tests/barriers/test_ladders.py.
 LADDER = tuple(
     GroupData(
         slug=row["slug"],
@@ -29,8 +31,13 @@ LADDER = tuple(
         mandate=mandate_rank(row["mandate"]),
         municipalities=frozenset(row["municipalities"]),
         agencies=frozenset(row["agencies"]),
+        county=ladder["county"] or "",
     )
-    for row in json.loads((DATA_DIR / "steering_groups.json").read_text(encoding="utf-8"))
+    for ladder in (
+        json.loads((DATA_DIR / "ladders" / name).read_text(encoding="utf-8"))
+        for name in ("national.json", "stockholm.json")
+    )
+    for row in ladder["groups"]
 )
 FOUR_PARTIES = {"AF", "FK", "KOMMUN", "REGION"}
 LOCAL, REGIONAL, GUIDELINE, FORORDNING, LAG = 1, 2, 3, 4, 5
