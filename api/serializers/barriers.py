@@ -17,7 +17,11 @@ class SteeringGroupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SteeringGroup
-        fields = ["slug", "name", "level", "mandate", "municipalities", "agencies", "verified"]
+        # county: the SCB county code whose ladder the group is on ("" for national bodies);
+        # a regional group with no municipalities covers that county.
+        fields = [
+            "slug", "name", "level", "mandate", "county", "municipalities", "agencies", "verified",
+        ]  # fmt: skip
 
     def get_mandate(self, group: SteeringGroup) -> str:
         return MandateLevel(group.mandate).code

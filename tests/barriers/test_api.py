@@ -86,6 +86,9 @@ def test_roles_see_and_write_only_what_they_may(
     assert bad.status_code == 400
     groups = _client(analyst).get("/api/v1/steering-groups/").json()["results"]
     assert len(groups) == len(ladder)  # every county's and the nation's
+    county = {group["slug"]: group["county"] for group in groups}
+    assert (county["skane-centralt-samverkansorgan"], county["storsthlm-vis"]) == ("12", "01")
+    assert county["riksdagen"] == ""
 
 
 def test_an_analyst_withdraws_an_open_escalation_with_a_reason(

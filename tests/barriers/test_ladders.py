@@ -280,6 +280,8 @@ def test_an_unknown_place_is_no_county_when_several_are_on_the_ladder() -> None:
     assert several.group == "socialstyrelsen"  # the lowest whole-country body that can act
     one = route(unknown, _ladder("national", "skane"))  # one county: it is the whole area
     assert one.group == "skane-centralt-samverkansorgan"
+    two = route(unknown, _ladder("national", "skane", "stockholm"))
+    assert two.group == "socialstyrelsen"
 
 
 # --- The database path and the dossier for a Skåne barrier -----------------------------------
@@ -324,6 +326,7 @@ def skane_barrier(
     return barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
 
 
+@pytest.mark.django_db
 def test_a_skane_barrier_is_proposed_to_skanes_body_and_its_dossier_renders(
     client: Client, skane_barrier: Barrier, analyst: User
 ) -> None:
