@@ -278,7 +278,9 @@ def test_the_download_is_saved_never_shown_and_removal_is_in_the_history(
     assert response["Content-Disposition"].startswith("attachment;")
     assert "Beslut%20%C3%A5.pdf" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    response.close()
+    # The file only: HttpResponse.close() also ends the "request" and closes the test's
+    # database connection (request_finished), which PostgreSQL's test transaction cannot survive.
+    response.file_to_stream.close()
     path = Path(settings.MEDIA_ROOT) / attachment.file.name
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         attachment_remove(attachment=attachment, by=analyst)
