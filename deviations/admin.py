@@ -57,7 +57,7 @@ class DeviationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class KnutpunktUserAdmin(UserAdmin):
+class KnutpunktUserAdmin(SimpleHistoryAdmin, UserAdmin):  # "Historik": roles and units over time
     fieldsets = (*(UserAdmin.fieldsets or ()), (_("Units"), {"fields": ("units",)}))
     filter_horizontal = ["groups", "user_permissions", "units"]
 

@@ -7,6 +7,7 @@ selectors.py.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -54,6 +55,21 @@ class User(AbstractUser):
     units = models.ManyToManyField(
         Unit, blank=True, related_name="members", verbose_name=_("units")
     )
+    # Who was given which role and unit, made active or inactive, by whom and when. The
+    # password hash and the time of the last login are left out (a login is no change).
+    history = HistoricalRecords(
+        m2m_fields=["groups", "units"], excluded_fields=["password", "last_login"]
+    )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if set(kwargs.get("update_fields") or ()) == {"last_login"}:
+            self.skip_history_when_saving = True
+            try:
+                super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+            return
+        super().save(*args, **kwargs)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -623,13 +623,22 @@ def reporter_pseudonym(user: User) -> str:
 
 
 @transaction.atomic
+@transaction.atomic
 def user_remove(*, user: User) -> int:
-    """Delete an account but keep its deviations, attributed to a pseudonym; returns how many."""
+    """Delete an account but keep its deviations, attributed to a pseudonym; returns how many.
+
+    The account's audit history stays (what roles and units it had, and when) under the same
+    pseudonym: its name and e-mail leave with it, or the history would name the reporter that
+    the pseudonym hides."""
     pseudonym = reporter_pseudonym(user)
+    pk = user.pk
     kept = Deviation.objects.filter(reporter=user).update(
         reporter=None, reporter_pseudonym=pseudonym
     )
     user.delete()
+    User.history.filter(id=pk).update(
+        username=pseudonym[:150], first_name="", last_name="", email=""
+    )
     return kept
 
 
