@@ -381,13 +381,17 @@ class SearchRank(_Search):
     output_field = FloatField()
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        """One pass over the matches builds {rowid: score} (an uncorrelated subquery, run once
+        per statement); each row looks its score up. Asking FTS5 per row cost 0.6 ms a row.
+        LIMIT -1 keeps SQLite from folding bm25() into the aggregate, where it may not run."""
         pk, _alias = self._alias(compiler, connection)
         fts = self.index.fts
         weights = ", ".join(str(w) for w in self.index.weights)
-        return (
-            f"(SELECT -bm25({fts}, {weights}) FROM {fts} WHERE {fts} MATCH %s AND rowid = {pk})",
-            [fts5_query(self.terms)],
+        scores = (
+            f"(SELECT json_group_object(id, score) FROM (SELECT rowid AS id, "
+            f"-bm25({fts}, {weights}) AS score FROM {fts} WHERE {fts} MATCH %s LIMIT -1))"
         )
+        return f"json_extract({scores}, '$.' || {pk})", [fts5_query(self.terms)]
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         _pk, alias = self._alias(compiler, connection)
