@@ -438,6 +438,22 @@ class _CountedPaginator(Paginator):
         return self._known
 
 
+class SearchPaginator(Paginator):
+    """A paginator that counts a searched list only up to COUNT_MAX (`capped` says when it
+    stopped there); any other list it counts as Django's does. For the API's pages."""
+
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        if query is None or RANK not in query.annotations:
+            return super().count
+        matches = self.object_list.order_by().values("pk")[: COUNT_MAX + 1].count()
+        self.capped = matches > COUNT_MAX
+        return min(matches, COUNT_MAX)
+
+
 @dataclass(frozen=True, slots=True)
 class SearchPage:
     """A page of a list that may have been searched, and how to describe it."""

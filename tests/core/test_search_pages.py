@@ -175,3 +175,16 @@ def test_the_barrier_api_and_list_share_one_filter(analyst, db):
     assert 'role="alert"' in body
     assert 'value="intyg"' in body  # what was typed stays
     assert "Färdtjänst och intyg" not in body
+
+
+def test_the_api_counts_a_search_only_so_far(analyst, texts, monkeypatch):
+    import core.search
+
+    monkeypatch.setattr(core.search, "COUNT_MAX", 1)
+    client = APIClient()
+    client.force_authenticate(analyst)
+    searched = client.get("/api/v1/deviations/", {"q": "färdtjänst"}).json()
+    assert (searched["count"], searched["count_capped"]) == (1, True)
+    assert len(searched["results"]) == 1  # one page of what was counted
+    whole = client.get("/api/v1/deviations/").json()
+    assert (whole["count"], whole["count_capped"]) == (3, False)  # no search: counted in full
