@@ -65,6 +65,12 @@ RULES: dict[str, dict[str, int]] = {
     "two_factor_disable": rule(LOGIN, 405, 405, 405, 405, 405),
     "two_factor_verify": rule(LOGIN, 302, 302, 302, 302, 302),  # no authenticator: go on
     "set_language": rule(302, 302, 302, 302, 302, 302),  # GET just goes back; POST switches
+    # Accounts are managed by administrators only (the person is the staff persona).
+    "accounts:list": rule(LOGIN, 403, 403, 403, 403, 200),
+    "accounts:invite": rule(LOGIN, 403, 403, 403, 403, 200),
+    "accounts:detail": rule(LOGIN, 403, 403, 403, 403, 200),
+    "accounts:active": rule(LOGIN, 403, 403, 403, 403, 405),
+    "accounts:resend": rule(LOGIN, 403, 403, 403, 403, 405),
     "deviations:list": rule(LOGIN, 200, 200, 200, 200, 200),
     "deviations:create": rule(LOGIN, 200, 200, 403, 403, 200),
     "deviations:mine": rule(LOGIN, 200, 200, 200, 200, 200),
@@ -187,6 +193,12 @@ POST_RULES: dict[str, dict[str, int]] = {
     "barriers:attachment_add": rule(LOGIN, 403, HIDDEN, ACTED, ACTED, ACTED),
     # The analyst added the file: analysts remove it, the others may not.
     "barriers:attachment_remove": rule(LOGIN, 403, HIDDEN, 302, 403, 302),
+    # Administrators only: no address, no choice whether active, a person with a password to
+    # send an invitation to are refused (400); no boxes ticked is a choice (302).
+    "accounts:invite": rule(LOGIN, 403, 403, 403, 403, 400),
+    "accounts:detail": rule(LOGIN, 403, 403, 403, 403, 302),
+    "accounts:active": rule(LOGIN, 403, 403, 403, 403, 400),
+    "accounts:resend": rule(LOGIN, 403, 403, 403, 403, 400),
 }
 SKIPPED_PREFIXES = ("admin:",)  # Django's admin: staff-only by Django itself
 SKIPPED: set[str] = set()
@@ -253,6 +265,7 @@ def world(
         "attachment": attachment,
         "action": action,
         "unit": taby_unit,
+        "person": staff,
     }
 
 
@@ -273,7 +286,10 @@ def _kwargs(name: str, pattern: URLPattern, world: dict[str, Any]) -> dict[str, 
             "decision": 0,
             "unit": world["unit"].pk,
             "triage": world["action"].pk,
-        }.get(name.split("-")[0], world["barrier"].pk),
+        }.get(
+            name.split("-")[0],
+            world["person"].pk if name.startswith("accounts:") else world["barrier"].pk,
+        ),
         "slug": world["group"].slug if "steering" in name or ":" in name else "roslagen",
         "escalation_id": world["escalation"].pk,
         "escalation_pk": world["escalation"].pk,
