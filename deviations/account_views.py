@@ -133,6 +133,7 @@ def account_invite_view(request: HttpRequest) -> HttpResponse:
                     last_name=data["last_name"],
                     roles=data["roles"],
                     units=data["units"],
+                    site=request.build_absolute_uri("/"),
                 )
             except DomainError as error:
                 form.add_error("email", str(error))
@@ -229,7 +230,11 @@ def account_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A fresh invitation link, while the person has not yet chosen a password."""
     person = _manageable(request, pk)
     try:
-        invitation_resend(user=person, by=request.user)  # type: ignore[arg-type]
+        invitation_resend(
+            user=person,
+            by=request.user,  # type: ignore[arg-type]
+            site=request.build_absolute_uri("/"),
+        )
     except DomainError as error:
         messages.error(request, str(error))
         return _detail(request, person, AccountForm(by=request.user), status=400)  # type: ignore[arg-type]

@@ -95,8 +95,10 @@ def user_invite(
     last_name: str = "",
     roles: Iterable[str] = (),
     units: Iterable[Unit] = (),
+    site: str = "",
 ) -> User:
-    """An active account without a password, and an e-mail with a link to choose one."""
+    """An active account without a password, and an e-mail with a link to choose one
+    (`site`: the address the admin used, for the link when SITE_URL is not set)."""
     email = email.strip()
     if email_taken(email):
         raise DomainError(_("There is already an account with this e-mail address."), code="taken")
@@ -113,7 +115,7 @@ def user_invite(
     user.groups.set(_groups(roles))
     allowed = set(manageable_units(by).values_list("pk", flat=True))
     user.units.set([unit for unit in units if unit.pk in allowed])
-    invitation_send(user=user)
+    invitation_send(user=user, site=site)
     return user
 
 
@@ -121,9 +123,10 @@ def invitation_valid_hours() -> int:
     return max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
 
 
-def invitation_send(*, user: User) -> None:
-    """The invitation in Swedish with a fresh link to the password-reset confirm page."""
-    link = settings.SITE_URL.rstrip("/") + reverse(
+def invitation_send(*, user: User, site: str = "") -> None:
+    """The invitation in Swedish with a fresh link to the password-reset confirm page, on
+    SITE_URL or else the address the administrator used (`site`), as the reset mail does."""
+    link = (settings.SITE_URL or site).rstrip("/") + reverse(
         "password_reset_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
@@ -137,7 +140,7 @@ def invitation_send(*, user: User) -> None:
     EmailMessage(" ".join(subject.split()), body, to=[user.email]).send()
 
 
-def invitation_resend(*, user: User, by: User) -> None:
+def invitation_resend(*, user: User, by: User, site: str = "") -> None:
     """Only while the person has not chosen a password: afterwards it would be a reset."""
     if user.has_usable_password():
         raise DomainError(
@@ -147,7 +150,7 @@ def invitation_resend(*, user: User, by: User) -> None:
         )
     if not user.is_active:
         raise DomainError(_("The account is deactivated."), code="inactive")
-    invitation_send(user=user)
+    invitation_send(user=user, site=site)
 
 
 @transaction.atomic
