@@ -15,9 +15,10 @@ export DEBUG ?= 1
 	system-deps test-deps
 
 # Debian packages, installed with apt-get when missing (bin/system-deps): gettext compiles the
-# translations, WeasyPrint's Pango renders dossier PDFs; the tests also drive chromium and
-# check the generated nginx configuration.
-RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0
+# translations, WeasyPrint's Pango renders dossier PDFs, pysaml2 signs and checks SAML with
+# xmlsec1 (single sign-on); the tests also drive chromium and check the generated nginx
+# configuration.
+RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 xmlsec1
 # make test-deps: bin/system-deps runs apt-get install for chromium and nginx when they are missing.
 TEST_PACKAGES := $(RUN_PACKAGES) chromium nginx
 

@@ -42,6 +42,9 @@ BACKUP_CODES = 10
 # language, and what needs no account at all.
 OPEN_PATHS = ("/static/", "/healthz", "/favicon.ico", "/i18n/", "/tillganglighet/")
 OPEN_NAMES = {"verify": ("logout", "two_factor_verify"), "enrol": ("logout", "two_factor")}
+# Set in the session by single sign-on (deviations.sso): the identity provider verified the
+# person, with its own multi-factor sign-in, so the local code is not asked (docs/security.md).
+SIGNED_IN_BY_IDP = "signed_in_by_idp"
 
 
 # --- Policy ------------------------------------------------------------------------------------
@@ -200,6 +203,8 @@ def _unverified_state(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     try:
         if user is None or not user.is_authenticated or user.is_verified():
+            return ""
+        if request.session.get(SIGNED_IN_BY_IDP):
             return ""
         if second_factor_enrolled(user):
             return "verify"

@@ -3,7 +3,7 @@
 Environment variables: DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CSRF_TRUSTED_ORIGINS,
 SECURE (cookies and HSTS behind TLS), LOG_LEVEL, TASK_BACKEND, RETENTION_DAYS, e-mail (EMAIL_*),
 PROXY_COUNT, API_TOKEN_TTL_HOURS, SESSION_MAX_HOURS, SESSION_IDLE_MINUTES, KNUTPUNKT_REQUIRE_TOTP
-(docs/security.md),
+(docs/security.md), single sign-on (SSO_*, OIDC_*, SAML_*: docs/sso.md),
 ACCESSIBILITY_CONTACT, ACCESSIBILITY_REVIEWED_ON (the accessibility statement), SITE_URL (links in
 e-mail), MEDIA_ROOT and ATTACHMENT_MAX_MB (attachments).
 """
@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "barriers",
     "api",
     "demo",
+    "deviations.sso",  # single sign-on, off unless configured (docs/sso.md)
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "djangosaml2.middleware.SamlSessionMiddleware",  # SAML's own cookie (docs/sso.md)
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.HostileInputMiddleware",  # before anything reads the input, login included
     "django.middleware.common.CommonMiddleware",
@@ -249,12 +251,26 @@ SECURE_CSP = {
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (docs/sso.md): each does nothing while its protocol is not configured.
+    "deviations.sso.oidc.OIDCBackend",
+    "deviations.sso.saml.SAMLBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+
+def axes_counts_only_user_names(request: object, credentials: dict | None) -> bool:
+    """django-axes' AXES_WHITELIST_CALLABLE: attempts with a user name count (passwords,
+    second-factor codes, API tokens); a single sign-on attempt has none, and its refusal must
+    not lock out everyone behind the same address (the identity provider throttles its own
+    password form; docs/sso.md)."""
+    return "username" not in (credentials or {})
+
+
+AXES_WHITELIST_CALLABLE = axes_counts_only_user_names
 # The address counted is the client's as the proxies report it (django-ipware; docs/security.md).
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT") or "0")
 globals().update(client_address_settings(PROXY_COUNT))
@@ -266,6 +282,44 @@ KNUTPUNKT_REQUIRE_TOTP = os.environ.get("KNUTPUNKT_REQUIRE_TOTP", "")
 OTP_TOTP_ISSUER = "Knutpunkt"
 # A password-reset link works this long and once (Django's token, tied to the password).
 PASSWORD_RESET_TIMEOUT = 2 * 3600
+
+# Single sign-on (deviations/sso, docs/sso.md), off unless configured: OpenID Connect when
+# OIDC_RP_CLIENT_ID is set, SAML 2.0 when the identity provider's metadata is given. Who gets
+# which organisation and roles is data: the rules in SSO_RULES_FILE.
+SSO_RULES_FILE = os.environ.get("SSO_RULES_FILE", "")
+SSO_OIDC_LABEL = os.environ.get("SSO_OIDC_LABEL", "")  # "Logga in med <label>"
+SSO_SAML_LABEL = os.environ.get("SSO_SAML_LABEL", "")
+# OpenID Connect (mozilla-django-oidc; the names are the library's own).
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")  # end_session_endpoint
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")  # "groups" in the rules
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint for signing out at the provider
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:oidc_callback"
+# SAML 2.0 (djangosaml2 and pysaml2, which need Debian's xmlsec1).
+SAML_IDP_METADATA_URL = os.environ.get("SAML_IDP_METADATA_URL", "")
+SAML_IDP_METADATA_FILE = os.environ.get("SAML_IDP_METADATA_FILE", "")
+SAML_IDP_CERT_FILE = os.environ.get("SAML_IDP_CERT_FILE", "")  # checks signed metadata
+SAML_SP_ENTITY_ID = os.environ.get("SAML_SP_ENTITY_ID", "")
+SAML_SP_KEY_FILE = os.environ.get("SAML_SP_KEY_FILE", "")
+SAML_SP_CERT_FILE = os.environ.get("SAML_SP_CERT_FILE", "")
+SAML_USERNAME_ATTRIBUTE = os.environ.get("SAML_USERNAME_ATTRIBUTE", "uid")  # "": the NameID
+SAML_GROUPS_ATTRIBUTE = os.environ.get("SAML_GROUPS_ATTRIBUTE", "isMemberOf")  # "groups"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CSP_HANDLER = ""  # Django's own SECURE_CSP already covers these pages
+# Signing out at the OpenID Connect provider ends with a redirect after the sign-out form.
+if OIDC_OP_LOGOUT_ENDPOINT:
+    _logout_origin = "/".join(OIDC_OP_LOGOUT_ENDPOINT.split("/")[:3])
+    SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], _logout_origin]
 
 # API tokens (django-rest-knox): only a digest is stored; a token lives API_TOKEN_TTL_HOURS
 # from its creation (not renewed by use), its owner can revoke it or all of theirs, and a
@@ -333,6 +387,7 @@ LOGGING = {
         "django.tasks": {"level": os.environ.get("TASK_LOG_LEVEL", "WARNING")},
         # WeasyPrint reports every screen-only CSS rule it skips when rendering a dossier PDF.
         "weasyprint": {"level": "ERROR"},
+        "xmlschema": {"level": "WARNING"},  # pysaml2 loads its schemas at every start
         "fontTools": {"level": "ERROR"},
     },
 }

@@ -10,6 +10,7 @@ from barriers import search_views
 from core import account_views
 from core import views as core_views
 from deviations import views as deviation_views
+from deviations.sso import signin as sso_signin
 
 urlpatterns = [
     path("", deviation_views.home_view, name="home"),
@@ -21,7 +22,8 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/logga-ut/", sso_signin.SignOutView.as_view(), name="logout"),
+    path("konto/sso/", include("deviations.sso.urls")),
     path("konto/logga-in/kod/", account_views.two_factor_verify_view, name="two_factor_verify"),
     path(
         "konto/losenord/aterstall/",

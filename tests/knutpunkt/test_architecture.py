@@ -100,6 +100,7 @@ def test_settings_hold_no_hook_into_an_app() -> None:
         "WSGI_APPLICATION",
         "TEMPLATES",
         "AUTH_USER_MODEL",
+        "AUTHENTICATION_BACKENDS",  # single sign-on's backends (deviations.sso)
         "REST_FRAMEWORK",
         "SPECTACULAR_SETTINGS",  # the API schema names enums of api's own layer and below
     }

@@ -53,6 +53,14 @@ RULES: dict[str, dict[str, int]] = {
     "notification_open": rule(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     "login": rule(200, 302, 302, 302, 302, 302),
     "logout": rule(405, 405, 405, 405, 405, 405),
+    # Single sign-on is off unless configured, and then every one of its addresses is absent
+    # (404); tests/sso drives them against real identity providers.
+    "sso:oidc_login": rule(404, 404, 404, 404, 404, 404),
+    "sso:oidc_callback": rule(404, 404, 404, 404, 404, 404),
+    "sso:saml_login": rule(404, 404, 404, 404, 404, 404),
+    "sso:saml_acs": rule(404, 404, 404, 404, 404, 404),
+    "sso:saml_metadata": rule(404, 404, 404, 404, 404, 404),
+    "sso:saml_logout": rule(404, 404, 404, 404, 404, 404),
     "api_tokens": rule(LOGIN, 200, 200, 200, 200, 200),  # each sees only their own keys
     # Password reset is for everyone (an unknown or used link gets a page saying so).
     "password_reset": rule(200, 200, 200, 200, 200, 200),
