@@ -45,6 +45,18 @@ class SignInRefusedError(DomainError):
     http_status = 403
 
 
+class ProviderUnavailableError(SignInRefusedError):
+    """The identity provider did not answer: nobody's fault here, try again later."""
+
+    code = "sso_unavailable"
+    http_status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("The identity provider could not be reached. Please try again in a while.")
+        )
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who the identity provider says signed in, and everything it said about them."""

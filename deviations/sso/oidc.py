@@ -5,10 +5,13 @@ and the userinfo endpoint. Configured from the environment (OIDC_* in knutpunkt/
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
+import requests
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -17,11 +20,17 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
-from deviations.sso.accounts import Identity, SignInRefusedError, sso_sign_in
+from deviations.sso.accounts import (
+    Identity,
+    ProviderUnavailableError,
+    SignInRefusedError,
+    sso_sign_in,
+)
 from deviations.sso.rules import attributes_clean
 from deviations.sso.signin import refused_page, remember_refusal
 
 PROTOCOL = "oidc"
+log = logging.getLogger(__name__)
 
 
 def oidc_enabled() -> bool:
@@ -53,7 +62,15 @@ class OIDCBackend(OIDCAuthenticationBackend):
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
         if not oidc_enabled() or request is None:
             return None
-        return super().authenticate(request, **kwargs)
+        try:
+            return super().authenticate(request, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as error:
+            log.warning("OpenID Connect provider unreachable: %s", error)
+            remember_refusal(request, ProviderUnavailableError())
+        except (requests.RequestException, SuspiciousOperation, ValueError) as error:
+            # A refused code, a bad signature or nonce, an answer that is not JSON.
+            log.warning("OpenID Connect answer not usable: %s", error)
+        return None
 
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict) -> Any:
         claims = {**payload, **self.get_userinfo(access_token, id_token, payload)}

@@ -7,9 +7,11 @@ metadata comes from a URL or a file. Responses and assertions must be signed.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from typing import Any
 
+import requests
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -19,13 +21,21 @@ from djangosaml2 import views as saml_views
 from djangosaml2.backends import Saml2Backend
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import SPConfig
+from saml2.httpbase import ConnectionError as SAMLConnectionError
+from saml2.mdstore import SourceNotFound
 from saml2.saml import NAMEID_FORMAT_UNSPECIFIED
 
-from deviations.sso.accounts import Identity, SignInRefusedError, sso_sign_in
+from deviations.sso.accounts import (
+    Identity,
+    ProviderUnavailableError,
+    SignInRefusedError,
+    sso_sign_in,
+)
 from deviations.sso.rules import attributes_clean
 from deviations.sso.signin import refused_page, remember_refusal
 
 PROTOCOL = "saml"
+log = logging.getLogger(__name__)
 
 
 def saml_enabled() -> bool:
@@ -139,7 +149,12 @@ class ConfigFromSettings:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not saml_enabled():
             return refused_page(request, status=404)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        try:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        except (requests.RequestException, SAMLConnectionError, SourceNotFound) as error:
+            log.warning("SAML identity provider's metadata unavailable: %s", error)
+            remember_refusal(request, ProviderUnavailableError())
+            return refused_page(request)
 
 
 class SAMLLogin(ConfigFromSettings, saml_views.LoginView):

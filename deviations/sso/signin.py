@@ -35,7 +35,7 @@ def refused_page(request: HttpRequest, *, status: int = 403) -> HttpResponse:
         request,
         "registration/sso_refused.html",
         {"message": refusal.message if refusal else "", "not_configured": status == 404},
-        status=status,
+        status=refusal.http_status if refusal else status,
     )
 
 

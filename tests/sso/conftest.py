@@ -84,6 +84,7 @@ def start(module: str, args: list[str], log: Path) -> subprocess.Popen:
 class Provider:
     base: str
     control_token: str
+    process: subprocess.Popen
 
     def person(self, username: str, groups: list[str], **details: str) -> dict[str, Any]:
         person = {
@@ -134,7 +135,7 @@ def oidc_provider(sso_world: str, settings: Any, tmp_path: Path) -> Iterator[Pro
     settings.OIDC_OP_USER_ENDPOINT = f"{base}/o/userinfo/"
     settings.OIDC_OP_JWKS_ENDPOINT = f"{base}/o/.well-known/jwks.json"
     settings.OIDC_OP_LOGOUT_ENDPOINT = f"{base}/o/logout/"
-    yield Provider(base, token)
+    yield Provider(base, token, process)
     process.terminate()
     process.wait(timeout=10)
 
@@ -174,7 +175,7 @@ def saml_idp(sso_world: str, settings: Any, tmp_path: Path) -> Iterator[Provider
     )
     base = f"http://127.0.0.1:{port}"
     settings.SAML_IDP_METADATA_URL = f"{base}/metadata"
-    yield Provider(base, token)
+    yield Provider(base, token, process)
     process.terminate()
     process.wait(timeout=10)
 

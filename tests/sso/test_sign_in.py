@@ -4,12 +4,23 @@ first sign-in and brought up to date on the next, and refusals are clear pages, 
 
 from __future__ import annotations
 
+import base64
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
+import requests
+from django.test import Client
 
 from deviations.models import User
-from tests.sso.conftest import Provider, oidc_sign_in, saml_sign_in
+from tests.sso.conftest import (
+    Provider,
+    form_action,
+    free_port,
+    hidden_inputs,
+    oidc_sign_in,
+    saml_sign_in,
+)
 
 SIGN_IN = {"oidc": oidc_sign_in, "saml": saml_sign_in}
 
@@ -123,10 +134,72 @@ def test_sign_out_ends_the_session(protocol: tuple[str, Provider], sso_world: st
 def test_login_page_offers_each_configured_protocol(
     oidc_provider: Provider, saml_idp: Provider, sso_world: str, settings: Any
 ) -> None:
-    import requests
-
     settings.SSO_OIDC_LABEL = "Region Testlän"
     page = requests.get(f"{sso_world}/konto/logga-in/", timeout=10).text
     assert "Logga in med Region Testlän" in page
     assert "/konto/sso/oidc/logga-in/" in page
     assert "/konto/sso/saml/logga-in/" in page
+
+
+def test_a_tampered_saml_response_is_refused(saml_idp: Provider, sso_world: str) -> None:
+    """The signature is really checked (xmlsec1): a group added on the way is no admin."""
+    person = saml_idp.person("greta", ["kp-roslagen-personal"])
+    browser = requests.Session()
+    page = browser.get(f"{sso_world}/konto/sso/saml/logga-in/?next=/", timeout=20)
+    answer = browser.post(
+        page.url.split("/sso/")[0] + "/sso/login",
+        data={**hidden_inputs(page.text), "username": "greta", "password": person["password"]},
+        timeout=20,
+    )
+    fields = hidden_inputs(answer.text)
+    xml = base64.b64decode(fields["SAMLResponse"]).decode()
+    assert "kp-roslagen-personal" in xml
+    fields["SAMLResponse"] = base64.b64encode(
+        xml.replace("kp-roslagen-personal", "kp-roslagen-admin").encode()
+    ).decode()
+
+    response = browser.post(form_action(answer.text), data=fields, timeout=20)
+
+    assert response.status_code == 403
+    assert "Svaret från inloggningstjänsten gick inte att använda" in response.text
+    assert not User.objects.filter(username="greta").exists()
+
+
+def test_a_provider_that_stops_answering_gets_a_clear_page(
+    oidc_provider: Provider, sso_world: str
+) -> None:
+    person = oidc_provider.person("gustav", ["kp-roslagen-analytiker"])
+    browser = requests.Session()
+    page = browser.get(f"{sso_world}/konto/sso/oidc/logga-in/?next=/", timeout=20)
+    response = browser.post(
+        page.url,
+        data={**hidden_inputs(page.text), "username": "gustav", "password": person["password"]},
+        allow_redirects=False,
+        timeout=20,
+    )
+    while not response.headers["Location"].startswith(sso_world):  # on at the provider
+        location = urljoin(response.url, response.headers["Location"])
+        response = browser.get(location, allow_redirects=False, timeout=20)
+    oidc_provider.process.terminate()  # gone before Knutpunkt exchanges the code
+    oidc_provider.process.wait(timeout=10)
+
+    response = browser.get(response.headers["Location"], timeout=20)
+
+    assert response.status_code == 503
+    assert "Inloggningstjänsten svarar inte" in response.text
+    assert not User.objects.filter(username="gustav").exists()
+
+
+@pytest.mark.django_db
+def test_saml_metadata_out_of_reach_gets_a_clear_page(client: Client, settings: Any) -> None:
+    settings.SAML_IDP_METADATA_URL = f"http://127.0.0.1:{free_port()}/metadata"
+    response = client.get("/konto/sso/saml/logga-in/")
+    assert response.status_code == 503
+    assert "Inloggningstjänsten svarar inte" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_without_configuration_there_is_no_single_sign_on(client: Client) -> None:
+    page = client.get("/konto/logga-in/").content.decode()
+    assert "/konto/sso/" not in page
+    assert client.get("/konto/sso/oidc/logga-in/").status_code == 404
