@@ -4,6 +4,7 @@ fail at the first person's sign-in."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +37,17 @@ def sso_check(**kwargs: Any) -> list[checks.CheckMessage]:
     if saml_enabled() and not shutil.which("xmlsec1"):
         errors.append(
             checks.Error("SAML needs the xmlsec1 program: apt-get install xmlsec1", id="sso.E002")
+        )
+    metadata = settings.SAML_IDP_METADATA_FILE
+    if metadata and not settings.SAML_IDP_METADATA_URL and not Path(metadata).is_file():
+        errors.append(checks.Error(f"SAML_IDP_METADATA_FILE: no file {metadata}", id="sso.E004"))
+    if saml_enabled() and not settings.SESSION_COOKIE_SECURE:
+        errors.append(
+            checks.Warning(
+                "SAML needs SECURE=1 (HTTPS): browsers drop the SameSite=None cookie that keeps "
+                "the pending request unless it is Secure, so every SAML sign-in would fail.",
+                id="sso.W001",
+            )
         )
     if oidc_enabled() or saml_enabled():
         try:

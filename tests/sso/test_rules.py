@@ -103,6 +103,23 @@ def test_the_start_stops_on_unusable_rules(settings: Any, tmp_path: Path) -> Non
     assert sso_check() == []  # single sign-on off: the rules are not read
 
 
+def test_saml_without_https_is_warned_of(settings: Any, tmp_path: Path) -> None:
+    """Chromium drops djangosaml2's SameSite=None cookie unless Secure (tests/browser/test_sso.py
+    fails without it), so SAML over plain HTTP would fail every sign-in."""
+    rules = tmp_path / "rules.json"
+    rules.write_text(
+        json.dumps([{"when": {"attribute": "g", "contains": "x"}, "organisation": None}])
+    )
+    settings.SSO_RULES_FILE = str(rules)
+    settings.SAML_IDP_METADATA_FILE = str(tmp_path / "idp.xml")
+    settings.SESSION_COOKIE_SECURE = False
+    assert [message.id for message in sso_check()] == ["sso.E004", "sso.W001"]
+    (tmp_path / "idp.xml").write_text("<EntityDescriptor/>")
+    assert [message.id for message in sso_check()] == ["sso.W001"]
+    settings.SESSION_COOKIE_SECURE = True
+    assert sso_check() == []
+
+
 def test_the_shipped_example_is_a_valid_rules_file() -> None:
     from core.roles import ROLE_LABELS
     from deviations.sso.rules import rules_read
