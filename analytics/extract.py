@@ -7,7 +7,7 @@ without joining millions of tag rows. Duplicates are left out: they would count 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from analytics.types import DeviationTable, KnotParams
 from catalogue.models import Forbund, Municipality
 from core.errors import DomainError
-from deviations.models import Deviation, Unit
+from deviations.models import Deviation, Unit, User
+from deviations.selectors import organisation_scope
 
 # What a request, a command line or a job may say about the view: one spelling everywhere.
 Params = Mapping[str, str | list[str]]
-FILTER_KEYS = ("since", "until", "forbund", "municipality", "unit")
+FILTER_KEYS = ("since", "until", "forbund", "municipality", "unit", "organisation")
 KNOT_PARAM_KEYS = tuple(f.name for f in fields(KnotParams))
 MIN_SUPPORT_RANGE = (2, 10_000)
 
@@ -68,10 +69,14 @@ def _date(params: Params, key: str) -> date | None:
 
 @dataclass(frozen=True, slots=True)
 class AnalysisFilter:
-    """The filters every analysis view shares: period, place and unit.
+    """The filters every analysis view shares: period, place, unit and organisation.
 
     Pages, the API, the `knots` command and the knot job all read it with `from_params` and
     write it with `as_params`, so a value means, and is refused, the same everywhere.
+    `organisations` is whose deviations are read (the units of these samordningsförbund, as
+    data controllers), where `forbund` is a place (its member municipalities): a person's view
+    always carries their organisation scope (`for_user`), so a kept result, a queued job and
+    an export computed for one förbund can never hold another's deviations.
     """
 
     since: date | None = None
@@ -79,17 +84,39 @@ class AnalysisFilter:
     municipalities: tuple[str, ...] = ()
     forbund: str | None = None  # slug
     units: tuple[int, ...] = field(default=())
+    organisations: tuple[str, ...] = ()  # slugs; empty: every organisation
 
     def __post_init__(self) -> None:
         # One spelling of each view: order and repeats do not make a different filter.
         object.__setattr__(self, "municipalities", tuple(sorted(set(self.municipalities))))
         object.__setattr__(self, "units", tuple(sorted(set(self.units))))
+        object.__setattr__(self, "organisations", tuple(sorted(set(self.organisations))))
+
+    @classmethod
+    def for_user(cls, params: Params, user: User) -> AnalysisFilter:
+        """`from_params`, narrowed to the organisations the person may analyse: nothing asked
+        means all of them; asking for one outside is refused as an unknown one is."""
+        return cls.from_params(params).scoped(user)
+
+    def scoped(self, user: User) -> AnalysisFilter:
+        scope = organisation_scope(user)
+        if scope is None:
+            return self
+        allowed = set(Forbund.objects.filter(pk__in=scope).values_list("slug", flat=True))
+        outside = set(self.organisations) - allowed
+        if outside:
+            raise AnalysisFilterError(
+                "organisation",
+                _("Unknown organisation: %(slugs)s.") % {"slugs": _listed(outside)},
+            )
+        return replace(self, organisations=self.organisations or tuple(allowed))
 
     @classmethod
     def from_params(cls, params: Params) -> AnalysisFilter:
         """The filter from request-like parameters (`since`, `until` as YYYY-MM-DD,
-        `forbund` slug, `municipality` codes, `unit` ids); other keys are not read.
-        Raises AnalysisFilterError, with a translated message, for the first bad value."""
+        `forbund` slug, `municipality` codes, `unit` ids, `organisation` slugs); other keys
+        are not read. Raises AnalysisFilterError, with a translated message, for the first
+        bad value."""
         since, until = _date(params, "since"), _date(params, "until")
         if since and until and since > until:
             raise AnalysisFilterError("until", _("The end date is before the start date."))
@@ -113,12 +140,20 @@ class AnalysisFilter:
             raise AnalysisFilterError(
                 "unit", _("Unknown unit: %(units)s.") % {"units": _listed(missing)}
             )
+        organisations = set(_values(params, "organisation"))
+        known = set(Forbund.objects.filter(slug__in=organisations).values_list("slug", flat=True))
+        if organisations - known:
+            raise AnalysisFilterError(
+                "organisation",
+                _("Unknown organisation: %(slugs)s.") % {"slugs": _listed(organisations - known)},
+            )
         return cls(
             since=since,
             until=until,
             municipalities=tuple(codes),
             forbund=forbund,
             units=tuple(units),
+            organisations=tuple(organisations),
         )
 
     def as_params(self) -> dict[str, str | list[str]]:
@@ -134,12 +169,14 @@ class AnalysisFilter:
             params["municipality"] = list(self.municipalities)
         if self.units:
             params["unit"] = [str(unit) for unit in self.units]
+        if self.organisations:
+            params["organisation"] = list(self.organisations)
         return params
 
     @property
     def is_local(self) -> bool:
         """A view narrowed to a place, where local knots belong (docs/knots.md §6 step 8)."""
-        return bool(self.municipalities or self.forbund or self.units)
+        return bool(self.municipalities or self.forbund or self.units or self.organisations)
 
     def key(self) -> str:
         return "|".join(
@@ -149,6 +186,7 @@ class AnalysisFilter:
                 ",".join(sorted(self.municipalities)),
                 self.forbund or "",
                 ",".join(str(u) for u in sorted(self.units)),
+                ",".join(self.organisations),
             ]
         )
 
@@ -227,6 +265,8 @@ def filtered_deviations(
         qs = qs.filter(municipality__code__in=members)
     if analysis_filter.units:
         qs = qs.filter(unit_id__in=analysis_filter.units)
+    if analysis_filter.organisations:
+        qs = qs.filter(unit__forbund__slug__in=analysis_filter.organisations)
     return qs
 
 

@@ -21,10 +21,22 @@ from analytics.extract import (
 )
 from analytics.types import KnotParams
 from catalogue.models import Forbund, Municipality
-from deviations.models import Unit
+from deviations.models import Unit, User
+from deviations.selectors import organisation_scope
 
 
 class AnalysisFilterForm(forms.Form):
+    """The analysis filter for one person: the choice of organisation is theirs to make only
+    among the organisations they may analyse (a county analyst's county, say), and whatever
+    they choose the view stays inside that scope (`AnalysisFilter.for_user`)."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Forbund.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All I may see"),
+    )
     since = forms.DateField(
         label=_("From"),
         required=False,
@@ -63,10 +75,18 @@ class AnalysisFilterForm(forms.Form):
         initial=KnotParams().min_support,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["min_support"].widget.attrs["inputmode"] = "numeric"
-        self.analysis_filter = AnalysisFilter()
+        scope = organisation_scope(user)
+        organisations = Forbund.objects.order_by("name")
+        if scope is not None:
+            organisations = organisations.filter(pk__in=scope)
+        self.fields["organisation"].queryset = organisations
+        if scope is not None and len(scope) < 2:
+            del self.fields["organisation"]  # nothing to choose: it is the person's own
+        self.analysis_filter = AnalysisFilter().scoped(user)
         self.knot_params = KnotParams()
 
     def full_clean(self) -> None:
@@ -76,10 +96,13 @@ class AnalysisFilterForm(forms.Form):
         if not self.is_bound:
             return
         try:
-            self.analysis_filter = AnalysisFilter.from_params(self.data)
+            self.analysis_filter = AnalysisFilter.for_user(self.data, self.user)
             self.knot_params = knot_params_from_params(self.data)
         except AnalysisFilterError as error:
-            self.analysis_filter, self.knot_params = AnalysisFilter(), KnotParams()
+            self.analysis_filter, self.knot_params = (
+                AnalysisFilter().scoped(self.user),
+                KnotParams(),
+            )
             self.add_error(error.field if error.field in self.fields else None, error.message)
 
     def to_filter(self) -> AnalysisFilter:

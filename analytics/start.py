@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.disclosure import ANALYST_PERMISSION
+from analytics.extract import AnalysisFilter
 from analytics.knots import TREND_ALPHA
 from analytics.presentation import knot_key, knot_title, trend_text
 from analytics.results import knot_result_kept
@@ -24,7 +25,7 @@ def knots_new_or_growing(user: User, since: datetime | None) -> StartPanel | Non
     visit, and those whose share grows beyond chance."""
     if not user.has_perm(ANALYST_PERMISSION):
         return None
-    result = knot_result_kept()
+    result = knot_result_kept(AnalysisFilter().scoped(user))  # the person's own organisations
     if result is None:
         return None
     first_day = timezone.localdate(since) if since else None

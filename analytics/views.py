@@ -69,7 +69,7 @@ def _shown_nodes(request: HttpRequest, available: int) -> int:
 
 
 def _form(request: HttpRequest) -> AnalysisFilterForm:
-    return AnalysisFilterForm(request.GET or None)
+    return AnalysisFilterForm(request.GET or None, user=request_user(request))
 
 
 @login_required

@@ -1,7 +1,9 @@
 """The audit trail people can read: who changed what, when, before and after.
 
 Collected from django-simple-history's tables for deviations, tags, barriers, escalations and
-decisions, newest first, for analysts and administrators.
+decisions, newest first, for analysts and administrators: of the objects inside their
+organisation scope (deviations.selectors.organisation_scope) unless they see the whole
+installation.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from barriers.models import Barrier, Decision, Escalation
+from barriers.selectors import barrier_list, decision_list, escalation_list
 from catalogue.selectors import labels_for
-from deviations.models import Deviation, Tagging
+from deviations.models import Deviation, Tagging, User
+from deviations.selectors import deviation_list, organisation_scope
 
 AUDITED: tuple[type[models.Model], ...] = (Deviation, Tagging, Barrier, Escalation, Decision)
 HIDDEN_FIELDS = {"description", "updated_at"}  # free text stays on its own page
@@ -81,8 +85,23 @@ def _shown(field: str, value: Any) -> str:
     return str(value)[:80]
 
 
-def _entries(model: type[models.Model], limit: int) -> list[AuditEntry]:
+def _visible(model: type[models.Model], user: User) -> models.Q:
+    """The history rows of objects the user may see (by the original object's id)."""
+    if model is Deviation:
+        return models.Q(id__in=deviation_list(user=user).values("pk"))
+    if model is Tagging:
+        return models.Q(deviation_id__in=deviation_list(user=user).values("pk"))
+    if model is Barrier:
+        return models.Q(id__in=barrier_list(user=user).values("pk"))
+    if model is Escalation:
+        return models.Q(id__in=escalation_list(user=user).values("pk"))
+    return models.Q(id__in=decision_list(user=user).values("pk"))
+
+
+def _entries(model: type[models.Model], limit: int, user: User) -> list[AuditEntry]:
     history = model.history.select_related("history_user").order_by("-history_date", "-history_id")
+    if organisation_scope(user) is not None:
+        history = history.filter(_visible(model, user))
     records = list(history[:limit])
     # Every version of these objects in one query, to find each record's previous version.
     versions: dict[Any, list[Any]] = {}
@@ -118,7 +137,7 @@ def _entries(model: type[models.Model], limit: int) -> list[AuditEntry]:
     return entries
 
 
-def audit_trail(*, limit: int = 200) -> list[AuditEntry]:
-    """The latest changes across the audited models, newest first."""
-    streams = [_entries(model, limit) for model in AUDITED]
+def audit_trail(*, user: User, limit: int = 200) -> list[AuditEntry]:
+    """The latest changes across the audited models the user may see, newest first."""
+    streams = [_entries(model, limit, user) for model in AUDITED]
     return list(merge(*streams, key=lambda e: e.at, reverse=True))[:limit]

@@ -126,6 +126,19 @@ class Barrier(models.Model):
         CLOSED = "closed", _("Closed without action")
 
     title = models.CharField(_("title"), max_length=300)
+    # Whose barrier it is: the organisation of the analyst who wrote it up. Its analysts (and
+    # the county's) see it; its evidence comes from that organisation, or from every
+    # organisation of its county when a county analyst wrote it up (`county_wide`). Empty: the
+    # whole installation's (docs/organisations.md).
+    organisation = models.ForeignKey(
+        Forbund,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="barriers",
+        verbose_name=_("organisation"),
+    )
+    county_wide = models.BooleanField(_("for the whole county"), default=False)
     description = models.TextField(_("description"), blank=True)
     root_cause = models.TextField(_("root cause"), blank=True)
     proposed_change = models.TextField(_("proposed change"), blank=True)

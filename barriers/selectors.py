@@ -1,6 +1,8 @@
 """Reads for barriers, scoped to what the asking user may see. The one place that decides it.
 
-- Analysts and administrators (`barriers.view_all_barriers`) see every barrier.
+- Analysts and administrators (`barriers.view_all_barriers`) see the barriers of the
+  organisations they work for (deviations.selectors.organisation_scope: their förbund, their
+  county, or everything), and of the evidence only what lies inside that scope.
 - Steering-group members (`barriers.view_barrier`) see the barriers escalated to their own
   groups, at any time since, and the evidence behind them.
 - Everyone sees the barriers their own reports are linked to, where they were escalated and
@@ -25,14 +27,40 @@ from analytics.disclosure import SMALL_COUNT, viewer_sees_exact
 from analytics.extract import AnalysisFilter, filtered_deviations
 from barriers.models import Barrier, BarrierEvidence, Decision, Escalation, SteeringGroup
 from catalogue.concordance import versions_by_concept
+from catalogue.models import Forbund
 from catalogue.selectors import concepts as catalogue_concepts
 from deviations.history import TimelineEntry
 from deviations.models import Deviation, User
-from deviations.selectors import deviation_list
+from deviations.selectors import deviation_list, organisation_scope
 
 
 def _sees_all(user: User) -> bool:
+    """An analyst or administrator (of some scope: `_analyst_barriers` says which)."""
     return user.is_superuser or user.has_perm("barriers.view_all_barriers")
+
+
+def _whole_installation(user: User) -> bool:
+    return _sees_all(user) and organisation_scope(user) is None
+
+
+def _analyst_barriers(user: User) -> Q:
+    """The barriers an analyst or administrator works with: those of their organisations."""
+    scope = organisation_scope(user)
+    return Q() if scope is None else Q(organisation_id__in=scope)
+
+
+def barrier_organisations(barrier: Barrier) -> tuple[str, ...]:
+    """The organisations (slugs) whose deviations are the barrier's evidence: its own, its
+    county's when written up for the county, every one (empty) for an installation's."""
+    if barrier.organisation_id is None:
+        return ()
+    if barrier.county_wide and (county := barrier.organisation.county):
+        return tuple(
+            Forbund.objects.filter(municipalities__code__startswith=county)
+            .values_list("slug", flat=True)
+            .distinct()
+        )
+    return (barrier.organisation.slug,)
 
 
 def _active(user: User) -> bool:
@@ -52,9 +80,11 @@ def barrier_list(*, user: User) -> QuerySet[Barrier]:
     qs = Barrier.objects.select_related("analyst", "merged_into")
     if not _active(user):
         return qs.none()
-    if _sees_all(user):
+    if _whole_installation(user):
         return qs
     visible = Q(pk__in=_own_barrier_ids(user))
+    if _sees_all(user):
+        visible |= _analyst_barriers(user)
     if user.has_perm("barriers.view_barrier"):
         visible |= Q(pk__in=_group_barrier_ids(user))
     return qs.filter(visible)
@@ -66,8 +96,13 @@ def barrier_get(*, user: User, pk: int) -> Barrier:
 
 
 def _sees_all_evidence(user: User, barrier: Barrier) -> bool:
-    if _sees_all(user):
+    if _whole_installation(user):
         return True
+    if (
+        _sees_all(user)
+        and not barrier.evidence_rows.exclude(deviation__in=deviation_list(user=user)).exists()
+    ):
+        return True  # a förbund's own barrier, or a county's seen by the county's analyst
     return user.has_perm("barriers.view_barrier") and (
         Escalation.objects.filter(barrier=barrier, group__members=user).exists()
     )
@@ -109,9 +144,11 @@ def escalation_list(*, user: User) -> QuerySet[Escalation]:
     qs = Escalation.objects.select_related("barrier", "group", "proposed_group", "created_by")
     if not _active(user):
         return qs.none()
-    if _sees_all(user):
+    if _whole_installation(user):
         return qs
     visible = Q(barrier_id__in=_own_barrier_ids(user))
+    if _sees_all(user):
+        visible |= Q(barrier__in=Barrier.objects.filter(_analyst_barriers(user)))
     if user.has_perm("barriers.view_barrier"):
         visible |= Q(group__in=SteeringGroup.objects.filter(members=user))
     return qs.filter(visible)
@@ -158,6 +195,9 @@ def group_inbox(
     qs = Escalation.objects.filter(group=group).select_related(
         "barrier__analyst", "proposed_group", "forwarded_from__group"
     )
+    if not _whole_installation(user) and not group.members.filter(pk=user.pk).exists():
+        # An analyst looking into a group: only what their own organisations sent it.
+        qs = qs.filter(barrier__in=Barrier.objects.filter(_analyst_barriers(user)))
     if open_only:
         qs = qs.filter(status=Escalation.Status.OPEN)
     return qs.annotate(
@@ -192,11 +232,18 @@ def deviations_matching(
     since: date | None = None,
     until: date | None = None,
     municipalities: Sequence[str] = (),
+    organisations: Sequence[str] = (),
 ) -> QuerySet[Deviation]:
     """Deviations whose confirmed tags contain all these tags (the knot's own definition),
-    duplicates left out as in the knot analysis; in these municipalities (codes) if any."""
+    duplicates left out as in the knot analysis; in these municipalities (codes) and of these
+    organisations (slugs) if any."""
     qs = filtered_deviations(
-        AnalysisFilter(since=since, until=until, municipalities=tuple(municipalities))
+        AnalysisFilter(
+            since=since,
+            until=until,
+            municipalities=tuple(municipalities),
+            organisations=tuple(organisations),
+        )
     )
     if not tags:
         return qs.none()

@@ -37,11 +37,12 @@ from barriers.notifications import (
     sent_back_notify,
 )
 from barriers.routing import BarrierScope, GroupData, Route, agencies_of, infer_mandate, route
-from barriers.selectors import deviations_matching
+from barriers.selectors import barrier_organisations, deviations_matching
 from catalogue.models import Law
 from catalogue.tagids import parse_tag_id
 from core.errors import DomainError, StateError
 from deviations.models import Deviation, User
+from deviations.selectors import COUNTY_PERMISSION, deviation_list
 
 Status = Barrier.Status
 EXAMPLES_MAX = 5
@@ -265,6 +266,8 @@ def barrier_create(
     """Write up a barrier by hand; the deviations given become its evidence."""
     barrier = Barrier(
         title=title.strip(),
+        organisation_id=by.organisation_id,
+        county_wide=bool(by.organisation_id and by.has_perm(COUNTY_PERMISSION)),
         description=description,
         root_cause=root_cause,
         proposed_change=proposed_change,
@@ -292,9 +295,9 @@ def barrier_create_from_knot(
     (figures protected: steering groups read it), its tags, its supporting deviations as
     evidence, and the mandate level its laws imply."""
     key = make_knot_key(knot.tags)
-    existing = Barrier.objects.filter(knot_key=key, merged_into__isnull=True).exclude(
-        status=Status.CLOSED
-    )
+    existing = Barrier.objects.filter(
+        knot_key=key, merged_into__isnull=True, organisation_id=by.organisation_id
+    ).exclude(status=Status.CLOSED)
     if first := existing.first():
         raise StateError(
             _("This knot already has a barrier: “%(title)s”.") % {"title": first.title},
@@ -308,7 +311,8 @@ def barrier_create_from_knot(
         mandate_level=mandate_level or mandate_infer(tags=knot.version_tags),
         tags=knot.version_tags,  # what the deviations name; evidence accrues by concept
         analyst=analyst,
-        deviations=Deviation.objects.filter(reference__in=knot.deviations),
+        # The knot was computed in `by`'s scope; the evidence is kept to it whatever is passed.
+        deviations=deviation_list(user=by).filter(reference__in=knot.deviations),
         knot_key=key,
         how=BarrierEvidence.How.KNOT,
     )
@@ -970,9 +974,9 @@ def barrier_evidence_accrue(
         if len(barrier.tags) < MIN_TAGS_TO_ACCRUE or barrier.status == Status.CLOSED:
             continue
         with transaction.atomic():
-            candidates = deviations_matching(tags=barrier.tags).exclude(
-                barrier_evidence__barrier=barrier
-            )
+            candidates = deviations_matching(
+                tags=barrier.tags, organisations=barrier_organisations(barrier)
+            ).exclude(barrier_evidence__barrier=barrier)
             if restrict is not None:
                 candidates = candidates.filter(pk__in=restrict)
             new = list(candidates)

@@ -152,7 +152,7 @@ def _status(form: object) -> int:
 def barrier_from_knot_view(request: HttpRequest, key: str) -> HttpResponse:
     """“Skapa systemhinder av knuten”: the knot under the same filters becomes a barrier."""
     user = _analyst(request)
-    form = AnalysisFilterForm(request.GET or None)
+    form = AnalysisFilterForm(request.GET or None, user=request_user(request))
     # The knot as the analyst saw it on the page: the served (possibly older) result.
     result = knot_result_served(form.to_filter(), params=form.params(), by=user).result
     knot = next((k for k in (result.knots if result else ()) if knot_key(k.tags) == key), None)
@@ -680,5 +680,5 @@ def decisions_export_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_view(request: HttpRequest) -> HttpResponse:
     """The audit trail for analysts and administrators."""
-    _analyst(request)
-    return render(request, "barriers/audit.html", {"entries": audit_trail(limit=200)})
+    user = _analyst(request)
+    return render(request, "barriers/audit.html", {"entries": audit_trail(user=user, limit=200)})

@@ -38,7 +38,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 @admin.register(Forbund)
 class ForbundAdmin(SimpleHistoryAdmin):
     form = PersonalDataModelForm
-    list_display = ["name", "verified"]
+    list_display = ["name", "verified", "require_totp"]
     list_filter = ["verified"]
     filter_horizontal = ["municipalities"]
 

@@ -73,6 +73,12 @@ class Forbund(models.Model):
     )
     verified = models.BooleanField(_("verified"), default=False)
     source = models.CharField(_("source"), max_length=500, blank=True)
+    # As an organisation on the platform (docs/organisations.md): its own policy for sign-in.
+    require_totp = models.BooleanField(
+        _("require a second factor"),
+        default=False,
+        help_text=_("Everyone in this organisation who signs in with a password needs a code."),
+    )
     history = HistoricalRecords(
         table_name="deviations_historicalforbund", m2m_fields=[municipalities]
     )
@@ -85,6 +91,13 @@ class Forbund(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def county(self) -> str | None:
+        """The SCB county code (the first two digits of a municipality's code): a förbund's
+        members are all in one county, so any member tells it."""
+        first = self.municipalities.order_by("code").values_list("code", flat=True).first()
+        return first[:2] if first else None
 
 
 class Law(models.Model):

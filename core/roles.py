@@ -1,4 +1,4 @@
-"""The four roles as Django groups, and the permissions each app grants them.
+"""The roles as Django groups, and the permissions each app grants them.
 
 Each app declares what its roles may do with `roles_grant()` from its `AppConfig.ready()`, so
 this module names no app above it. Visibility itself is decided in each app's selectors from
@@ -20,18 +20,23 @@ if TYPE_CHECKING:
 
 STAFF = "staff"
 ANALYST = "analyst"
+COUNTY_ANALYST = "county_analyst"
 STEERING = "steering"
 ADMIN = "admin"
 
 ROLE_LABELS = {
     STAFF: _("Staff"),
     ANALYST: _("Analyst"),
+    COUNTY_ANALYST: _("County analyst"),
     STEERING: _("Steering group member"),
     ADMIN: _("Administrator"),
 }
 
 # role -> permission names ("app_label.codename"), filled by the apps at start-up.
 ROLE_PERMISSIONS: dict[str, list[str]] = {role: [] for role in ROLE_LABELS}
+# A role that is another role and more: the county analyst works as an analyst does, over every
+# organisation of the county (deviations.selectors.organisation_scope).
+ROLE_INCLUDES: dict[str, str] = {COUNTY_ANALYST: ANALYST}
 
 
 def roles_grant(role: str, permissions: Iterable[str]) -> None:
@@ -68,7 +73,7 @@ def roles_ensure() -> dict[str, Group]:
     groups = {}
     for role, names in ROLE_PERMISSIONS.items():
         group, created = Group.objects.get_or_create(name=role)
-        shipped = set(names)
+        shipped = set(names) | set(ROLE_PERMISSIONS.get(ROLE_INCLUDES.get(role, ""), ()))
         grant = RoleGrant.objects.filter(role=role).first()
         before = set(grant.permissions) if grant and not created else set()
         added = [_permission(name) for name in sorted(shipped - before)]

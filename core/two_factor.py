@@ -69,9 +69,12 @@ def required_roles() -> set[str] | None:
 def second_factor_required(user: Any) -> bool:
     """Whether this person must sign in with a second factor. Superusers count as admin.
 
-    Today the setting decides; an organisation's own rule will be asked here as well."""
+    The setting decides for the installation; an organisation may require it of all its
+    people as well (`require_totp` on the person's organisation)."""
     if not getattr(user, "is_authenticated", False):
         return False
+    if getattr(getattr(user, "organisation", None), "require_totp", False):
+        return True
     roles = required_roles()
     if roles is None:
         return True

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalogue.models import Forbund, Municipality
-from core.roles import ADMIN, ANALYST, STAFF, STEERING, roles_ensure
+from core.roles import ADMIN, ANALYST, COUNTY_ANALYST, STAFF, STEERING, roles_ensure
 from demo.generator import DemoDeviation, DemoUnit, generate_deviations
 from deviations.models import Deviation, Tagging, Unit, User
 from deviations.services import DeviationInput, TagInput, deviations_file_many
@@ -33,16 +33,36 @@ class DemoUserSpec:
     first_name: str
     last_name: str
     unit_names: tuple[str, ...] = ()
+    organisation: str = ""  # förbund slug; empty: the whole installation
 
 
 # Synthetic accounts with well-known passwords: for demonstrations on one's own machine only.
+# Two organisations side by side (Roslagen and Östra Södertörn), so the separation shows at
+# once: each analyst sees their own förbund's deviations, the county analyst both.
 DEMO_USERS = (
-    DemoUserSpec("personal", "avvikelse-demo-1", STAFF, "Demo", "Personal", ("MIA Roslagen",)),
     DemoUserSpec(
-        "personal2", "avvikelse-demo-2", STAFF, "Demo", "Personal Två", ("MIA Östra Södertörn",)
+        "personal", "avvikelse-demo-1", STAFF, "Demo", "Personal", ("MIA Roslagen",), "roslagen"
     ),
-    DemoUserSpec("analytiker", "knutar-demo-1", ANALYST, "Demo", "Analytiker"),
+    DemoUserSpec(
+        "personal2",
+        "avvikelse-demo-2",
+        STAFF,
+        "Demo",
+        "Personal Två",
+        ("MIA Östra Södertörn",),
+        "ostra-sodertorn",
+    ),
+    DemoUserSpec("analytiker", "knutar-demo-1", ANALYST, "Demo", "Analytiker", (), "roslagen"),
+    DemoUserSpec(
+        "analytiker2", "knutar-demo-2", ANALYST, "Demo", "Analytiker Två", (), "ostra-sodertorn"
+    ),
+    DemoUserSpec(
+        "lansanalytiker", "lanet-demo-1", COUNTY_ANALYST, "Demo", "Länsanalytiker", (), "roslagen"
+    ),
     DemoUserSpec("styrgrupp", "mandat-demo-1", STEERING, "Demo", "Styrgrupp"),
+    DemoUserSpec(
+        "lokaladmin", "lokal-demo-1", ADMIN, "Demo", "Lokal administratör", (), "roslagen"
+    ),
     DemoUserSpec("admin", "admin-demo-1", ADMIN, "Demo", "Administratör"),
 )
 
@@ -84,8 +104,12 @@ def demo_users_ensure(*, reset_passwords: bool = True) -> dict[str, User]:
         )
         if created or reset_passwords:
             user.set_password(spec.password)
-        user.is_staff = spec.role == ADMIN
-        user.is_superuser = spec.role == ADMIN
+        installation_admin = spec.role == ADMIN and not spec.organisation
+        user.is_staff = installation_admin
+        user.is_superuser = installation_admin
+        user.organisation = (
+            Forbund.objects.get(slug=spec.organisation) if spec.organisation else None
+        )
         user.save()
         user.groups.set([groups[spec.role]])
         if spec.unit_names:

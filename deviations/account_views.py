@@ -19,6 +19,7 @@ from deviations.accounts import (
     email_taken,
     invitation_resend,
     invitation_valid_hours,
+    manageable_organisations,
     manageable_units,
     manageable_users,
     role_choices,
@@ -44,17 +45,31 @@ class AccountForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("The whole installation"),
+        help_text=gettext_lazy(
+            "Analysts see the deviations of their organisation; without one, of every one."
+        ),
+    )
+
     def __init__(self, *args: object, by: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["roles"].choices = role_choices()  # type: ignore[attr-defined]
+        self.fields["roles"].choices = role_choices(by)  # type: ignore[attr-defined]
         self.fields["units"].queryset = manageable_units(by)  # type: ignore[attr-defined]
+        if by.organisation_id is not None and not by.is_superuser:
+            del self.fields["organisation"]  # a local administrator's people are their own
+        else:
+            self.fields["organisation"].queryset = manageable_organisations(by)  # type: ignore[attr-defined]
 
 
 class InviteForm(AccountForm):
     email = forms.EmailField(label=gettext_lazy("E-mail"), max_length=254)
     first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150, required=False)
-    field_order = ["email", "first_name", "last_name", "roles", "units"]
+    field_order = ["email", "first_name", "last_name", "organisation", "roles", "units"]
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
@@ -90,7 +105,11 @@ def _manageable(request: HttpRequest, pk: int) -> User:
 def account_list_view(request: HttpRequest) -> HttpResponse:
     """Everyone the administrator manages, with roles and units, filtered and paged."""
     form = FilterForm(request.GET or None)
-    people = manageable_users(request.user).prefetch_related("groups", "units")  # type: ignore[arg-type]
+    people = (
+        manageable_users(request.user)
+        .select_related("organisation")
+        .prefetch_related("groups", "units")
+    )  # type: ignore[arg-type]
     if form.is_valid():
         if text := form.cleaned_data["q"].strip():
             people = people.filter(
@@ -133,6 +152,7 @@ def account_invite_view(request: HttpRequest) -> HttpResponse:
                     last_name=data["last_name"],
                     roles=data["roles"],
                     units=data["units"],
+                    organisation=data.get("organisation"),
                     site=request.build_absolute_uri("/"),
                 )
             except DomainError as error:
@@ -181,6 +201,7 @@ def account_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {
         "roles": list(person.groups.values_list("name", flat=True)),
         "units": list(person.units.all()),
+        "organisation": person.organisation,
     }
     data = request.POST if request.method == "POST" else None  # no box ticked: still a POST
     form = AccountForm(data, by=request.user, initial=initial)  # type: ignore[arg-type]
@@ -192,6 +213,7 @@ def account_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user,  # type: ignore[arg-type]
                     roles=form.cleaned_data["roles"],
                     units=form.cleaned_data["units"],
+                    organisation=form.cleaned_data.get("organisation", False),
                 )
             except DomainError as error:
                 form.add_error(None, str(error))

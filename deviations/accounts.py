@@ -1,7 +1,9 @@
 """Accounts managed by local administrators: invite, roles and units, deactivate, history.
 
-Whose accounts a person may manage is decided in one place, `manageable_users`, so that
-organisations later narrow it there and nowhere else. Every change goes through these
+Whose accounts a person may manage is decided in one place, `manageable_users`: a local
+administrator (an administrator with an organisation) manages their organisation's people and
+units and may not hand out the county analyst's role, which reaches other organisations; the
+installation's administrators (no organisation) manage everyone. Every change goes through these
 functions with `by` recorded as the history user (django-simple-history on User, with groups
 and units as m2m history), so the audit history says who changed what.
 """
@@ -20,7 +22,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,33 +31,57 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
+from catalogue.models import Forbund
 from core.errors import DomainError
-from core.roles import ADMIN, ROLE_LABELS
+from core.roles import ADMIN, COUNTY_ANALYST, ROLE_LABELS
 from deviations.models import Unit, User
 
 MANAGE_PERMISSION = "deviations.change_user"
 ONE_CHANGE = timedelta(seconds=5)  # versions by one person this close are one change
 
 
-def manageable_users(by: User) -> QuerySet[User]:
-    """The accounts `by` may manage: today every account for an administrator, none otherwise.
+# Roles only the installation's administrators give: their reach goes beyond one organisation.
+INSTALLATION_ROLES = frozenset({COUNTY_ANALYST})
 
-    The one place organisations will narrow to the administrator's own organisation."""
+
+def _is_local_admin(by: User) -> bool:
+    return by.organisation_id is not None and not by.is_superuser
+
+
+def manageable_users(by: User) -> QuerySet[User]:
+    """The accounts `by` may manage: an administrator's organisation's people (by their
+    organisation or a unit of it), everyone for the installation's administrators."""
     if not by.has_perm(MANAGE_PERMISSION):
         return User.objects.none()
-    return User.objects.all()
+    if not _is_local_admin(by):
+        return User.objects.all()
+    ours = User.objects.filter(
+        Q(organisation_id=by.organisation_id) | Q(units__forbund_id=by.organisation_id)
+    )
+    return User.objects.filter(pk__in=ours.values("pk"))
 
 
 def manageable_units(by: User) -> QuerySet[Unit]:
-    """The units `by` may give people; follows `manageable_users` when organisations come."""
+    """The units `by` may give people: their organisation's, or every active one."""
     if not by.has_perm(MANAGE_PERMISSION):
         return Unit.objects.none()
-    return Unit.objects.filter(is_active=True)
+    units = Unit.objects.filter(is_active=True)
+    return units.filter(forbund_id=by.organisation_id) if _is_local_admin(by) else units
 
 
-def role_choices() -> list[tuple[str, str]]:
-    """The roles as (name, Swedish label), in the order core.roles declares them."""
-    return [(name, str(label)) for name, label in ROLE_LABELS.items()]
+def manageable_organisations(by: User) -> QuerySet[Forbund]:
+    """The organisations `by` may place people in: their own, or any."""
+    if not by.has_perm(MANAGE_PERMISSION):
+        return Forbund.objects.none()
+    if _is_local_admin(by):
+        return Forbund.objects.filter(pk=by.organisation_id)
+    return Forbund.objects.order_by("name")
+
+
+def role_choices(by: User | None = None) -> list[tuple[str, str]]:
+    """The roles `by` may give, as (name, Swedish label), in the order core.roles declares."""
+    withheld = INSTALLATION_ROLES if by is not None and _is_local_admin(by) else frozenset()
+    return [(name, str(label)) for name, label in ROLE_LABELS.items() if name not in withheld]
 
 
 def user_roles(user: User) -> list[str]:
@@ -64,9 +90,16 @@ def user_roles(user: User) -> list[str]:
     return [str(label) for name, label in ROLE_LABELS.items() if name in names]
 
 
-def _groups(roles: Iterable[str]) -> list[Group]:
-    wanted = [role for role in roles if role in ROLE_LABELS]
+def _groups(roles: Iterable[str], *, by: User) -> list[Group]:
+    allowed = {name for name, _label in role_choices(by)}
+    wanted = [role for role in roles if role in allowed]
     return list(Group.objects.filter(name__in=wanted))
+
+
+def _organisation_given(by: User, organisation: Forbund | None) -> Forbund | None:
+    if _is_local_admin(by):
+        return by.organisation
+    return organisation
 
 
 def username_from_email(email: str) -> str:
@@ -95,10 +128,12 @@ def user_invite(
     last_name: str = "",
     roles: Iterable[str] = (),
     units: Iterable[Unit] = (),
+    organisation: Forbund | None = None,
     site: str = "",
 ) -> User:
     """An active account without a password, and an e-mail with a link to choose one
-    (`site`: the address the admin used, for the link when SITE_URL is not set)."""
+    (`site`: the address the admin used, for the link when SITE_URL is not set). A local
+    administrator's invitations are always to their own organisation."""
     email = email.strip()
     if email_taken(email):
         raise DomainError(_("There is already an account with this e-mail address."), code="taken")
@@ -108,11 +143,12 @@ def user_invite(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         is_active=True,
+        organisation=_organisation_given(by, organisation),
     )
     user.set_unusable_password()
     user._history_user = by  # type: ignore[attr-defined]
     user.save()
-    user.groups.set(_groups(roles))
+    user.groups.set(_groups(roles, by=by))
     allowed = set(manageable_units(by).values_list("pk", flat=True))
     user.units.set([unit for unit in units if unit.pk in allowed])
     invitation_send(user=user, site=site)
@@ -154,8 +190,17 @@ def invitation_resend(*, user: User, by: User, site: str = "") -> None:
 
 
 @transaction.atomic
-def user_update(*, user: User, by: User, roles: Iterable[str], units: Iterable[Unit]) -> User:
-    """Give the person these roles and units; an administrator keeps their own admin role."""
+def user_update(
+    *,
+    user: User,
+    by: User,
+    roles: Iterable[str],
+    units: Iterable[Unit],
+    organisation: Forbund | None | bool = False,
+) -> User:
+    """Give the person these roles and units (and, for the installation's administrators, an
+    organisation; False leaves it); an administrator keeps their own admin role, and roles
+    `by` may not give stay as they were."""
     roles = list(roles)
     if user.pk == by.pk and ADMIN not in roles and user.groups.filter(name=ADMIN).exists():
         raise DomainError(
@@ -163,7 +208,12 @@ def user_update(*, user: User, by: User, roles: Iterable[str], units: Iterable[U
             code="own_admin",
         )
     user._history_user = by  # type: ignore[attr-defined]
-    groups = _groups(roles)
+    if organisation is not False and not _is_local_admin(by) and user.organisation != organisation:
+        user.organisation = organisation  # type: ignore[assignment]
+        user.save(update_fields=["organisation"])
+    givable = {name for name, _label in role_choices(by)}
+    kept = list(user.groups.exclude(name__in=givable))  # not ours to take away
+    groups = _groups(roles, by=by) + kept
     if {g.pk for g in groups} != set(user.groups.values_list("pk", flat=True)):
         user.groups.set(groups)
     allowed = set(manageable_units(by).values_list("pk", flat=True))
@@ -216,7 +266,12 @@ def _who(record: Any) -> str:
 
 
 def _state(
-    record: Any, role_rows: list[Any], unit_rows: list[Any], groups: dict, units: dict
+    record: Any,
+    role_rows: list[Any],
+    unit_rows: list[Any],
+    groups: dict,
+    units: dict,
+    organisations: dict,
 ) -> dict[str, Any]:
     role_names = {groups.get(row.group_id, "") for row in role_rows}
     return {
@@ -225,17 +280,21 @@ def _state(
         "active": record.is_active,
         "roles": [str(label) for name, label in ROLE_LABELS.items() if name in role_names],
         "units": sorted(units.get(row.unit_id, f"#{row.unit_id}") for row in unit_rows),
+        "organisation": organisations.get(record.organisation_id, ""),
     }
 
 
 def _described(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
     none = _("none")
     if before is None:
-        return [
+        created = [
             _("Account created"),
             _("Roles: %(roles)s") % {"roles": ", ".join(after["roles"]) or none},
             _("Units: %(units)s") % {"units": ", ".join(after["units"]) or none},
         ]
+        if after["organisation"]:
+            created.append(_("Organisation: %(name)s") % {"name": after["organisation"]})
+        return created
     texts = []
     if before["name"] != after["name"]:
         texts.append(_("Name changed to %(name)s") % {"name": after["name"] or none})
@@ -247,6 +306,8 @@ def _described(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str
         texts.append(_("Roles: %(roles)s") % {"roles": ", ".join(after["roles"]) or none})
     if before["units"] != after["units"]:
         texts.append(_("Units: %(units)s") % {"units": ", ".join(after["units"]) or none})
+    if before["organisation"] != after["organisation"]:
+        texts.append(_("Organisation: %(name)s") % {"name": after["organisation"] or none})
     return texts
 
 
@@ -254,6 +315,7 @@ def user_history(user: User) -> list[AccountChange]:
     """What changed in the account, by whom and when, newest first; no-change rows left out."""
     groups = dict(Group.objects.values_list("pk", "name"))
     units = dict(Unit.objects.values_list("pk", "name"))
+    organisations = dict(Forbund.objects.values_list("pk", "name"))
     records = list(
         user.history.order_by("history_date", "history_id").select_related("history_user")
     )
@@ -279,7 +341,12 @@ def user_history(user: User) -> list[AccountChange]:
         ):
             last = group[-1]
             after = _state(
-                last, roles_then[last.history_id], units_then[last.history_id], groups, units
+                last,
+                roles_then[last.history_id],
+                units_then[last.history_id],
+                groups,
+                units,
+                organisations,
             )
             if texts := _described(before, after):
                 entries.append(AccountChange(group[0].history_date, _who(group[0]), tuple(texts)))

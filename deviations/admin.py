@@ -58,7 +58,10 @@ class DeviationAdmin(SimpleHistoryAdmin):
 
 @admin.register(User)
 class KnutpunktUserAdmin(SimpleHistoryAdmin, UserAdmin):  # "Historik": roles and units over time
-    fieldsets = (*(UserAdmin.fieldsets or ()), (_("Units"), {"fields": ("units",)}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        (_("Organisation and units"), {"fields": ("organisation", "units")}),
+    )
     filter_horizontal = ["groups", "user_permissions", "units"]
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:

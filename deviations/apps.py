@@ -7,7 +7,15 @@ class DeviationsConfig(AppConfig):
     verbose_name = _("Deviations")
 
     def ready(self) -> None:
-        from core.roles import ADMIN, ANALYST, STAFF, STEERING, model_permissions, roles_grant
+        from core.roles import (
+            ADMIN,
+            ANALYST,
+            COUNTY_ANALYST,
+            STAFF,
+            STEERING,
+            model_permissions,
+            roles_grant,
+        )
         from core.saved_views import saved_view_page
         from core.search import search_index_register
         from deviations import (
@@ -16,10 +24,13 @@ class DeviationsConfig(AppConfig):
             start,  # noqa: F401 - registers the start-page panels
         )
         from deviations.models import Deviation, User
+        from deviations.selectors import people_in_scope
+        from jobs.selectors import job_watch_scope_register
         from privacy.gate import gate_exempt
 
         gate_exempt(User, reason="the accounts of staff: their own names and work e-mail")
         comments.notification_kinds_register()
+        job_watch_scope_register(people_in_scope)
         search_index_register(Deviation, ("description",))
         saved_view_page("deviations:list", _("Deviations"))
         saved_view_page("triage:queue", _("Triage"))
@@ -38,6 +49,8 @@ class DeviationsConfig(AppConfig):
                 "deviations.view_unit",
             ],
         )
+        # ...and every organisation of their county (ROLE_INCLUDES gives them the analyst's).
+        roles_grant(COUNTY_ANALYST, ["deviations.view_county_deviations"])
         # Steering members see only the evidence escalated to their groups (barriers.selectors).
         roles_grant(STEERING, ["deviations.view_deviation"])
         roles_grant(

@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +43,7 @@ from deviations.import_readers import (
 )
 from deviations.models import Deviation, Unit, User
 from deviations.rules import FieldRuleError
-from deviations.selectors import deviation_list
+from deviations.selectors import deviation_list, organisation_scope, organisation_units
 from deviations.services import DeviationInput, TagInput, deviations_file_many
 from jobs.services import Progress
 from privacy.gate import PII_LABELS, personal_data_check
@@ -193,17 +193,26 @@ class _Tables:
     today: date
 
     @classmethod
-    def load(cls) -> _Tables:
+    def load(cls, by: User | None = None) -> _Tables:
+        """`by`: the importer, whose organisation scope bounds the units rows may name (an
+        analyst of one förbund cannot file into another's)."""
         municipalities: dict[str, Municipality] = {}
         for municipality in Municipality.objects.all():
             municipalities[municipality.code] = municipality
             municipalities[municipality.name.casefold()] = municipality
-        units = {unit.name.casefold(): unit for unit in Unit.objects.all()}
+        allowed = Unit.objects.all()
+        if by is not None and organisation_scope(by) is not None:
+            allowed = Unit.objects.filter(
+                Q(pk__in=organisation_units(by).values("pk")) | Q(members=by)
+            ).distinct()
+        units = {unit.name.casefold(): unit for unit in allowed}
         places: dict[int, set[int]] = {unit.pk: set() for unit in units.values()}
         units_in: dict[int, list[Unit]] = {}
         by_pk = {unit.pk: unit for unit in units.values()}
         through = Unit.municipalities.through.objects.values_list("unit_id", "municipality_id")
         for unit_id, municipality_id in through:
+            if unit_id not in by_pk:
+                continue  # outside the importer's organisations
             places[unit_id].add(municipality_id)
             if by_pk[unit_id].is_active:
                 units_in.setdefault(municipality_id, []).append(by_pk[unit_id])
@@ -376,7 +385,7 @@ def deviations_import(
     (it is the job's stored input), so the second reading finds the rows the first one passed.
     """
     report = ImportReport()
-    tables = _Tables.load()
+    tables = _Tables.load(by)
     if progress:
         progress.step(_("Checking rows"), rows.count())
     seen: dict[str, int] = {}

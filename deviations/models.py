@@ -55,6 +55,16 @@ class User(AbstractUser):
     units = models.ManyToManyField(
         Unit, blank=True, related_name="members", verbose_name=_("units")
     )
+    # The samordningsförbund the person works for: analysts see its deviations, local
+    # administrators manage its people. Empty: the whole installation (docs/organisations.md).
+    organisation = models.ForeignKey(
+        Forbund,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("organisation"),
+    )
     # Who was given which role and unit, made active or inactive, by whom and when. The
     # password hash and the time of the last login are left out (a login is no change).
     history = HistoricalRecords(
@@ -199,6 +209,10 @@ class Deviation(models.Model):
         verbose_name_plural = _("deviations")
         permissions = [
             ("view_all_deviations", _("Can see the deviations of every unit")),
+            (
+                "view_county_deviations",
+                _("Can see the deviations of every organisation of the county"),
+            ),
             ("triage_deviation", _("Can confirm tags and triage deviations")),
         ]
         constraints = [

@@ -5,23 +5,82 @@ from datetime import timedelta
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from catalogue.models import Forbund
 from deviations.models import Deviation, Draft, Tagging, Unit, User
 from deviations.similarity import similarity, text_words
+
+ANALYST_PERMISSION = "deviations.view_all_deviations"
+COUNTY_PERMISSION = "deviations.view_county_deviations"
+
+
+def organisation_scope(user: User) -> frozenset[int] | None:
+    """The organisations (samordningsförbund ids) whose deviations this analyst works with;
+    None for the whole installation.
+
+    Each förbund is its own data controller: an analyst or local administrator sees their own
+    organisation's units, a county analyst every organisation of their organisation's county.
+    A person with no organisation (the installation's own administrators, a site with one
+    förbund) and superusers see everything. Every analyst read — lists, knots, statistics,
+    exports, jobs, the API — narrows by this one answer (docs/organisations.md).
+    """
+    cached = getattr(user, "_organisation_scope", False)
+    if cached is not False:
+        return cached
+    scope: frozenset[int] | None
+    if user.is_superuser or user.organisation_id is None:
+        scope = None
+    elif user.has_perm(COUNTY_PERMISSION) and (county := user.organisation.county):
+        scope = frozenset(
+            Forbund.objects.filter(municipalities__code__startswith=county).values_list(
+                "pk", flat=True
+            )
+        ) | {user.organisation_id}
+    else:
+        scope = frozenset({user.organisation_id})
+    user._organisation_scope = scope
+    return scope
+
+
+def sees_organisation_deviations(user: User) -> bool:
+    """Whether the user analyses deviations (of their organisation, county or everything)."""
+    return bool(user.is_superuser or user.has_perm(ANALYST_PERMISSION))
+
+
+def organisation_units(user: User) -> QuerySet[Unit]:
+    """The units inside the user's organisation scope (all units for the whole installation)."""
+    scope = organisation_scope(user)
+    qs = Unit.objects.all()
+    return qs if scope is None else qs.filter(forbund_id__in=scope)
+
+
+def people_in_scope(user: User) -> Q | None:
+    """For lists of other people's work (jobs): people of the user's organisations, by their
+    organisation or by a unit of it; None for the whole installation."""
+    scope = organisation_scope(user)
+    if scope is None:
+        return None
+    people = User.objects.filter(Q(organisation_id__in=scope) | Q(units__forbund_id__in=scope))
+    return Q(created_by__in=people.values("pk"))
 
 
 def deviation_list(*, user: User) -> QuerySet[Deviation]:
     """Deviations this user may see.
 
-    Analysts and administrators see every unit's deviations; staff see their own units' and
-    their own reports. Drafts are not deviations (see `draft_list`). Steering-group members see
-    the evidence of barriers escalated to their groups (none until barriers exist).
+    Analysts and administrators see the deviations of every unit in their organisation scope
+    (`organisation_scope`); staff see their own units' and their own reports. Drafts are not
+    deviations (see `draft_list`). Steering-group members see the evidence of barriers
+    escalated to their groups (barriers.selectors).
     """
     qs = Deviation.objects.select_related("municipality", "unit", "reporter")
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     own = Q(reporter=user)
-    if user.is_superuser or user.has_perm("deviations.view_all_deviations"):
-        return qs
+    if sees_organisation_deviations(user):
+        scope = organisation_scope(user)
+        if scope is None:
+            return qs
+        mine = Q(unit__in=user.units.all()) if user.has_perm("deviations.add_deviation") else Q()
+        return qs.filter(Q(unit__forbund_id__in=scope) | mine | own)
     if user.has_perm("deviations.add_deviation"):
         return qs.filter(Q(unit__in=user.units.all()) | own)
     return qs.filter(own)
@@ -55,8 +114,11 @@ def tagging_list(*, deviation: Deviation) -> QuerySet[Tagging]:
 def unit_list(*, user: User) -> QuerySet[Unit]:
     """Units the user can file for: their own, or all active ones for analysts."""
     qs = Unit.objects.filter(is_active=True).select_related("forbund")
-    if user.is_superuser or user.has_perm("deviations.view_all_deviations"):
-        return qs
+    if sees_organisation_deviations(user):
+        scope = organisation_scope(user)
+        if scope is None:
+            return qs
+        return qs.filter(Q(forbund_id__in=scope) | Q(members=user)).distinct()
     return qs.filter(members=user)
 
 

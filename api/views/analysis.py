@@ -45,6 +45,12 @@ FILTER_PARAMETERS = [
     OpenApiParameter("municipality", str, many=True, description="SCB code, repeatable"),
     OpenApiParameter("forbund", str, description="förbund slug"),
     OpenApiParameter("unit", int, many=True, description="unit id, repeatable"),
+    OpenApiParameter(
+        "organisation",
+        str,
+        many=True,
+        description="organisation (förbund) slug, repeatable; within the caller's own scope",
+    ),
     OpenApiParameter("min_support", int, description="minimum number of deviations (knots)"),
 ]
 
@@ -60,7 +66,7 @@ def _analysis_filter(request: Request) -> tuple[AnalysisFilter, KnotParams]:
         )
     date_params_check(request.query_params, ("since", "until"))
     return (
-        AnalysisFilter.from_params(request.query_params),
+        AnalysisFilter.for_user(request.query_params, request_user(request)),
         knot_params_from_params(request.query_params),
     )
 

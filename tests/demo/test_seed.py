@@ -81,7 +81,8 @@ def test_demo_users_cover_every_role_and_can_log_in(capsys) -> None:
         )
         assert isinstance(user, User)
         assert list(user.groups.values_list("name", flat=True)) == [spec.role]
-    assert {spec.role for spec in DEMO_USERS} == {"staff", "analyst", "steering", "admin"}
+    roles = {"staff", "analyst", "county_analyst", "steering", "admin"}
+    assert {spec.role for spec in DEMO_USERS} == roles
     call_command("create_demo_users")
     assert User.objects.filter(username__in=[s.username for s in DEMO_USERS]).count() == len(
         DEMO_USERS

@@ -296,3 +296,27 @@ def test_the_report_file_stops_listing_at_its_ceiling(monkeypatch: pytest.Monkey
     assert report.problems == 30
     assert len(lines) == 12
     assert "20 more problems" in lines[-1][2]
+
+
+@pytest.mark.django_db
+def test_an_analyst_imports_only_into_their_own_organisations_units() -> None:
+    """Roslagen's analyst cannot file into Östra Södertörn's team: its name is unknown to them,
+    exactly as a unit that does not exist (docs/organisations.md)."""
+    from catalogue.models import Forbund
+    from tests.factories import UserFactory
+
+    roslagen, south = (
+        Forbund.objects.get(slug="roslagen"),
+        Forbund.objects.get(slug="ostra-sodertorn"),
+    )
+    Unit.objects.filter(name="MIA Test").update(forbund=roslagen)
+    UnitFactory(
+        name="MIA Söder", forbund=south, municipalities=[Municipality.objects.get(code="0160")]
+    )
+    analyst = UserFactory(username="north", roles=["analyst"], organisation=roslagen)
+    report = deviations_import(rows=_rows_with_units("MIA Test", "MIA Söder"), by=analyst)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [(3, "unit", "unknown_unit")]
+    county = UserFactory(username="county", roles=["county_analyst"], organisation=roslagen)
+    report = deviations_import(rows=_rows_with_units("MIA Test", "MIA Söder"), by=county)
+    assert report.ok, report.errors
+    assert set(Deviation.objects.values_list("unit__name", flat=True)) == {"MIA Test", "MIA Söder"}

@@ -26,7 +26,8 @@ class Command(BaseCommand):
         for spec in DEMO_USERS:
             user = users[spec.username]
             units = ", ".join(unit.name for unit in user.units.all()) or "-"
+            organisation = user.organisation.name if user.organisation else "(all)"
             self.stdout.write(
-                f"  {spec.role:<9} user: {spec.username:<12} password: "
-                f"{spec.password:<22} units: {units}"
+                f"  {spec.role:<14} user: {spec.username:<14} password: "
+                f"{spec.password:<18} organisation: {organisation}; units: {units}"
             )

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from analytics.extract import AnalysisFilter
 from analytics.results import knot_result
 from barriers.models import Barrier, SteeringGroup
 from barriers.services import barrier_create_from_knot, barrier_escalate, barrier_transition
@@ -40,7 +41,8 @@ class Command(BaseCommand):
         if Barrier.objects.exists():
             self.stdout.write("Demo barriers: already there.")
             return
-        knots = [k for k in knot_result().knots if any(t.startswith("prov:") for t in k.tags)]
+        own = AnalysisFilter().scoped(analyst)  # the analyst's organisation's knots
+        knots = [k for k in knot_result(own).knots if any(t.startswith("prov:") for t in k.tags)]
         created = []
         for knot in knots[:2]:
             barrier = barrier_create_from_knot(knot=knot, by=analyst)
