@@ -45,6 +45,8 @@ CACHE_SECONDS = 30 * 24 * 3600
 KNOTS_BACKOFF = timedelta(minutes=5)  # after a failed recomputation, before trying again
 KNOTS_JOB = "knots"
 KNOTS_DEFAULT_JOB = "knots:default"  # dedupe key of the default view's recomputation
+SCOPED_DEFAULTS = "knots:scoped-defaults"  # the organisations' default views (lists of slugs)
+SCOPED_DEFAULTS_MAX = 500
 
 
 def knots_recompute_default(**_signal: object) -> None:
@@ -60,6 +62,29 @@ def _knots_enqueue_default() -> None:
         dedupe_key=KNOTS_DEFAULT_JOB,
         backoff=KNOTS_BACKOFF,  # a failing recomputation is not retried per filing
     )
+    # ...and the default view of every organisation and county someone has opened, so their
+    # analysts, too, find it current (docs/organisations.md §3).
+    today = timezone.localdate()
+    for organisations in cache.get(SCOPED_DEFAULTS) or []:
+        scoped = AnalysisFilter(organisations=tuple(organisations))
+        job_enqueue(
+            kind=KNOTS_JOB,
+            params=knot_job_params(scoped, KnotParams(), today),
+            dedupe_key=_key(scoped, KnotParams()),
+            backoff=KNOTS_BACKOFF,
+        )
+
+
+def _scoped_default_remember(analysis_filter: AnalysisFilter, params: KnotParams) -> None:
+    """Note an organisation's or a county's default view, which a tag change then recomputes."""
+    if not analysis_filter.organisations or params != KnotParams():
+        return
+    if analysis_filter != AnalysisFilter(organisations=analysis_filter.organisations):
+        return
+    scopes = cache.get(SCOPED_DEFAULTS) or []
+    wanted = list(analysis_filter.organisations)
+    if wanted not in scopes:
+        cache.set(SCOPED_DEFAULTS, [*scopes, wanted][-SCOPED_DEFAULTS_MAX:], CACHE_SECONDS)
 
 
 def _knot_labels() -> dict[str, str]:
@@ -154,6 +179,7 @@ def knot_result_served(
     changed since, with a background job queued (or already running) to bring it up to date."""
     today = timezone.localdate()
     key = _key(analysis_filter, params)
+    _scoped_default_remember(analysis_filter, params)
     cached = cache.get(key)
     if cached is not None and cached.current(today, tag_version()):
         return ServedKnots(cached, stale=False, job=None)

@@ -27,11 +27,10 @@ from analytics.disclosure import SMALL_COUNT, viewer_sees_exact
 from analytics.extract import AnalysisFilter, filtered_deviations
 from barriers.models import Barrier, BarrierEvidence, Decision, Escalation, SteeringGroup
 from catalogue.concordance import versions_by_concept
-from catalogue.models import Forbund
 from catalogue.selectors import concepts as catalogue_concepts
 from deviations.history import TimelineEntry
 from deviations.models import Deviation, User
-from deviations.selectors import deviation_list, organisation_scope
+from deviations.selectors import county_organisations, deviation_list, organisation_scope
 
 
 def _sees_all(user: User) -> bool:
@@ -55,11 +54,7 @@ def barrier_organisations(barrier: Barrier) -> tuple[str, ...]:
     if barrier.organisation_id is None:
         return ()
     if barrier.county_wide and (county := barrier.organisation.county):
-        return tuple(
-            Forbund.objects.filter(municipalities__code__startswith=county)
-            .values_list("slug", flat=True)
-            .distinct()
-        )
+        return tuple(county_organisations(county).values_list("slug", flat=True))
     return (barrier.organisation.slug,)
 
 

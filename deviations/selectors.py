@@ -13,6 +13,12 @@ ANALYST_PERMISSION = "deviations.view_all_deviations"
 COUNTY_PERMISSION = "deviations.view_county_deviations"
 
 
+def county_organisations(county: str) -> QuerySet[Forbund]:
+    """The organisations (förbund) of a county, by SCB county code ("01"): those whose member
+    municipalities' codes begin with it."""
+    return Forbund.objects.filter(municipalities__code__startswith=county).distinct()
+
+
 def organisation_scope(user: User) -> frozenset[int] | None:
     """The organisations (samordningsförbund ids) whose deviations this analyst works with;
     None for the whole installation.
@@ -30,11 +36,9 @@ def organisation_scope(user: User) -> frozenset[int] | None:
     if user.is_superuser or user.organisation_id is None:
         scope = None
     elif user.has_perm(COUNTY_PERMISSION) and (county := user.organisation.county):
-        scope = frozenset(
-            Forbund.objects.filter(municipalities__code__startswith=county).values_list(
-                "pk", flat=True
-            )
-        ) | {user.organisation_id}
+        scope = frozenset(county_organisations(county).values_list("pk", flat=True)) | {
+            user.organisation_id
+        }
     else:
         scope = frozenset({user.organisation_id})
     user._organisation_scope = scope

@@ -166,6 +166,26 @@ def test_policy_by_role_and_off(staff: User, analyst: User, admin_user: User, se
     assert checks.Error in {type(error) for error in policy_check()}
 
 
+def test_an_organisation_can_require_it_of_all_its_people(
+    staff: User, analyst: User, settings: Any
+) -> None:
+    """Roslagen requires a second factor: its analyst must enrol, Östra Södertörn's need not."""
+    from catalogue.models import Forbund
+
+    settings.KNUTPUNKT_REQUIRE_TOTP = ""
+    roslagen = Forbund.objects.get(slug="roslagen")
+    roslagen.require_totp = True
+    roslagen.save()
+    analyst.organisation = roslagen
+    analyst.save()
+    staff.organisation = Forbund.objects.get(slug="ostra-sodertorn")
+    staff.save()
+    assert [second_factor_required(u) for u in (analyst, staff)] == [True, False]
+    client = Client()
+    client.force_login(analyst)
+    assert client.get(reverse("home"))["Location"].startswith(reverse("two_factor"))
+
+
 def test_the_admin_needs_a_verified_admin_when_the_policy_says_so(
     admin_user: User, settings: Any
 ) -> None:

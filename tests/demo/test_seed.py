@@ -87,3 +87,27 @@ def test_demo_users_cover_every_role_and_can_log_in(capsys) -> None:
     assert User.objects.filter(username__in=[s.username for s in DEMO_USERS]).count() == len(
         DEMO_USERS
     )
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_two_organisations_apart_and_the_county_together() -> None:
+    """A newcomer signing in as `analytiker` sees Roslagen's deviations only, `analytiker2`
+    Östra Södertörn's only, `lansanalytiker` the whole county's (README, docs/organisations.md)."""
+    from deviations.selectors import deviation_list
+
+    demo_deviations_seed(n=300, seed=5, end=END)
+    call_command("create_demo_users")
+    people = {u.username: u for u in User.objects.all()}
+    seen = {
+        name: set(deviation_list(user=people[name]).values_list("unit__forbund__slug", flat=True))
+        for name in ("analytiker", "analytiker2", "lansanalytiker", "admin")
+    }
+    assert seen["analytiker"] == {"roslagen"}
+    assert seen["analytiker2"] == {"ostra-sodertorn"}
+    assert {"roslagen", "ostra-sodertorn"} < seen["lansanalytiker"]
+    assert deviation_list(user=people["lansanalytiker"]).count() < Deviation.objects.count()
+    assert deviation_list(user=people["admin"]).count() == Deviation.objects.count()
+    local = people["lokaladmin"]
+    assert not local.is_superuser
+    assert local.organisation is not None
+    assert local.organisation.slug == "roslagen"

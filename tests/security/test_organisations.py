@@ -168,3 +168,30 @@ def test_knots_per_organisation_and_for_the_county(
     }
     assert deviation_list(user=own).count() == 42
     assert deviation_list(user=county_analyst).count() == 84
+
+
+def test_an_organisations_knots_are_recomputed_when_tags_change(
+    two_organisations: dict[str, Unit],
+    foreign_analyst: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Once an organisation's analyst has opened its knots, a tag change brings that view up to
+    date in the background too, not only the installation's default view."""
+    from analytics.results import knot_result_kept, knot_result_served
+    from deviations.services import tag_version
+    from deviations.triage import TriageDecision, deviation_triage
+    from tests.factories import TaggingFactory
+
+    scoped = AnalysisFilter().scoped(foreign_analyst)
+    knot_result_served(scoped, by=foreign_analyst)
+    before = knot_result_kept(scoped)
+    assert before is not None
+    deviation = DeviationFactory(unit=two_organisations["south"])
+    TaggingFactory(deviation=deviation, tag_id="agency:FK", state="suggested")
+    with django_capture_on_commit_callbacks(execute=True):
+        deviation_triage(
+            deviation=deviation, decision=TriageDecision(confirm=["agency:FK"]), by=foreign_analyst
+        )
+    after = knot_result_kept(scoped)
+    assert after is not None
+    assert after.tag_version == tag_version() != before.tag_version

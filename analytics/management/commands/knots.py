@@ -10,6 +10,7 @@ from analytics.extract import AnalysisFilter, AnalysisFilterError, knot_params_f
 from analytics.knots import knots_as_json
 from analytics.results import knot_result
 from analytics.types import KnotParams
+from deviations.selectors import county_organisations
 
 
 class Command(BaseCommand):
@@ -31,6 +32,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--forbund", help="samordningsförbund slug")
         parser.add_argument("--unit", action="append", default=[], help="unit id; repeatable")
+        parser.add_argument(
+            "--organisation",
+            action="append",
+            default=[],
+            help="whose deviations: organisation (förbund) slug; repeatable",
+        )
+        parser.add_argument(
+            "--county",
+            help="whose deviations: every organisation of this county (SCB code, e.g. 01)",
+        )
         parser.add_argument("--today", help="as-of date for the trend (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,8 +52,14 @@ class Command(BaseCommand):
             "forbund": options["forbund"],
             "municipality": options["municipality"],
             "unit": options["unit"],
+            "organisation": options["organisation"],
             "min_support": options["min_support"],
         }
+        if options["county"]:
+            county = county_organisations(options["county"]).values_list("slug", flat=True)
+            if not county:
+                raise CommandError(f"--county: no organisation in county {options['county']!r}")
+            raw["organisation"] = [*raw["organisation"], *county]
         params = {key: value for key, value in raw.items() if value not in (None, [])}
         try:
             analysis_filter = AnalysisFilter.from_params(params)
