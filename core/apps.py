@@ -2,6 +2,24 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def site_url_check(**kwargs: object) -> list:
+    """`check --deploy`: without SITE_URL, links in e-mails (invitations, password resets,
+    notifications) take the address of whoever's request sent them, which a forged Host header
+    could choose where ALLOWED_HOSTS is loose."""
+    from django.conf import settings
+    from django.core import checks
+
+    if getattr(settings, "SITE_URL", ""):
+        return []
+    return [
+        checks.Warning(
+            "SITE_URL is not set: links in e-mails use the address of the request that sent them.",
+            hint="Set SITE_URL to the public address, e.g. https://knutpunkt.example.se.",
+            id="core.W020",
+        )
+    ]
+
+
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Knutpunkt")
@@ -29,3 +47,4 @@ class CoreConfig(AppConfig):
         from core.two_factor import policy_check
 
         checks.register(policy_check)
+        checks.register(site_url_check, checks.Tags.security, deploy=True)

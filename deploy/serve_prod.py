@@ -50,6 +50,7 @@ def production_env(port: int) -> dict[str, str]:
     )
     env.setdefault("SECRET_KEY", _secret_key())
     env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")  # links in e-mails
     env.setdefault("CSRF_TRUSTED_ORIGINS", origins)
     env.setdefault("STATIC_ROOT", str(ROOT / "var" / "static"))
     env.setdefault("LOG_LEVEL", "WARNING")

@@ -69,6 +69,7 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
         "SECRET_KEY": "x7!" * 20 + "production-like-secret-for-the-check",
         "SECURE": "1",
         "ALLOWED_HOSTS": "knutpunkt.example.se",
+        "SITE_URL": "https://knutpunkt.example.se",
     }
     result = subprocess.run(  # noqa: S603 - fixed interpreter and arguments
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -80,3 +81,13 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+    without = subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={k: v for k, v in env.items() if k != "SITE_URL"},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert without.returncode != 0
+    assert "core.W020" in without.stdout + without.stderr
