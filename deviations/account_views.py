@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
@@ -23,6 +23,7 @@ from deviations.accounts import (
     manageable_units,
     manageable_users,
     role_choices,
+    user_delete,
     user_history,
     user_invite,
     user_roles,
@@ -264,3 +265,35 @@ def account_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("A new invitation was sent to %(email)s.") % {"email": person.email}
     )
     return redirect("accounts:detail", pk=person.pk)
+
+
+@login_required
+@permission_required(MANAGE_PERMISSION, raise_exception=True)
+@require_POST
+def account_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove the account for good, once the administrator has typed its username: its
+    deviations stay, under a pseudonym."""
+    person = _manageable(request, pk)
+    if request.POST.get("confirm", "").strip() != person.username:
+        messages.error(
+            request,
+            _("Write the username %(username)s to remove the account.")
+            % {"username": person.username},
+        )
+        return _detail(request, person, AccountForm(by=request.user), status=400)  # type: ignore[arg-type]
+    name = person.get_full_name() or person.username
+    try:
+        kept = user_delete(user=person, by=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, str(error))
+        return _detail(request, person, AccountForm(by=request.user), status=400)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        ngettext(
+            "The account of %(name)s was removed; %(n)d deviation is kept under a pseudonym.",
+            "The account of %(name)s was removed; %(n)d deviations are kept under a pseudonym.",
+            kept,
+        )
+        % {"name": name, "n": kept},
+    )
+    return redirect("accounts:list")

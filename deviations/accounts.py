@@ -35,6 +35,7 @@ from catalogue.models import Forbund
 from core.errors import DomainError
 from core.roles import ADMIN, COUNTY_ANALYST, ROLE_LABELS
 from deviations.models import Unit, User
+from deviations.services import user_remove
 
 MANAGE_PERMISSION = "deviations.change_user"
 ONE_CHANGE = timedelta(seconds=5)  # versions by one person this close are one change
@@ -246,6 +247,20 @@ def user_set_active(*, user: User, by: User, active: bool) -> User:
         _sessions_end(user)
         AuthToken.objects.filter(user=user).delete()
     return user
+
+
+@transaction.atomic
+def user_delete(*, user: User, by: User) -> int:
+    """Remove an account for good (a person who has left, say): signed out everywhere, API keys
+    revoked, the account deleted and its deviations kept under a pseudonym
+    (deviations.services.user_remove); the removal itself is in the history, by `by`.
+    Returns how many deviations were kept."""
+    if user.pk == by.pk:
+        raise DomainError(_("You cannot remove your own account."), code="self")
+    _sessions_end(user)
+    AuthToken.objects.filter(user=user).delete()
+    user._history_user = by  # type: ignore[attr-defined]
+    return user_remove(user=user)
 
 
 # --- History ------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def test_invite_give_a_role_and_deactivate(
     assert mail.outbox[-1].to == ["kim.nyberg@example.org"]
     look("person")
 
-    page.get_by_label("Analytiker").check()
+    page.get_by_label("Analytiker", exact=True).check()
     page.get_by_role("button", name="Spara").first.click()
     expect(page.locator("main")).to_contain_text("Analytiker")
     page.get_by_role("button", name="Inaktivera").click()

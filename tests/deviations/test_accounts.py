@@ -228,3 +228,79 @@ def test_update_service_records_the_changer(admin_user: User, staff: User) -> No
     user_update(user=staff, by=admin_user, roles=[ANALYST], units=[])
     latest = staff.history.order_by("-history_id").first()
     assert latest.history_user == admin_user
+
+
+def test_removing_asks_for_the_username_keeps_the_deviations_and_ends_the_sessions(
+    admin_client: Client, admin_user: User, staff: User, taby_unit: Unit
+) -> None:
+    from tests.factories import DeviationFactory
+
+    filed = DeviationFactory(unit=taby_unit, reporter=staff)
+    session_client = Client()
+    assert _signs_in("staff", "correct-horse-battery", session_client)
+    url = reverse("accounts:remove", args=[staff.pk])
+    refused = admin_client.post(url, {"confirm": "stafff"})
+    assert refused.status_code == 400
+    assert "Skriv användarnamnet staff" in refused.content.decode()
+    assert User.objects.filter(pk=staff.pk).exists()
+    done = admin_client.post(url, {"confirm": " staff "}, follow=True)
+    assert done.redirect_chain[-1][0] == reverse("accounts:list")
+    assert "1 avvikelse finns kvar under en pseudonym" in done.content.decode()
+    assert not User.objects.filter(pk=staff.pk).exists()
+    filed.refresh_from_db()
+    assert filed.reporter is None
+    assert filed.reporter_pseudonym
+    assert session_client.get(reverse("home")).status_code == 302
+    gone = User.history.filter(id=staff.pk, history_type="-").get()
+    assert gone.history_user == admin_user
+    assert gone.username == filed.reporter_pseudonym[:150]
+    assert not User.history.filter(id=staff.pk, email__contains="@").exists()
+    own = admin_client.post(reverse("accounts:remove", args=[admin_user.pk]), {"confirm": "admin"})
+    assert own.status_code == 400
+    assert User.objects.filter(pk=admin_user.pk).exists()
+
+
+def test_a_local_administrator_manages_only_their_organisation(
+    staff: User, other_unit_staff: User, taby_unit: Unit, haninge_unit: Unit
+) -> None:
+    """Roslagen's local administrator: Roslagen's people and units, never Östra Södertörn's,
+    invitations into Roslagen, and no county analyst role to give."""
+    from catalogue.models import Forbund
+
+    roslagen = Forbund.objects.get(slug="roslagen")
+    Unit.objects.filter(pk=taby_unit.pk).update(forbund=roslagen)
+    Unit.objects.filter(pk=haninge_unit.pk).update(
+        forbund=Forbund.objects.get(slug="ostra-sodertorn")
+    )
+    local = UserFactory(username="local", roles=[ADMIN], organisation=roslagen)
+    client = Client()
+    client.force_login(local)
+    listed = client.get(reverse("accounts:list")).content.decode()
+    assert "staff" in listed
+    assert ">other<" not in listed
+    assert client.get(reverse("accounts:detail", args=[other_unit_staff.pk])).status_code == 404
+    remove = reverse("accounts:remove", args=[other_unit_staff.pk])
+    assert client.post(remove, {"confirm": "other"}).status_code == 404
+    page = client.get(reverse("accounts:invite")).content.decode()
+    assert "Länsanalytiker" not in page
+    assert "MIA Haninge" not in page
+    refused = client.post(
+        reverse("accounts:invite"),
+        {
+            "email": "ny@example.org",
+            "roles": [ANALYST, "county_analyst"],
+            "units": [haninge_unit.pk],
+        },
+    )
+    assert refused.status_code == 400  # neither is a choice the form offers them
+    assert not User.objects.filter(email="ny@example.org").exists()
+    client.post(
+        reverse("accounts:invite"),
+        {"email": "ny@example.org", "roles": [ANALYST], "units": [taby_unit.pk]},
+    )
+    invited = User.objects.get(email="ny@example.org")
+    assert invited.organisation == roslagen
+    # The service holds the same line whatever a caller passes.
+    user_update(user=invited, by=local, roles=[ANALYST, "county_analyst"], units=[haninge_unit])
+    assert list(invited.groups.values_list("name", flat=True)) == [ANALYST]
+    assert list(invited.units.all()) == []

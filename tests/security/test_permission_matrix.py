@@ -111,6 +111,7 @@ RULES: dict[str, dict[str, int]] = {
     "accounts:detail": rule(LOGIN, 403, 403, 403, 403, 200, foreign_admin=HIDDEN),
     "accounts:active": rule(LOGIN, 403, 403, 403, 403, 405),
     "accounts:resend": rule(LOGIN, 403, 403, 403, 403, 405),
+    "accounts:remove": rule(LOGIN, 403, 403, 403, 403, 405),
     "deviations:list": rule(LOGIN, 200, 200, 200, 200, 200),
     "deviations:create": rule(LOGIN, 200, 200, 403, 403, 200),
     "deviations:mine": rule(LOGIN, 200, 200, 200, 200, 200),
@@ -239,6 +240,8 @@ POST_RULES: dict[str, dict[str, int]] = {
     "accounts:detail": rule(LOGIN, 403, 403, 403, 403, 302, foreign_admin=HIDDEN),
     "accounts:active": rule(LOGIN, 403, 403, 403, 403, 400, foreign_admin=HIDDEN),
     "accounts:resend": rule(LOGIN, 403, 403, 403, 403, 400, foreign_admin=HIDDEN),
+    # Removing for good asks for the username typed out: posted empty, it is refused (400).
+    "accounts:remove": rule(LOGIN, 403, 403, 403, 403, 400, foreign_admin=HIDDEN),
 }
 SKIPPED_PREFIXES = ("admin:",)  # Django's admin: staff-only by Django itself
 SKIPPED: set[str] = set()
