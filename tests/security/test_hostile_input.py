@@ -23,7 +23,6 @@ from core.text import (
 )
 from deviations.models import Draft, User
 from tests.security.test_permission_matrix import _kwargs, _named_patterns
-from tests.security.test_permission_matrix import world as world  # the same objects  # noqa: F811
 
 pytestmark = pytest.mark.django_db
 
