@@ -523,6 +523,52 @@ def _group_distinct(group: np.ndarray, values: np.ndarray, n_groups: int):
 # --------------------------------------------------------------------------- the engine
 
 
+def _gate(counts: ItemsetCounts, params: KnotParams) -> tuple[_Candidates, np.ndarray]:
+    """Steps 3–6 on the counts alone: the candidates and the flat positions of those that pass
+    the gates and are not folded into a superset."""
+    statute = np.array([tag_kind(t) in ("provision", "law") for t in counts.vocabulary])
+    candidates = _candidates(counts, statute)
+    if not len(candidates.support):
+        return candidates, np.zeros(0, dtype=np.int64)
+    lift = candidates.support / candidates.expected
+    gated = benjamini_hochberg(candidates.p_value, params.q) & (lift >= params.min_lift)
+    return candidates, np.flatnonzero(gated & ~_fold(counts, candidates, gated, params.delta))
+
+
+@dataclass(frozen=True, slots=True)
+class GatedKnot:
+    """A knot as the counts alone decide it (steps 3–6), before its evidence is read: what a
+    national instance can compute from the sites' summed counts (analytics.federation)."""
+
+    tags: tuple[str, ...]
+    support: int
+    expected: float
+    lift: float
+    p_value: float
+
+
+def gated_knots(counts: ItemsetCounts, params: KnotParams | None = None) -> list[GatedKnot]:
+    """The knots the counts support, by tags: the gates and folding of `find_knots`, without
+    the evidence step (spread, trend and score need the deviations themselves)."""
+    params = params or KnotParams()
+    candidates, kept = _gate(counts, params)
+    out = []
+    for flat in kept.tolist():
+        j = int(candidates.size[flat])
+        columns = counts.itemsets[j][candidates.rows[j][flat - candidates.offset[j]]]
+        support, expected = int(candidates.support[flat]), float(candidates.expected[flat])
+        out.append(
+            GatedKnot(
+                tags=tuple(sorted(counts.vocabulary[c] for c in columns.tolist())),
+                support=support,
+                expected=expected,
+                lift=support / expected,
+                p_value=float(candidates.p_value[flat]),
+            )
+        )
+    return sorted(out, key=lambda knot: knot.tags)
+
+
 def find_knots(
     table: DeviationTable,
     *,
@@ -558,13 +604,7 @@ def find_knots(
         max_tags_enumerated=params.max_tags_enumerated,
     )
     counts = ItemsetCounts(table.vocabulary, n, tag_counts, itemsets, item_counts)
-    statute = np.array([tag_kind(t) in ("provision", "law") for t in table.vocabulary])
-    candidates = _candidates(counts, statute)
-    if not len(candidates.support):
-        return []
-    lift = candidates.support / candidates.expected
-    gated = benjamini_hochberg(candidates.p_value, params.q) & (lift >= params.min_lift)
-    kept = np.flatnonzero(gated & ~_fold(counts, candidates, gated, params.delta))
+    candidates, kept = _gate(counts, params)
     if not len(kept):
         return []
 

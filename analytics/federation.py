@@ -1,0 +1,275 @@
+"""National knots from many Knutpunkt instances without one deviation leaving any of them.
+
+The classic two-phase partitioned method for frequent itemsets (Savasere, Omiecinski and
+Navathe's "Partition" algorithm; SON in its distributed form), with the sums made by secure
+summation so that no site's own count ever leaves it in the clear:
+
+1. Every site publishes its number of deviations; the national instance adds them (N).
+2. **Candidates.** Each site proposes the itemsets frequent in its own deviations at its share of
+   the national threshold, `ceil(min_support · n_site / N)`. An itemset with at least
+   `min_support` deviations in the union has, by the pigeonhole principle, at least its share at
+   some site, so the union of the proposals holds every nationally frequent itemset — also one
+   that is frequent only in the union. Proposals are itemsets without counts.
+3. **Counts.** Every site counts every itemset of the union (and its tags) and sends the counts
+   *masked*: to each count it adds, modulo 2^64, a pseudo-random number it shares with each other
+   site (derived from a key the two agreed on), added by one and subtracted by the other. Each
+   masked number on its own is uniformly random; their sum over all sites is the exact count.
+4. The national instance sums and runs the knot method's gates on the exact national counts
+   (analytics.knots.gated_knots): the knots equal those one instance over the union of all
+   deviations finds.
+
+Pure: plain data in and out, no Django (docs/architecture.md R9). Keys, signing and files are at
+the edges (barriers/federation…); the simulation in tests and benchmarks drives these functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from analytics.knots import GatedKnot, _count, gated_knots, mining_baskets
+from analytics.types import DeviationTable, ItemsetCounts, KnotParams
+
+MODULUS = 1 << 64  # the masks' ring: counts are far below 2^63
+Itemset = tuple[str, ...]  # sorted tag ids (concepts when the concordance is used)
+
+N_CELL = "n"
+
+
+def tag_cell(tag: str) -> str:
+    return f"t:{tag}"
+
+
+def itemset_cell(itemset: Itemset) -> str:
+    return "s:" + "|".join(itemset)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteCounts:
+    """One site's exact counts: never sent as they are (`masked`)."""
+
+    n: int
+    tags: Mapping[str, int] = field(default_factory=dict)
+    itemsets: Mapping[Itemset, int] = field(default_factory=dict)
+
+    def cells(self) -> dict[str, int]:
+        cells = {N_CELL: self.n}
+        cells.update((tag_cell(tag), count) for tag, count in self.tags.items())
+        cells.update((itemset_cell(s), count) for s, count in self.itemsets.items())
+        return cells
+
+
+# --- Counting at a site ------------------------------------------------------------------------
+
+
+def _bridged(table: DeviationTable, concepts: Mapping[str, str] | None) -> DeviationTable:
+    return table.on_concepts(concepts) if concepts else table
+
+
+def _all_counts(
+    table: DeviationTable,
+    *,
+    params: KnotParams,
+    min_support: int,
+    concepts: Mapping[str, str] | None,
+) -> tuple[dict[str, int], dict[Itemset, int]]:
+    """Tag and itemset counts over the mining baskets, as the knot engine counts them."""
+    table = _bridged(table, concepts)
+    vocabulary = table.vocabulary
+    if len(table) == 0 or not vocabulary:
+        return {}, {}
+    indptr, indices = mining_baskets(table, concepts=concepts)
+    tag_counts, itemsets, counts = _count(
+        indptr,
+        indices,
+        len(vocabulary),
+        min_support=min_support,
+        max_size=params.max_size,
+        max_tags_enumerated=params.max_tags_enumerated,
+    )
+    tags = {vocabulary[i]: int(c) for i, c in enumerate(tag_counts.tolist()) if c}
+    found: dict[Itemset, int] = {}
+    for j, rows in itemsets.items():
+        for row, count in zip(rows.tolist(), counts[j].tolist(), strict=True):
+            found[tuple(vocabulary[c] for c in row)] = int(count)
+    return tags, found
+
+
+def local_threshold(min_support: int, n_site: int, n_total: int) -> int:
+    """The site's share of the national threshold (step 2), at least 1."""
+    if n_total <= 0:
+        return max(1, min_support)
+    return max(1, math.ceil(min_support * n_site / n_total))
+
+
+def site_candidates(
+    table: DeviationTable,
+    *,
+    n_total: int,
+    params: KnotParams | None = None,
+    concepts: Mapping[str, str] | None = None,
+) -> frozenset[Itemset]:
+    """Step 2 at one site: its locally frequent itemsets (no counts)."""
+    params = params or KnotParams()
+    threshold = local_threshold(params.min_support, len(table), n_total)
+    _tags, itemsets = _all_counts(table, params=params, min_support=threshold, concepts=concepts)
+    return frozenset(itemsets)
+
+
+def site_counts(
+    table: DeviationTable,
+    union: Iterable[Itemset],
+    *,
+    params: KnotParams | None = None,
+    concepts: Mapping[str, str] | None = None,
+) -> SiteCounts:
+    """Step 3 at one site: the exact count of every itemset of the union (0 where absent) and of
+    every tag they contain."""
+    params = params or KnotParams()
+    wanted = sorted(set(union))
+    tags, itemsets = _all_counts(table, params=params, min_support=1, concepts=concepts)
+    tag_ids = sorted({tag for itemset in wanted for tag in itemset})
+    return SiteCounts(
+        n=len(table),
+        tags={tag: tags.get(tag, 0) for tag in tag_ids},
+        itemsets={itemset: itemsets.get(itemset, 0) for itemset in wanted},
+    )
+
+
+# --- Keys ----------------------------------------------------------------------------------------
+
+
+def agreement_key_new() -> bytes:
+    """A site's private key for agreeing mask keys (X25519, 32 bytes); its public half is
+    published with the site's identity."""
+    return X25519PrivateKey.generate().private_bytes_raw()
+
+
+def agreement_public(private: bytes) -> bytes:
+    return X25519PrivateKey.from_private_bytes(private).public_key().public_bytes_raw()
+
+
+def pair_key(private: bytes, peer_public: bytes) -> bytes:
+    """The key two sites share without sending it (Diffie–Hellman over X25519, through HKDF):
+    each computes it from its own private key and the other's public key."""
+    shared = X25519PrivateKey.from_private_bytes(private).exchange(
+        X25519PublicKey.from_public_bytes(peer_public)
+    )
+    return HKDF(algorithm=SHA256(), length=32, salt=None, info=b"knutpunkt-masks").derive(shared)
+
+
+# --- Secure summation --------------------------------------------------------------------------
+
+
+def _prf(key: bytes, round_id: str, cell: str) -> int:
+    digest = hmac.new(key, f"{round_id}\x00{cell}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def masked(
+    counts: SiteCounts, *, site: str, pair_keys: Mapping[str, bytes], round_id: str
+) -> dict[str, int]:
+    """The site's counts as it sends them: each plus, modulo 2^64, the masks it shares with
+    every other site (`pair_keys`: peer → the key the two agreed on; the lower site name adds,
+    the higher subtracts). A fresh `round_id` per exchange gives fresh masks, so two exchanges
+    cannot be differenced either."""
+    out = {}
+    for cell, value in counts.cells().items():
+        total = value
+        for peer, key in pair_keys.items():
+            mask = _prf(key, round_id, cell)
+            total += mask if site < peer else -mask
+        out[cell] = total % MODULUS
+    return out
+
+
+def secure_sum(contributions: Sequence[Mapping[str, int]]) -> dict[str, int]:
+    """The national sums of the masked contributions: exact when every site of the round sent
+    the same cells (the masks cancel), meaningless otherwise — so a missing cell is an error."""
+    cells = set(contributions[0]) if contributions else set()
+    for contribution in contributions[1:]:
+        if set(contribution) != cells:
+            raise ValueError("the sites did not send the same cells; run the round again")
+    sums = {}
+    for cell in cells:
+        total = sum(contribution[cell] for contribution in contributions) % MODULUS
+        if total >= MODULUS // 2:
+            raise ValueError(f"cell {cell!r} does not sum to a count: a site is missing")
+        sums[cell] = total
+    return sums
+
+
+# --- The national computation ------------------------------------------------------------------
+
+
+def national_counts(sums: Mapping[str, int], *, min_support: int) -> ItemsetCounts:
+    """The engine's counts from the summed cells: the itemsets with at least `min_support`
+    deviations in the union, in the engine's key order."""
+    tags = {cell[2:]: count for cell, count in sums.items() if cell.startswith("t:")}
+    itemsets = {
+        tuple(cell[2:].split("|")): count
+        for cell, count in sums.items()
+        if cell.startswith("s:") and count >= min_support
+    }
+    vocabulary = tuple(sorted(tags))
+    number = {tag: i for i, tag in enumerate(vocabulary)}
+    by_size: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+    for itemset, count in itemsets.items():
+        by_size.setdefault(len(itemset), []).append((tuple(number[t] for t in itemset), count))
+    rows, counts = {}, {}
+    for j, found in by_size.items():
+        found.sort()
+        rows[j] = np.array([r for r, _c in found], dtype=np.int32).reshape(len(found), j)
+        counts[j] = np.array([c for _r, c in found], dtype=np.int64)
+    return ItemsetCounts(
+        vocabulary=vocabulary,
+        n=int(sums.get(N_CELL, 0)),
+        tag_counts=np.array([tags[t] for t in vocabulary], dtype=np.int64),
+        itemsets=rows,
+        counts=counts,
+    )
+
+
+def national_knots(sums: Mapping[str, int], params: KnotParams | None = None) -> list[GatedKnot]:
+    """Step 4: the knots of the union, from the summed counts alone."""
+    params = params or KnotParams()
+    return gated_knots(national_counts(sums, min_support=params.min_support), params)
+
+
+def simulate_round(
+    tables: Mapping[str, DeviationTable],
+    *,
+    params: KnotParams | None = None,
+    concepts: Mapping[str, str] | None = None,
+    pair_keys: Mapping[str, Mapping[str, bytes]],
+    round_id: str,
+) -> tuple[list[GatedKnot], dict[str, object]]:
+    """Steps 1–4 with the sites in one process (tests, benchmark): the national knots and what
+    crossed the wire (candidates per site, the union's size, the masked cells)."""
+    params = params or KnotParams()
+    n_total = sum(len(table) for table in tables.values())
+    proposals = {
+        site: site_candidates(table, n_total=n_total, params=params, concepts=concepts)
+        for site, table in tables.items()
+    }
+    union = frozenset().union(*proposals.values())
+    sent = {
+        site: masked(
+            site_counts(table, union, params=params, concepts=concepts),
+            site=site,
+            pair_keys=pair_keys[site],
+            round_id=round_id,
+        )
+        for site, table in tables.items()
+    }
+    sums = secure_sum(list(sent.values()))
+    wire = {"proposals": proposals, "union": union, "sent": sent, "sums": sums}
+    return national_knots(sums, params), wire
