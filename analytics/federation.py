@@ -29,14 +29,26 @@ import hmac
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import numpy as np
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from analytics.knots import GatedKnot, _count, gated_knots, mining_baskets
-from analytics.types import DeviationTable, ItemsetCounts, KnotParams
+from analytics.knots import (
+    SEVERITY_WEIGHTS,
+    GatedKnot,
+    KnotFeatures,
+    _count,
+    _postings,
+    _supporting_rows,
+    gated_knots,
+    knots_scored,
+    mining_baskets,
+)
+from analytics.trend import month_labels, windows
+from analytics.types import DeviationTable, ItemsetCounts, Knot, KnotParams
 
 MODULUS = 1 << 64  # the masks' ring: counts are far below 2^63
 Itemset = tuple[str, ...]  # sorted tag ids (concepts when the concordance is used)
@@ -181,8 +193,14 @@ def masked(
     every other site (`pair_keys`: peer → the key the two agreed on; the lower site name adds,
     the higher subtracts). A fresh `round_id` per exchange gives fresh masks, so two exchanges
     cannot be differenced either."""
+    return _masked_cells(counts.cells(), site=site, pair_keys=pair_keys, round_id=round_id)
+
+
+def _masked_cells(
+    cells: Mapping[str, int], *, site: str, pair_keys: Mapping[str, bytes], round_id: str
+) -> dict[str, int]:
     out = {}
-    for cell, value in counts.cells().items():
+    for cell, value in cells.items():
         total = value
         for peer, key in pair_keys.items():
             mask = _prf(key, round_id, cell)
@@ -244,6 +262,190 @@ def national_knots(sums: Mapping[str, int], params: KnotParams | None = None) ->
     return gated_knots(national_counts(sums, min_support=params.min_support), params)
 
 
+# --- Evidence: spread, severity and trend of the national knots ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SiteProfile:
+    """What a site says about itself with its proposal: its size and the range of its data
+    (months, municipalities) — so every site can be asked for the same cells."""
+
+    n: int
+    first_month: str  # "YYYY-MM"; "" without deviations
+    last_month: str
+    municipalities: tuple[str, ...]
+
+
+def site_profile(table: DeviationTable) -> SiteProfile:
+    if len(table) == 0:
+        return SiteProfile(0, "", "", ())
+    days = table.occurred_on
+    return SiteProfile(
+        n=len(table),
+        first_month=str(days.min().astype("datetime64[M]")),
+        last_month=str(days.max().astype("datetime64[M]")),
+        municipalities=tuple(sorted({str(m) for m in table.municipality.tolist()})),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRequest:
+    """Round 3: the national knots, and the cells each site fills for each of them."""
+
+    knots: tuple[Itemset, ...]
+    months: tuple[str, ...]  # the union's whole month range
+    municipalities: tuple[str, ...]
+    today: date
+    horizon_days: int
+
+    @classmethod
+    def for_profiles(
+        cls,
+        knots: Iterable[Itemset],
+        profiles: Iterable[SiteProfile],
+        *,
+        today: date,
+        horizon_days: int,
+    ) -> EvidenceRequest:
+        profiles = [p for p in profiles if p.n]
+        months: tuple[str, ...] = ()
+        if profiles:
+            first = min(p.first_month for p in profiles)
+            last = max(p.last_month for p in profiles)
+            months = month_labels(
+                date.fromisoformat(first + "-01"), date.fromisoformat(last + "-01")
+            )
+        return cls(
+            knots=tuple(sorted(set(knots))),
+            months=months,
+            municipalities=tuple(sorted({m for p in profiles for m in p.municipalities})),
+            today=today,
+            horizon_days=horizon_days,
+        )
+
+
+def _knot_key(itemset: Itemset) -> str:
+    return "|".join(itemset)
+
+
+def site_evidence(
+    table: DeviationTable,
+    request: EvidenceRequest,
+    *,
+    concepts: Mapping[str, str] | None = None,
+) -> dict[str, int]:
+    """Round 3 at one site: for every knot of the request, its deviations per month and per
+    municipality, its units, severities and trend windows; and the window totals. Exact counts,
+    sent only `masked` (every site fills exactly the same cells)."""
+    cells: dict[str, int] = {}
+    table = _bridged(table, concepts)
+    previous_start, recent_start, end = (
+        np.datetime64(d, "D") for d in windows(request.today, request.horizon_days)
+    )
+    days = table.occurred_on
+    cells["R"] = int(np.count_nonzero((days >= recent_start) & (days <= end)))
+    cells["Q"] = int(np.count_nonzero((days >= previous_start) & (days < recent_start)))
+    number = {tag: i for i, tag in enumerate(table.vocabulary)}
+    if len(table) and table.vocabulary:
+        indptr, indices = mining_baskets(table, concepts=concepts)
+        v, n = len(table.vocabulary), len(table)
+        postings, pointer = _postings(indptr, indices, v, n)
+        tag_counts = np.diff(pointer)
+    for itemset in request.knots:
+        key = _knot_key(itemset)
+        if len(table) and all(tag in number for tag in itemset):
+            columns = np.array([number[tag] for tag in itemset], dtype=np.int64)
+            rows = _supporting_rows(columns, tag_counts, postings, pointer)
+        else:
+            rows = np.zeros(0, dtype=np.int64)
+        knot_days = days[rows]
+        months = np.datetime_as_string(knot_days.astype("datetime64[M]")).tolist()
+        by_month: dict[str, int] = {}
+        for month in months:
+            by_month[month] = by_month.get(month, 0) + 1
+        for month in request.months:
+            cells[f"{key}#m:{month}"] = by_month.pop(month, 0)
+        if by_month:
+            raise ValueError("a deviation outside the request's months: the profiles were stale")
+        places = table.municipality[rows].tolist()
+        for code in request.municipalities:
+            cells[f"{key}#p:{code}"] = 0
+        for code in places:
+            cells[f"{key}#p:{code}"] += 1
+        severity = table.severity[rows].astype(np.int64)
+        cells[f"{key}#u"] = len(set(table.unit[rows].tolist()))
+        cells[f"{key}#a"] = int(np.count_nonzero(severity > 0))
+        cells[f"{key}#w"] = int(sum(SEVERITY_WEIGHTS[s] for s in severity.tolist()))
+        cells[f"{key}#r"] = int(np.count_nonzero((knot_days >= recent_start) & (knot_days <= end)))
+        cells[f"{key}#q"] = int(
+            np.count_nonzero((knot_days >= previous_start) & (knot_days < recent_start))
+        )
+    return cells
+
+
+def _month_end(label: str) -> date:
+    first = date.fromisoformat(label + "-01")
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def national_evidence_knots(
+    gated: Sequence[GatedKnot],
+    sums: Mapping[str, int],
+    request: EvidenceRequest,
+    *,
+    params: KnotParams,
+    include_local: bool = True,
+) -> list[Knot]:
+    """The national knots with their evidence from the summed round-3 cells, scored as one
+    instance scores its own (analytics.knots.knots_scored). No deviation references; first and
+    last seen are by month (the first day of the first month, the last day of the last)."""
+    by_tags = {knot.tags: knot for knot in gated}
+    knots = [by_tags[tags] for tags in request.knots if tags in by_tags]
+    if not knots:
+        return []
+    monthly = np.array(
+        [[sums[f"{_knot_key(k.tags)}#m:{m}"] for m in request.months] for k in knots],
+        dtype=np.int64,
+    )
+    places = np.array(
+        [[sums[f"{_knot_key(k.tags)}#p:{c}"] for c in request.municipalities] for k in knots],
+        dtype=np.float64,
+    )
+    support = np.array([k.support for k in knots], dtype=np.int64)
+    shares = places / support[:, None]
+
+    def column(suffix: str) -> np.ndarray:
+        return np.array([sums[f"{_knot_key(k.tags)}#{suffix}"] for k in knots], dtype=np.int64)
+
+    first_seen, last_seen = [], []
+    for row in monthly:
+        present = np.flatnonzero(row)
+        first_seen.append(date.fromisoformat(request.months[present[0]] + "-01"))
+        last_seen.append(_month_end(request.months[present[-1]]))
+    features = KnotFeatures(
+        tags=[k.tags for k in knots],
+        split=[k.split for k in knots],
+        support=support,
+        expected=np.array([k.expected for k in knots]),
+        municipalities=np.count_nonzero(places, axis=1),
+        concentration=(shares * shares).sum(axis=1),
+        units=column("u"),
+        assessed=column("a").astype(np.float64),
+        weight_sum=column("w").astype(np.float64),
+        recent=column("r"),
+        previous=column("q"),
+        total_recent=int(sums["R"]),
+        total_previous=int(sums["Q"]),
+        labels=request.months,
+        monthly=monthly,
+        first_seen=first_seen,
+        last_seen=last_seen,
+        deviations=[() for _ in knots],
+        versions=[() for _ in knots],
+    )
+    return knots_scored(features, params=params, include_local=include_local)
+
+
 def simulate_round(
     tables: Mapping[str, DeviationTable],
     *,
@@ -251,11 +453,14 @@ def simulate_round(
     concepts: Mapping[str, str] | None = None,
     pair_keys: Mapping[str, Mapping[str, bytes]],
     round_id: str,
+    today: date | None = None,
 ) -> tuple[list[GatedKnot], dict[str, object]]:
     """Steps 1–4 with the sites in one process (tests, benchmark): the national knots and what
-    crossed the wire (candidates per site, the union's size, the masked cells)."""
+    crossed the wire (profiles and candidates per site, the union, the masked cells, the sums).
+    With `today`, round 3 too: `wire["knots"]` holds the national knots with their evidence."""
     params = params or KnotParams()
-    n_total = sum(len(table) for table in tables.values())
+    profiles = {site: site_profile(table) for site, table in tables.items()}
+    n_total = sum(profile.n for profile in profiles.values())
     proposals = {
         site: site_candidates(table, n_total=n_total, params=params, concepts=concepts)
         for site, table in tables.items()
@@ -271,5 +476,31 @@ def simulate_round(
         for site, table in tables.items()
     }
     sums = secure_sum(list(sent.values()))
-    wire = {"proposals": proposals, "union": union, "sent": sent, "sums": sums}
-    return national_knots(sums, params), wire
+    gated = national_knots(sums, params)
+    wire: dict[str, object] = {
+        "profiles": profiles,
+        "proposals": proposals,
+        "union": union,
+        "sent": sent,
+        "sums": sums,
+    }
+    if today is not None:
+        request = EvidenceRequest.for_profiles(
+            (k.tags for k in gated),
+            profiles.values(),
+            today=today,
+            horizon_days=params.horizon_days,
+        )
+        evidence = {
+            site: _masked_cells(
+                site_evidence(table, request, concepts=concepts),
+                site=site,
+                pair_keys=pair_keys[site],
+                round_id=f"{round_id}:evidence",
+            )
+            for site, table in tables.items()
+        }
+        evidence_sums = secure_sum(list(evidence.values()))
+        wire |= {"request": request, "evidence": evidence, "evidence_sums": evidence_sums}
+        wire["knots"] = national_evidence_knots(gated, evidence_sums, request, params=params)
+    return gated, wire

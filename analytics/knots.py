@@ -545,6 +545,7 @@ class GatedKnot:
     expected: float
     lift: float
     p_value: float
+    split: tuple[tuple[str, ...], tuple[str, ...]]
 
 
 def gated_knots(counts: ItemsetCounts, params: KnotParams | None = None) -> list[GatedKnot]:
@@ -557,6 +558,10 @@ def gated_knots(counts: ItemsetCounts, params: KnotParams | None = None) -> list
         j = int(candidates.size[flat])
         columns = counts.itemsets[j][candidates.rows[j][flat - candidates.offset[j]]]
         support, expected = int(candidates.support[flat]), float(candidates.expected[flat])
+        first, second = _splits(j)[int(candidates.split[flat])]
+        parts = sorted(
+            tuple(sorted(counts.vocabulary[columns[c]] for c in part)) for part in (first, second)
+        )
         out.append(
             GatedKnot(
                 tags=tuple(sorted(counts.vocabulary[c] for c in columns.tolist())),
@@ -564,6 +569,7 @@ def gated_knots(counts: ItemsetCounts, params: KnotParams | None = None) -> list
                 expected=expected,
                 lift=support / expected,
                 p_value=float(candidates.p_value[flat]),
+                split=(parts[0], parts[1]),
             )
         )
     return sorted(out, key=lambda knot: knot.tags)
@@ -646,6 +652,33 @@ def _versions(
     return () if unchanged else versions
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class KnotFeatures:
+    """What the score needs of each kept knot, as arrays over the knots: read from the
+    supporting rows at one instance (`_knots_from_evidence`), or summed over many
+    (analytics.federation). Months run over `labels`, the data's whole month range."""
+
+    tags: list[tuple[str, ...]]
+    split: list[tuple[tuple[str, ...], tuple[str, ...]]]
+    support: np.ndarray  # int
+    expected: np.ndarray
+    municipalities: np.ndarray  # distinct
+    concentration: np.ndarray  # Σ share² over municipalities
+    units: np.ndarray  # distinct
+    assessed: np.ndarray  # supporting deviations with a severity
+    weight_sum: np.ndarray  # Σ SEVERITY_WEIGHTS over them
+    recent: np.ndarray
+    previous: np.ndarray
+    total_recent: int
+    total_previous: int
+    labels: tuple[str, ...]
+    monthly: np.ndarray  # knots × months
+    first_seen: list[date]
+    last_seen: list[date]
+    deviations: list[tuple[str, ...]]
+    versions: list[tuple[tuple[str, ...], ...]]
+
+
 def _knots_from_evidence(
     table: DeviationTable,
     *,
@@ -667,13 +700,11 @@ def _knots_from_evidence(
 
     municipalities, concentration = _group_distinct(group, table.municipality[rows], n_knots)
     units, _ = _group_distinct(group, table.unit[rows], n_knots)
-    m_eff = 1.0 / concentration
 
     severity = table.severity[rows].astype(np.int64)
     weights = np.asarray(SEVERITY_WEIGHTS)[severity]
     assessed = np.bincount(group, weights=severity > 0, minlength=n_knots)
     weight_sum = np.bincount(group, weights=weights, minlength=n_knots)
-    severity_weight = np.where(assessed > 0, weight_sum / np.maximum(assessed, 1), 1.0)
 
     previous_start, recent_start, end = (
         np.datetime64(d, "D") for d in windows(today, params.horizon_days)
@@ -686,7 +717,6 @@ def _knots_from_evidence(
     in_previous = (days >= previous_start) & (days < recent_start)
     recent = np.bincount(group, weights=in_recent, minlength=n_knots).astype(np.int64)
     previous = np.bincount(group, weights=in_previous, minlength=n_knots).astype(np.int64)
-    tau, trend_p = share_trends(recent, previous, total_recent, total_previous)
 
     first_day, last_day = all_days.min(), all_days.max()
     labels = month_labels(first_day.item(), last_day.item())
@@ -695,8 +725,70 @@ def _knots_from_evidence(
         n_knots, len(labels)
     )
 
+    tags, splits, first_seen, last_seen, deviations, versions = [], [], [], [], [], []
+    for i in range(n_knots):
+        flat = int(kept[i])
+        columns = knot_columns[i].tolist()
+        first, second = _splits(len(columns))[int(candidates.split[flat])]
+        splits.append(
+            tuple(
+                sorted(
+                    (
+                        tuple(sorted(vocabulary[columns[c]] for c in first)),
+                        tuple(sorted(vocabulary[columns[c]] for c in second)),
+                    )
+                )
+            )
+        )
+        knot_rows = support_rows[i]
+        knot_days = all_days[knot_rows]
+        knot_tags = tuple(sorted(vocabulary[t] for t in columns))
+        tags.append(knot_tags)
+        first_seen.append(knot_days.min().item())
+        last_seen.append(knot_days.max().item())
+        deviations.append(tuple(sorted(str(r) for r in table.references[knot_rows])))
+        versions.append(
+            _versions(knot_tags, knot_rows, versions_from, concepts) if versions_from else ()
+        )
+    features = KnotFeatures(
+        tags=tags,
+        split=splits,
+        support=support,
+        expected=candidates.expected[kept],
+        municipalities=municipalities,
+        concentration=concentration,
+        units=units,
+        assessed=assessed,
+        weight_sum=weight_sum,
+        recent=recent,
+        previous=previous,
+        total_recent=total_recent,
+        total_previous=total_previous,
+        labels=labels,
+        monthly=monthly,
+        first_seen=first_seen,
+        last_seen=last_seen,
+        deviations=deviations,
+        versions=versions,
+    )
+    return knots_scored(features, params=params, include_local=include_local)
+
+
+def knots_scored(features: KnotFeatures, *, params: KnotParams, include_local: bool) -> list[Knot]:
+    """Step 7–8: spread, severity, trend and score from the knots' features, best first; local
+    knots left out unless `include_local`."""
+    n_knots = len(features.tags)
+    if not n_knots:
+        return []
+    support = features.support
+    m_eff = 1.0 / features.concentration
+    assessed = features.assessed
+    severity_weight = np.where(assessed > 0, features.weight_sum / np.maximum(assessed, 1), 1.0)
+    tau, trend_p = share_trends(
+        features.recent, features.previous, features.total_recent, features.total_previous
+    )
     support_f = support.astype(np.float64)
-    expected = candidates.expected[kept]
+    expected = features.expected
     surplus = support_f - expected
     factor = np.where(trend_p < TREND_ALPHA, np.clip(1.0 + tau, 0.5, 2.0), 1.0)
     raw = surplus * severity_weight * np.minimum(1.0, m_eff / SPREAD_CAP) * factor
@@ -705,42 +797,30 @@ def _knots_from_evidence(
 
     knots = []
     for i in range(n_knots):
-        flat = int(kept[i])
-        columns = knot_columns[i].tolist()
-        first, second = _splits(len(columns))[int(candidates.split[flat])]
-        parts = sorted(
-            (
-                tuple(sorted(vocabulary[columns[c]] for c in first)),
-                tuple(sorted(vocabulary[columns[c]] for c in second)),
-            )
-        )
-        knot_rows = support_rows[i]
-        knot_days = all_days[knot_rows]
-        tags = tuple(sorted(vocabulary[t] for t in columns))
         knots.append(
             Knot(
-                tags=tags,
+                tags=features.tags[i],
                 support=int(support[i]),
-                municipalities=int(municipalities[i]),
-                units=int(units[i]),
+                municipalities=int(features.municipalities[i]),
+                units=int(features.units[i]),
                 lift=float(support_f[i] / expected[i]),
                 expected=float(expected[i]),
                 surplus=float(surplus[i]),
                 p_value=float(special.pdtrc(support_f[i] - 1, expected[i])),
-                split=(parts[0], parts[1]),
+                split=features.split[i],
                 trend=float(tau[i]),
                 trend_p=float(trend_p[i]),
                 severity_weight=float(severity_weight[i]),
                 m_eff=float(m_eff[i]),
                 score=float(score[i]),
-                first_seen=knot_days.min().item(),
-                last_seen=knot_days.max().item(),
-                deviations=tuple(sorted(str(r) for r in table.references[knot_rows])),
-                monthly=tuple(zip(labels, (int(c) for c in monthly[i]), strict=True)),
-                local=int(municipalities[i]) < params.min_municipalities,
-                versions=(
-                    _versions(tags, knot_rows, versions_from, concepts) if versions_from else ()
+                first_seen=features.first_seen[i],
+                last_seen=features.last_seen[i],
+                deviations=features.deviations[i],
+                monthly=tuple(
+                    zip(features.labels, (int(c) for c in features.monthly[i]), strict=True)
                 ),
+                local=int(features.municipalities[i]) < params.min_municipalities,
+                versions=features.versions[i],
             )
         )
     order = sorted(range(n_knots), key=lambda i: (-raw[i], knots[i].tags))

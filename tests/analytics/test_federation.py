@@ -49,7 +49,9 @@ def sites() -> dict[str, DeviationTable]:
     tables = {}
     for seed, (site, planted) in enumerate(plans.items(), start=11):
         table, _ = generate_table(3000, seed=seed, planted=planted, vocabulary_size=150)
-        records = [(f"{site}-{r[0]}", *r[1:]) for r in table.records()]
+        # references and unit ids are each instance's own: disjoint in the pool
+        offset = 1000 * seed
+        records = [(f"{site}-{r[0]}", r[1], r[2], r[3] + offset, *r[4:]) for r in table.records()]
         tables[site] = DeviationTable.from_records(records)
     return tables
 
@@ -137,3 +139,41 @@ def test_a_missing_site_or_cell_is_refused_not_summed(
     short.pop(next(iter(short)))
     with pytest.raises(ValueError, match="same cells"):
         secure_sum([sent["roslagen"], sent["malmo"], short])
+
+
+def test_national_knots_with_evidence_equal_the_pooled_analysis(
+    sites: dict[str, DeviationTable], keys: dict[str, dict[str, bytes]]
+) -> None:
+    """Round 3: spread, units, severity, trend, months and score summed over the sites equal
+    one instance's analysis of the union (the references stay home; first and last seen are
+    by month)."""
+    from datetime import date
+
+    from analytics.knots import find_knots
+
+    today = date(2026, 10, 31)
+    _gated, wire = simulate_round(sites, params=PARAMS, pair_keys=keys, round_id="r1", today=today)
+    national = wire["knots"]
+    pooled = find_knots(_pooled(sites), params=PARAMS, today=today, include_local=True)
+    assert [k.tags for k in national] == [k.tags for k in pooled]
+    for ours, theirs in zip(national, pooled, strict=True):
+        for name in ("support", "municipalities", "units", "split", "monthly", "local"):
+            assert getattr(ours, name) == getattr(theirs, name), (ours.tags, name)
+        for name in (
+            "lift",
+            "expected",
+            "p_value",
+            "trend",
+            "trend_p",
+            "severity_weight",
+            "m_eff",
+            "score",
+        ):
+            assert getattr(ours, name) == pytest.approx(getattr(theirs, name), rel=1e-9), name
+        assert ours.deviations == ()
+        assert ours.first_seen <= theirs.first_seen
+        assert (ours.first_seen.year, ours.first_seen.month) == (
+            theirs.first_seen.year,
+            theirs.first_seen.month,
+        )
+        assert ours.last_seen >= theirs.last_seen
