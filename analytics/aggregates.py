@@ -1,0 +1,207 @@
+"""The files federated knot analysis exchanges (analytics.federation): versioned, self-describing
+and signed, so the receiver knows who sent one and that it is whole.
+
+A document is JSON: `format`, `version`, `kind` (the round: `size`, `proposal`, `counts`,
+`evidence`), `round`, `created`, `sender` (name and public keys), `catalogue` (catalogue version
+and a digest of the concordance the counts were made with), `params` (the knot parameters that
+shape the counts) and `body`, signed with the sender's Ed25519 key over the canonical JSON of
+everything else. Masked numbers are written as decimal strings (they use 64 bits, more than
+JSON readers keep exactly). No free text, no references, no reporter, no unit: the body holds
+tag ids, months, municipality codes and masked numbers only (`aggregate_check_body`).
+
+Pure: no Django; the national mode's pages and API read and write these documents.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+from analytics.types import KnotParams
+
+FORMAT = "knutpunkt-aggregate"
+VERSION = 1
+KINDS = ("size", "proposal", "counts", "evidence")
+MAX_BYTES = 200 * 1024 * 1024
+# What a body may contain: tag ids, months, municipality codes, cell names and masked numbers.
+_TAG = (  # docs/contracts.md §1, as catalogue.tagids checks them
+    r"(?:agency:[A-Z][A-Z_]*|law:\d{4}:\d{1,5}|prov:\d{4}:\d{1,5}#(?:K\d+[a-z]?)?(?:P\d+[a-z]?)?)"
+)
+_CELL = re.compile(
+    rf"^(?:n|R|Q|t:{_TAG}|s:{_TAG}(?:\|{_TAG})*|{_TAG}(?:\|{_TAG})*#(?:m:\d{{4}}-\d{{2}}|p:\d{{4}}|[uawrq]))$"
+)
+_NUMBER = re.compile(r"^\d{1,20}$")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_MUNICIPALITY = re.compile(r"^\d{4}$")
+_TAG_ONLY = re.compile(rf"^{_TAG}$")
+
+
+class AggregateError(ValueError):
+    """A document that cannot be used; the message says why (in English: for the operator and
+    the API's `detail`, translated at the edge)."""
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _unb64(text: object, what: str) -> bytes:
+    try:
+        return base64.b64decode(str(text), validate=True)
+    except (ValueError, TypeError):
+        raise AggregateError(f"{what} is not base64") from None
+
+
+def signing_key_new() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes_raw()
+
+
+def signing_public(private: bytes) -> bytes:
+    return Ed25519PrivateKey.from_private_bytes(private).public_key().public_bytes_raw()
+
+
+def canonical(document: Mapping[str, Any]) -> bytes:
+    """The bytes that are signed: sorted keys, no spaces, UTF-8, the signature left out."""
+    unsigned = {key: value for key, value in document.items() if key != "signature"}
+    return json.dumps(unsigned, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def aggregate_document(
+    kind: str,
+    body: Mapping[str, Any],
+    *,
+    sender: str,
+    signing_private: bytes,
+    agreement_public: bytes,
+    round_id: str,
+    catalogue_version: str,
+    concordance: str,
+    params: KnotParams,
+    created: datetime,
+) -> dict[str, Any]:
+    if kind not in KINDS:
+        raise AggregateError(f"unknown kind {kind!r}")
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "kind": kind,
+        "round": round_id,
+        "created": created.isoformat(),
+        "sender": {
+            "name": sender,
+            "signing_key": _b64(signing_public(signing_private)),
+            "agreement_key": _b64(agreement_public),
+        },
+        "catalogue": {"version": catalogue_version, "concordance": concordance},
+        "params": asdict(params),
+        "body": dict(body),
+    }
+    aggregate_check_body(kind, document["body"])
+    signature = Ed25519PrivateKey.from_private_bytes(signing_private).sign(canonical(document))
+    document["signature"] = _b64(signature)
+    return document
+
+
+def aggregate_bytes(document: Mapping[str, Any]) -> bytes:
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, indent=1).encode()
+
+
+def aggregate_load(data: bytes) -> dict[str, Any]:
+    """The document in a file, not yet trusted (`aggregate_verify` next)."""
+    if len(data) > MAX_BYTES:
+        raise AggregateError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise AggregateError(f"not a JSON document: {error}") from None
+    if not isinstance(document, dict):
+        raise AggregateError("not an aggregate document")
+    return document
+
+
+def aggregate_verify(
+    document: Mapping[str, Any], *, trusted: Mapping[str, bytes]
+) -> dict[str, Any]:
+    """The document checked: our format and version, a sender we know (`trusted`: name → the
+    Ed25519 public key registered for it), the key it names being that one, a signature over
+    the whole document, and a body of the allowed shape. Returns the document."""
+    if document.get("format") != FORMAT:
+        raise AggregateError("not a Knutpunkt aggregate")
+    if document.get("version") != VERSION:
+        raise AggregateError(f"version {document.get('version')!r} is not supported")
+    sender = document.get("sender")
+    if not isinstance(sender, dict) or not isinstance(sender.get("name"), str):
+        raise AggregateError("the sender is missing")
+    name = sender["name"]
+    if name not in trusted:
+        raise AggregateError(f"unknown sender {name[:60]!r}")
+    key = _unb64(sender.get("signing_key"), "the signing key")
+    if key != trusted[name]:
+        raise AggregateError(f"the signing key is not the one registered for {name[:60]!r}")
+    signature = _unb64(document.get("signature"), "the signature")
+    try:
+        Ed25519PublicKey.from_public_bytes(key).verify(signature, canonical(document))
+    except (InvalidSignature, ValueError):
+        raise AggregateError("the signature does not match: the file was changed or cut") from None
+    kind = document.get("kind")
+    if kind not in KINDS:
+        raise AggregateError(f"unknown kind {kind!r}")
+    aggregate_check_body(str(kind), document.get("body"))
+    return dict(document)
+
+
+def aggregate_check_body(kind: str, body: object) -> None:
+    """Only what the method needs, of the allowed shapes: never a text, reference or unit."""
+    if not isinstance(body, dict):
+        raise AggregateError("the body is not an object")
+    if kind in ("size", "counts", "evidence"):
+        allowed = {"cells"} | ({"contributes"} if kind == "evidence" else set())
+        if set(body) - allowed:
+            raise AggregateError(f"unexpected fields {sorted(set(body) - allowed)}")
+        cells = body.get("cells")
+        if not isinstance(cells, dict):
+            raise AggregateError("the cells are missing")
+        for cell, value in cells.items():
+            if not _CELL.match(str(cell)) or not _NUMBER.match(str(value)):
+                raise AggregateError(f"a cell of an unknown shape: {str(cell)[:80]!r}")
+        for itemset in body.get("contributes", []):
+            _check_itemset(itemset)
+        return
+    if set(body) - {"itemsets", "first_month", "last_month", "municipalities"}:
+        raise AggregateError("unexpected fields in the proposal")
+    for itemset in body.get("itemsets", []):
+        _check_itemset(itemset)
+    for month in (body.get("first_month", ""), body.get("last_month", "")):
+        if month and not _MONTH.match(str(month)):
+            raise AggregateError("a month of an unknown shape")
+    for code in body.get("municipalities", []):
+        if not _MUNICIPALITY.match(str(code)):
+            raise AggregateError("a municipality code of an unknown shape")
+
+
+def _check_itemset(itemset: object) -> None:
+    if not isinstance(itemset, list) or not 1 <= len(itemset) <= 5:
+        raise AggregateError("an itemset of an unknown shape")
+    for tag in itemset:
+        if not isinstance(tag, str) or not _TAG_ONLY.match(tag):
+            raise AggregateError(f"a tag of an unknown shape: {str(tag)[:80]!r}")
+
+
+def cells_out(cells: Mapping[str, int]) -> dict[str, str]:
+    """Masked numbers as decimal strings, for the body."""
+    return {cell: str(value) for cell, value in sorted(cells.items())}
+
+
+def cells_in(cells: Mapping[str, str]) -> dict[str, int]:
+    return {cell: int(value) for cell, value in cells.items()}
