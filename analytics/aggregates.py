@@ -32,7 +32,7 @@ from analytics.types import KnotParams
 
 FORMAT = "knutpunkt-aggregate"
 VERSION = 1
-KINDS = ("size", "proposal", "counts", "evidence")
+KINDS = ("size", "proposal", "counts", "evidence", "request")  # request: the national's ask
 MAX_BYTES = 200 * 1024 * 1024
 # What a body may contain: tag ids, months, municipality codes, cell names and masked numbers.
 _TAG = (  # docs/contracts.md §1, as catalogue.tagids checks them
@@ -48,8 +48,12 @@ _TAG_ONLY = re.compile(rf"^{_TAG}$")
 
 
 class AggregateError(ValueError):
-    """A document that cannot be used; the message says why (in English: for the operator and
-    the API's `detail`, translated at the edge)."""
+    """A document that cannot be used; the message says why in English (for the operator's
+    log), `code` which reason it is (the edge says it in Swedish: federation.national)."""
+
+    def __init__(self, message: str, code: str = "shape") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _b64(raw: bytes) -> str:
@@ -120,13 +124,15 @@ def aggregate_bytes(document: Mapping[str, Any]) -> bytes:
 def aggregate_load(data: bytes) -> dict[str, Any]:
     """The document in a file, not yet trusted (`aggregate_verify` next)."""
     if len(data) > MAX_BYTES:
-        raise AggregateError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise AggregateError(
+            f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB", code="too_large"
+        )
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise AggregateError(f"not a JSON document: {error}") from None
+        raise AggregateError(f"not a JSON document: {error}", code="not_json") from None
     if not isinstance(document, dict):
-        raise AggregateError("not an aggregate document")
+        raise AggregateError("not an aggregate document", code="not_json")
     return document
 
 
@@ -137,23 +143,29 @@ def aggregate_verify(
     Ed25519 public key registered for it), the key it names being that one, a signature over
     the whole document, and a body of the allowed shape. Returns the document."""
     if document.get("format") != FORMAT:
-        raise AggregateError("not a Knutpunkt aggregate")
+        raise AggregateError("not a Knutpunkt aggregate", code="format")
     if document.get("version") != VERSION:
-        raise AggregateError(f"version {document.get('version')!r} is not supported")
+        raise AggregateError(
+            f"version {document.get('version')!r} is not supported", code="version"
+        )
     sender = document.get("sender")
     if not isinstance(sender, dict) or not isinstance(sender.get("name"), str):
-        raise AggregateError("the sender is missing")
+        raise AggregateError("the sender is missing", code="sender")
     name = sender["name"]
     if name not in trusted:
-        raise AggregateError(f"unknown sender {name[:60]!r}")
+        raise AggregateError(f"unknown sender {name[:60]!r}", code="sender")
     key = _unb64(sender.get("signing_key"), "the signing key")
     if key != trusted[name]:
-        raise AggregateError(f"the signing key is not the one registered for {name[:60]!r}")
+        raise AggregateError(
+            f"the signing key is not the one registered for {name[:60]!r}", code="key"
+        )
     signature = _unb64(document.get("signature"), "the signature")
     try:
         Ed25519PublicKey.from_public_bytes(key).verify(signature, canonical(document))
     except (InvalidSignature, ValueError):
-        raise AggregateError("the signature does not match: the file was changed or cut") from None
+        raise AggregateError(
+            "the signature does not match: the file was changed or cut", code="signature"
+        ) from None
     kind = document.get("kind")
     if kind not in KINDS:
         raise AggregateError(f"unknown kind {kind!r}")
@@ -178,6 +190,9 @@ def aggregate_check_body(kind: str, body: object) -> None:
         for itemset in body.get("contributes", []):
             _check_itemset(itemset)
         return
+    if kind == "request":
+        _check_request(body)
+        return
     if set(body) - {"itemsets", "first_month", "last_month", "municipalities"}:
         raise AggregateError("unexpected fields in the proposal")
     for itemset in body.get("itemsets", []):
@@ -188,6 +203,38 @@ def aggregate_check_body(kind: str, body: object) -> None:
     for code in body.get("municipalities", []):
         if not _MUNICIPALITY.match(str(code)):
             raise AggregateError("a municipality code of an unknown shape")
+
+
+def _check_request(body: Mapping[str, Any]) -> None:
+    """The national instance's request: the stage, the sites taking part (names), and what the
+    stage needs — the national total, the union of candidates, the evidence cells."""
+    if set(body) - {"stage", "sites", "n_total", "union", "evidence"}:
+        raise AggregateError("unexpected fields in the request")
+    if body.get("stage") not in ("size", "proposal", "counts", "evidence"):
+        raise AggregateError("the request names no stage")
+    sites = body.get("sites")
+    if not isinstance(sites, list) or not all(isinstance(s, str) for s in sites) or not sites:
+        raise AggregateError("the request names no sites")
+    n_total = body.get("n_total")
+    if n_total is not None and not (isinstance(n_total, int) and n_total >= 0):
+        raise AggregateError("the national total is not a count")
+    for itemset in body.get("union", []):
+        _check_itemset(itemset)
+    evidence = body.get("evidence") or {}
+    if not isinstance(evidence, dict) or set(evidence) - {
+        "knots",
+        "months",
+        "municipalities",
+        "today",
+        "horizon_days",
+    }:
+        raise AggregateError("unexpected fields in the evidence request")
+    for itemset in evidence.get("knots", []):
+        _check_itemset(itemset)
+    if not all(_MONTH.match(str(m)) for m in evidence.get("months", [])):
+        raise AggregateError("a month of an unknown shape")
+    if not all(_MUNICIPALITY.match(str(c)) for c in evidence.get("municipalities", [])):
+        raise AggregateError("a municipality code of an unknown shape")
 
 
 def _check_itemset(itemset: object) -> None:

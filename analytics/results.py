@@ -113,7 +113,7 @@ class ServedKnots:
     job: Job | None
 
 
-def _concepts_key(concepts: dict[str, str]) -> str:
+def concepts_digest(concepts: dict[str, str]) -> str:
     """Which concordance a result was computed with: an edit to it is a different view."""
     return hashlib.sha256(repr(sorted(concepts.items())).encode()).hexdigest()[:16]
 
@@ -121,7 +121,7 @@ def _concepts_key(concepts: dict[str, str]) -> str:
 def _key(analysis_filter: AnalysisFilter, params: KnotParams) -> str:
     """One kept result per view, whatever its day and data version, so that a page always
     has the last good one to show."""
-    concepts = _concepts_key(catalogue_concepts())
+    concepts = concepts_digest(catalogue_concepts())
     raw = f"{analysis_filter.key()}|{sorted(asdict(params).items())}|{concepts}"
     return "knots:" + hashlib.sha256(raw.encode()).hexdigest()
 
@@ -247,7 +247,7 @@ def graph_result(
     """The co-occurrence graph for a filter, cached like the knots."""
     version = tag_version()
     concepts = catalogue_concepts()
-    raw = f"graph|{version}|{analysis_filter.key()}|{min_count}|{_concepts_key(concepts)}"
+    raw = f"graph|{version}|{analysis_filter.key()}|{min_count}|{concepts_digest(concepts)}"
     key = "graph:" + hashlib.sha256(raw.encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
@@ -282,7 +282,7 @@ class Figure:
 def dashboard_figures(analysis_filter: AnalysisFilter) -> list[Figure]:
     """Every dashboard figure as rows of (label, count), all from one filter; cached per
     data version, filter and language (the labels are translated)."""
-    concepts = _concepts_key(catalogue_concepts())
+    concepts = concepts_digest(catalogue_concepts())
     raw = f"figures|{tag_version()}|{analysis_filter.key()}|{get_language()}|{concepts}"
     key = "figures:" + hashlib.sha256(raw.encode()).hexdigest()
     cached = cache.get(key)

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "deviations",
     "analytics",
     "barriers",
+    "federation",
     "api",
     "demo",
     "deviations.sso",  # single sign-on, off unless configured (docs/sso.md)

@@ -1,0 +1,183 @@
+"""This instance (or one organisation within it) as a site: answering a national request.
+
+One function, `site_answer`: it checks the request (signed by a national instance in the
+directory), reads the deviations of the site's scope through the one extraction
+(analytics.extract), and returns the signed document the stage asks for. Every number in it is
+masked (analytics.federation) except the proposal's itemsets (no counts) and the evidence
+round's list of knots the site contributes at least SMALL_COUNT deviations to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, fields
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+
+from analytics.aggregates import (
+    AggregateError,
+    aggregate_document,
+    aggregate_verify,
+    cells_out,
+)
+from analytics.disclosure import SMALL_COUNT
+from analytics.extract import AnalysisFilter, deviation_table
+from analytics.federation import (
+    EvidenceRequest,
+    _masked_cells,
+    agreement_public,
+    masked,
+    pair_key,
+    site_candidates,
+    site_counts,
+    site_evidence,
+    site_profile,
+)
+from analytics.results import concepts_digest
+from analytics.types import KnotParams
+from catalogue.models import Forbund
+from catalogue.selectors import concepts as catalogue_concepts
+from federation.identity import DirectoryEntry, Identity
+
+CATALOGUE_VERSION = "knutpunkt-catalogue"
+
+
+def params_from_json(data: Mapping[str, Any]) -> KnotParams:
+    """The knot parameters a document carries; unknown names are refused."""
+    names = {f.name for f in fields(KnotParams)}
+    if set(data) - names:
+        raise AggregateError(f"unknown knot parameters {sorted(set(data) - names)}")
+    try:
+        return KnotParams(**data)
+    except (TypeError, ValueError) as error:
+        raise AggregateError(f"knot parameters: {error}") from None
+
+
+def evidence_request_from_json(data: Mapping[str, Any]) -> EvidenceRequest:
+    return EvidenceRequest(
+        knots=tuple(tuple(k) for k in data.get("knots", [])),
+        months=tuple(data.get("months", [])),
+        municipalities=tuple(data.get("municipalities", [])),
+        today=date.fromisoformat(str(data.get("today"))),
+        horizon_days=int(data.get("horizon_days", KnotParams().horizon_days)),
+    )
+
+
+def evidence_request_as_json(request: EvidenceRequest) -> dict[str, Any]:
+    return {
+        "knots": [list(k) for k in request.knots],
+        "months": list(request.months),
+        "municipalities": list(request.municipalities),
+        "today": request.today.isoformat(),
+        "horizon_days": request.horizon_days,
+    }
+
+
+def _document(
+    kind: str,
+    body: Mapping[str, Any],
+    *,
+    identity: Identity,
+    round_id: str,
+    params: KnotParams,
+    concordance: str,
+    now: datetime,
+) -> dict[str, Any]:
+    return aggregate_document(
+        kind,
+        body,
+        sender=identity.name,
+        signing_private=identity.signing_private,
+        agreement_public=agreement_public(identity.agreement_private),
+        round_id=round_id,
+        catalogue_version=CATALOGUE_VERSION,
+        concordance=concordance,
+        params=params,
+        created=now,
+    )
+
+
+def site_answer(
+    request: Mapping[str, Any],
+    *,
+    identity: Identity,
+    directory: Mapping[str, DirectoryEntry],
+    organisation: Forbund | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The signed document this site sends for the request's stage. Raises AggregateError
+    with the reason when the request cannot be answered."""
+    national = {name: e.signing_key for name, e in directory.items() if e.national}
+    checked = aggregate_verify(request, trusted=national)
+    if checked["kind"] != "request":
+        raise AggregateError("not a request")
+    body = checked["body"]
+    params = params_from_json(checked["params"])
+    round_id = str(checked["round"])
+    sites = list(body["sites"])
+    if identity.name not in sites:
+        raise AggregateError("this site does not take part in the round")
+    unknown = [name for name in sites if name not in directory and name != identity.name]
+    if unknown:
+        raise AggregateError(f"sites not in this site's directory: {unknown[:5]}")
+    keys = {
+        name: pair_key(identity.agreement_private, directory[name].agreement_key)
+        for name in sites
+        if name != identity.name
+    }
+    concepts = catalogue_concepts()
+    concordance = concepts_digest(concepts)
+    scope = AnalysisFilter(organisations=(organisation.slug,)) if organisation else AnalysisFilter()
+    table = deviation_table(scope)
+    stage = body["stage"]
+    now = now or timezone.now()
+    answer: dict[str, Any]
+    if stage == "size":
+        cells = _masked_cells(
+            {"n": len(table)}, site=identity.name, pair_keys=keys, round_id=f"{round_id}:size"
+        )
+        answer = {"cells": cells_out(cells)}
+    elif stage == "proposal":
+        n_total = body.get("n_total")
+        if not isinstance(n_total, int) or n_total < len(table):
+            raise AggregateError("the request's national total is missing or too small")
+        itemsets = site_candidates(table, n_total=n_total, params=params, concepts=concepts)
+        profile = site_profile(table.on_concepts(concepts) if concepts else table)
+        answer = {
+            "itemsets": [list(itemset) for itemset in sorted(itemsets)],
+            "first_month": profile.first_month,
+            "last_month": profile.last_month,
+            "municipalities": list(profile.municipalities),
+        }
+    elif stage == "counts":
+        union = [tuple(itemset) for itemset in body.get("union", [])]
+        counts = site_counts(table, union, params=params, concepts=concepts)
+        cells = masked(counts, site=identity.name, pair_keys=keys, round_id=f"{round_id}:counts")
+        answer = {"cells": cells_out(cells)}
+    else:
+        evidence = evidence_request_from_json(body.get("evidence") or {})
+        plain = site_evidence(table, evidence, concepts=concepts)
+        contributes = [
+            list(knot)
+            for knot in evidence.knots
+            if sum(plain[f"{'|'.join(knot)}#m:{m}"] for m in evidence.months) >= SMALL_COUNT
+        ]
+        cells = _masked_cells(
+            plain, site=identity.name, pair_keys=keys, round_id=f"{round_id}:evidence"
+        )
+        answer = {"cells": cells_out(cells), "contributes": contributes}
+    return _document(
+        stage,
+        answer,
+        identity=identity,
+        round_id=round_id,
+        params=params,
+        concordance=concordance,
+        now=now,
+    )
+
+
+def params_as_json(params: KnotParams) -> dict[str, Any]:
+    return asdict(params)

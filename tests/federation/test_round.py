@@ -1,0 +1,194 @@
+"""A national round over three sites (three organisations of one database here: "an instance, or
+an organisation within one"), through the real documents: requests signed by the national
+instance, answers signed by the sites, masked numbers, and national knots equal to one
+analysis of all three organisations' deviations."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from analytics.aggregates import AggregateError, aggregate_bytes
+from analytics.extract import AnalysisFilter, deviation_table
+from analytics.knots import find_knots
+from analytics.types import KnotParams
+from catalogue.models import Forbund
+from catalogue.selectors import concepts as catalogue_concepts
+from federation.identity import identity_new
+from federation.models import Peer, Round
+from federation.national import (
+    SubmissionRefusedError,
+    round_advance,
+    round_request,
+    round_start,
+    round_waiting_for,
+    submission_add,
+)
+from federation.site import site_answer
+from tests.factories import DeviationFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 30)
+PARAMS = KnotParams(min_support=12)
+ONLY_ROSLAGEN = "agency:FK;prov:2010:110#K27P48"
+EVERYWHERE = "agency:AF;prov:2010:110#K28P1"
+THIN = "agency:KOMMUN;prov:1993:387#K1P9"  # 6 per site: 18 in all, under 12 at every site
+NOISE = ("agency:REGION", "agency:FK", "agency:AF", "agency:KOMMUN", "law:2010:110")
+SITES = {"roslagen": 60, "ostra-sodertorn": 60, "hbs": 60}
+
+
+@pytest.fixture
+def organisations() -> dict[str, Forbund]:
+    rng = random.Random(5)
+    found = {}
+    for slug, noise in SITES.items():
+        forbund = Forbund.objects.get(slug=slug)
+        places = list(forbund.municipalities.order_by("code"))
+        unit = UnitFactory(name=f"MIA {slug}", forbund=forbund, municipalities=places)
+        plan = [(EVERYWHERE, 20), (THIN, 6), *((rng.choice(NOISE), 1) for _ in range(noise))]
+        if slug == "roslagen":
+            plan.append((ONLY_ROSLAGEN, 25))
+        for tags, n in plan:
+            for _ in range(n):
+                DeviationFactory(
+                    unit=unit,
+                    municipality=rng.choice(places),
+                    occurred_on=TODAY - timedelta(days=rng.randrange(400)),
+                    severity=rng.choice([None, 1, 2, 3, 4]),
+                    confirmed_tags=tags,
+                )
+        found[slug] = forbund
+    return found
+
+
+@pytest.fixture
+def federation(organisations: dict[str, Forbund]) -> dict[str, object]:
+    national = identity_new("Nationell Knutpunkt")
+    sites = {slug: identity_new(f"Knutpunkt {slug}") for slug in organisations}
+    directory = {i.name: i.entry for i in sites.values()}
+    directory[national.name] = (
+        national.entry.__class__(**{**national.entry.__dict__, "national": True})
+        if hasattr(national.entry, "__dict__")
+        else None
+    )
+
+    directory[national.name] = replace(national.entry, national=True)
+    peers = [
+        Peer.objects.create(
+            name=i.name,
+            label=organisations[slug].name,
+            signing_key=i.entry.as_json()["signing_key"],
+            agreement_key=i.entry.as_json()["agreement_key"],
+        )
+        for slug, i in sites.items()
+    ]
+    return {"national": national, "sites": sites, "directory": directory, "peers": peers}
+
+
+def _run(federation: dict, organisations: dict[str, Forbund], national_round: Round) -> None:
+    for _stage in range(4):
+        request = round_request(national_round, identity=federation["national"])
+        for slug, identity in federation["sites"].items():
+            document = site_answer(
+                request,
+                identity=identity,
+                directory=federation["directory"],
+                organisation=organisations[slug],
+            )
+            submission_add(national_round, aggregate_bytes(document))
+        assert round_advance(national_round)
+        national_round.refresh_from_db()
+
+
+def test_a_round_gives_the_knots_of_all_three_organisations_together(
+    federation: dict, organisations: dict[str, Forbund]
+) -> None:
+    national_round = round_start(
+        key="2026-12", peers=federation["peers"], params=PARAMS, today=TODAY
+    )
+    _run(federation, organisations, national_round)
+    assert national_round.stage == Round.Stage.DONE
+    assert national_round.n_total == sum(SITES.values()) + 3 * 26 + 25
+    pooled = find_knots(
+        deviation_table(AnalysisFilter(organisations=tuple(organisations))),
+        params=PARAMS,
+        today=TODAY,
+        include_local=True,
+        concepts=catalogue_concepts(),
+    )
+    national = national_round.knots
+    assert [k["tags"] for k in national] == [list(k.tags) for k in pooled]
+    for ours, theirs in zip(national, pooled, strict=True):
+        assert (ours["support"], ours["municipalities"], ours["units"]) == (
+            theirs.support,
+            theirs.municipalities,
+            theirs.units,
+        )
+    by_tags = {";".join(k["tags"]): k for k in national}
+    assert by_tags[THIN]["support"] == 18  # frequent only in the union
+    assert by_tags[ONLY_ROSLAGEN]["contributors"] == ["Knutpunkt roslagen"]
+    assert len(by_tags[EVERYWHERE]["contributors"]) == 3
+    assert len(by_tags[THIN]["contributors"]) == 3  # 6 at each: each may say so (6 ≥ 5)
+    assert all(k["deviations"] == [] for k in national)  # the references stay home
+
+
+def test_what_crosses_the_wire_holds_no_reference_and_no_clear_count(
+    federation: dict, organisations: dict[str, Forbund]
+) -> None:
+    national_round = round_start(
+        key="2026-12", peers=federation["peers"], params=PARAMS, today=TODAY
+    )
+    _run(federation, organisations, national_round)
+    everything = json.dumps([s.document for s in national_round.submissions.all()])
+    from deviations.models import Deviation
+
+    assert not any(r in everything for r in Deviation.objects.values_list("reference", flat=True))
+    assert "MIA roslagen" not in everything
+    sizes = [
+        int(s.document["body"]["cells"]["n"])
+        for s in national_round.submissions.filter(kind="size")
+    ]
+    assert not set(sizes) & {60 + 26 + 25, 60 + 26}  # no site's own total in the clear
+
+
+def test_bad_documents_are_refused_with_a_reason(
+    federation: dict, organisations: dict[str, Forbund]
+) -> None:
+    national_round = round_start(
+        key="2026-12", peers=federation["peers"], params=PARAMS, today=TODAY
+    )
+    request = round_request(national_round, identity=federation["national"])
+    site = federation["sites"]["roslagen"]
+    document = site_answer(
+        request,
+        identity=site,
+        directory=federation["directory"],
+        organisation=organisations["roslagen"],
+    )
+    changed = json.loads(aggregate_bytes(document))
+    changed["body"]["cells"]["n"] = "1"
+    with pytest.raises(SubmissionRefusedError, match="Dokumentet avvisades"):
+        with_language(lambda: submission_add(national_round, changed))
+    submission_add(national_round, document)
+    with pytest.raises(SubmissionRefusedError):
+        submission_add(national_round, document)  # twice
+    assert [p.name for p in round_waiting_for(national_round)] == [
+        "Knutpunkt hbs",
+        "Knutpunkt ostra-sodertorn",
+    ]
+    assert not round_advance(national_round)  # still waiting
+    stranger = identity_new("Okänd")
+    with pytest.raises(AggregateError, match="does not take part"):
+        site_answer(request, identity=stranger, directory=federation["directory"])
+
+
+def with_language(call):  # noqa: ANN001, ANN201
+    from django.utils import translation
+
+    with translation.override("sv"):
+        return call()
