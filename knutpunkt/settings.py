@@ -290,6 +290,11 @@ PASSWORD_RESET_TIMEOUT = 2 * 3600
 SSO_RULES_FILE = os.environ.get("SSO_RULES_FILE", "")
 SSO_OIDC_LABEL = os.environ.get("SSO_OIDC_LABEL", "")  # "Logga in med <label>"
 SSO_SAML_LABEL = os.environ.get("SSO_SAML_LABEL", "")
+
+# Federated knots (docs/federation.md): this instance's identity (name and private keys, made
+# by `manage.py federation_keys`) and the directory of the federation's public keys.
+FEDERATION_IDENTITY_FILE = os.environ.get("FEDERATION_IDENTITY_FILE", "")
+FEDERATION_DIRECTORY_FILE = os.environ.get("FEDERATION_DIRECTORY_FILE", "")
 # OpenID Connect (mozilla-django-oidc; the names are the library's own).
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")

@@ -192,3 +192,52 @@ def with_language(call):  # noqa: ANN001, ANN201
 
     with translation.override("sv"):
         return call()
+
+
+def test_the_commands_carry_a_round_through_files(
+    organisations: dict[str, Forbund], tmp_path, settings, capsys
+) -> None:  # noqa: ANN001
+    """federation_keys for each party, a directory, federation_sites, then four times: the
+    national request, every site's federation_answer, federation_round submit."""
+    from django.core.management import call_command
+
+    entries = []
+    for name, national in [("Nationell", True)] + [(f"Site {slug}", False) for slug in SITES]:
+        call_command(
+            "federation_keys",
+            name=name,
+            out=str(tmp_path / f"{name}.json"),
+            **({"national": True} if national else {}),
+        )
+        entries.append(json.loads(capsys.readouterr().out))
+    assert "private" not in json.dumps(entries)
+    (tmp_path / "directory.json").write_text(json.dumps(entries))
+    settings.FEDERATION_DIRECTORY_FILE = str(tmp_path / "directory.json")
+    call_command("federation_sites", "import", str(tmp_path / "directory.json"))
+    call_command("federation_round", "start", "r1", min_support=12, today=TODAY.isoformat())
+    for stage in ("size", "proposal", "counts", "evidence"):
+        settings.FEDERATION_IDENTITY_FILE = str(tmp_path / "Nationell.json")
+        call_command("federation_round", "request", "r1", out=str(tmp_path / f"{stage}.json"))
+        answers = []
+        for slug in SITES:
+            settings.FEDERATION_IDENTITY_FILE = str(tmp_path / f"Site {slug}.json")
+            out = tmp_path / f"{stage}-{slug}.json"
+            call_command(
+                "federation_answer",
+                request=str(tmp_path / f"{stage}.json"),
+                out=str(out),
+                organisation=slug,
+            )
+            answers.append(str(out))
+        call_command("federation_round", "submit", "r1", *answers)
+    national_round = Round.objects.get(key="r1")
+    assert national_round.stage == Round.Stage.DONE
+    assert ";".join(national_round.knots[0]["tags"]) in (ONLY_ROSLAGEN, EVERYWHERE, THIN)
+    assert {";".join(k["tags"]) for k in national_round.knots} >= {ONLY_ROSLAGEN, EVERYWHERE, THIN}
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="keys are never overwritten"):
+        call_command("federation_keys", name="x", out=str(tmp_path / "Nationell.json"))
+    settings.FEDERATION_IDENTITY_FILE = str(tmp_path / "Nationell.json")
+    with pytest.raises(CommandError, match="Omgången är avslutad|round is finished"):
+        call_command("federation_round", "request", "r1", out=str(tmp_path / "again.json"))

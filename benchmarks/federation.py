@@ -1,0 +1,190 @@
+"""Federated knots across many instances (issue 18): the aggregates' size and the national time.
+
+Run: `.venv/bin/python benchmarks/federation.py [--sites 20] [--rows 50000] [--check-pooled]`.
+
+Simulates `--sites` instances of `--rows` synthetic deviations each (demo.synthetic, a different
+seed per site, the default planted knots plus one knot planted thinly at every site), and runs
+the protocol of analytics.federation as the sites and the national instance would: the size
+round, each site's proposals, the union, each site's masked counts as a signed document
+(analytics.aggregates), the national sums and knots, and the evidence round. Prints per phase
+the time (sites: the slowest site, since they work in parallel; national: its own work) and the
+documents' sizes. `--check-pooled` also analyses the pooled deviations in one instance and
+checks that the national knots are the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+TODAY = date(2026, 6, 30)
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MiB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=20)
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--min-support", type=int, default=None)
+    parser.add_argument("--check-pooled", action="store_true")
+    args = parser.parse_args()
+
+    from analytics.aggregates import aggregate_bytes, aggregate_document, cells_out, signing_key_new
+    from analytics.federation import (
+        EvidenceRequest,
+        _masked_cells,
+        agreement_key_new,
+        agreement_public,
+        masked,
+        national_evidence_knots,
+        national_knots,
+        pair_key,
+        secure_sum,
+        site_candidates,
+        site_counts,
+        site_evidence,
+        site_profile,
+    )
+    from analytics.knots import find_knots
+    from analytics.types import DeviationTable, KnotParams
+    from demo.synthetic import DEFAULT_PLANTED, PlantedKnot, generate_table
+
+    params = KnotParams() if args.min_support is None else KnotParams(min_support=args.min_support)
+    thin = PlantedKnot("thin", ("prov:1993:387#K1P9", "prov:2000:625#K1P1"), 0.00015, "stable", 20)
+    print(
+        f"# federation: {args.sites} sites × {args.rows:,} deviations, min_support "
+        f"{params.min_support}; {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
+    started = time.perf_counter()
+    tables: dict[str, DeviationTable] = {}
+    for i in range(args.sites):
+        table, _ = generate_table(
+            args.rows, seed=100 + i, end=TODAY, planted=(*DEFAULT_PLANTED, thin)
+        )
+        tables[f"site{i:02d}"] = table
+    print(f"generate: {time.perf_counter() - started:.1f} s")
+
+    private = {s: agreement_key_new() for s in tables}
+    public = {s: agreement_public(k) for s, k in private.items()}
+    signing = {s: signing_key_new() for s in tables}
+    keys = {s: {p: pair_key(private[s], public[p]) for p in tables if p != s} for s in tables}
+
+    def document(site: str, kind: str, body: dict) -> bytes:
+        return aggregate_bytes(
+            aggregate_document(
+                kind,
+                body,
+                sender=site,
+                signing_private=signing[site],
+                agreement_public=public[site],
+                round_id="bench",
+                catalogue_version="bench",
+                concordance="-",
+                params=params,
+                created=datetime.now(UTC),
+            )
+        )
+
+    def timed_sites(work):  # noqa: ANN001, ANN202
+        times, results = [], {}
+        for site, table in tables.items():
+            t0 = time.perf_counter()
+            results[site] = work(site, table)
+            times.append(time.perf_counter() - t0)
+        return results, max(times), statistics.median(times)
+
+    # Round 0: sizes, masked.
+    sizes, slow, _ = timed_sites(
+        lambda s, t: _masked_cells({"n": len(t)}, site=s, pair_keys=keys[s], round_id="b:0")
+    )
+    n_total = secure_sum(list(sizes.values()))["n"]
+    # Round 1: proposals.
+    profiles = {s: site_profile(t) for s, t in tables.items()}
+    proposals, slow1, med1 = timed_sites(
+        lambda s, t: site_candidates(t, n_total=n_total, params=params)
+    )
+    t0 = time.perf_counter()
+    union = frozenset().union(*proposals.values())
+    union_s = time.perf_counter() - t0
+    proposal_bytes = [
+        len(document(s, "proposal", {"itemsets": [list(x) for x in sorted(p)]}))
+        for s, p in proposals.items()
+    ]
+    print(
+        f"round 1 proposals: slowest site {slow1:.2f} s (median {med1:.2f} s); "
+        f"itemsets per site median {statistics.median(len(p) for p in proposals.values()):,.0f}; "
+        f"union {len(union):,} itemsets ({union_s:.2f} s); document median "
+        f"{_mib(int(statistics.median(proposal_bytes)))}"
+    )
+    # Round 2: counts.
+    sent, slow2, med2 = timed_sites(
+        lambda s, t: masked(
+            site_counts(t, union, params=params), site=s, pair_keys=keys[s], round_id="b:2"
+        )
+    )
+    count_bytes = len(document("site00", "counts", {"cells": cells_out(sent["site00"])}))
+    t0 = time.perf_counter()
+    sums = secure_sum(list(sent.values()))
+    gated = national_knots(sums, params)
+    national_s = time.perf_counter() - t0
+    print(
+        f"round 2 counts: slowest site {slow2:.2f} s (median {med2:.2f} s); "
+        f"{len(sent['site00']):,} cells per site, document {_mib(count_bytes)}; "
+        f"national sums + knots {national_s:.2f} s → {len(gated)} knots"
+    )
+    # Round 3: evidence.
+    request = EvidenceRequest.for_profiles(
+        (k.tags for k in gated), profiles.values(), today=TODAY, horizon_days=params.horizon_days
+    )
+    evidence, slow3, med3 = timed_sites(
+        lambda s, t: _masked_cells(
+            site_evidence(t, request), site=s, pair_keys=keys[s], round_id="b:3"
+        )
+    )
+    t0 = time.perf_counter()
+    knots = national_evidence_knots(
+        gated, secure_sum(list(evidence.values())), request, params=params
+    )
+    national3_s = time.perf_counter() - t0
+    evidence_bytes = len(document("site00", "evidence", {"cells": cells_out(evidence["site00"])}))
+    print(
+        f"round 3 evidence: slowest site {slow3:.2f} s (median {med3:.2f} s); "
+        f"{len(evidence['site00']):,} cells per site, document {_mib(evidence_bytes)}; "
+        f"national {national3_s:.2f} s → {len(knots)} knots"
+    )
+    found_thin = any(k.tags == thin.tags for k in knots)
+    print(f"knot planted thinly at every site found nationally: {found_thin}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak:,.0f} MiB")
+    if args.check_pooled:
+        t0 = time.perf_counter()
+        pooled = DeviationTable.from_records(
+            (f"{s}-{r[0]}", r[1], r[2], r[3] + 1000 * i, *r[4:])
+            for i, (s, t) in enumerate(tables.items())
+            for r in t.records()
+        )
+        reference = find_knots(pooled, params=params, today=TODAY, include_local=True)
+        same = [k.tags for k in knots] == [k.tags for k in reference] and all(
+            (a.support, a.municipalities, a.units) == (b.support, b.municipalities, b.units)
+            for a, b in zip(knots, reference, strict=True)
+        )
+        print(
+            f"pooled analysis {time.perf_counter() - t0:.1f} s; same knots, order, support, "
+            f"spread and units: {same}"
+        )
+
+
+if __name__ == "__main__":
+    main()
