@@ -37,6 +37,7 @@ from analytics.federation import (
 from analytics.knots import GatedKnot, knots_as_json
 from analytics.types import KnotParams
 from core.errors import DomainError
+from federation.errors import aggregate_reason
 from federation.identity import Identity
 from federation.models import Peer, Round, Submission
 from federation.site import (
@@ -51,20 +52,6 @@ STAGES = [Round.Stage.SIZE, Round.Stage.PROPOSAL, Round.Stage.COUNTS, Round.Stag
 
 class SubmissionRefusedError(DomainError):
     code = "submission_refused"
-
-
-def _reasons() -> dict[str, str]:
-    """What each kind of unusable document is, as people read it."""
-    return {
-        "too_large": _("the file is too large"),
-        "not_json": _("the file is not an aggregate (not JSON, or cut off)"),
-        "format": _("the file is not a Knutpunkt aggregate"),
-        "version": _("the file's version is not supported"),
-        "sender": _("the sender is not a site of this round"),
-        "key": _("the sender's key is not the one registered for the site"),
-        "signature": _("the signature does not match: the file was changed or cut off"),
-        "shape": _("the file holds something other than the method's numbers"),
-    }
 
 
 def _refused(reason: str) -> SubmissionRefusedError:
@@ -129,7 +116,7 @@ def submission_add(national: Round, data: bytes | Mapping[str, Any]) -> Submissi
         trusted = {name: base64.b64decode(p.signing_key) for name, p in peers.items()}
         document = aggregate_verify(document, trusted=trusted)
     except AggregateError as error:
-        raise _refused(_reasons().get(error.code, _reasons()["shape"])) from None
+        raise _refused(aggregate_reason(error)) from None
     if document["round"] != national.key:
         raise _refused(_("it belongs to another round"))
     if document["kind"] != national.stage:

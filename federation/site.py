@@ -112,16 +112,18 @@ def site_answer(
     national = {name: e.signing_key for name, e in directory.items() if e.national}
     checked = aggregate_verify(request, trusted=national)
     if checked["kind"] != "request":
-        raise AggregateError("not a request")
+        raise AggregateError("not a request", code="format")
     body = checked["body"]
     params = params_from_json(checked["params"])
     round_id = str(checked["round"])
     sites = list(body["sites"])
     if identity.name not in sites:
-        raise AggregateError("this site does not take part in the round")
+        raise AggregateError("this site does not take part in the round", code="not_participant")
     unknown = [name for name in sites if name not in directory and name != identity.name]
     if unknown:
-        raise AggregateError(f"sites not in this site's directory: {unknown[:5]}")
+        raise AggregateError(
+            f"sites not in this site's directory: {unknown[:5]}", code="unknown_sites"
+        )
     keys = {
         name: pair_key(identity.agreement_private, directory[name].agreement_key)
         for name in sites
@@ -142,7 +144,9 @@ def site_answer(
     elif stage == "proposal":
         n_total = body.get("n_total")
         if not isinstance(n_total, int) or n_total < len(table):
-            raise AggregateError("the request's national total is missing or too small")
+            raise AggregateError(
+                "the request's national total is missing or too small", code="stale"
+            )
         itemsets = site_candidates(table, n_total=n_total, params=params, concepts=concepts)
         profile = site_profile(table.on_concepts(concepts) if concepts else table)
         answer = {
@@ -158,7 +162,10 @@ def site_answer(
         answer = {"cells": cells_out(cells)}
     else:
         evidence = evidence_request_from_json(body.get("evidence") or {})
-        plain = site_evidence(table, evidence, concepts=concepts)
+        try:
+            plain = site_evidence(table, evidence, concepts=concepts)
+        except ValueError as error:  # deviations outside the months the round asked for
+            raise AggregateError(str(error), code="stale") from None
         contributes = [
             list(knot)
             for knot in evidence.knots

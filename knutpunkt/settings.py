@@ -295,6 +295,9 @@ SSO_SAML_LABEL = os.environ.get("SSO_SAML_LABEL", "")
 # by `manage.py federation_keys`) and the directory of the federation's public keys.
 FEDERATION_IDENTITY_FILE = os.environ.get("FEDERATION_IDENTITY_FILE", "")
 FEDERATION_DIRECTORY_FILE = os.environ.get("FEDERATION_DIRECTORY_FILE", "")
+# Empty: this instance answers national rounds for all its deviations; a förbund's slug: for
+# that organisation within it.
+FEDERATION_ORGANISATION = os.environ.get("FEDERATION_ORGANISATION", "")
 # OpenID Connect (mozilla-django-oidc; the names are the library's own).
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")

@@ -74,6 +74,7 @@ urlpatterns = [
     path("jobb/", include("jobs.urls")),
     path("analys/triage/", include("deviations.triage_urls")),
     path("analys/", include("analytics.urls")),
+    path("analys/", include("federation.urls")),
     path("", include("barriers.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),

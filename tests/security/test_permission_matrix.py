@@ -131,6 +131,12 @@ RULES: dict[str, dict[str, int]] = {
     "triage:undo": rule(LOGIN, 403, 403, 405, 403, 405),
     "triage:deviation": own(LOGIN, 403, 403, 200, 403, 200),
     "analytics:knots": rule(LOGIN, 403, 403, 200, 403, 200),
+    # National rounds: analysts follow them, administrators run them (no round in this world).
+    "federation:rounds": rule(LOGIN, 403, 403, 200, 403, 200),
+    "federation:round": rule(LOGIN, 403, 403, HIDDEN, 403, HIDDEN),
+    "federation:submit": rule(LOGIN, 403, 403, 403, 403, 405),
+    # A site's answer: only for whoever sees all the instance answers for (here: all of it).
+    "federation:answer": rule(LOGIN, 403, 403, 403, 403, 200, foreign_admin=403),
     "analytics:knot": rule(LOGIN, 403, 403, HIDDEN, 403, HIDDEN),  # no such knot in this world
     "analytics:overview": rule(LOGIN, 403, 403, 200, 403, 200),
     "analytics:dashboard": rule(LOGIN, 403, 403, 200, 200, 200),
