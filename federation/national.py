@@ -26,6 +26,7 @@ from analytics.aggregates import (
     aggregate_verify,
     cells_in,
 )
+from analytics.disclosure import SMALL_COUNT
 from analytics.federation import (
     EvidenceRequest,
     SiteProfile,
@@ -70,6 +71,12 @@ def round_start(
     peers = list(peers)
     if len(peers) < 2:
         raise DomainError(_("A round needs at least two sites."), code="too_few_sites")
+    if params.min_support < SMALL_COUNT:
+        # National knots leave every site's analysts: none may rest on fewer than 5.
+        raise DomainError(
+            _("A national knot needs at least %(n)d deviations.") % {"n": SMALL_COUNT},
+            code="min_support",
+        )
     national = Round.objects.create(
         key=key, params=asdict(params), today=today, concordance=concordance
     )

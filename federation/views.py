@@ -52,7 +52,7 @@ class RoundStartForm(forms.Form):
     key = forms.SlugField(label=gettext_lazy("Name of the round"), max_length=64)
     min_support = forms.IntegerField(
         label=gettext_lazy("Minimum number of deviations"),
-        min_value=2,
+        min_value=5,
         max_value=10_000,
         initial=KnotParams().min_support,
     )

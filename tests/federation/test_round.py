@@ -189,3 +189,13 @@ def test_the_commands_carry_a_round_through_files(
     settings.FEDERATION_IDENTITY_FILE = str(tmp_path / "Nationell.json")
     with pytest.raises(CommandError, match="Omgången är avslutad|round is finished"):
         call_command("federation_round", "request", "r1", out=str(tmp_path / "again.json"))
+
+
+def test_a_round_never_rests_on_fewer_than_five(federation: dict) -> None:
+    from analytics.types import KnotParams
+    from core.errors import DomainError
+
+    with pytest.raises(DomainError, match="at least 5|minst 5"):
+        round_start(
+            key="x", peers=federation["peers"], params=KnotParams(min_support=4), today=TODAY
+        )
