@@ -178,7 +178,9 @@ def aggregate_check_body(kind: str, body: object) -> None:
     if not isinstance(body, dict):
         raise AggregateError("the body is not an object")
     if kind in ("size", "counts", "evidence"):
-        allowed = {"cells"} | ({"contributes"} if kind == "evidence" else set())
+        allowed = {"cells"} | (
+            {"contributes"} if kind == "evidence" else {"level"} if kind == "counts" else set()
+        )
         if set(body) - allowed:
             raise AggregateError(f"unexpected fields {sorted(set(body) - allowed)}")
         cells = body.get("cells")
@@ -189,6 +191,8 @@ def aggregate_check_body(kind: str, body: object) -> None:
                 raise AggregateError(f"a cell of an unknown shape: {str(cell)[:80]!r}")
         for itemset in body.get("contributes", []):
             _check_itemset(itemset)
+        if "level" in body and body["level"] not in range(1, 6):
+            raise AggregateError("a level of an unknown shape")
         return
     if kind == "request":
         _check_request(body)
@@ -208,7 +212,7 @@ def aggregate_check_body(kind: str, body: object) -> None:
 def _check_request(body: Mapping[str, Any]) -> None:
     """The national instance's request: the stage, the sites taking part (names), and what the
     stage needs — the national total, the union of candidates, the evidence cells."""
-    if set(body) - {"stage", "sites", "n_total", "union", "evidence"}:
+    if set(body) - {"stage", "sites", "n_total", "union", "level", "evidence"}:
         raise AggregateError("unexpected fields in the request")
     if body.get("stage") not in ("size", "proposal", "counts", "evidence"):
         raise AggregateError("the request names no stage")
@@ -220,6 +224,8 @@ def _check_request(body: Mapping[str, Any]) -> None:
         raise AggregateError("the national total is not a count")
     for itemset in body.get("union", []):
         _check_itemset(itemset)
+    if "level" in body and body["level"] not in range(1, 6):
+        raise AggregateError("a level of an unknown shape")
     evidence = body.get("evidence") or {}
     if not isinstance(evidence, dict) or set(evidence) - {
         "knots",

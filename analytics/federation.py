@@ -1,25 +1,30 @@
 """National knots from many Knutpunkt instances without one deviation leaving any of them.
 
-The classic two-phase partitioned method for frequent itemsets (Savasere, Omiecinski and
-Navathe's "Partition" algorithm; SON in its distributed form), with the sums made by secure
-summation so that no site's own count ever leaves it in the clear:
+Frequent itemsets counted across sites in the manner of the partitioned and distributed
+methods (Savasere, Omiecinski and Navathe's Partition; Cheung et al.'s FDM), with the sums made
+by secure summation so that no site's own count ever leaves it in the clear:
 
-1. Every site publishes its number of deviations; the national instance adds them (N).
-2. **Candidates.** Each site proposes the itemsets frequent in its own deviations at its share of
-   the national threshold, `ceil(min_support · n_site / N)`. An itemset with at least
-   `min_support` deviations in the union has, by the pigeonhole principle, at least its share at
-   some site, so the union of the proposals holds every nationally frequent itemset — also one
-   that is frequent only in the union. Proposals are itemsets without counts.
-3. **Counts.** Every site counts every itemset of the union (and its tags) and sends the counts
-   *masked*: to each count it adds, modulo 2^64, a pseudo-random number it shares with each other
-   site (derived from a key the two agreed on), added by one and subtracted by the other. Each
-   masked number on its own is uniformly random; their sum over all sites is the exact count.
-4. The national instance sums and runs the knot method's gates on the exact national counts
-   (analytics.knots.gated_knots): the knots equal those one instance over the union of all
-   deviations finds.
+1. **Sizes.** Every site sends its number of deviations, masked; the sum is N.
+2. **Candidates.** Every site proposes what it holds — the tags of its deviations, without
+   counts — and says its month range and municipality codes.
+3. **Counts, level by level.** Every site counts the candidates (first the tags, then pairs,
+   triples … up to the knot size) and sends the counts masked: to each count it adds, modulo
+   2^64, a pseudo-random number it shares with each other site, added by one and subtracted by
+   the other. The national instance sums them — exactly — keeps those with at least
+   `min_support` deviations, and makes the next level's candidates from them (Apriori's join
+   and prune: every subset one smaller must be frequent). Every itemset frequent in the union is
+   counted, also one that is rare at every site; and the candidates stay close to the frequent
+   itemsets themselves. (The one-shot variant, where each site proposes its itemsets frequent
+   at its share `ceil(min_support · n_site / N)`, `site_candidates`, is also exact but proposes
+   every itemset a site holds once that share drops to 1: 10 million itemsets for 20 sites of
+   50,000, benchmarks/README.md.)
+4. **Evidence.** For the knots the counts give (analytics.knots.gated_knots, the same gates as
+   one instance), every site sends masked per-month and per-municipality counts, units,
+   severities and trend windows, and the national instance scores them (knots_scored).
 
 Pure: plain data in and out, no Django (docs/architecture.md R9). Keys, signing and files are at
-the edges (barriers/federation…); the simulation in tests and benchmarks drives these functions.
+the edges (analytics.aggregates, federation/); the simulation in tests and benchmarks drives
+these functions.
 """
 
 from __future__ import annotations
@@ -154,6 +159,68 @@ def site_counts(
         tags={tag: tags.get(tag, 0) for tag in tag_ids},
         itemsets={itemset: itemsets.get(itemset, 0) for itemset in wanted},
     )
+
+
+def site_tags(
+    table: DeviationTable, *, concepts: Mapping[str, str] | None = None
+) -> frozenset[str]:
+    """Step 2 at one site: the tags its deviations hold (names only, no counts)."""
+    bridged = _bridged(table, concepts)
+    if len(bridged) == 0 or not bridged.vocabulary:
+        return frozenset()
+    _indptr, indices = mining_baskets(bridged, concepts=concepts)
+    return frozenset(bridged.vocabulary[i] for i in np.unique(indices).tolist())
+
+
+def site_level_counts(
+    table: DeviationTable,
+    candidates: Iterable[Itemset],
+    *,
+    params: KnotParams | None = None,
+    concepts: Mapping[str, str] | None = None,
+) -> SiteCounts:
+    """Step 3 at one site: the exact count of every candidate (tags for 1-itemsets), 0 where
+    absent; sent only `masked`."""
+    params = params or KnotParams()
+    wanted = sorted(set(candidates))
+    tags, itemsets = _all_counts(table, params=params, min_support=1, concepts=concepts)
+    return SiteCounts(
+        n=len(table),
+        tags={c[0]: tags.get(c[0], 0) for c in wanted if len(c) == 1},
+        itemsets={c: itemsets.get(c, 0) for c in wanted if len(c) > 1},
+    )
+
+
+def apriori_next(frequent: Iterable[Itemset]) -> list[Itemset]:
+    """The next level's candidates: itemsets one larger whose every subset one smaller is
+    frequent (Apriori's join of two frequent itemsets sharing all but their last tag, then the
+    prune)."""
+    known = set(frequent)
+    by_prefix: dict[Itemset, list[str]] = {}
+    for itemset in sorted(known):
+        by_prefix.setdefault(itemset[:-1], []).append(itemset[-1])
+    out = []
+    for prefix, lasts in by_prefix.items():
+        for i, first in enumerate(lasts):
+            for second in lasts[i + 1 :]:
+                candidate = (*prefix, first, second)
+                if all(
+                    candidate[:d] + candidate[d + 1 :] in known for d in range(len(candidate) - 2)
+                ):
+                    out.append(candidate)
+    return out
+
+
+def level_frequent(
+    sums: Mapping[str, int], candidates: Iterable[Itemset], *, min_support: int
+) -> list[Itemset]:
+    """The candidates whose summed count reaches `min_support`."""
+    out = []
+    for candidate in candidates:
+        cell = tag_cell(candidate[0]) if len(candidate) == 1 else itemset_cell(candidate)
+        if sums.get(cell, 0) >= min_support:
+            out.append(candidate)
+    return out
 
 
 # --- Keys ----------------------------------------------------------------------------------------
@@ -456,31 +523,44 @@ def simulate_round(
     today: date | None = None,
 ) -> tuple[list[GatedKnot], dict[str, object]]:
     """Steps 1–4 with the sites in one process (tests, benchmark): the national knots and what
-    crossed the wire (profiles and candidates per site, the union, the masked cells, the sums).
-    With `today`, round 3 too: `wire["knots"]` holds the national knots with their evidence."""
+    crossed the wire (profiles and tags per site, every level's candidates, the masked cells
+    and their sums). With `today`, step 4 too: `wire["knots"]` holds the knots with evidence."""
     params = params or KnotParams()
-    profiles = {site: site_profile(table) for site, table in tables.items()}
-    n_total = sum(profile.n for profile in profiles.values())
-    proposals = {
-        site: site_candidates(table, n_total=n_total, params=params, concepts=concepts)
-        for site, table in tables.items()
-    }
-    union = frozenset().union(*proposals.values())
-    sent = {
-        site: masked(
-            site_counts(table, union, params=params, concepts=concepts),
-            site=site,
-            pair_keys=pair_keys[site],
-            round_id=round_id,
-        )
-        for site, table in tables.items()
-    }
-    sums = secure_sum(list(sent.values()))
+    profiles = {site: site_profile(_bridged(table, concepts)) for site, table in tables.items()}
+    proposals = {site: site_tags(table, concepts=concepts) for site, table in tables.items()}
+    candidates: list[Itemset] = sorted((tag,) for tag in frozenset().union(*proposals.values()))
+    sent: dict[str, dict[str, int]] = {site: {} for site in tables}
+    sums: dict[str, int] = {}
+    union: list[Itemset] = []
+    levels = []
+    level = 1
+    while candidates:
+        union += candidates
+        level_sent = {
+            site: masked(
+                site_level_counts(table, candidates, params=params, concepts=concepts),
+                site=site,
+                pair_keys=pair_keys[site],
+                round_id=f"{round_id}:level{level}",
+            )
+            for site, table in tables.items()
+        }
+        level_sums = secure_sum(list(level_sent.values()))
+        for site in tables:
+            sent[site].update(level_sent[site])
+        sums.update(level_sums)
+        frequent = level_frequent(level_sums, candidates, min_support=params.min_support)
+        levels.append({"candidates": len(candidates), "frequent": len(frequent)})
+        if level >= params.max_size:
+            break
+        candidates = apriori_next(frequent)
+        level += 1
     gated = national_knots(sums, params)
     wire: dict[str, object] = {
         "profiles": profiles,
         "proposals": proposals,
         "union": union,
+        "levels": levels,
         "sent": sent,
         "sums": sums,
     }

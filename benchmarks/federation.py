@@ -5,11 +5,12 @@ Run: `.venv/bin/python benchmarks/federation.py [--sites 20] [--rows 50000] [--c
 Simulates `--sites` instances of `--rows` synthetic deviations each (demo.synthetic, a different
 seed per site, the default planted knots plus one knot planted thinly at every site), and runs
 the protocol of analytics.federation as the sites and the national instance would: the size
-round, each site's proposals, the union, each site's masked counts as a signed document
-(analytics.aggregates), the national sums and knots, and the evidence round. Prints per phase
-the time (sites: the slowest site, since they work in parallel; national: its own work) and the
-documents' sizes. `--check-pooled` also analyses the pooled deviations in one instance and
-checks that the national knots are the same.
+round, each site's tags, the counts level by level (masked, as signed documents,
+analytics.aggregates), the national sums and knots, and the evidence round. `--partition`
+also sizes the one-shot partition variant (every site proposing its locally frequent
+itemsets). Prints per phase the time (sites: the slowest site, since they work in parallel;
+national: its own work) and the documents' sizes. `--check-pooled` also analyses the pooled
+deviations in one instance and checks that the national knots are the same.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--min-support", type=int, default=None)
     parser.add_argument("--check-pooled", action="store_true")
+    parser.add_argument(
+        "--partition", action="store_true", help="also size the one-shot partition variant"
+    )
     args = parser.parse_args()
 
     from analytics.aggregates import aggregate_bytes, aggregate_document, cells_out, signing_key_new
@@ -46,15 +50,18 @@ def main() -> None:
         _masked_cells,
         agreement_key_new,
         agreement_public,
+        apriori_next,
+        level_frequent,
         masked,
         national_evidence_knots,
         national_knots,
         pair_key,
         secure_sum,
         site_candidates,
-        site_counts,
         site_evidence,
+        site_level_counts,
         site_profile,
+        site_tags,
     )
     from analytics.knots import find_knots
     from analytics.types import DeviationTable, KnotParams
@@ -110,39 +117,64 @@ def main() -> None:
         lambda s, t: _masked_cells({"n": len(t)}, site=s, pair_keys=keys[s], round_id="b:0")
     )
     n_total = secure_sum(list(sizes.values()))["n"]
-    # Round 1: proposals.
+    # Round 1: proposals — each site's tags, names only.
     profiles = {s: site_profile(t) for s, t in tables.items()}
-    proposals, slow1, med1 = timed_sites(
-        lambda s, t: site_candidates(t, n_total=n_total, params=params)
+    proposals, slow1, _ = timed_sites(lambda s, t: site_tags(t))
+    tags = sorted(frozenset().union(*proposals.values()))
+    proposal_bytes = len(
+        document("site00", "proposal", {"itemsets": [[t] for t in sorted(proposals["site00"])]})
     )
-    t0 = time.perf_counter()
-    union = frozenset().union(*proposals.values())
-    union_s = time.perf_counter() - t0
-    proposal_bytes = [
-        len(document(s, "proposal", {"itemsets": [list(x) for x in sorted(p)]}))
-        for s, p in proposals.items()
-    ]
     print(
-        f"round 1 proposals: slowest site {slow1:.2f} s (median {med1:.2f} s); "
-        f"itemsets per site median {statistics.median(len(p) for p in proposals.values()):,.0f}; "
-        f"union {len(union):,} itemsets ({union_s:.2f} s); document median "
-        f"{_mib(int(statistics.median(proposal_bytes)))}"
+        f"round 1 tags: slowest site {slow1:.2f} s; {len(tags):,} tags in the union; "
+        f"document {_mib(proposal_bytes)}"
     )
-    # Round 2: counts.
-    sent, slow2, med2 = timed_sites(
-        lambda s, t: masked(
-            site_counts(t, union, params=params), site=s, pair_keys=keys[s], round_id="b:2"
+    if args.partition:
+        t0 = time.perf_counter()
+        partition = frozenset().union(
+            *(site_candidates(t, n_total=n_total, params=params) for t in tables.values())
         )
-    )
-    count_bytes = len(document("site00", "counts", {"cells": cells_out(sent["site00"])}))
+        print(
+            f"(one-shot partition variant: union of locally frequent itemsets "
+            f"{len(partition):,}, {time.perf_counter() - t0:.1f} s for all sites)"
+        )
+    # Round 2: counts, level by level.
+    candidates = [(t,) for t in tags]
+    sums: dict[str, int] = {}
+    level, total_cells, total_bytes, slow_sum, national_s = 1, 0, 0, 0.0, 0.0
+    while candidates:
+        wanted = candidates
+        sent, slow2, _ = timed_sites(
+            lambda s, t, wanted=wanted, level=level: masked(
+                site_level_counts(t, wanted, params=params),
+                site=s,
+                pair_keys=keys[s],
+                round_id=f"b:2:{level}",
+            )
+        )
+        size = len(
+            document("site00", "counts", {"cells": cells_out(sent["site00"]), "level": level})
+        )
+        t0 = time.perf_counter()
+        level_sums = secure_sum(list(sent.values()))
+        sums.update(level_sums)
+        frequent = level_frequent(level_sums, candidates, min_support=params.min_support)
+        candidates = apriori_next(frequent) if level < params.max_size else []
+        national_s += time.perf_counter() - t0
+        print(
+            f"round 2 level {level}: {len(wanted):,} candidates, {len(frequent):,} frequent; "
+            f"slowest site {slow2:.2f} s; document {_mib(size)}"
+        )
+        total_cells += len(sent["site00"])
+        total_bytes += size
+        slow_sum += slow2
+        level += 1
     t0 = time.perf_counter()
-    sums = secure_sum(list(sent.values()))
     gated = national_knots(sums, params)
-    national_s = time.perf_counter() - t0
+    national_s += time.perf_counter() - t0
     print(
-        f"round 2 counts: slowest site {slow2:.2f} s (median {med2:.2f} s); "
-        f"{len(sent['site00']):,} cells per site, document {_mib(count_bytes)}; "
-        f"national sums + knots {national_s:.2f} s → {len(gated)} knots"
+        f"round 2 in all: {total_cells:,} cells and {_mib(total_bytes)} per site; sites "
+        f"{slow_sum:.1f} s (slowest per level, summed); national {national_s:.2f} s → "
+        f"{len(gated)} knots"
     )
     # Round 3: evidence.
     request = EvidenceRequest.for_profiles(

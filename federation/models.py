@@ -46,7 +46,9 @@ class Round(models.Model):
     peers = models.ManyToManyField(Peer, related_name="rounds", verbose_name=_("sites"))
     concordance = models.CharField(_("concordance"), max_length=64, blank=True)
     n_total = models.BigIntegerField(_("deviations in all"), null=True, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"), default=0)  # itemset size counted now
     union = models.JSONField(_("candidate itemsets"), default=list, blank=True)
+    counted = models.JSONField(_("national counts so far"), default=dict, blank=True)
     profiles = models.JSONField(_("site profiles"), default=dict, blank=True)
     gated = models.JSONField(_("knots before evidence"), default=list, blank=True)
     evidence_request = models.JSONField(_("evidence request"), default=dict, blank=True)
@@ -69,6 +71,7 @@ class Submission(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="submissions")
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="submissions")
     kind = models.CharField(_("stage"), max_length=16, choices=Round.Stage)
+    level = models.PositiveSmallIntegerField(_("level"), default=0)
     document = models.JSONField(_("document"))
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
 
@@ -76,7 +79,8 @@ class Submission(models.Model):
         ordering = ["received_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "peer", "kind"], name="federation_one_document_per_stage"
+                fields=["round", "peer", "kind", "level"],
+                name="federation_one_document_per_stage",
             )
         ]
         verbose_name = _("submission")

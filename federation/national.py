@@ -31,6 +31,8 @@ from analytics.federation import (
     EvidenceRequest,
     SiteProfile,
     agreement_public,
+    apriori_next,
+    level_frequent,
     national_evidence_knots,
     national_knots,
     secure_sum,
@@ -98,6 +100,7 @@ def round_request(
         body["n_total"] = national.n_total
     if national.stage == Round.Stage.COUNTS:
         body["union"] = national.union
+        body["level"] = national.level
     if national.stage == Round.Stage.EVIDENCE:
         body["evidence"] = national.evidence_request
     return aggregate_document(
@@ -134,19 +137,27 @@ def submission_add(national: Round, data: bytes | Mapping[str, Any]) -> Submissi
     if national.concordance and concordance != national.concordance:
         raise _refused(_("the site counted with another version of the concordance"))
     peer = peers[document["sender"]["name"]]
-    if Submission.objects.filter(round=national, peer=peer, kind=national.stage).exists():
+    level = national.level if national.stage == Round.Stage.COUNTS else 0
+    if level and document["body"].get("level") != level:
+        raise _refused(_("it answers another level of the counts"))
+    if Submission.objects.filter(
+        round=national, peer=peer, kind=national.stage, level=level
+    ).exists():
         raise _refused(_("this site has already sent this stage"))
     if not national.concordance:
         national.concordance = concordance
         national.save(update_fields=["concordance"])
     return Submission.objects.create(
-        round=national, peer=peer, kind=national.stage, document=document
+        round=national, peer=peer, kind=national.stage, level=level, document=document
     )
 
 
 def round_waiting_for(national: Round) -> list[Peer]:
     """The sites whose answer to the current stage is missing."""
-    sent = Submission.objects.filter(round=national, kind=national.stage).values("peer")
+    level = national.level if national.stage == Round.Stage.COUNTS else 0
+    sent = Submission.objects.filter(round=national, kind=national.stage, level=level).values(
+        "peer"
+    )
     return list(national.peers.exclude(pk__in=sent))
 
 
@@ -184,19 +195,40 @@ def round_advance(national: Round) -> bool:
     national = Round.objects.select_for_update().get(pk=national.pk)
     if national.stage == Round.Stage.DONE or round_waiting_for(national):
         return False
-    documents = [s.document for s in Submission.objects.filter(round=national, kind=national.stage)]
+    level = national.level if national.stage == Round.Stage.COUNTS else 0
+    documents = [
+        s.document
+        for s in Submission.objects.filter(round=national, kind=national.stage, level=level)
+    ]
     params = params_from_json(national.params)
     try:
         if national.stage == Round.Stage.SIZE:
             national.n_total = secure_sum([cells_in(d["body"]["cells"]) for d in documents])["n"]
         elif national.stage == Round.Stage.PROPOSAL:
-            union = {tuple(i) for d in documents for i in d["body"]["itemsets"]}
-            national.union = [list(i) for i in sorted(union)]
+            tags = {tuple(i) for d in documents for i in d["body"]["itemsets"]}
+            national.union = [list(i) for i in sorted(tags)]
             national.profiles = {d["sender"]["name"]: d["body"] for d in documents}
+            national.level = 1
         elif national.stage == Round.Stage.COUNTS:
             sums = secure_sum([cells_in(d["body"]["cells"]) for d in documents])
-            gated = national_knots(sums, params)
+            kept = {  # the tags, and the itemsets that can matter: those reaching min_support
+                cell: count
+                for cell, count in sums.items()
+                if not cell.startswith("s:") or count >= params.min_support
+            }
+            national.counted = {**national.counted, **kept}
+            frequent = level_frequent(
+                sums, [tuple(i) for i in national.union], min_support=params.min_support
+            )
+            following = apriori_next(frequent) if national.level < params.max_size else []
+            if following:  # the next level: stay in this stage
+                national.union = [list(i) for i in following]
+                national.level += 1
+                national.save()
+                return True
+            gated = national_knots(national.counted, params)
             national.gated = _gated_as_json(gated)
+            national.union = []
             profiles = [
                 SiteProfile(
                     n=1 if p.get("first_month") else 0,

@@ -30,10 +30,10 @@ from analytics.federation import (
     agreement_public,
     masked,
     pair_key,
-    site_candidates,
-    site_counts,
     site_evidence,
+    site_level_counts,
     site_profile,
+    site_tags,
 )
 from analytics.results import concepts_digest
 from analytics.types import KnotParams
@@ -142,24 +142,23 @@ def site_answer(
         )
         answer = {"cells": cells_out(cells)}
     elif stage == "proposal":
-        n_total = body.get("n_total")
-        if not isinstance(n_total, int) or n_total < len(table):
-            raise AggregateError(
-                "the request's national total is missing or too small", code="stale"
-            )
-        itemsets = site_candidates(table, n_total=n_total, params=params, concepts=concepts)
         profile = site_profile(table.on_concepts(concepts) if concepts else table)
         answer = {
-            "itemsets": [list(itemset) for itemset in sorted(itemsets)],
+            "itemsets": [[tag] for tag in sorted(site_tags(table, concepts=concepts))],
             "first_month": profile.first_month,
             "last_month": profile.last_month,
             "municipalities": list(profile.municipalities),
         }
     elif stage == "counts":
+        level = body.get("level")
         union = [tuple(itemset) for itemset in body.get("union", [])]
-        counts = site_counts(table, union, params=params, concepts=concepts)
-        cells = masked(counts, site=identity.name, pair_keys=keys, round_id=f"{round_id}:counts")
-        answer = {"cells": cells_out(cells)}
+        if not isinstance(level, int) or any(len(itemset) != level for itemset in union):
+            raise AggregateError("the request's level does not fit its itemsets", code="shape")
+        counts = site_level_counts(table, union, params=params, concepts=concepts)
+        cells = masked(
+            counts, site=identity.name, pair_keys=keys, round_id=f"{round_id}:counts:{level}"
+        )
+        answer = {"cells": cells_out(cells), "level": level}
     else:
         evidence = evidence_request_from_json(body.get("evidence") or {})
         try:

@@ -18,7 +18,7 @@ from analytics.federation import (
     pair_key,
     secure_sum,
     simulate_round,
-    site_counts,
+    site_level_counts,
 )
 from analytics.knots import count_itemsets, gated_knots
 from analytics.types import DeviationTable, KnotParams
@@ -100,7 +100,7 @@ def test_what_a_site_sends_reveals_none_of_its_counts(
     from the true count; only all sites together give the counts."""
     _national, wire = simulate_round(sites, params=PARAMS, pair_keys=keys, round_id="r1")
     union = wire["union"]
-    true = {site: site_counts(t, union, params=PARAMS).cells() for site, t in sites.items()}
+    true = {site: site_level_counts(t, union, params=PARAMS).cells() for site, t in sites.items()}
     sent = wire["sent"]
     cells = sorted(true["roslagen"])
     names = sorted(sites)

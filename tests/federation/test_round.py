@@ -39,7 +39,7 @@ from tests.federation.conftest import (  # noqa: E402 - the shared plan
 
 
 def _run(federation: dict, organisations: dict[str, Forbund], national_round: Round) -> None:
-    for _stage in range(4):
+    while national_round.stage != Round.Stage.DONE:
         request = round_request(national_round, identity=federation["national"])
         for slug, identity in federation["sites"].items():
             document = site_answer(
@@ -163,7 +163,10 @@ def test_the_commands_carry_a_round_through_files(
     settings.FEDERATION_DIRECTORY_FILE = str(tmp_path / "directory.json")
     call_command("federation_sites", "import", str(tmp_path / "directory.json"))
     call_command("federation_round", "start", "r1", min_support=12, today=TODAY.isoformat())
-    for stage in ("size", "proposal", "counts", "evidence"):
+    for step in range(20):
+        if Round.objects.get(key="r1").stage == Round.Stage.DONE:
+            break
+        stage = f"step{step}"
         settings.FEDERATION_IDENTITY_FILE = str(tmp_path / "Nationell.json")
         call_command("federation_round", "request", "r1", out=str(tmp_path / f"{stage}.json"))
         answers = []
