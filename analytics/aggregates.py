@@ -22,6 +22,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
@@ -42,6 +43,7 @@ _CELL = re.compile(
     rf"^(?:n|R|Q|t:{_TAG}|s:{_TAG}(?:\|{_TAG})*|{_TAG}(?:\|{_TAG})*#(?:m:\d{{4}}-\d{{2}}|p:\d{{4}}|[uawrq]))$"
 )
 _NUMBER = re.compile(r"^\d{1,20}$")
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _MUNICIPALITY = re.compile(r"^\d{4}$")
 _TAG_ONLY = re.compile(rf"^{_TAG}$")
@@ -177,10 +179,11 @@ def aggregate_check_body(kind: str, body: object) -> None:
     """Only what the method needs, of the allowed shapes: never a text, reference or unit."""
     if not isinstance(body, dict):
         raise AggregateError("the body is not an object")
-    if kind in ("size", "counts", "evidence"):
-        allowed = {"cells"} | (
-            {"contributes"} if kind == "evidence" else {"level"} if kind == "counts" else set()
-        )
+    if kind == "counts":
+        _check_counts(body)
+        return
+    if kind in ("size", "evidence"):
+        allowed = {"cells"} | ({"contributes"} if kind == "evidence" else set())
         if set(body) - allowed:
             raise AggregateError(f"unexpected fields {sorted(set(body) - allowed)}")
         cells = body.get("cells")
@@ -191,8 +194,6 @@ def aggregate_check_body(kind: str, body: object) -> None:
                 raise AggregateError(f"a cell of an unknown shape: {str(cell)[:80]!r}")
         for itemset in body.get("contributes", []):
             _check_itemset(itemset)
-        if "level" in body and body["level"] not in range(1, 6):
-            raise AggregateError("a level of an unknown shape")
         return
     if kind == "request":
         _check_request(body)
@@ -209,10 +210,36 @@ def aggregate_check_body(kind: str, body: object) -> None:
             raise AggregateError("a municipality code of an unknown shape")
 
 
+def _check_counts(body: Mapping[str, Any]) -> None:
+    """A level's counts: the level, how many candidates and their digest (so both sides know
+    they counted the same list), and the masked counts packed as little-endian 64-bit numbers in
+    the candidates' order, base64."""
+    if set(body) != {"level", "candidates", "digest", "counts"}:
+        raise AggregateError("the counts have unexpected or missing fields")
+    if body["level"] not in range(1, 6):
+        raise AggregateError("a level of an unknown shape")
+    if not isinstance(body["candidates"], int) or body["candidates"] < 0:
+        raise AggregateError("the number of candidates is not a count")
+    if not isinstance(body["digest"], str) or not _DIGEST.match(body["digest"]):
+        raise AggregateError("the candidates' digest is of an unknown shape")
+    packed = _unb64(body["counts"], "the counts")
+    if len(packed) != 8 * body["candidates"]:
+        raise AggregateError("the counts do not match the number of candidates")
+
+
+def counts_packed(values: np.ndarray) -> str:
+    """Masked counts (a numpy uint64 array) for a counts body."""
+    return base64.b64encode(values.astype("<u8").tobytes()).decode("ascii")
+
+
+def counts_unpacked(body: Mapping[str, Any]) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(body["counts"]), dtype="<u8")
+
+
 def _check_request(body: Mapping[str, Any]) -> None:
     """The national instance's request: the stage, the sites taking part (names), and what the
     stage needs — the national total, the union of candidates, the evidence cells."""
-    if set(body) - {"stage", "sites", "n_total", "union", "level", "evidence"}:
+    if set(body) - {"stage", "sites", "n_total", "frequent", "level", "evidence"}:
         raise AggregateError("unexpected fields in the request")
     if body.get("stage") not in ("size", "proposal", "counts", "evidence"):
         raise AggregateError("the request names no stage")
@@ -222,7 +249,7 @@ def _check_request(body: Mapping[str, Any]) -> None:
     n_total = body.get("n_total")
     if n_total is not None and not (isinstance(n_total, int) and n_total >= 0):
         raise AggregateError("the national total is not a count")
-    for itemset in body.get("union", []):
+    for itemset in body.get("frequent", []):
         _check_itemset(itemset)
     if "level" in body and body["level"] not in range(1, 6):
         raise AggregateError("a level of an unknown shape")

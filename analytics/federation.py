@@ -38,6 +38,7 @@ from datetime import date, timedelta
 
 import numpy as np
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -274,6 +275,71 @@ def _masked_cells(
             total += mask if site < peer else -mask
         out[cell] = total % MODULUS
     return out
+
+
+def keystream(key: bytes, label: str, n: int) -> np.ndarray:
+    """n pseudo-random 64-bit masks for one pair of sites and one exchange (AES-256 in counter
+    mode under the pair's key, the exchange's label as the nonce): the masks of a whole level's
+    counts in one call, in the candidates' order."""
+    nonce = hashlib.sha256(label.encode()).digest()[:16]
+    encryptor = Cipher(algorithms.AES(key), modes.CTR(nonce)).encryptor()
+    return np.frombuffer(encryptor.update(bytes(8 * n)), dtype="<u8")
+
+
+def masked_vector(
+    values: np.ndarray, *, site: str, pair_keys: Mapping[str, bytes], round_id: str
+) -> np.ndarray:
+    """Counts in a fixed order, masked as `masked` masks named cells: plus, modulo 2^64, the
+    pair's keystream for every other site (the lower name adds, the higher subtracts)."""
+    out = np.asarray(values, dtype=np.int64).astype(np.uint64)
+    for peer, key in sorted(pair_keys.items()):
+        stream = keystream(key, round_id, len(out))
+        out = out + stream if site < peer else out - stream  # uint64 wraps: modulo 2^64
+    return out
+
+
+def secure_sum_vector(contributions: Sequence[np.ndarray]) -> np.ndarray:
+    """The exact counts from every site's masked vector (all of the same length)."""
+    if not contributions or len({len(c) for c in contributions}) != 1:
+        raise ValueError("the sites did not send the same number of counts; run the level again")
+    total = np.zeros(len(contributions[0]), dtype=np.uint64)
+    for contribution in contributions:
+        total = total + np.asarray(contribution, dtype=np.uint64)
+    if len(total) and int(total.max()) >= MODULUS // 2:
+        raise ValueError("the counts do not sum: a site is missing")
+    return total.astype(np.int64)
+
+
+def level_candidates(level: int, previous: Sequence[Itemset]) -> list[Itemset]:
+    """The candidates of a level, in the one order every party computes alike: the tags for
+    level 1 (`previous` = the proposed tags as 1-itemsets), else Apriori's join and prune of
+    the itemsets frequent one level below."""
+    if level == 1:
+        return sorted(set(previous))
+    return sorted(apriori_next(previous))
+
+
+def candidates_digest(candidates: Sequence[Itemset]) -> str:
+    """Both sides' candidate list in a few bytes, to check they counted the same things."""
+    digest = hashlib.sha256()
+    for itemset in candidates:
+        digest.update("|".join(itemset).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def site_level_vector(
+    table: DeviationTable,
+    candidates: Sequence[Itemset],
+    *,
+    params: KnotParams | None = None,
+    concepts: Mapping[str, str] | None = None,
+) -> np.ndarray:
+    """Step 3 at one site: the candidates' exact counts, in their order."""
+    counts = site_level_counts(table, candidates, params=params, concepts=concepts)
+    return np.array(
+        [counts.tags[c[0]] if len(c) == 1 else counts.itemsets[c] for c in candidates],
+        dtype=np.int64,
+    )
 
 
 def secure_sum(contributions: Sequence[Mapping[str, int]]) -> dict[str, int]:
@@ -528,33 +594,44 @@ def simulate_round(
     params = params or KnotParams()
     profiles = {site: site_profile(_bridged(table, concepts)) for site, table in tables.items()}
     proposals = {site: site_tags(table, concepts=concepts) for site, table in tables.items()}
-    candidates: list[Itemset] = sorted((tag,) for tag in frozenset().union(*proposals.values()))
-    sent: dict[str, dict[str, int]] = {site: {} for site in tables}
+    frequent: list[Itemset] = sorted((tag,) for tag in frozenset().union(*proposals.values()))
+    sent: dict[str, list[np.ndarray]] = {site: [] for site in tables}
     sums: dict[str, int] = {}
     union: list[Itemset] = []
     levels = []
-    level = 1
-    while candidates:
+    for level in range(1, params.max_size + 1):
+        candidates = level_candidates(level, frequent)
+        if not candidates:
+            break
         union += candidates
         level_sent = {
-            site: masked(
-                site_level_counts(table, candidates, params=params, concepts=concepts),
+            site: masked_vector(
+                site_level_vector(table, candidates, params=params, concepts=concepts),
                 site=site,
                 pair_keys=pair_keys[site],
                 round_id=f"{round_id}:level{level}",
             )
             for site, table in tables.items()
         }
-        level_sums = secure_sum(list(level_sent.values()))
+        totals = secure_sum_vector(list(level_sent.values()))
         for site in tables:
-            sent[site].update(level_sent[site])
-        sums.update(level_sums)
-        frequent = level_frequent(level_sums, candidates, min_support=params.min_support)
+            sent[site].append(level_sent[site])
+        frequent = []
+        for candidate, total in zip(candidates, totals.tolist(), strict=True):
+            if len(candidate) == 1:
+                sums[tag_cell(candidate[0])] = total
+            if total >= params.min_support:
+                frequent.append(candidate)
+                if len(candidate) > 1:
+                    sums[itemset_cell(candidate)] = total
         levels.append({"candidates": len(candidates), "frequent": len(frequent)})
-        if level >= params.max_size:
-            break
-        candidates = apriori_next(frequent)
-        level += 1
+    sizes = {
+        site: _masked_cells(
+            {N_CELL: len(table)}, site=site, pair_keys=pair_keys[site], round_id=f"{round_id}:n"
+        )
+        for site, table in tables.items()
+    }
+    sums[N_CELL] = secure_sum(list(sizes.values()))[N_CELL]
     gated = national_knots(sums, params)
     wire: dict[str, object] = {
         "profiles": profiles,

@@ -16,6 +16,7 @@ deviations in one instance and checks that the national knots are the same.
 from __future__ import annotations
 
 import argparse
+import base64
 import platform
 import resource
 import statistics
@@ -50,16 +51,16 @@ def main() -> None:
         _masked_cells,
         agreement_key_new,
         agreement_public,
-        apriori_next,
-        level_frequent,
-        masked,
+        level_candidates,
+        masked_vector,
         national_evidence_knots,
         national_knots,
         pair_key,
         secure_sum,
+        secure_sum_vector,
         site_candidates,
         site_evidence,
-        site_level_counts,
+        site_level_vector,
         site_profile,
         site_tags,
     )
@@ -137,42 +138,48 @@ def main() -> None:
             f"(one-shot partition variant: union of locally frequent itemsets "
             f"{len(partition):,}, {time.perf_counter() - t0:.1f} s for all sites)"
         )
-    # Round 2: counts, level by level.
-    candidates = [(t,) for t in tags]
-    sums: dict[str, int] = {}
-    level, total_cells, total_bytes, slow_sum, national_s = 1, 0, 0, 0.0, 0.0
-    while candidates:
-        wanted = candidates
+    # Round 2: counts, level by level: packed masked vectors in the candidates' order.
+    sums: dict[str, int] = {"n": n_total}
+    frequent = [(t,) for t in tags]
+    total_cells, total_bytes, slow_sum, national_s = 0, 0, 0.0, 0.0
+    for level in range(1, params.max_size + 1):
+        t0 = time.perf_counter()
+        candidates = level_candidates(level, frequent)
+        made = time.perf_counter() - t0
+        if not candidates:
+            break
         sent, slow2, _ = timed_sites(
-            lambda s, t, wanted=wanted, level=level: masked(
-                site_level_counts(t, wanted, params=params),
+            lambda s, t, candidates=candidates, level=level: masked_vector(
+                site_level_vector(t, candidates, params=params),
                 site=s,
                 pair_keys=keys[s],
                 round_id=f"b:2:{level}",
             )
         )
-        size = len(
-            document("site00", "counts", {"cells": cells_out(sent["site00"]), "level": level})
-        )
+        size = len(base64.b64encode(sent["site00"].tobytes()))  # the answer's payload
         t0 = time.perf_counter()
-        level_sums = secure_sum(list(sent.values()))
-        sums.update(level_sums)
-        frequent = level_frequent(level_sums, candidates, min_support=params.min_support)
-        candidates = apriori_next(frequent) if level < params.max_size else []
-        national_s += time.perf_counter() - t0
+        totals = secure_sum_vector(list(sent.values()))
+        frequent = []
+        for candidate, total in zip(candidates, totals.tolist(), strict=True):
+            if level == 1:
+                sums[f"t:{candidate[0]}"] = total
+            if total >= params.min_support:
+                frequent.append(candidate)
+                if level > 1:
+                    sums["s:" + "|".join(candidate)] = total
+        national_s += time.perf_counter() - t0 + made
         print(
-            f"round 2 level {level}: {len(wanted):,} candidates, {len(frequent):,} frequent; "
-            f"slowest site {slow2:.2f} s; document {_mib(size)}"
+            f"round 2 level {level}: {len(candidates):,} candidates (made in {made:.1f} s), "
+            f"{len(frequent):,} frequent; slowest site {slow2:.2f} s; answer {_mib(size)}"
         )
-        total_cells += len(sent["site00"])
+        total_cells += len(candidates)
         total_bytes += size
         slow_sum += slow2
-        level += 1
     t0 = time.perf_counter()
     gated = national_knots(sums, params)
     national_s += time.perf_counter() - t0
     print(
-        f"round 2 in all: {total_cells:,} cells and {_mib(total_bytes)} per site; sites "
+        f"round 2 in all: {total_cells:,} counts and {_mib(total_bytes)} per site; sites "
         f"{slow_sum:.1f} s (slowest per level, summed); national {national_s:.2f} s → "
         f"{len(gated)} knots"
     )

@@ -47,7 +47,10 @@ class Round(models.Model):
     concordance = models.CharField(_("concordance"), max_length=64, blank=True)
     n_total = models.BigIntegerField(_("deviations in all"), null=True, blank=True)
     level = models.PositiveSmallIntegerField(_("level"), default=0)  # itemset size counted now
+    # Level 1: the proposed tags; then the itemsets frequent one level below, from which every
+    # party makes the level's candidates alike (analytics.federation.level_candidates).
     union = models.JSONField(_("candidate itemsets"), default=list, blank=True)
+    level_digest = models.CharField(_("candidates' digest"), max_length=64, blank=True)
     counted = models.JSONField(_("national counts so far"), default=dict, blank=True)
     profiles = models.JSONField(_("site profiles"), default=dict, blank=True)
     gated = models.JSONField(_("knots before evidence"), default=list, blank=True)

@@ -25,17 +25,21 @@ from analytics.aggregates import (
     aggregate_load,
     aggregate_verify,
     cells_in,
+    counts_unpacked,
 )
 from analytics.disclosure import SMALL_COUNT
 from analytics.federation import (
     EvidenceRequest,
     SiteProfile,
     agreement_public,
-    apriori_next,
-    level_frequent,
+    candidates_digest,
+    itemset_cell,
+    level_candidates,
     national_evidence_knots,
     national_knots,
     secure_sum,
+    secure_sum_vector,
+    tag_cell,
 )
 from analytics.knots import GatedKnot, knots_as_json
 from analytics.types import KnotParams
@@ -99,7 +103,7 @@ def round_request(
     if national.stage == Round.Stage.PROPOSAL:
         body["n_total"] = national.n_total
     if national.stage == Round.Stage.COUNTS:
-        body["union"] = national.union
+        body["frequent"] = national.union
         body["level"] = national.level
     if national.stage == Round.Stage.EVIDENCE:
         body["evidence"] = national.evidence_request
@@ -140,6 +144,8 @@ def submission_add(national: Round, data: bytes | Mapping[str, Any]) -> Submissi
     level = national.level if national.stage == Round.Stage.COUNTS else 0
     if level and document["body"].get("level") != level:
         raise _refused(_("it answers another level of the counts"))
+    if level and document["body"].get("digest") != national.level_digest:
+        raise _refused(_("it counted other combinations than this level's"))
     if Submission.objects.filter(
         round=national, peer=peer, kind=national.stage, level=level
     ).exists():
@@ -209,23 +215,32 @@ def round_advance(national: Round) -> bool:
             national.union = [list(i) for i in sorted(tags)]
             national.profiles = {d["sender"]["name"]: d["body"] for d in documents}
             national.level = 1
+            national.level_digest = candidates_digest(level_candidates(1, sorted(tags)))
         elif national.stage == Round.Stage.COUNTS:
-            sums = secure_sum([cells_in(d["body"]["cells"]) for d in documents])
-            kept = {  # the tags, and the itemsets that can matter: those reaching min_support
-                cell: count
-                for cell, count in sums.items()
-                if not cell.startswith("s:") or count >= params.min_support
-            }
-            national.counted = {**national.counted, **kept}
-            frequent = level_frequent(
-                sums, [tuple(i) for i in national.union], min_support=params.min_support
+            candidates = level_candidates(national.level, [tuple(i) for i in national.union])
+            totals = secure_sum_vector([counts_unpacked(d["body"]) for d in documents])
+            counted = dict(national.counted)
+            frequent = []
+            for candidate, total in zip(candidates, totals.tolist(), strict=True):
+                if len(candidate) == 1:
+                    counted[tag_cell(candidate[0])] = total
+                if total >= params.min_support:
+                    frequent.append(candidate)
+                    if len(candidate) > 1:
+                        counted[itemset_cell(candidate)] = total
+            national.counted = counted
+            following = (
+                level_candidates(national.level + 1, frequent)
+                if national.level < params.max_size
+                else []
             )
-            following = apriori_next(frequent) if national.level < params.max_size else []
             if following:  # the next level: stay in this stage
-                national.union = [list(i) for i in following]
+                national.union = [list(i) for i in frequent]
                 national.level += 1
+                national.level_digest = candidates_digest(following)
                 national.save()
                 return True
+            national.counted = {**counted, "n": national.n_total}
             gated = national_knots(national.counted, params)
             national.gated = _gated_as_json(gated)
             national.union = []

@@ -21,6 +21,7 @@ from analytics.aggregates import (
     aggregate_document,
     aggregate_verify,
     cells_out,
+    counts_packed,
 )
 from analytics.disclosure import SMALL_COUNT
 from analytics.extract import AnalysisFilter, deviation_table
@@ -28,10 +29,12 @@ from analytics.federation import (
     EvidenceRequest,
     _masked_cells,
     agreement_public,
-    masked,
+    candidates_digest,
+    level_candidates,
+    masked_vector,
     pair_key,
     site_evidence,
-    site_level_counts,
+    site_level_vector,
     site_profile,
     site_tags,
 )
@@ -151,14 +154,23 @@ def site_answer(
         }
     elif stage == "counts":
         level = body.get("level")
-        union = [tuple(itemset) for itemset in body.get("union", [])]
-        if not isinstance(level, int) or any(len(itemset) != level for itemset in union):
-            raise AggregateError("the request's level does not fit its itemsets", code="shape")
-        counts = site_level_counts(table, union, params=params, concepts=concepts)
-        cells = masked(
-            counts, site=identity.name, pair_keys=keys, round_id=f"{round_id}:counts:{level}"
-        )
-        answer = {"cells": cells_out(cells), "level": level}
+        if not isinstance(level, int):
+            raise AggregateError("the request names no level", code="shape")
+        candidates = level_candidates(level, [tuple(i) for i in body.get("frequent", [])])
+        vector = site_level_vector(table, candidates, params=params, concepts=concepts)
+        answer = {
+            "level": level,
+            "candidates": len(candidates),
+            "digest": candidates_digest(candidates),
+            "counts": counts_packed(
+                masked_vector(
+                    vector,
+                    site=identity.name,
+                    pair_keys=keys,
+                    round_id=f"{round_id}:counts:{level}",
+                )
+            ),
+        }
     else:
         evidence = evidence_request_from_json(body.get("evidence") or {})
         try:

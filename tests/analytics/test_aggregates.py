@@ -29,7 +29,7 @@ def site() -> dict[str, bytes]:
     return {"signing": signing_key_new(), "agreement": agreement_key_new()}
 
 
-def _document(site: dict[str, bytes], kind: str = "counts", body: dict | None = None) -> dict:
+def _document(site: dict[str, bytes], kind: str = "size", body: dict | None = None) -> dict:
     return aggregate_document(
         kind,
         body if body is not None else {"cells": cells_out(CELLS)},
@@ -54,7 +54,7 @@ def test_a_document_round_trips_and_says_what_it_is(site: dict[str, bytes]) -> N
     assert (document["format"], document["version"], document["kind"]) == (
         "knutpunkt-aggregate",
         1,
-        "counts",
+        "size",
     )
     assert document["params"]["min_support"] == KnotParams().min_support
     assert cells_in(document["body"]["cells"]) == CELLS
@@ -106,3 +106,18 @@ def test_a_proposal_holds_itemsets_and_the_data_range_only(site: dict[str, bytes
     assert document["body"] == body
     with pytest.raises(AggregateError):
         _document(site, "proposal", {**body, "itemsets": [["agency:FK", "AV-2026-00001"]]})
+
+
+def test_a_levels_counts_are_packed_and_must_match_their_candidates(site: dict[str, bytes]) -> None:
+    import numpy as np
+
+    from analytics.aggregates import counts_packed, counts_unpacked
+
+    values = np.array([3, 2**64 - 1, 0], dtype=np.uint64)
+    body = {"level": 2, "candidates": 3, "digest": "ab" * 32, "counts": counts_packed(values)}
+    document = aggregate_verify(_document(site, "counts", body), trusted=_trusted(site))
+    assert counts_unpacked(document["body"]).tolist() == values.tolist()
+    with pytest.raises(AggregateError, match="do not match the number"):
+        _document(site, "counts", {**body, "candidates": 4})
+    with pytest.raises(AggregateError, match="unexpected or missing"):
+        _document(site, "counts", {**body, "text": "hej"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
+import numpy as np
 import pytest
 
 from analytics.federation import (
@@ -17,8 +18,9 @@ from analytics.federation import (
     masked,
     pair_key,
     secure_sum,
+    secure_sum_vector,
     simulate_round,
-    site_level_counts,
+    site_level_vector,
 )
 from analytics.knots import count_itemsets, gated_knots
 from analytics.types import DeviationTable, KnotParams
@@ -99,21 +101,20 @@ def test_what_a_site_sends_reveals_none_of_its_counts(
     """Each masked number alone, and the sum of any proper group of sites' numbers, differs
     from the true count; only all sites together give the counts."""
     _national, wire = simulate_round(sites, params=PARAMS, pair_keys=keys, round_id="r1")
-    union = wire["union"]
-    true = {site: site_level_counts(t, union, params=PARAMS).cells() for site, t in sites.items()}
-    sent = wire["sent"]
-    cells = sorted(true["roslagen"])
     names = sorted(sites)
-    for size in (1, 2):
-        for group in combinations(names, size):
-            revealed = [
-                cell
-                for cell in cells
-                if sum(sent[s][cell] for s in group) % MODULUS == sum(true[s][cell] for s in group)
-            ]
-            assert revealed == [], (group, revealed[:3])
-    everyone = wire["sums"]
-    assert all(everyone[c] == sum(true[s][c] for s in names) for c in cells)
+    levels: dict[int, list] = {}
+    for itemset in wire["union"]:
+        levels.setdefault(len(itemset), []).append(itemset)
+    for position, (_size, candidates) in enumerate(sorted(levels.items())):
+        true = {s: site_level_vector(sites[s], candidates, params=PARAMS) for s in names}
+        sent = {s: wire["sent"][s][position] for s in names}
+        for size in (1, 2):
+            for group in combinations(names, size):
+                guessed = sum(sent[s].astype(np.uint64) for s in group)
+                actual = sum(true[s] for s in group).astype(np.uint64)
+                assert not np.any(guessed == actual), (group, position)
+        everyone = sum(sent[s].astype(np.uint64) for s in names).astype(np.int64)
+        assert np.array_equal(everyone, sum(true[s] for s in names))
 
 
 def test_successive_rounds_cannot_be_differenced(keys: dict[str, dict[str, bytes]]) -> None:
@@ -132,13 +133,14 @@ def test_a_missing_site_or_cell_is_refused_not_summed(
     sites: dict[str, DeviationTable], keys: dict[str, dict[str, bytes]]
 ) -> None:
     _national, wire = simulate_round(sites, params=PARAMS, pair_keys=keys, round_id="r1")
-    sent = wire["sent"]
+    pairs = {site: vectors[1] for site, vectors in wire["sent"].items()}  # level 2
     with pytest.raises(ValueError, match="site is missing"):
-        secure_sum([sent["roslagen"], sent["malmo"]])
-    short = dict(sent["goteborg"])
-    short.pop(next(iter(short)))
+        secure_sum_vector([pairs["roslagen"], pairs["malmo"]])
+    with pytest.raises(ValueError, match="same number"):
+        secure_sum_vector([pairs["roslagen"], pairs["malmo"], pairs["goteborg"][:-1]])
+    named = {"n": 1, "t:agency:FK": 2}
     with pytest.raises(ValueError, match="same cells"):
-        secure_sum([sent["roslagen"], sent["malmo"], short])
+        secure_sum([named, {"n": 1}])
 
 
 def test_national_knots_with_evidence_equal_the_pooled_analysis(
