@@ -179,11 +179,11 @@ def aggregate_check_body(kind: str, body: object) -> None:
     """Only what the method needs, of the allowed shapes: never a text, reference or unit."""
     if not isinstance(body, dict):
         raise AggregateError("the body is not an object")
-    if kind == "counts":
-        _check_counts(body)
+    if kind in ("counts", "evidence"):
+        _check_counts(body, kind)
         return
-    if kind in ("size", "evidence"):
-        allowed = {"cells"} | ({"contributes"} if kind == "evidence" else set())
+    if kind == "size":
+        allowed = {"cells"}
         if set(body) - allowed:
             raise AggregateError(f"unexpected fields {sorted(set(body) - allowed)}")
         cells = body.get("cells")
@@ -210,14 +210,21 @@ def aggregate_check_body(kind: str, body: object) -> None:
             raise AggregateError("a municipality code of an unknown shape")
 
 
-def _check_counts(body: Mapping[str, Any]) -> None:
-    """A level's counts: the level, how many candidates and their digest (so both sides know
-    they counted the same list), and the masked counts packed as little-endian 64-bit numbers in
-    the candidates' order, base64."""
-    if set(body) != {"level", "candidates", "digest", "counts"}:
+def _check_counts(body: Mapping[str, Any], kind: str = "counts") -> None:
+    """A level's counts (or the evidence round's cells): the level (the knots a site
+    contributes at least 5 deviations to), how many numbers and the digest of what they count
+    (so both sides know they counted the same list), and the masked numbers packed as
+    little-endian 64-bit numbers in that order, base64."""
+    first = "level" if kind == "counts" else "contributes"
+    if set(body) != {first, "candidates", "digest", "counts"}:
         raise AggregateError("the counts have unexpected or missing fields")
-    if body["level"] not in range(1, 6):
+    if kind == "counts" and body["level"] not in range(1, 6):
         raise AggregateError("a level of an unknown shape")
+    if kind == "evidence":
+        if not isinstance(body["contributes"], list):
+            raise AggregateError("the contributions are not a list")
+        for itemset in body["contributes"]:
+            _check_itemset(itemset)
     if not isinstance(body["candidates"], int) or body["candidates"] < 0:
         raise AggregateError("the number of candidates is not a count")
     if not isinstance(body["digest"], str) or not _DIGEST.match(body["digest"]):

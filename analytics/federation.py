@@ -516,6 +516,25 @@ def site_evidence(
     return cells
 
 
+def evidence_cells(request: EvidenceRequest) -> list[str]:
+    """The evidence round's cells in the one order every party computes alike, so a site's
+    answer is a packed vector in that order (`masked_vector`)."""
+    names = ["R", "Q"]
+    for itemset in request.knots:
+        key = _knot_key(itemset)
+        names += [f"{key}#m:{month}" for month in request.months]
+        names += [f"{key}#p:{code}" for code in request.municipalities]
+        names += [f"{key}#{suffix}" for suffix in ("u", "a", "w", "r", "q")]
+    return names
+
+
+def cells_digest(names: Sequence[str]) -> str:
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(name.encode() + b"\n")
+    return digest.hexdigest()
+
+
 def _month_end(label: str) -> date:
     first = date.fromisoformat(label + "-01")
     return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
@@ -648,16 +667,18 @@ def simulate_round(
             today=today,
             horizon_days=params.horizon_days,
         )
-        evidence = {
-            site: _masked_cells(
-                site_evidence(table, request, concepts=concepts),
+        names = evidence_cells(request)
+        evidence = {}
+        for site, table in tables.items():
+            plain = site_evidence(table, request, concepts=concepts)
+            evidence[site] = masked_vector(
+                np.array([plain[name] for name in names], dtype=np.int64),
                 site=site,
                 pair_keys=pair_keys[site],
                 round_id=f"{round_id}:evidence",
             )
-            for site, table in tables.items()
-        }
-        evidence_sums = secure_sum(list(evidence.values()))
+        totals = secure_sum_vector(list(evidence.values()))
+        evidence_sums = dict(zip(names, totals.tolist(), strict=True))
         wire |= {"request": request, "evidence": evidence, "evidence_sums": evidence_sums}
         wire["knots"] = national_evidence_knots(gated, evidence_sums, request, params=params)
     return gated, wire

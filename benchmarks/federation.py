@@ -25,6 +25,8 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TODAY = date(2026, 6, 30)
@@ -45,12 +47,13 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from analytics.aggregates import aggregate_bytes, aggregate_document, cells_out, signing_key_new
+    from analytics.aggregates import aggregate_bytes, aggregate_document, signing_key_new
     from analytics.federation import (
         EvidenceRequest,
         _masked_cells,
         agreement_key_new,
         agreement_public,
+        evidence_cells,
         level_candidates,
         masked_vector,
         national_evidence_knots,
@@ -187,20 +190,24 @@ def main() -> None:
     request = EvidenceRequest.for_profiles(
         (k.tags for k in gated), profiles.values(), today=TODAY, horizon_days=params.horizon_days
     )
-    evidence, slow3, med3 = timed_sites(
-        lambda s, t: _masked_cells(
-            site_evidence(t, request), site=s, pair_keys=keys[s], round_id="b:3"
-        )
-    )
+    names = evidence_cells(request)
+
+    def answer(site: str, table: DeviationTable) -> np.ndarray:
+        plain = site_evidence(table, request)
+        vector = np.array([plain[name] for name in names], dtype=np.int64)
+        return masked_vector(vector, site=site, pair_keys=keys[site], round_id="b:3")
+
+    evidence, slow3, med3 = timed_sites(answer)
     t0 = time.perf_counter()
+    totals = secure_sum_vector(list(evidence.values()))
     knots = national_evidence_knots(
-        gated, secure_sum(list(evidence.values())), request, params=params
+        gated, dict(zip(names, totals.tolist(), strict=True)), request, params=params
     )
     national3_s = time.perf_counter() - t0
-    evidence_bytes = len(document("site00", "evidence", {"cells": cells_out(evidence["site00"])}))
+    evidence_bytes = len(base64.b64encode(evidence["site00"].tobytes()))
     print(
         f"round 3 evidence: slowest site {slow3:.2f} s (median {med3:.2f} s); "
-        f"{len(evidence['site00']):,} cells per site, document {_mib(evidence_bytes)}; "
+        f"{len(names):,} numbers per site, answer {_mib(evidence_bytes)}; "
         f"national {national3_s:.2f} s → {len(knots)} knots"
     )
     found_thin = any(k.tags == thin.tags for k in knots)

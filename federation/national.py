@@ -33,6 +33,8 @@ from analytics.federation import (
     SiteProfile,
     agreement_public,
     candidates_digest,
+    cells_digest,
+    evidence_cells,
     itemset_cell,
     level_candidates,
     national_evidence_knots,
@@ -144,7 +146,8 @@ def submission_add(national: Round, data: bytes | Mapping[str, Any]) -> Submissi
     level = national.level if national.stage == Round.Stage.COUNTS else 0
     if level and document["body"].get("level") != level:
         raise _refused(_("it answers another level of the counts"))
-    if level and document["body"].get("digest") != national.level_digest:
+    counted_stage = national.stage in (Round.Stage.COUNTS, Round.Stage.EVIDENCE)
+    if counted_stage and document["body"].get("digest") != national.level_digest:
         raise _refused(_("it counted other combinations than this level's"))
     if Submission.objects.filter(
         round=national, peer=peer, kind=national.stage, level=level
@@ -260,9 +263,12 @@ def round_advance(national: Round) -> bool:
                 horizon_days=params.horizon_days,
             )
             national.evidence_request = evidence_request_as_json(request)
+            national.level_digest = cells_digest(evidence_cells(request))
         else:
-            sums = secure_sum([cells_in(d["body"]["cells"]) for d in documents])
             request = evidence_request_from_json(national.evidence_request)
+            names = evidence_cells(request)
+            totals = secure_sum_vector([counts_unpacked(d["body"]) for d in documents])
+            sums = dict(zip(names, totals.tolist(), strict=True))
             knots = national_evidence_knots(
                 _gated_from_json(national.gated), sums, request, params=params
             )

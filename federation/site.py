@@ -14,6 +14,7 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 from django.utils import timezone
 
 from analytics.aggregates import (
@@ -30,6 +31,8 @@ from analytics.federation import (
     _masked_cells,
     agreement_public,
     candidates_digest,
+    cells_digest,
+    evidence_cells,
     level_candidates,
     masked_vector,
     pair_key,
@@ -182,10 +185,18 @@ def site_answer(
             for knot in evidence.knots
             if sum(plain[f"{'|'.join(knot)}#m:{m}"] for m in evidence.months) >= SMALL_COUNT
         ]
-        cells = _masked_cells(
-            plain, site=identity.name, pair_keys=keys, round_id=f"{round_id}:evidence"
-        )
-        answer = {"cells": cells_out(cells), "contributes": contributes}
+        names = evidence_cells(evidence)
+        vector = np.array([plain[name] for name in names], dtype=np.int64)
+        answer = {
+            "contributes": contributes,
+            "candidates": len(names),
+            "digest": cells_digest(names),
+            "counts": counts_packed(
+                masked_vector(
+                    vector, site=identity.name, pair_keys=keys, round_id=f"{round_id}:evidence"
+                )
+            ),
+        }
     return _document(
         stage,
         answer,
