@@ -26,8 +26,8 @@ from deviations.sso.accounts import (
     SignInRefusedError,
     sso_sign_in,
 )
+from deviations.sso.refusals import refused_page, remember_refusal
 from deviations.sso.rules import attributes_clean
-from deviations.sso.signin import refused_page, remember_refusal
 
 PROTOCOL = "oidc"
 log = logging.getLogger(__name__)

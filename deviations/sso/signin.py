@@ -1,4 +1,4 @@
-"""What both protocols share around the sign-in: the refusal page, the mark on a session that
+"""What both protocols share around the sign-in: the mark on a session that
 an identity provider signed in (the local second factor is then not asked: the provider's own
 multi-factor sign-in counts, docs/security.md), and signing out (with the provider where the
 protocol does it cleanly: OpenID Connect's RP-initiated logout)."""
@@ -11,10 +11,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 
 from core.two_factor import SIGNED_IN_BY_IDP
-from deviations.sso.accounts import SignInRefusedError
+from deviations.sso.oidc import oidc_enabled, provider_logout_url
 
 BACKENDS = {
     "deviations.sso.oidc.OIDCBackend": "oidc",
@@ -22,21 +21,6 @@ BACKENDS = {
 }
 # Where mozilla-django-oidc keeps the ID token (OIDC_STORE_ID_TOKEN): a session key, no secret.
 OIDC_ID_TOKEN = "oidc_id_token"  # noqa: S105
-
-
-def remember_refusal(request: HttpRequest, refusal: SignInRefusedError) -> None:
-    request.sso_refusal = refusal  # type: ignore[attr-defined]
-
-
-def refused_page(request: HttpRequest, *, status: int = 403) -> HttpResponse:
-    """Why the sign-in did not work, in the person's language, with the way back."""
-    refusal = getattr(request, "sso_refusal", None)
-    return render(
-        request,
-        "registration/sso_refused.html",
-        {"message": refusal.message if refusal else "", "not_configured": status == 404},
-        status=refusal.http_status if refusal else status,
-    )
 
 
 @receiver(user_logged_in, dispatch_uid="sso_mark_session")
@@ -55,8 +39,6 @@ class SignOutView(auth_views.LogoutView):
     an OpenID Connect provider signed in, on to its end-session endpoint to end it there too."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from deviations.sso.oidc import oidc_enabled, provider_logout_url
-
         protocol = request.session.get(SIGNED_IN_BY_IDP)
         id_token = request.session.get(OIDC_ID_TOKEN)
         response = super().post(request, *args, **kwargs)
