@@ -212,16 +212,22 @@ def apriori_next(frequent: Iterable[Itemset]) -> list[Itemset]:
     return out
 
 
-def level_frequent(
-    sums: Mapping[str, int], candidates: Iterable[Itemset], *, min_support: int
-) -> list[Itemset]:
-    """The candidates whose summed count reaches `min_support`."""
-    out = []
-    for candidate in candidates:
-        cell = tag_cell(candidate[0]) if len(candidate) == 1 else itemset_cell(candidate)
-        if sums.get(cell, 0) >= min_support:
-            out.append(candidate)
-    return out
+def level_outcome(
+    candidates: Sequence[Itemset], totals: Sequence[int], *, min_support: int
+) -> tuple[list[Itemset], dict[str, int]]:
+    """A level's summed counts read: the candidates that reach `min_support` (the next level is
+    made from them), and the cells the knot engine needs — every tag, and the itemsets that
+    reach the threshold."""
+    frequent: list[Itemset] = []
+    cells: dict[str, int] = {}
+    for candidate, total in zip(candidates, totals, strict=True):
+        if len(candidate) == 1:
+            cells[tag_cell(candidate[0])] = total
+        if total >= min_support:
+            frequent.append(candidate)
+            if len(candidate) > 1:
+                cells[itemset_cell(candidate)] = total
+    return frequent, cells
 
 
 # --- Keys ----------------------------------------------------------------------------------------
@@ -261,12 +267,14 @@ def masked(
     every other site (`pair_keys`: peer → the key the two agreed on; the lower site name adds,
     the higher subtracts). A fresh `round_id` per exchange gives fresh masks, so two exchanges
     cannot be differenced either."""
-    return _masked_cells(counts.cells(), site=site, pair_keys=pair_keys, round_id=round_id)
+    return masked_cells(counts.cells(), site=site, pair_keys=pair_keys, round_id=round_id)
 
 
-def _masked_cells(
+def masked_cells(
     cells: Mapping[str, int], *, site: str, pair_keys: Mapping[str, bytes], round_id: str
 ) -> dict[str, int]:
+    """Named cells masked one by one (HMAC per cell): for the few cells of the size exchange;
+    a level's many counts go as a vector (`masked_vector`)."""
     out = {}
     for cell, value in cells.items():
         total = value
@@ -635,17 +643,11 @@ def simulate_round(
         totals = secure_sum_vector(list(level_sent.values()))
         for site in tables:
             sent[site].append(level_sent[site])
-        frequent = []
-        for candidate, total in zip(candidates, totals.tolist(), strict=True):
-            if len(candidate) == 1:
-                sums[tag_cell(candidate[0])] = total
-            if total >= params.min_support:
-                frequent.append(candidate)
-                if len(candidate) > 1:
-                    sums[itemset_cell(candidate)] = total
+        frequent, cells = level_outcome(candidates, totals.tolist(), min_support=params.min_support)
+        sums.update(cells)
         levels.append({"candidates": len(candidates), "frequent": len(frequent)})
     sizes = {
-        site: _masked_cells(
+        site: masked_cells(
             {N_CELL: len(table)}, site=site, pair_keys=pair_keys[site], round_id=f"{round_id}:n"
         )
         for site, table in tables.items()

@@ -50,11 +50,12 @@ def main() -> None:
     from analytics.aggregates import aggregate_bytes, aggregate_document, signing_key_new
     from analytics.federation import (
         EvidenceRequest,
-        _masked_cells,
         agreement_key_new,
         agreement_public,
         evidence_cells,
         level_candidates,
+        level_outcome,
+        masked_cells,
         masked_vector,
         national_evidence_knots,
         national_knots,
@@ -118,7 +119,7 @@ def main() -> None:
 
     # Round 0: sizes, masked.
     sizes, slow, _ = timed_sites(
-        lambda s, t: _masked_cells({"n": len(t)}, site=s, pair_keys=keys[s], round_id="b:0")
+        lambda s, t: masked_cells({"n": len(t)}, site=s, pair_keys=keys[s], round_id="b:0")
     )
     n_total = secure_sum(list(sizes.values()))["n"]
     # Round 1: proposals — each site's tags, names only.
@@ -162,14 +163,8 @@ def main() -> None:
         size = len(base64.b64encode(sent["site00"].tobytes()))  # the answer's payload
         t0 = time.perf_counter()
         totals = secure_sum_vector(list(sent.values()))
-        frequent = []
-        for candidate, total in zip(candidates, totals.tolist(), strict=True):
-            if level == 1:
-                sums[f"t:{candidate[0]}"] = total
-            if total >= params.min_support:
-                frequent.append(candidate)
-                if level > 1:
-                    sums["s:" + "|".join(candidate)] = total
+        frequent, cells = level_outcome(candidates, totals.tolist(), min_support=params.min_support)
+        sums.update(cells)
         national_s += time.perf_counter() - t0 + made
         print(
             f"round 2 level {level}: {len(candidates):,} candidates (made in {made:.1f} s), "

@@ -35,13 +35,12 @@ from analytics.federation import (
     candidates_digest,
     cells_digest,
     evidence_cells,
-    itemset_cell,
     level_candidates,
+    level_outcome,
     national_evidence_knots,
     national_knots,
     secure_sum,
     secure_sum_vector,
-    tag_cell,
 )
 from analytics.knots import GatedKnot, knots_as_json
 from analytics.types import KnotParams
@@ -222,15 +221,10 @@ def round_advance(national: Round) -> bool:
         elif national.stage == Round.Stage.COUNTS:
             candidates = level_candidates(national.level, [tuple(i) for i in national.union])
             totals = secure_sum_vector([counts_unpacked(d["body"]) for d in documents])
-            counted = dict(national.counted)
-            frequent = []
-            for candidate, total in zip(candidates, totals.tolist(), strict=True):
-                if len(candidate) == 1:
-                    counted[tag_cell(candidate[0])] = total
-                if total >= params.min_support:
-                    frequent.append(candidate)
-                    if len(candidate) > 1:
-                        counted[itemset_cell(candidate)] = total
+            frequent, cells = level_outcome(
+                candidates, totals.tolist(), min_support=params.min_support
+            )
+            counted = {**national.counted, **cells}
             national.counted = counted
             following = (
                 level_candidates(national.level + 1, frequent)

@@ -28,12 +28,12 @@ from analytics.disclosure import SMALL_COUNT
 from analytics.extract import AnalysisFilter, deviation_table
 from analytics.federation import (
     EvidenceRequest,
-    _masked_cells,
     agreement_public,
     candidates_digest,
     cells_digest,
     evidence_cells,
     level_candidates,
+    masked_cells,
     masked_vector,
     pair_key,
     site_evidence,
@@ -143,7 +143,7 @@ def site_answer(
     now = now or timezone.now()
     answer: dict[str, Any]
     if stage == "size":
-        cells = _masked_cells(
+        cells = masked_cells(
             {"n": len(table)}, site=identity.name, pair_keys=keys, round_id=f"{round_id}:size"
         )
         answer = {"cells": cells_out(cells)}
