@@ -97,7 +97,7 @@ def main() -> int:
         if shutil.which("pg_virtualenv") is None:
             raise SystemExit("PostgreSQL: set DATABASE_URL or install postgresql-common.")
         print("No DATABASE_URL: starting a throw-away PostgreSQL (pg_virtualenv).", flush=True)
-        command = ["pg_virtualenv", sys.executable, __file__, *sys.argv[1:]]
+        command = ["pg_virtualenv", "-t", sys.executable, __file__, *sys.argv[1:]]
         env = {**os.environ, INSIDE_MARKER: "1"}
         # Ctrl-C reaches pg_virtualenv and the inner run through the terminal; this process
         # only waits, so that pg_virtualenv can stop the stack and drop its cluster (a Python
