@@ -10,7 +10,7 @@ DEMO_SEED ?= 2017
 # The local server and set-up commands run in development mode unless told otherwise.
 export DEBUG ?= 1
 
-.PHONY: run setup venv migrate messages catalogue demo test lint pytest lock clean bench serve-prod \
+.PHONY: run run-national setup venv migrate messages catalogue demo test lint pytest lock clean bench serve-prod \
 	mutants \
 	system-deps test-deps
 
@@ -26,6 +26,11 @@ run: setup ## Set everything up, then serve on http://127.0.0.1:8000
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 setup: venv migrate messages catalogue demo
+
+# Federated knots on one machine (docs/federation.md): three sites with their own databases and
+# a national instance (KNUTPUNKT_NATIONAL) on ports 8000–8003, kept in var/federation.
+run-national: venv messages
+	$(PY) deploy/federation_local.py --work var/federation --port $(PORT)
 
 # The production set-up on loopback (README, "Drift"): nginx on :8080, two gunicorn instances,
 # a task worker and PostgreSQL (DATABASE_URL, or a throw-away cluster from pg_virtualenv).

@@ -7,7 +7,10 @@ and a digest of the concordance the counts were made with), `params` (the knot p
 shape the counts) and `body`, signed with the sender's Ed25519 key over the canonical JSON of
 everything else. Masked numbers are written as decimal strings (they use 64 bits, more than
 JSON readers keep exactly). No free text, no references, no reporter, no unit: the body holds
-tag ids, months, municipality codes and masked numbers only (`aggregate_check_body`).
+tag ids, months, municipality codes and masked numbers only (`aggregate_check_body`). The one
+exception goes the other way: a `notice` from the national instance carries a national barrier's
+title, description and decisions, texts written there for the sites to read (the receiving
+site's personal-data gate checks them like any other text it stores).
 
 Pure: no Django; the national mode's pages and API read and write these documents.
 """
@@ -33,7 +36,8 @@ from analytics.types import KnotParams
 
 FORMAT = "knutpunkt-aggregate"
 VERSION = 1
-KINDS = ("size", "proposal", "counts", "evidence", "request")  # request: the national's ask
+# request: the national's ask; notice: a national barrier told back to its contributing sites
+KINDS = ("size", "proposal", "counts", "evidence", "request", "notice")
 MAX_BYTES = 200 * 1024 * 1024
 # What a body may contain: tag ids, months, municipality codes, cell names and masked numbers.
 _TAG = (  # docs/contracts.md §1, as catalogue.tagids checks them
@@ -198,6 +202,9 @@ def aggregate_check_body(kind: str, body: object) -> None:
     if kind == "request":
         _check_request(body)
         return
+    if kind == "notice":
+        _check_notice(body)
+        return
     if set(body) - {"itemsets", "first_month", "last_month", "municipalities"}:
         raise AggregateError("unexpected fields in the proposal")
     for itemset in body.get("itemsets", []):
@@ -275,6 +282,60 @@ def _check_request(body: Mapping[str, Any]) -> None:
         raise AggregateError("a month of an unknown shape")
     if not all(_MUNICIPALITY.match(str(c)) for c in evidence.get("municipalities", [])):
         raise AggregateError("a municipality code of an unknown shape")
+
+
+_STATUS = re.compile(r"^[a-z_]{1,16}$")
+_REFERENCE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NOTICE_TEXT_MAX = 20_000
+
+
+def _text(value: object, what: str, limit: int = NOTICE_TEXT_MAX) -> None:
+    if not isinstance(value, str) or len(value) > limit:
+        raise AggregateError(f"{what}: not a text of at most {limit} characters")
+
+
+def _check_notice(body: Mapping[str, Any]) -> None:
+    """A national barrier as its contributing sites see it: reference, texts, status, tags,
+    the national knot's published figures and the decisions taken on it."""
+    allowed = {"reference", "title", "description", "status", "tags", "knot", "decisions"}
+    if set(body) - allowed:
+        raise AggregateError(f"unexpected fields {sorted(set(body) - allowed)}")
+    if not _REFERENCE.match(str(body.get("reference", ""))):
+        raise AggregateError("the national barrier's reference is missing")
+    _text(body.get("title"), "title", 300)
+    _text(body.get("description", ""), "description")
+    if not _STATUS.match(str(body.get("status", ""))):
+        raise AggregateError("a status of an unknown shape")
+    tags = body.get("tags", [])
+    if not isinstance(tags, list) or any(not _TAG_ONLY.match(str(t)) for t in tags):
+        raise AggregateError("a tag of an unknown shape")
+    knot = body.get("knot", {})
+    if not isinstance(knot, dict) or set(knot) - {"support", "municipalities", "lift", "round"}:
+        raise AggregateError("the national knot's figures are of an unknown shape")
+    for name in ("support", "municipalities"):  # None: fewer than 5, not shown
+        value = knot.get(name)
+        if value is not None and (not isinstance(value, int) or value < 0):
+            raise AggregateError(f"the knot's {name} is not a count")
+    if "lift" in knot and not isinstance(knot["lift"], (int, float)):
+        raise AggregateError("the knot's lift is not a number")
+    if "round" in knot and not _REFERENCE.match(str(knot["round"])):
+        raise AggregateError("the knot's round is of an unknown shape")
+    decisions = body.get("decisions", [])
+    if not isinstance(decisions, list):
+        raise AggregateError("the decisions are not a list")
+    fields = {"kind", "text", "action", "owner", "decided_on", "group"}
+    for decision in decisions:
+        if not isinstance(decision, dict) or set(decision) - fields:
+            raise AggregateError("a decision of an unknown shape")
+        if not _STATUS.match(str(decision.get("kind", ""))):
+            raise AggregateError("a decision of an unknown kind")
+        if not _DAY.match(str(decision.get("decided_on", ""))):
+            raise AggregateError("a decision without its day")
+        for name in ("text", "action"):
+            _text(decision.get(name, ""), name)
+        for name in ("owner", "group"):
+            _text(decision.get(name, ""), name, 200)
 
 
 def _check_itemset(itemset: object) -> None:

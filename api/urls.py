@@ -26,6 +26,7 @@ from api.views.catalogue import (
     UnitViewSet,
 )
 from api.views.deviations import DeviationViewSet
+from api.views.federation import FederationAnswerView, FederationNoticeView
 from api.views.filing import DraftViewSet, TaggingSuggestView
 from api.views.jobs import JobDetailView, JobListView, JobRetryView
 from api.views.tokens import TokenObtainView, TokenRevokeAllView, TokenRevokeView
@@ -64,6 +65,8 @@ urlpatterns = [
     path("v1/jobs/", JobListView.as_view(), name="job-list"),
     path("v1/jobs/<uuid:key>/", JobDetailView.as_view(), name="job-detail"),
     path("v1/jobs/<uuid:key>/retry/", JobRetryView.as_view(), name="job-retry"),
+    path("v1/federation/answer/", FederationAnswerView.as_view(), name="federation-answer"),
+    path("v1/federation/notice/", FederationNoticeView.as_view(), name="federation-notice"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -25,6 +28,7 @@ from catalogue.tagids import tag_label
 from core.comments import comment_add, comments_for
 from core.downloads import download_response
 from core.errors import DomainError, PersonalDataError
+from core.national import NationalInstanceError, deviations_held_check
 from core.requests import request_user
 from core.search import search_page
 from core.start import last_visit, start_panels
@@ -211,8 +215,27 @@ def _suggestion_rows(form: DeviationForm) -> list[dict[str, object]]:
     return rows
 
 
+def _deviations_held_here(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """On a national instance the pages that would take a deviation say so before anyone
+    types (core.national; every save refuses too)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            deviations_held_check()
+        except NationalInstanceError as refusal:
+            status = 409 if request.method == "POST" else 200
+            return render(
+                request, "deviations/national.html", {"message": refusal.message}, status=status
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @login_required
 @permission_required("deviations.add_deviation", raise_exception=True)
+@_deviations_held_here
 def deviation_create_view(request: HttpRequest, key: str | None = None) -> HttpResponse:
     """Write, preview and submit a deviation; every round trip also saves the draft."""
     user = request_user(request)
@@ -361,7 +384,10 @@ def draft_autosave_view(request: HttpRequest) -> JsonResponse:
             return JsonResponse(
                 {"draft": "", "url": submitted.get_absolute_url(), "message": "", "masked": False}
             )
-    draft, masked = draft_save(by=user, draft=draft, data=data)
+    try:
+        draft, masked = draft_save(by=user, draft=draft, data=data)
+    except NationalInstanceError as refusal:
+        return JsonResponse({"detail": refusal.message, "code": refusal.code}, status=409)
     saved_at = timezone.localtime(draft.updated_at)
     return JsonResponse(
         {
@@ -396,6 +422,7 @@ def deviation_receipt_view(request: HttpRequest, reference: str) -> HttpResponse
 
 @login_required
 @permission_required("deviations.triage_deviation", raise_exception=True)
+@_deviations_held_here
 def import_view(request: HttpRequest) -> HttpResponse:
     """Upload a CSV or Excel file. The rows are checked and imported by a background job
     whose page shows the progress and, for a file with problems, every bad row."""

@@ -47,6 +47,7 @@ class DirectoryEntry:
     signing_key: bytes
     agreement_key: bytes
     national: bool = False
+    url: str = ""  # the instance's address, where the national instance reaches it
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -55,6 +56,7 @@ class DirectoryEntry:
             "signing_key": base64.b64encode(self.signing_key).decode(),
             "agreement_key": base64.b64encode(self.agreement_key).decode(),
             "national": self.national,
+            **({"url": self.url} if self.url else {}),
         }
 
 
@@ -109,8 +111,16 @@ def directory_from_json(data: object) -> dict[str, DirectoryEntry]:
             signing_key=_key(item.get("signing_key"), f"{name}: signing_key"),
             agreement_key=_key(item.get("agreement_key"), f"{name}: agreement_key"),
             national=bool(item.get("national", False)),
+            url=_url(item.get("url", ""), name),
         )
     return entries
+
+
+def _url(raw: object, name: str) -> str:
+    url = str(raw or "").strip()
+    if url and not url.startswith(("https://", "http://")):
+        raise DirectoryError(f"{name}: url must start with https:// (or http:// on loopback)")
+    return url
 
 
 def _read_json(path: str | Path) -> object:

@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from analytics.aggregates import AggregateError, aggregate_bytes, aggregate_load
+from analytics.presentation import knot_key as make_knot_key
 from analytics.types import KnotParams
+from barriers.models import Barrier, Decision
 from catalogue.models import Forbund
 from catalogue.selectors import labels_for
 from core.errors import DomainError
@@ -31,7 +33,7 @@ from deviations.models import User
 from deviations.selectors import organisation_scope
 from federation.errors import aggregate_reason
 from federation.identity import DirectoryError, directory_load, identity_load
-from federation.models import Peer, Round
+from federation.models import NationalBarrier, NationalNotice, Peer, Round
 from federation.national import (
     SubmissionRefusedError,
     round_advance,
@@ -40,11 +42,17 @@ from federation.national import (
     round_waiting_for,
     submission_add,
 )
-from federation.site import site_answer
+from federation.notices import national_barrier_create
+from federation.runners import notices_enqueue, pull_enqueue
+from federation.site import site_answer_kept
 
 VIEW_ROUNDS = "federation.view_round"
 RUN_ROUNDS = "federation.change_round"
 ANSWER = "deviations.view_all_deviations"
+WRITE_UP = "federation.add_nationalbarrier"
+VIEW_NATIONAL_BARRIERS = "federation.view_nationalbarrier"
+PUBLISH = "federation.change_nationalbarrier"
+VIEW_NOTICES = "federation.view_nationalnotice"
 MAX_FILES = 50
 
 
@@ -111,8 +119,14 @@ def round_list_view(request: HttpRequest) -> HttpResponse:
 
 def _knot_rows(national: Round) -> list[dict]:
     labels = {p.name: str(p) for p in national.peers.all()}
+    written = {
+        nb.barrier.knot_key: nb.barrier
+        for nb in NationalBarrier.objects.filter(round=national).select_related("barrier")
+    }
     return [
         {
+            "index": index,
+            "barrier": written.get(make_knot_key(knot["tags"])),
             "title": " + ".join(labels_for(knot["tags"])),
             "support": knot["support"],
             "municipalities": knot["municipalities"],
@@ -120,7 +134,7 @@ def _knot_rows(national: Round) -> list[dict]:
             "local": knot.get("local", False),
             "contributors": [labels.get(name, name) for name in knot.get("contributors", [])],
         }
-        for knot in national.knots
+        for index, knot in enumerate(national.knots)
     ]
 
 
@@ -154,8 +168,93 @@ def round_detail_view(request: HttpRequest, key: str) -> HttpResponse:
             "answered": [s.peer for s in answered],
             "knots": _knot_rows(national),
             "may_run": request_user(request).has_perm(RUN_ROUNDS),
+            "may_write_up": request_user(request).has_perms([WRITE_UP, "barriers.add_barrier"]),
+            "pullable": national.peers.exclude(url="").exists(),
         },
     )
+
+
+@login_required
+@permission_required(RUN_ROUNDS, raise_exception=True)
+@require_POST
+def round_pull_view(request: HttpRequest, key: str) -> HttpResponse:
+    """Fetch the answers from the sites' addresses, stage after stage, as a job."""
+    national = get_object_or_404(Round, key=key)
+    job = pull_enqueue(national.key, by=request_user(request))
+    return redirect("jobs:detail", key=job.key)
+
+
+@login_required
+@permission_required(WRITE_UP, raise_exception=True)
+@permission_required("barriers.add_barrier", raise_exception=True)
+@require_POST
+def national_barrier_create_view(request: HttpRequest, key: str, index: int) -> HttpResponse:
+    """A national knot written up as a barrier of this (national) instance."""
+    national = get_object_or_404(Round, key=key)
+    try:
+        written = national_barrier_create(national=national, index=index, by=request_user(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("federation:round", key=key)
+    messages.success(
+        request,
+        _("The barrier is written up; the contributing sites hear of it and of every decision."),
+    )
+    return redirect("barriers:detail", pk=written.barrier_id)
+
+
+@login_required
+@permission_required(VIEW_NATIONAL_BARRIERS, raise_exception=True)
+def national_barriers_view(request: HttpRequest) -> HttpResponse:
+    """The national instance's barriers from national knots, and whether the sites heard."""
+    rows = NationalBarrier.objects.select_related("barrier", "round").order_by("-pk")
+    labels = {p.name: str(p) for p in Peer.objects.all()}
+    return render(
+        request,
+        "federation/national_barriers.html",
+        {
+            "rows": [
+                {
+                    "national": nb,
+                    "delivery": [
+                        {"site": labels.get(name, name), "problem": why}
+                        for name, why in sorted(nb.delivery.items())
+                    ],
+                }
+                for nb in rows
+            ],
+            "may_publish": request_user(request).has_perm(PUBLISH),
+        },
+    )
+
+
+@login_required
+@permission_required(PUBLISH, raise_exception=True)
+@require_POST
+def national_barrier_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    national = get_object_or_404(NationalBarrier, pk=pk)
+    job = notices_enqueue(national.pk, by=request_user(request))
+    return redirect("jobs:detail", key=job.key)
+
+
+@login_required
+@permission_required(VIEW_NOTICES, raise_exception=True)
+def notices_view(request: HttpRequest) -> HttpResponse:
+    """Site side: the national barriers this site contributes to, as last told."""
+    kinds = dict(Decision.Kind.choices)
+    statuses = dict(Barrier.Status.choices)
+    notices = [
+        {
+            "notice": notice,
+            "status": statuses.get(notice.status, "–"),
+            "tags": labels_for(notice.tags),
+            "decisions": [
+                {**d, "kind_label": kinds.get(d.get("kind"), "–")} for d in notice.decisions
+            ],
+        }
+        for notice in NationalNotice.objects.all()
+    ]
+    return render(request, "federation/notices.html", {"notices": notices})
 
 
 @login_required
@@ -229,7 +328,7 @@ def answer_view(request: HttpRequest) -> HttpResponse:
             else:
                 try:
                     document = aggregate_load(form.cleaned_data["document"].read())
-                    answer = site_answer(
+                    answer = site_answer_kept(
                         document, identity=identity, directory=directory, organisation=scope
                     )
                 except AggregateError as error:

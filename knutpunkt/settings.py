@@ -298,6 +298,9 @@ FEDERATION_DIRECTORY_FILE = os.environ.get("FEDERATION_DIRECTORY_FILE", "")
 # Empty: this instance answers national rounds for all its deviations; a förbund's slug: for
 # that organisation within it.
 FEDERATION_ORGANISATION = os.environ.get("FEDERATION_ORGANISATION", "")
+# National mode: this instance holds no deviations, only the rounds over its sites, their
+# national knots and the national barriers and steering groups (docs/federation.md §4).
+NATIONAL_MODE = env_bool("KNUTPUNKT_NATIONAL", False)
 # OpenID Connect (mozilla-django-oidc; the names are the library's own).
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")

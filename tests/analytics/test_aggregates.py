@@ -121,3 +121,49 @@ def test_a_levels_counts_are_packed_and_must_match_their_candidates(site: dict[s
         _document(site, "counts", {**body, "candidates": 4})
     with pytest.raises(AggregateError, match="unexpected or missing"):
         _document(site, "counts", {**body, "text": "hej"})
+
+
+NOTICE = {
+    "reference": "2026-12-7",
+    "title": "Kronofogden + 5 § (2000:628)",
+    "description": "20 avvikelser i 5 kommuner.",
+    "status": "escalated",
+    "tags": ["agency:KRONOFOGDEN", "prov:2000:628#P5"],
+    "knot": {"support": 20, "municipalities": None, "lift": 15.2, "round": "2026-12"},
+    "decisions": [
+        {
+            "kind": "forward",
+            "text": "NNS lyfter knuten.",
+            "action": "",
+            "owner": "",
+            "decided_on": "2026-12-05",
+            "group": "NNS",
+        }
+    ],
+}
+
+
+def test_a_notice_carries_a_national_barrier_and_round_trips(site: dict[str, bytes]) -> None:
+    document = _document(site, "notice", NOTICE)
+    back = aggregate_verify(aggregate_load(aggregate_bytes(document)), trusted=_trusted(site))
+    assert back["body"] == NOTICE
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"unit": "MIA Täby"},  # a field the notice does not have
+        {"title": "x" * 301},
+        {"reference": "2026 12 <7>"},
+        {"status": "Eskalerat!"},
+        {"tags": ["Kronofogden"]},
+        {"knot": {"support": -5}},
+        {"knot": {"support": 20, "deviations": ["AV-2026-000001"]}},
+        {"decisions": [{"kind": "forward", "decided_on": "igår"}]},
+        {"decisions": [{"kind": "forward", "decided_on": "2026-12-05", "reporter": "x"}]},
+        {"decisions": "NNS beslutade"},
+    ],
+)
+def test_a_notice_of_another_shape_is_refused(site: dict[str, bytes], change: dict) -> None:
+    with pytest.raises(AggregateError):
+        _document(site, "notice", {**NOTICE, **change})

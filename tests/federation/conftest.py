@@ -52,12 +52,6 @@ def federation(organisations: dict[str, Forbund]) -> dict[str, object]:
     national = identity_new("Nationell Knutpunkt")
     sites = {slug: identity_new(f"Knutpunkt {slug}") for slug in organisations}
     directory = {i.name: i.entry for i in sites.values()}
-    directory[national.name] = (
-        national.entry.__class__(**{**national.entry.__dict__, "national": True})
-        if hasattr(national.entry, "__dict__")
-        else None
-    )
-
     directory[national.name] = replace(national.entry, national=True)
     peers = [
         Peer.objects.create(

@@ -136,6 +136,14 @@ RULES: dict[str, dict[str, int]] = {
     "federation:round": rule(LOGIN, 403, 403, HIDDEN, 403, HIDDEN),
     "federation:submit": rule(LOGIN, 403, 403, 403, 403, 405),
     # A site's answer: only for whoever sees all the instance answers for (here: all of it).
+    "federation:pull": rule(LOGIN, 403, 403, 403, 403, 405),  # POST only
+    "federation:barrier_create": rule(LOGIN, 403, 403, 405, 403, 405),  # POST only
+    "federation:national_barriers": rule(LOGIN, 403, 403, 200, 403, 200),
+    "federation:publish": rule(LOGIN, 403, 403, 403, 403, 405),  # POST only
+    "federation:notices": rule(LOGIN, 403, 403, 200, 403, 200),
+    # Between instances: POST a signed document; no session or token (docs/federation.md).
+    "federation-answer": rule(405, 405, 405, 405, 405, 405),
+    "federation-notice": rule(405, 405, 405, 405, 405, 405),
     "federation:answer": rule(LOGIN, 403, 403, 403, 403, 200, foreign_admin=403),
     "analytics:knot": rule(LOGIN, 403, 403, HIDDEN, 403, HIDDEN),  # no such knot in this world
     "analytics:overview": rule(LOGIN, 403, 403, 200, 403, 200),
@@ -280,6 +288,7 @@ def _kwargs(name: str, pattern: URLPattern, world: dict[str, Any]) -> dict[str, 
     keys = set(pattern.pattern.regex.groupindex) - {"format"}
     values = {
         "reference": world["own"].reference,
+        "index": 0,
         "key": (
             world["draft"].key
             if "draft" in name

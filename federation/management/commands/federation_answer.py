@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from analytics.aggregates import AggregateError, aggregate_bytes, aggregate_load
 from catalogue.models import Forbund
 from federation.identity import DirectoryError, directory_load, identity_load
-from federation.site import site_answer
+from federation.site import site_answer_kept
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             identity = identity_load(settings.FEDERATION_IDENTITY_FILE)
             directory = directory_load(settings.FEDERATION_DIRECTORY_FILE)
             request = aggregate_load(Path(options["request"]).read_bytes())
-            answer = site_answer(
+            answer = site_answer_kept(
                 request, identity=identity, directory=directory, organisation=organisation
             )
         except (OSError, DirectoryError, AggregateError) as error:

@@ -23,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="the name other sites know us by")
         parser.add_argument("--out", required=True, help="where to write the private identity")
         parser.add_argument("--national", action="store_true", help="mark the entry as national")
+        parser.add_argument(
+            "--url", default="", help="this instance's address, for the national instance's pulls"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = Path(options["out"])
@@ -34,4 +37,6 @@ class Command(BaseCommand):
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             json.dump(identity_as_json(identity), handle, indent=1)
         entry = identity.entry.as_json() | {"national": bool(options["national"])}
+        if options["url"]:
+            entry["url"] = options["url"].strip()
         self.stdout.write(json.dumps(entry, ensure_ascii=False, indent=1))

@@ -1,7 +1,8 @@
 """`manage.py federation_sites import DIRECTORY_FILE`: the national instance's list of sites.
 
 Adds or updates a site for every entry of a directory file that is not national (name, label,
-public keys); sites missing from the file are left as they are.
+public keys, and its address when the entry has a `url`: the national instance then fetches
+the site's answers itself); sites missing from the file are left as they are.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                     "label": entry.label,
                     "signing_key": data["signing_key"],
                     "agreement_key": data["agreement_key"],
+                    **({"url": entry.url} if entry.url else {}),
                 },
             )
             self.stdout.write(f"{'added' if created else 'updated'}: {entry.name}")
