@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import reduce
@@ -221,6 +221,13 @@ def barrier_route_taken(*, barrier: Barrier) -> QuerySet[Escalation]:
     )
 
 
+def tag_concepts(tags: Iterable[str]) -> frozenset[str]:
+    """The concepts these tags name: a version of a rule across a reform counts as the rule
+    (catalogue.concordance), so 4 kap. 1 § SoL (2001:453) is 12 kap. 1 § SoL (2025:400)."""
+    concepts = catalogue_concepts()
+    return frozenset(concepts.get(tag, tag) for tag in tags)
+
+
 def deviations_matching(
     *,
     tags: Sequence[str],
@@ -228,10 +235,12 @@ def deviations_matching(
     until: date | None = None,
     municipalities: Sequence[str] = (),
     organisations: Sequence[str] = (),
+    among: Mapping[int, frozenset[str]] | None = None,
 ) -> QuerySet[Deviation]:
     """Deviations whose confirmed tags contain all these tags (the knot's own definition),
     duplicates left out as in the knot analysis; in these municipalities (codes) and of these
-    organisations (slugs) if any."""
+    organisations (slugs) if any. `among`: only these deviations (id → the concepts of their
+    confirmed tags, `tag_concepts`), matched without reading any other."""
     qs = filtered_deviations(
         AnalysisFilter(
             since=since,
@@ -242,11 +251,11 @@ def deviations_matching(
     )
     if not tags:
         return qs.none()
-    # A version of a rule across a reform counts as the rule (catalogue.concordance): a barrier
-    # on 4 kap. 1 § SoL (2001:453) gathers deviations that name 12 kap. 1 § SoL (2025:400).
+    wanted = tag_concepts(tags)
+    if among is not None:  # a few just-changed deviations: match in memory, filter by id
+        return qs.filter(pk__in=[pk for pk, held in among.items() if wanted <= held])
     concepts = catalogue_concepts()
     groups = versions_by_concept(concepts)
-    wanted = {concepts.get(tag, tag) for tag in tags}
     for concept in wanted:
         versions = groups.get(concept, (concept,))
         qs = qs.filter(reduce(or_, (Q(confirmed_tags__contains=v) for v in versions)))

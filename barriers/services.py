@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -37,10 +37,11 @@ from barriers.notifications import (
     sent_back_notify,
 )
 from barriers.routing import BarrierScope, GroupData, Route, agencies_of, infer_mandate, route
-from barriers.selectors import barrier_organisations, deviations_matching
+from barriers.selectors import barrier_organisations, deviations_matching, tag_concepts
 from catalogue.models import Law
 from catalogue.tagids import parse_tag_id
 from core.errors import DomainError, StateError
+from core.history import CREATED, history_copy
 from deviations.models import Deviation, User
 from deviations.selectors import COUNTY_PERMISSION, deviation_list
 
@@ -122,40 +123,66 @@ def mandate_infer(*, tags: Iterable[str]) -> MandateLevel:
 
 def _link(
     barrier: Barrier, deviations: Iterable[Deviation], *, how: str, by: User | None
-) -> list[BarrierEvidence]:
-    """Add deviations as evidence (skipping ones already there) and mark them as linked."""
+) -> list[int]:
+    """Add deviations as evidence (skipping ones already there) and mark them as linked.
+    Returns the ids of the deviations added."""
+    if how not in BarrierEvidence.How.values:
+        raise ValueError(f"unknown way of linking evidence: {how!r}")
     wanted = {d.pk: d for d in deviations}
     present = set(
         barrier.evidence_rows.filter(deviation__in=wanted).values_list("deviation_id", flat=True)
     )
-    rows = [
-        BarrierEvidence(barrier=barrier, deviation=d, how=how, added_by=by)
-        for pk, d in sorted(wanted.items())
-        if pk not in present
-    ]
-    for row in rows:
-        _save(row, by=by)
-    _mark_linked([row.deviation for row in rows], by=by)
-    return rows
+    new = sorted(pk for pk in wanted if pk not in present)
+    if not new:
+        return []
+    # In the database, a batch at a time, its audit history too (core.history): a knot of
+    # 13,000 deviations becomes a barrier in about a second, not a row-by-row save. The one
+    # constraint, once per barrier, is what `present` left out, inside the caller's transaction.
+    now = timezone.now()
+    quote = connection.ops.quote_name
+    table = quote(BarrierEvidence._meta.db_table)
+    deviations_table = quote(Deviation._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    by_id = by.pk if by is not None else None
+    with connection.cursor() as cursor:
+        for start in range(0, len(new), 5000):
+            batch = new[start : start + 5000]
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} (barrier_id, deviation_id, how, is_example, added_at, "  # noqa: S608 - our table names, values as parameters
+                f"added_by_id) SELECT %s, id, %s, %s, %s, %s FROM {deviations_table} "
+                f"WHERE id IN ({marks})",
+                [barrier.pk, how, False, stamp, by_id, *batch],
+            )
+    rows = list(barrier.evidence_rows.filter(deviation_id__in=new).values_list("pk", flat=True))
+    history_copy(BarrierEvidence, rows, user_id=by_id, reason="", when=now, kind=CREATED)
+    _mark_linked(new, by=by)
+    return new
 
 
-def _mark_linked(deviations: Sequence[Deviation], *, by: User | None) -> None:
+def _status_set(ids: Sequence[int], *, status: str, by: User | None, why: str) -> None:
+    """One status for many deviations: one UPDATE per batch and their history rows in the
+    database (Django's bulk_update writes a CASE per row, seconds for a knot of thousands)."""
+    if not ids:
+        return
+    now = timezone.now()
+    for start in range(0, len(ids), 5000):
+        batch = ids[start : start + 5000]
+        Deviation.objects.filter(pk__in=batch).update(status=status, updated_at=now)
+    history_copy(Deviation, ids, user_id=by.pk if by else None, reason=why, when=now)
+
+
+def _mark_linked(ids: Sequence[int], *, by: User | None) -> None:
     """Linked is what the reporter sees on "Mina avvikelser"; closed deviations stay closed."""
     changed = [
-        d
-        for d in Deviation.objects.filter(pk__in=[d.pk for d in deviations])
-        if d.status in (Deviation.Status.SUBMITTED, Deviation.Status.TRIAGED)
+        pk
+        for start in range(0, len(ids), 5000)
+        for pk in Deviation.objects.filter(
+            pk__in=ids[start : start + 5000],
+            status__in=(Deviation.Status.SUBMITTED, Deviation.Status.TRIAGED),
+        ).values_list("pk", flat=True)
     ]
-    for deviation in changed:
-        deviation.status = Deviation.Status.LINKED
-    if changed:
-        bulk_update_with_history(
-            changed,
-            Deviation,
-            ["status"],
-            default_user=by,
-            default_change_reason="linked to a barrier",
-        )
+    _status_set(changed, status=Deviation.Status.LINKED, by=by, why="linked to a barrier")
 
 
 def _evidence_status_move(
@@ -174,25 +201,16 @@ def _evidence_status_move(
             .values_list("deviation_id", flat=True)
         )
         deviations = [d for d in deviations if d.pk not in still_open]
-    now = timezone.now()
-    for deviation in deviations:
-        deviation.status, deviation.updated_at = to_status, now
-    if deviations:
-        bulk_update_with_history(
-            deviations,
-            Deviation,
-            ["status", "updated_at"],
-            default_user=by,
-            default_change_reason=why[:100],
-        )
+    _status_set([d.pk for d in deviations], status=to_status, by=by, why=why)
     return len(deviations)
 
 
 @transaction.atomic
 def barrier_evidence_add(
     *, barrier: Barrier, deviations: Iterable[Deviation], by: User
-) -> list[BarrierEvidence]:
-    """An analyst adds deviations by hand; each one becomes "linked" for its reporter."""
+) -> list[int]:
+    """An analyst adds deviations by hand; each one becomes "linked" for its reporter.
+    Returns the ids of those added (none: all were evidence already)."""
     _check_open(barrier)
     rows = _link(barrier, deviations, how=BarrierEvidence.How.MANUAL, by=by)
     escalations_reroute(barrier=barrier, by=by)  # new places can change the route
@@ -969,16 +987,31 @@ def barrier_evidence_accrue(
     report = AccrualReport()
     if barriers is None:
         barriers = Barrier.objects.filter(merged_into__isnull=True).exclude(status=Status.CLOSED)
-    restrict = [d.pk for d in deviations] if deviations is not None else None
+    # Given deviations (tags just confirmed): their concepts once, then each barrier is matched
+    # in memory and only a barrier they match costs a query — not a scan of every deviation
+    # per open barrier.
+    among = (
+        {
+            pk: tag_concepts(packed.split(";"))
+            for pk, packed in Deviation.objects.filter(
+                pk__in=[d.pk for d in deviations]
+            ).values_list("pk", "confirmed_tags")
+            if packed
+        }
+        if deviations is not None
+        else None
+    )
     for barrier in barriers:
         if len(barrier.tags) < MIN_TAGS_TO_ACCRUE or barrier.status == Status.CLOSED:
             continue
+        if among is not None:
+            wanted = tag_concepts(barrier.tags)
+            if not any(wanted <= held for held in among.values()):
+                continue
         with transaction.atomic():
             candidates = deviations_matching(
-                tags=barrier.tags, organisations=barrier_organisations(barrier)
+                tags=barrier.tags, organisations=barrier_organisations(barrier), among=among
             ).exclude(barrier_evidence__barrier=barrier)
-            if restrict is not None:
-                candidates = candidates.filter(pk__in=restrict)
             new = list(candidates)
             if not new:
                 continue

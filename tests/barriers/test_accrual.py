@@ -91,6 +91,23 @@ def test_accrual_can_be_limited_to_just_confirmed_deviations(
     assert not barrier.evidence_rows.filter(deviation=second).exists()
 
 
+def test_confirming_costs_no_query_per_barrier_the_deviation_does_not_match(
+    barrier: Barrier,
+    analyst: User,
+    file_deviations: FileDeviations,
+    django_assert_max_num_queries: object,
+) -> None:
+    """Accrual by match, not by scan: a hundred open barriers on other tags add nothing to
+    the work of confirming one deviation's tags."""
+    for n in range(100):
+        barrier_create(by=analyst, title=f"Annat {n}", tags=["agency:CSN", f"law:1999:{1000 + n}"])
+    (new,) = file_deviations(1)
+    with django_assert_max_num_queries(20):  # 16: the matching barrier's link; others none
+        report = barrier_evidence_accrue(deviations=[new])
+    assert (report.linked, report.barriers) == (1, [barrier])
+    assert barrier.evidence_rows.filter(deviation=new).exists()
+
+
 def test_barriers_with_one_tag_or_closed_do_not_accrue(
     analyst: User, file_deviations: FileDeviations
 ) -> None:

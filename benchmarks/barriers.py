@@ -1,0 +1,204 @@
+"""Big knots (issue 19): a barrier from the largest knot, its dossier, and confirming tags with
+many open barriers.
+
+Run: `.venv/bin/python benchmarks/barriers.py [--knot 13600] [--others 20000] [--barriers 100]`.
+
+In a throw-away SQLite database under var/bench/ (or DATABASE_URL, e.g. inside pg_virtualenv):
+migrates, loads the catalogue and the steering groups, files `--knot` deviations that share a
+knot's tags and `--others` synthetic ones (the demo generator), with confirmed tags, and opens
+`--barriers` barriers on other tags. Then times, as the services run them: writing up the knot
+as a barrier (its evidence linked, each deviation marked as linked for its reporter), the
+dossier's context, and confirming one new deviation's tags (evidence accrual over every open
+barrier). Prints the figures, and as the last line one JSON object with `create_s`,
+`dossier_s` and `confirm_ms`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import resource
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BENCH_DIR = ROOT / "var" / "bench"
+KNOT = ("agency:AF", "agency:FK", "prov:2010:110#K27P48")
+
+
+def _django(tag: str) -> None:
+    if not os.environ.get("DATABASE_URL"):
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        path = BENCH_DIR / f"barriers-{tag}.sqlite3"
+        path.unlink(missing_ok=True)
+        os.environ["SQLITE_PATH"] = str(path)
+    os.environ.setdefault("DEBUG", "1")
+    # Queued, as in production: the knot recomputation a tag change asks for runs in a worker,
+    # not inside the confirmation being timed.
+    os.environ["TASK_BACKEND"] = "database"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knutpunkt.settings")
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    import django
+
+    django.setup()
+    logging.disable(logging.INFO)
+
+
+def _fill(knot: int, others: int) -> None:
+    from django.core.management import call_command
+
+    from catalogue.models import Municipality
+    from demo.generator import DemoUnit, generate_deviations
+    from deviations.models import Tagging, Unit
+    from deviations.services import DeviationInput, TagInput, deviations_file_many
+
+    call_command("migrate", verbosity=0)
+    call_command("load_catalogue", verbosity=0, stdout=io.StringIO())
+    call_command("load_steering_groups", verbosity=0, stdout=io.StringIO())
+    municipalities = {m.code: m for m in Municipality.objects.all()}
+    codes = sorted(municipalities)
+    units = []
+    for n in range(8):
+        unit = Unit.objects.create(name=f"Team {n}")
+        unit.municipalities.set([municipalities[c] for c in codes[n::8]])
+        units.append((unit, codes[n::8]))
+    rng = random.Random(19)
+    today = date(2026, 11, 30)
+
+    def tags(ids: tuple[str, ...]) -> tuple[TagInput, ...]:
+        return tuple(TagInput(tag_id=t, confidence=1.0, rule="benchmark") for t in ids)
+
+    items = []
+    for n in range(knot):
+        unit, places = units[n % len(units)]
+        items.append(
+            DeviationInput(
+                occurred_on=today - timedelta(days=rng.randrange(1, 900)),
+                unit=unit,
+                municipality=municipalities[rng.choice(places)],
+                description="Syntetisk avvikelse: sjukpenningen upphörde efter dag 180.",
+                severity=rng.choice([2, 3, 4]),
+                external_id=f"bench-knot-{n:06d}",
+                tags=tags(KNOT),
+            )
+        )
+    demo_units = [DemoUnit(name=u.name, municipalities=tuple(p)) for u, p in units]
+    start = today - timedelta(days=900)
+    for g in generate_deviations(n=others, seed=19, units=demo_units, start=start, end=today):
+        unit = next(u for u, _p in units if u.name == g.unit)
+        items.append(
+            DeviationInput(
+                occurred_on=g.occurred_on,
+                unit=unit,
+                municipality=municipalities[g.municipality],
+                description=g.description,
+                severity=g.severity,
+                external_id=g.external_id,
+                tags=tags(tuple(g.tags)),
+            )
+        )
+    deviations_file_many(
+        by=None,
+        items=items,
+        tag_origin=Tagging.Origin.IMPORT,
+        tag_state=Tagging.State.CONFIRMED,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--knot", type=int, default=13_600)
+    parser.add_argument("--others", type=int, default=20_000)
+    parser.add_argument("--barriers", type=int, default=100)
+    parser.add_argument("--profile", action="store_true", help="cProfile the write-up")
+    args = parser.parse_args()
+    _django(f"{args.knot}-{args.others}")
+
+    from django.db import connection
+
+    from analytics.extract import deviation_table
+    from analytics.knots import find_knots
+    from analytics.types import KnotParams
+    from barriers.dossier import dossier_context
+    from barriers.models import Barrier
+    from barriers.services import barrier_create, barrier_create_from_knot
+    from catalogue.selectors import concepts
+    from deviations.models import Deviation
+    from deviations.triage import TriageDecision, deviation_triage
+    from tests.factories import UserFactory
+
+    t0 = time.perf_counter()
+    _fill(args.knot, args.others)
+    print(f"filled {Deviation.objects.count():,} deviations in {time.perf_counter() - t0:.1f} s")
+    analyst = UserFactory(username="bench-analyst", roles=["analyst"])
+    for n in range(args.barriers):
+        barrier_create(by=analyst, title=f"Annat hinder {n}", tags=["agency:CSN", f"law:1999:{n}"])
+
+    knots = find_knots(
+        deviation_table(), params=KnotParams(), today=date(2026, 11, 30), concepts=concepts()
+    )
+    largest = max(knots, key=lambda k: k.support)
+    print(f"largest knot: {largest.support:,} deviations ({' + '.join(largest.tags)})")
+
+    profiler = cProfile.Profile() if args.profile else None
+    t0 = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    barrier = barrier_create_from_knot(knot=largest, by=analyst)
+    create_s = time.perf_counter() - t0
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    linked = barrier.evidence_rows.count()
+    print(f"barrier from the knot: {create_s:.2f} s, {linked:,} evidence rows")
+
+    t0 = time.perf_counter()
+    dossier_context(user=analyst, barrier=Barrier.objects.get(pk=barrier.pk))
+    dossier_s = time.perf_counter() - t0
+    print(f"dossier context: {dossier_s * 1000:.0f} ms")
+
+    # One deviation triaged as an analyst would, the knot's tags confirmed, with every open
+    # barrier listening (evidence accrues through tags_changed).
+    new = Deviation.objects.exclude(confirmed_tags__contains="agency:AF").first()
+    decision = TriageDecision(add=list(KNOT), done=True)
+    t0 = time.perf_counter()
+    deviation_triage(deviation=new, decision=decision, by=analyst)
+    confirm_ms = (time.perf_counter() - t0) * 1000
+    assert barrier.evidence_rows.filter(deviation=new).exists(), "the new deviation did not accrue"
+    print(
+        f"triaging one deviation (tags confirmed, {args.barriers + 1} open barriers): "
+        f"{confirm_ms:.0f} ms"
+    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {connection.vendor}; peak RSS {peak:,.0f} MiB"
+    )
+    print(
+        json.dumps(
+            {
+                "knot": largest.support,
+                "create_s": round(create_s, 3),
+                "dossier_s": round(dossier_s, 3),
+                "confirm_ms": round(confirm_ms, 1),
+                "open_barriers": args.barriers + 1,
+                "database": connection.vendor,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
