@@ -20,7 +20,7 @@ from jobs.registry import job_kind
 from jobs.services import JobFailed, Progress, job_enqueue
 
 PULL_JOB = "federation_pull"
-NOTICES_JOB = "federation_notices"
+NOTICES_JOB = "national_notices"
 
 
 def _identity() -> Identity:

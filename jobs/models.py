@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jobs.registry import job_kind_label
+from jobs.registry import KIND_MAX_LENGTH, job_kind_label
 
 
 class Job(models.Model):
@@ -29,7 +29,7 @@ class Job(models.Model):
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
     key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(_("kind"), max_length=16)  # a kind registered by an app
+    kind = models.CharField(_("kind"), max_length=KIND_MAX_LENGTH)  # a kind an app registered
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.QUEUED)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

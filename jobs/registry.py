@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 # because the model reads its kind's label from here, and this module imports neither.
 Runner = Callable[[Any, Any], dict[str, Any]]
 DEFAULT_KEEP_DAYS = 90
+KIND_MAX_LENGTH = 16  # jobs.models.Job.kind
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ _KINDS: dict[str, JobKind] = {}
 
 def job_kind(name: str, label: str | Promise, **options: Any) -> Callable[[Runner], Runner]:
     """Register the function that does the work of a job kind (a decorator)."""
+
+    if len(name) > KIND_MAX_LENGTH:  # the job row's column: PostgreSQL refuses a longer one
+        raise ValueError(f"job kind {name!r} is longer than {KIND_MAX_LENGTH} characters")
 
     def register(function: Runner) -> Runner:
         _KINDS[name] = JobKind(name=name, label=label, runner=function, **options)

@@ -314,3 +314,16 @@ def test_a_job_whose_task_ended_without_it_is_failed_at_once(db: None, settings:
     assert jobs_reap() == 1
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
+
+
+def test_every_registered_kind_fits_the_job_row() -> None:
+    """PostgreSQL refuses a kind longer than the column (SQLite would store it): registering
+    one fails at start-up instead of at the first job."""
+    from jobs.models import Job
+    from jobs.registry import _KINDS, job_kind
+
+    assert _KINDS  # every app's kinds are registered by now
+    column = Job._meta.get_field("kind").max_length
+    assert all(len(name) <= column for name in _KINDS)
+    with pytest.raises(ValueError, match="longer than"):
+        job_kind("x" * (column + 1), "too long")
