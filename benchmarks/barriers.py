@@ -8,9 +8,9 @@ migrates, loads the catalogue and the steering groups, files `--knot` deviations
 knot's tags and `--others` synthetic ones (the demo generator), with confirmed tags, and opens
 `--barriers` barriers on other tags. Then times, as the services run them: writing up the knot
 as a barrier (its evidence linked, each deviation marked as linked for its reporter), the
-dossier's context, and confirming one new deviation's tags (evidence accrual over every open
-barrier). Prints the figures, and as the last line one JSON object with `create_s`,
-`dossier_s` and `confirm_ms`.
+dossier's context and its PDF, and triaging one new deviation with the knot's tags (evidence
+accrual over every open barrier). Prints the figures, and as the last line one JSON object
+with `create_s`, `dossier_s`, `pdf_s` and `confirm_ms`.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def main() -> None:
     from analytics.extract import deviation_table
     from analytics.knots import find_knots
     from analytics.types import KnotParams
-    from barriers.dossier import dossier_context
+    from barriers.dossier import dossier_context, dossier_pdf
     from barriers.models import Barrier
     from barriers.services import barrier_create, barrier_create_from_knot
     from catalogue.selectors import concepts
@@ -165,9 +165,13 @@ def main() -> None:
     print(f"barrier from the knot: {create_s:.2f} s, {linked:,} evidence rows")
 
     t0 = time.perf_counter()
-    dossier_context(user=analyst, barrier=Barrier.objects.get(pk=barrier.pk))
+    context = dossier_context(user=analyst, barrier=Barrier.objects.get(pk=barrier.pk))
     dossier_s = time.perf_counter() - t0
     print(f"dossier context: {dossier_s * 1000:.0f} ms")
+    t0 = time.perf_counter()
+    pdf, pages = dossier_pdf(context)
+    pdf_s = time.perf_counter() - t0
+    print(f"dossier PDF: {pdf_s:.2f} s, {pages} pages, {len(pdf) / 1024:.0f} KiB")
 
     # One deviation triaged as an analyst would, the knot's tags confirmed, with every open
     # barrier listening (evidence accrues through tags_changed).
@@ -192,6 +196,7 @@ def main() -> None:
                 "knot": largest.support,
                 "create_s": round(create_s, 3),
                 "dossier_s": round(dossier_s, 3),
+                "pdf_s": round(pdf_s, 2),
                 "confirm_ms": round(confirm_ms, 1),
                 "open_barriers": args.barriers + 1,
                 "database": connection.vendor,
