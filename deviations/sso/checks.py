@@ -12,8 +12,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from deviations.sso.accounts import sso_rules
-from deviations.sso.oidc import oidc_enabled
-from deviations.sso.saml import saml_enabled
+from deviations.sso.enabled import oidc_enabled, saml_enabled
 
 OIDC_REQUIRED = (
     "OIDC_RP_CLIENT_SECRET",

@@ -26,15 +26,12 @@ from deviations.sso.accounts import (
     SignInRefusedError,
     sso_sign_in,
 )
+from deviations.sso.enabled import oidc_enabled
 from deviations.sso.refusals import refused_page, remember_refusal
 from deviations.sso.rules import attributes_clean
 
 PROTOCOL = "oidc"
 log = logging.getLogger(__name__)
-
-
-def oidc_enabled() -> bool:
-    return bool(settings.OIDC_RP_CLIENT_ID)
 
 
 def identity_from_claims(claims: dict[str, Any]) -> Identity:

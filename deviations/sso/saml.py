@@ -31,15 +31,12 @@ from deviations.sso.accounts import (
     SignInRefusedError,
     sso_sign_in,
 )
+from deviations.sso.enabled import saml_enabled
 from deviations.sso.refusals import refused_page, remember_refusal
 from deviations.sso.rules import attributes_clean
 
 PROTOCOL = "saml"
 log = logging.getLogger(__name__)
-
-
-def saml_enabled() -> bool:
-    return bool(settings.SAML_IDP_METADATA_URL or settings.SAML_IDP_METADATA_FILE)
 
 
 def sp_config(request: HttpRequest | None = None) -> SPConfig:

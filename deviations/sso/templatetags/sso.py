@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from deviations.sso.oidc import oidc_enabled
-from deviations.sso.saml import saml_enabled
+from deviations.sso.enabled import oidc_enabled, saml_enabled
 
 register = template.Library()
 
