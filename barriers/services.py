@@ -128,11 +128,17 @@ def _link(
     Returns the ids of the deviations added."""
     if how not in BarrierEvidence.How.values:
         raise ValueError(f"unknown way of linking evidence: {how!r}")
-    wanted = {d.pk: d for d in deviations}
-    present = set(
-        barrier.evidence_rows.filter(deviation__in=wanted).values_list("deviation_id", flat=True)
+    # A queryset is read as ids only: a knot's 15,000 deviations are not built as objects.
+    wanted = set(
+        deviations.values_list("pk", flat=True)
+        if isinstance(deviations, models.QuerySet)
+        else (d.pk for d in deviations)
     )
-    new = sorted(pk for pk in wanted if pk not in present)
+    already = barrier.evidence_rows.values_list("deviation_id", flat=True)
+    if len(wanted) <= 1000:  # a few (accrual, a hand-picked one): asked by id
+        already = already.filter(deviation_id__in=wanted)
+    present = set(already) if wanted else set()
+    new = sorted(wanted - present)
     if not new:
         return []
     # In the database, a batch at a time, its audit history too (core.history): a knot of
