@@ -31,29 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BENCH_DIR = ROOT / "var" / "bench"
+
+from benchmarks.common import django_in_bench_database  # noqa: E402
+
 KNOT = ("agency:AF", "agency:FK", "prov:2010:110#K27P48")
-
-
-def _django(tag: str) -> None:
-    if not os.environ.get("DATABASE_URL"):
-        BENCH_DIR.mkdir(parents=True, exist_ok=True)
-        path = BENCH_DIR / f"barriers-{tag}.sqlite3"
-        path.unlink(missing_ok=True)
-        os.environ["SQLITE_PATH"] = str(path)
-    os.environ.setdefault("DEBUG", "1")
-    # Queued, as in production: the knot recomputation a tag change asks for runs in a worker,
-    # not inside the confirmation being timed.
-    os.environ["TASK_BACKEND"] = "database"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knutpunkt.settings")
-    import logging
-    import warnings
-
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)
-    import django
-
-    django.setup()
-    logging.disable(logging.INFO)
 
 
 def _fill(knot: int, others: int) -> None:
@@ -124,7 +105,9 @@ def main() -> None:
     parser.add_argument("--barriers", type=int, default=100)
     parser.add_argument("--profile", action="store_true", help="cProfile the write-up")
     args = parser.parse_args()
-    _django(f"{args.knot}-{args.others}")
+    # Queued, as in production: the knot recomputation a tag change asks for runs in a worker,
+    # not inside the confirmation being timed.
+    django_in_bench_database(f"barriers-{args.knot}-{args.others}", tasks="database")
 
     from django.db import connection
 

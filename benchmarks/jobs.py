@@ -28,27 +28,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BENCH_DIR = ROOT / "var" / "bench"
 
-
-def _django(rows: int) -> None:
-    if not os.environ.get("DATABASE_URL"):
-        BENCH_DIR.mkdir(parents=True, exist_ok=True)
-        path = BENCH_DIR / f"jobs-{rows}.sqlite3"
-        path.unlink(missing_ok=True)
-        os.environ["SQLITE_PATH"] = str(path)
-    os.environ.setdefault("DEBUG", "1")
-    os.environ["TASK_BACKEND"] = "immediate"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knutpunkt.settings")
-    import warnings
-
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)
-    import logging
-
-    import django
-
-    django.setup()
-    logging.disable(logging.INFO)
+from benchmarks.common import django_in_bench_database  # noqa: E402
 
 
 def _demo_units() -> list[Any]:
@@ -97,7 +78,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=20_000)
     args = parser.parse_args()
-    _django(args.rows)
+    django_in_bench_database(f"jobs-{args.rows}")
     from django.core.management import call_command
     from django.db import connection
 

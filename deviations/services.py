@@ -27,6 +27,7 @@ from catalogue.services import references_register
 from catalogue.tagging import TagCatalogue, TagSuggestion, suggest_tags
 from catalogue.tagids import parse_tag_id
 from core.errors import DomainError, PersonalDataError, StateError
+from core.national import deviations_held_check
 from core.text import text_clean
 from deviations.models import Deviation, Draft, ReferenceCounter, Tagging, TagVersion, Unit, User
 from deviations.rules import (
@@ -479,6 +480,7 @@ def deviations_file_many(
     With `suggest_missing`, items without tags get the tagger's suggestions instead. An import
     is recorded as done `by` the importing person but has no reporter (`by_is_reporter=False`).
     """
+    deviations_held_check()  # bulk inserts send no pre_save: the national rule is asked here
     now = timezone.now()
     by_year: dict[int, list[int]] = {}
     for index, item in enumerate(items):

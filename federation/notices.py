@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from analytics.aggregates import (
@@ -54,13 +55,13 @@ def knot_sentence(knot: Mapping[str, Any], labels: Mapping[str, str]) -> str:
     names = [labels.get(n, n) for n in knot.get("contributors", [])]
     return _(
         "%(support)s deviations in %(municipalities)s municipalities name %(tags)s together, "
-        "%(lift).1f times as often as if they were unrelated. Sites contributing at least 5: "
+        "%(lift)s times as often as if they were unrelated. Sites contributing at least 5: "
         "%(sites)s."
     ) % {
         "support": present_count(knot["support"], exact=False),
         "municipalities": present_count(knot["municipalities"], exact=False),
         "tags": " + ".join(labels_for(knot["tags"])),
-        "lift": knot["lift"],
+        "lift": number_format(knot["lift"], decimal_pos=1),
         "sites": ", ".join(names) or "–",
     }
 
@@ -186,7 +187,10 @@ def notice_receive(
     if document["kind"] != "notice":
         raise NoticeRefusedError(_("The document is not a national barrier."))
     body = document["body"]
-    sent_at = datetime.fromisoformat(document["created"])
+    try:
+        sent_at = datetime.fromisoformat(str(document.get("created")))
+    except ValueError:
+        raise NoticeRefusedError(_("The document has no valid date.")) from None
     if timezone.is_naive(sent_at):
         sent_at = timezone.make_aware(sent_at)
     if body["status"] not in Barrier.Status.values or any(

@@ -117,10 +117,34 @@ def site_answer(
 ) -> dict[str, Any]:
     """The signed document this site sends for the request's stage. Raises AggregateError
     with the reason when the request cannot be answered."""
+    return _answer(
+        request_checked(request, directory=directory),
+        identity=identity,
+        directory=directory,
+        organisation=organisation,
+        now=now,
+    )
+
+
+def request_checked(
+    request: Mapping[str, Any], *, directory: Mapping[str, DirectoryEntry]
+) -> dict[str, Any]:
+    """A request signed by a national instance of this site's directory, or AggregateError."""
     national = {name: e.signing_key for name, e in directory.items() if e.national}
     checked = aggregate_verify(request, trusted=national)
     if checked["kind"] != "request":
         raise AggregateError("not a request", code="format")
+    return checked
+
+
+def _answer(
+    checked: dict[str, Any],
+    *,
+    identity: Identity,
+    directory: Mapping[str, DirectoryEntry],
+    organisation: Forbund | None,
+    now: datetime | None,
+) -> dict[str, Any]:
     body = checked["body"]
     params = params_from_json(checked["params"])
     round_id = str(checked["round"])
@@ -219,9 +243,8 @@ def site_answer_kept(
 ) -> dict[str, Any]:
     """`site_answer`, once per stage: a request asked again (a retry, a pull after an upload,
     or a replay) gets the document already sent. Every path that answers goes through here."""
-    national = {name: e.signing_key for name, e in directory.items() if e.national}
-    checked = aggregate_verify(request, trusted=national)
-    body = checked["body"] if isinstance(checked.get("body"), dict) else {}
+    checked = request_checked(request, directory=directory)
+    body = checked["body"]
     stage = str(body.get("stage", ""))
     level = body.get("level") if stage == "counts" else 0
     key = {
@@ -234,7 +257,9 @@ def site_answer_kept(
     kept = SiteAnswer.objects.filter(**key).first()
     if kept is not None:
         return kept.document
-    answer = site_answer(checked, identity=identity, directory=directory, organisation=organisation)
+    answer = _answer(
+        checked, identity=identity, directory=directory, organisation=organisation, now=None
+    )
     try:
         with transaction.atomic():
             SiteAnswer.objects.create(**key, document=answer)

@@ -5,19 +5,21 @@ own identity file."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from analytics.aggregates import aggregate_bytes, aggregate_document
+from analytics.aggregates import aggregate_bytes, aggregate_document, canonical
 from analytics.extract import AnalysisFilter, deviation_table
 from analytics.knots import find_knots
 from analytics.types import KnotParams
@@ -28,7 +30,8 @@ from catalogue.models import Forbund
 from catalogue.selectors import concepts as catalogue_concepts
 from catalogue.selectors import labels_for
 from core.errors import DomainError
-from deviations.models import Deviation
+from deviations.models import Deviation, Tagging
+from deviations.services import DeviationInput, deviations_file_many
 from federation.identity import identity_as_json
 from federation.models import NationalBarrier, NationalNotice, Round, SiteAnswer
 from federation.national import round_pull, round_request, round_start
@@ -379,6 +382,14 @@ def test_a_notice_from_a_site_or_an_older_one_changes_nothing(federation: dict) 
         notice_receive(_notice(federation, signer="roslagen"), directory=directory)
     with pytest.raises(DomainError):
         notice_receive(_notice(federation, status="unknown_state"), directory=directory)
+    # Signed by the national instance, but with a date no reader can take: refused, not a 500.
+    undated = json.loads(_notice(federation, title="Utan datum"))
+    undated["created"] = "igår"
+    del undated["signature"]
+    signing = Ed25519PrivateKey.from_private_bytes(federation["national"].signing_private)
+    undated["signature"] = base64.b64encode(signing.sign(canonical(undated))).decode()
+    with pytest.raises(DomainError, match="date|datum"):
+        notice_receive(undated, directory=directory)
 
 
 def test_a_national_instance_refuses_deviations_on_every_path(taby_unit: object) -> None:
@@ -393,9 +404,24 @@ def test_a_national_instance_refuses_deviations_on_every_path(taby_unit: object)
         "category": "work_capacity",
         "severity": 3,
     }
+    batch = [
+        DeviationInput(
+            occurred_on=date(2026, 3, 2),
+            unit=taby_unit,
+            municipality=taby_unit.municipalities.first(),
+            description=payload["description"],
+        )
+    ]
     with override_settings(NATIONAL_MODE=True):
         with pytest.raises(DomainError) as refused:
             DeviationFactory(unit=taby_unit, confirmed_tags=THIN)
+        with pytest.raises(DomainError) as bulk:  # import and seed: bulk inserts, no pre_save
+            deviations_file_many(
+                by=reporter,
+                items=batch,
+                tag_origin=Tagging.Origin.IMPORT,
+                tag_state=Tagging.State.CONFIRMED,
+            )
         api = client.post(
             "/api/v1/deviations/",
             payload,
@@ -404,7 +430,7 @@ def test_a_national_instance_refuses_deviations_on_every_path(taby_unit: object)
         )
         page = client.post(reverse("deviations:create"), payload, HTTP_ACCEPT_LANGUAGE="sv")
         before = client.get(reverse("deviations:create"), HTTP_ACCEPT_LANGUAGE="sv")
-    assert refused.value.code == "national_instance"
+    assert refused.value.code == bulk.value.code == "national_instance"
     assert api.status_code == 409
     assert "nationella installationen" in api.json()["detail"]
     assert page.status_code == 409
