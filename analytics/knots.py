@@ -46,6 +46,8 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from analytics.mining import AVAILABLE as MINING_COMPILED
+from analytics.mining import frequent_itemsets, implied_entries, postings
 from analytics.trend import month_labels, share_trends, windows
 from analytics.types import DeviationTable, ItemsetCounts, Knot, KnotParams, implied_law, tag_kind
 
@@ -91,7 +93,9 @@ def mining_baskets(
     if not len(indices) or not np.any(law_of >= 0):
         return table.indptr, indices
     laws = np.unique(law_of[law_of >= 0])
-    if len(laws) <= 63:
+    if MINING_COMPILED:
+        drop = implied_entries(table.indptr, indices, law_of)
+    elif len(laws) <= 63:
         drop = _implied_by_bits(table.indptr, indices, law_of, laws)
     else:
         drop = _implied_by_search(table.indptr, indices, law_of, len(vocabulary))
@@ -172,6 +176,29 @@ def _count_sorted(keys: np.ndarray, min_support: int) -> tuple[np.ndarray, np.nd
 
 
 def _count(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    v: int,
+    *,
+    min_support: int,
+    max_size: int,
+    max_tags_enumerated: int,
+) -> tuple[np.ndarray, dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """Tag counts, and per size j the frequent itemsets (m × j, in key order) and their counts:
+    from the compiled miner (analytics.mining) where numba is installed, else vectorised."""
+    arguments = {
+        "min_support": min_support,
+        "max_size": max_size,
+        "max_tags_enumerated": max_tags_enumerated,
+    }
+    if MINING_COMPILED:
+        found = frequent_itemsets(indptr, indices, v, **arguments)
+        if found is not None:
+            return found
+    return _count_vectorised(indptr, indices, v, **arguments)
+
+
+def _count_vectorised(
     indptr: np.ndarray,
     indices: np.ndarray,
     v: int,
@@ -483,7 +510,12 @@ def _fold(
 # --------------------------------------------------------------------------- 7. evidence
 
 
-def _postings(indptr: np.ndarray, indices: np.ndarray, v: int, n: int):
+def _postings(
+    indptr: np.ndarray, indices: np.ndarray, v: int, n: int, wanted: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows per tag (see analytics.mining.postings); only the `wanted` tags where compiled."""
+    if MINING_COMPILED and wanted is not None:
+        return postings(indptr, indices, v, wanted)
     lengths = np.diff(indptr)
     rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
     compact = indices.astype(np.int16) if v <= np.iinfo(np.int16).max else indices
@@ -615,14 +647,15 @@ def find_knots(
         return []
 
     # Tag columns of each kept knot, and its supporting rows.
-    postings, pointer = _postings(indptr, indices, v, n)
     knot_columns: list[np.ndarray] = []
-    support_rows: list[np.ndarray] = []
     for flat in kept.tolist():
         j = int(candidates.size[flat])
-        columns = itemsets[j][candidates.rows[j][flat - candidates.offset[j]]]
-        knot_columns.append(columns)
-        support_rows.append(_supporting_rows(columns, tag_counts, postings, pointer))
+        knot_columns.append(itemsets[j][candidates.rows[j][flat - candidates.offset[j]]])
+    wanted = np.unique(np.concatenate(knot_columns))
+    tag_rows, pointer = _postings(indptr, indices, v, n, wanted)
+    support_rows = [
+        _supporting_rows(columns, tag_counts, tag_rows, pointer) for columns in knot_columns
+    ]
     return _knots_from_evidence(
         table,
         params=params,

@@ -43,6 +43,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics.knots import count_itemsets, find_knots, mining_baskets  # noqa: E402
+from analytics.mining import warm as mining_warm  # noqa: E402
 from analytics.types import DeviationTable, KnotParams  # noqa: E402
 from demo.synthetic import DEFAULT_END, generate_table  # noqa: E402
 
@@ -109,6 +110,8 @@ def generate_worker(path: Path, n: int, seed: int) -> dict[str, Any]:
 
 def engine_worker(path: Path, repeats: int) -> dict[str, Any]:
     table, planted = load(path)
+    # numba and the compiled kernels are loaded before the clock, as PyFIM's module is.
+    mining_warm()
     rss_loaded = max_rss_mib()
     times, knots = [], []
     for _ in range(repeats):
@@ -188,6 +191,43 @@ def fpgrowth_worker(path: Path, repeats: int) -> dict[str, Any]:
     }
 
 
+def pyfim_worker(path: Path, repeats: int) -> dict[str, Any]:
+    """PyFIM's `fpgrowth` (Borgelt's C library) on the same mining baskets, itemsets only.
+
+    The baskets are handed over as lists of tag numbers, built before the clock starts; a
+    negative `supp` is an absolute count, so the threshold is exactly `min_support`."""
+    import fim
+
+    table, _ = load(path)
+    indptr, indices = mining_baskets(table)
+    numbers = indices.tolist()
+    baskets = [numbers[indptr[i] : indptr[i + 1]] for i in range(len(table))]
+    rss_loaded = max_rss_mib()
+    times, result = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fim.fpgrowth(
+            baskets, target="s", supp=-PARAMS.min_support, zmin=2, zmax=PARAMS.max_size
+        )
+        times.append(time.perf_counter() - start)
+    rss_peak = max_rss_mib()
+    vocabulary = table.vocabulary
+    theirs = {
+        tuple(sorted(vocabulary[int(c)] for c in itemset)): int(support)
+        for itemset, support in result
+    }
+    ours = count_itemsets(table, params=PARAMS).as_dict()
+    return {
+        "times": times,
+        "median": statistics.median(times),
+        "rss_loaded_mib": rss_loaded,
+        "rss_peak_mib": rss_peak,
+        "itemsets": len(theirs),
+        "same_itemsets": ours == theirs,
+        "differ": len(set(ours) ^ set(theirs)),
+    }
+
+
 def run_worker(kind: str, path: Path, *arguments: str) -> dict[str, Any]:
     command = [sys.executable, __file__, "--worker", kind, "--data", str(path), *arguments]
     out = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603
@@ -209,7 +249,14 @@ def main() -> None:
         help="skip mlxtend FP-growth for sizes above this many deviations (default 1,000,000)",
     )
     parser.add_argument(
-        "--worker", choices=["generate", "engine", "fpgrowth"], help=argparse.SUPPRESS
+        "--peer",
+        choices=["mlxtend", "pyfim"],
+        default="mlxtend",
+        help="the miner to compare with: mlxtend's FP-growth (default) or PyFIM's compiled "
+        "fpgrowth, run interleaved with the engine in fresh processes",
+    )
+    parser.add_argument(
+        "--worker", choices=["generate", "engine", "fpgrowth", "pyfim"], help=argparse.SUPPRESS
     )
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -219,10 +266,15 @@ def main() -> None:
         print(json.dumps(generate_worker(args.data, args.size, args.seed)))
         return
     if args.worker:
-        worker = engine_worker if args.worker == "engine" else fpgrowth_worker
+        worker = {"engine": engine_worker, "fpgrowth": fpgrowth_worker, "pyfim": pyfim_worker}[
+            args.worker
+        ]
         print(json.dumps(worker(args.data, args.repeats)))
         return
 
+    if args.peer == "pyfim":
+        against_pyfim(args)
+        return
     print(
         f"Knot engine against mlxtend FP-growth; min_support={PARAMS.min_support}, "
         f"max_size={PARAMS.max_size}, as of {TODAY.isoformat()}, seed {args.seed}; "
@@ -269,6 +321,50 @@ def main() -> None:
                 f"supports (by size {fp['by_size']}); engine "
                 f"{fp['median'] / engine['median']:.1f}× faster"
             )
+
+
+def against_pyfim(args: argparse.Namespace) -> None:
+    """Engine and PyFIM alternately, each run in a fresh process; one JSON line at the end."""
+    print(
+        f"Knot engine (whole analysis) against PyFIM fpgrowth (itemsets only); "
+        f"min_support={PARAMS.min_support}, max_size={PARAMS.max_size}, seed {args.seed}, "
+        f"{args.repeats} interleaved fresh-process runs each, medians."
+    )
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for n in args.sizes:
+            path = Path(scratch) / f"table-{n}.npz"
+            run_worker("generate", path, "--size", str(n), "--seed", str(args.seed))
+            engine_runs, peer_runs = [], []
+            for _ in range(args.repeats):
+                engine_runs.append(run_worker("engine", path, "--repeats", "1"))
+                peer_runs.append(run_worker("pyfim", path, "--repeats", "1"))
+            engine_s = statistics.median(r["median"] for r in engine_runs)
+            peer_s = statistics.median(r["median"] for r in peer_runs)
+            same = all(r["same_itemsets"] for r in peer_runs)
+            figures = {
+                "rows": n,
+                "engine_s": round(engine_s, 3),
+                "engine_runs_s": [round(r["median"], 3) for r in engine_runs],
+                "engine_count_s": round(
+                    statistics.median(r["count_seconds"] for r in engine_runs), 3
+                ),
+                "engine_peak_rss_mib": round(max(r["rss_peak_mib"] for r in engine_runs)),
+                "peer": "pyfim.fpgrowth",
+                "peer_s": round(peer_s, 3),
+                "peer_runs_s": [round(r["median"], 3) for r in peer_runs],
+                "peer_peak_rss_mib": round(max(r["rss_peak_mib"] for r in peer_runs)),
+                "speedup": round(peer_s / engine_s, 2),
+                "same_itemsets": same,
+                "itemsets": peer_runs[0]["itemsets"],
+                "recall": engine_runs[0]["recall"],
+                "precision_at_10": engine_runs[0]["precision_at_10"],
+            }
+            print(
+                f"{n:,} deviations: engine {engine_s:.3f} s, PyFIM {peer_s:.3f} s "
+                f"({figures['speedup']}×), same {figures['itemsets']:,} itemsets: {same}"
+            )
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics import knots as knots_module
+from analytics import mining as mining_module
 from analytics.knots import _implied_by_bits, _implied_by_search, count_itemsets, find_knots
+from analytics.mining import frequent_itemsets
 from analytics.types import DeviationTable, KnotParams, implied_law
 
 TAGS = (
@@ -58,12 +60,15 @@ def brute_force(
     min_support=st.integers(1, 4),
     max_size=st.integers(2, 5),
     cap=st.integers(3, 9),
+    compiled=st.booleans(),
 )
 def test_counts_equal_brute_force(
-    rows: list[set[str]], min_support: int, max_size: int, cap: int
+    rows: list[set[str]], min_support: int, max_size: int, cap: int, compiled: bool
 ) -> None:
+    # Both counters: the compiled miner (analytics.mining) and the vectorised numpy path.
     params = KnotParams(min_support=min_support, max_size=max_size, max_tags_enumerated=cap)
-    got = count_itemsets(as_table(rows), params=params).as_dict()
+    with mock.patch.object(knots_module, "MINING_COMPILED", compiled):
+        got = count_itemsets(as_table(rows), params=params).as_dict()
     assert got == brute_force(rows, min_support=min_support, max_size=max_size, cap=cap)
 
 
@@ -132,6 +137,57 @@ def test_the_fallback_counting_paths_are_exact(
 ) -> None:
     # Force what a huge vocabulary would take: plain Horner keys, or sorting instead of bincount.
     limit = "_PAIR_BINCOUNT_LIMIT" if path == "horner" else "_TRIPLE_BINCOUNT_LIMIT"
-    with mock.patch.object(knots_module, limit, 0):
+    with (
+        mock.patch.object(knots_module, limit, 0),
+        mock.patch.object(knots_module, "MINING_COMPILED", False),
+    ):
         got = count_itemsets(as_table(rows), params=KnotParams(min_support=min_support))
     assert got.as_dict() == brute_force(rows, min_support=min_support, max_size=5, cap=8)
+
+
+def test_the_compiled_miner_is_the_one_in_use() -> None:
+    # numba is a dependency: an installation without it would silently count 2-3x slower.
+    assert knots_module.MINING_COMPILED
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lengths=st.lists(st.integers(0, 12), min_size=1, max_size=60),
+    seed=st.integers(0, 2**16),
+    min_support=st.integers(1, 5),
+    max_size=st.integers(2, 5),
+    cap=st.integers(3, 9),
+)
+def test_compiled_and_vectorised_counting_agree_on_wide_vocabularies(
+    lengths: list[int], seed: int, min_support: int, max_size: int, cap: int
+) -> None:
+    # Many tags, rows of any length (empty ones too, and rows past the enumeration cap).
+    rng = np.random.default_rng(seed)
+    v = 40
+    rows = [np.sort(rng.choice(v, size=k, replace=False)) for k in lengths]
+    indptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    indices = np.concatenate(rows).astype(np.int32) if sum(lengths) else np.zeros(0, np.int32)
+    kwargs = {"min_support": min_support, "max_size": max_size, "max_tags_enumerated": cap}
+    found = frequent_itemsets(indptr, indices, v, **kwargs)
+    assert found is not None
+    tags_a, sets_a, counts_a = found
+    tags_b, sets_b, counts_b = knots_module._count_vectorised(indptr, indices, v, **kwargs)
+    assert tags_a.tolist() == tags_b.tolist()
+    for j in range(2, max_size + 1):
+        assert sets_a.get(j, np.zeros((0, j))).tolist() == sets_b.get(j, np.zeros((0, j))).tolist()
+        assert counts_a.get(j, np.zeros(0)).tolist() == counts_b.get(j, np.zeros(0)).tolist()
+
+
+def test_too_many_frequent_tags_for_the_dense_matrices_fall_back_exactly() -> None:
+    rows = [set(TAGS[:6])] * 3 + [set(TAGS[4:])] * 2
+    table = as_table(rows)
+    indptr, indices = knots_module.mining_baskets(table)
+    v = len(table.vocabulary)
+    with mock.patch.object(mining_module, "DENSE_LIMIT", 4):  # two frequent tags at most
+        assert frequent_itemsets(indptr, indices, v, **DEFAULTS) is None
+        got = count_itemsets(table, params=KnotParams(min_support=2)).as_dict()
+    assert got == brute_force(rows, min_support=2, max_size=5, cap=8)
+    assert frequent_itemsets(indptr, indices, v, **DEFAULTS) is not None
+
+
+DEFAULTS = {"min_support": 2, "max_size": 5, "max_tags_enumerated": 8}
