@@ -614,6 +614,7 @@ def find_knots(
     today: date,
     include_local: bool = False,
     concepts: Mapping[str, str] | None = None,
+    counts: ItemsetCounts | None = None,
 ) -> list[Knot]:
     """Recurring combinations of confirmed tags, best first; ties break on the sorted tags.
 
@@ -621,6 +622,8 @@ def find_knots(
     `include_local`; they keep the same score either way. With `concepts` (tag → concept id,
     catalogue.concordance) the versions of a rule across a reform are mined as one tag, so a
     knot and its trend run on across the reform; each knot then lists the versions that occur.
+    `counts` are the table's itemset counts where they are already known (the counting step
+    is then skipped); counts for another vocabulary or number of rows are counted again.
     """
     params = params or KnotParams()
     versions_from = None
@@ -633,15 +636,18 @@ def find_knots(
     if n == 0 or v == 0:
         return []
     indptr, indices = mining_baskets(table, concepts=concepts)
-    tag_counts, itemsets, item_counts = _count(
-        indptr,
-        indices,
-        v,
-        min_support=params.min_support,
-        max_size=params.max_size,
-        max_tags_enumerated=params.max_tags_enumerated,
-    )
-    counts = ItemsetCounts(table.vocabulary, n, tag_counts, itemsets, item_counts)
+    if counts is None or counts.vocabulary != table.vocabulary or counts.n != n:
+        tag_counts, itemsets, item_counts = _count(
+            indptr,
+            indices,
+            v,
+            min_support=params.min_support,
+            max_size=params.max_size,
+            max_tags_enumerated=params.max_tags_enumerated,
+        )
+        counts = ItemsetCounts(table.vocabulary, n, tag_counts, itemsets, item_counts)
+    else:  # kept current as the deviations changed (analytics.incremental)
+        tag_counts, itemsets = counts.tag_counts, counts.itemsets
     candidates, kept = _gate(counts, params)
     if not len(kept):
         return []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from importlib.util import find_spec
@@ -337,6 +338,107 @@ def _implied_kernel(indptr: np.ndarray, indices: np.ndarray, law_of: np.ndarray)
     return drop
 
 
+def _holding_kernel(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    rows: np.ndarray,
+    itemset: np.ndarray,
+    max_length: int,
+    skip: np.ndarray,
+) -> int:
+    """How many of `rows` hold every tag of `itemset` (both sorted), leaving out rows longer
+    than `max_length` and rows marked in `skip`."""
+    count = 0
+    k = len(itemset)
+    for r in rows:
+        if skip[r]:
+            continue
+        s, e = indptr[r], indptr[r + 1]
+        if e - s > max_length or e - s < k:
+            continue
+        i = 0
+        for q in range(s, e):
+            if indices[q] == itemset[i]:
+                i += 1
+                if i == k:
+                    break
+            elif indices[q] > itemset[i]:
+                break
+        count += i == k
+    return count
+
+
+def _bitmaps_kernel(indptr: np.ndarray, indices: np.ndarray, v: int, cap: int) -> np.ndarray:
+    """One bit per row for every tag (row v: rows longer than `cap`), 64 rows to a word."""
+    n = len(indptr) - 1
+    words = (n + 63) // 64
+    bits = np.zeros((v + 1, max(words, 1)), dtype=np.uint64)
+    for r in range(n):
+        word, bit = r // 64, np.uint64(1) << np.uint64(r % 64)
+        for q in range(indptr[r], indptr[r + 1]):
+            bits[indices[q], word] |= bit
+        if indptr[r + 1] - indptr[r] > cap:
+            bits[v, word] |= bit
+    return bits
+
+
+def _bitmap_count_kernel(
+    bits: np.ndarray, itemset: np.ndarray, skip: np.ndarray, leave_out_long: bool
+) -> int:
+    """Rows whose bits are set for every tag of the itemset and not in `skip` (nor long)."""
+    v = bits.shape[0] - 1
+    count = 0
+    m1 = np.uint64(0x5555555555555555)
+    m2 = np.uint64(0x3333333333333333)
+    m4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+    h01 = np.uint64(0x0101010101010101)
+    for w in range(bits.shape[1]):
+        x = ~skip[w]
+        if leave_out_long:
+            x &= ~bits[v, w]
+        for t in itemset:
+            x &= bits[t, w]
+        if x:
+            x = x - ((x >> np.uint64(1)) & m1)
+            x = (x & m2) + ((x >> np.uint64(2)) & m2)
+            x = (x + (x >> np.uint64(4))) & m4
+            count += int((x * h01) >> np.uint64(56))
+    return count
+
+
+def _merge_kernel(
+    base_indptr: np.ndarray,
+    base_indices: np.ndarray,
+    source: np.ndarray,
+    from_new: np.ndarray,
+    new_indptr: np.ndarray,
+    new_indices: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """CSR rows gathered from two tables: output row i is new row source[i] where
+    from_new[i], else base row source[i]."""
+    n = len(source)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        r = source[i]
+        if from_new[i]:
+            indptr[i + 1] = indptr[i] + new_indptr[r + 1] - new_indptr[r]
+        else:
+            indptr[i + 1] = indptr[i] + base_indptr[r + 1] - base_indptr[r]
+    indices = np.empty(indptr[n], dtype=np.int32)
+    for i in range(n):
+        r = source[i]
+        at = indptr[i]
+        if from_new[i]:
+            for q in range(new_indptr[r], new_indptr[r + 1]):
+                indices[at] = new_indices[q]
+                at += 1
+        else:
+            for q in range(base_indptr[r], base_indptr[r + 1]):
+                indices[at] = base_indices[q]
+                at += 1
+    return indptr, indices
+
+
 def _postings_kernel(
     indptr: np.ndarray, indices: np.ndarray, wanted: np.ndarray, pointer: np.ndarray
 ) -> np.ndarray:
@@ -375,6 +477,68 @@ def _compiled() -> SimpleNamespace:
         renumber=compile_(_renumber_kernel),
         implied=compile_(_implied_kernel),
         postings=compile_(_postings_kernel),
+        holding=compile_(_holding_kernel),
+        merge=compile_(_merge_kernel),
+        bitmaps=compile_(_bitmaps_kernel),
+        bitmap_count=compile_(_bitmap_count_kernel),
+    )
+
+
+def tag_bitmaps(indptr: np.ndarray, indices: np.ndarray, v: int, *, cap: int) -> np.ndarray:
+    """(v + 1) × words uint64: bit r of row t is set when row r holds tag t; row v marks the
+    rows longer than `cap` (analytics.incremental's recount of frequent tags)."""
+    return _compiled().bitmaps(indptr, indices, int(v), int(cap))
+
+
+def bitmap_count(
+    bits: np.ndarray, itemset: Sequence[int], *, skip: np.ndarray, leave_out_long: bool
+) -> int:
+    """How many rows hold every tag of the itemset, not counting rows whose bit is set in
+    `skip` (a words-long uint64 array) nor, with `leave_out_long`, the long rows."""
+    numbers = np.array(sorted(itemset), dtype=np.int64)
+    return int(_compiled().bitmap_count(bits, numbers, skip, bool(leave_out_long)))
+
+
+def rows_holding(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    rows: np.ndarray,
+    itemset: Sequence[int],
+    *,
+    max_length: int,
+    skip: np.ndarray,
+) -> int:
+    """How many of `rows` (of the CSR baskets) hold every tag of `itemset`, leaving out rows
+    longer than `max_length` and rows marked in `skip` (analytics.incremental's recount)."""
+    return int(
+        _compiled().holding(
+            indptr,
+            indices,
+            np.asarray(rows, dtype=np.int64),
+            np.array(sorted(itemset), dtype=indices.dtype),
+            int(max_length),
+            skip,
+        )
+    )
+
+
+def merge_rows(
+    base_indptr: np.ndarray,
+    base_indices: np.ndarray,
+    source: np.ndarray,
+    from_new: np.ndarray,
+    new_indptr: np.ndarray,
+    new_indices: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(indptr, indices) of rows gathered from two CSR tables: output row i is row
+    `source[i]` of the new table where `from_new[i]`, else of the base table."""
+    return _compiled().merge(
+        base_indptr,
+        np.asarray(base_indices, dtype=np.int32),
+        np.asarray(source, dtype=np.int64),
+        np.asarray(from_new, dtype=np.bool_),
+        new_indptr,
+        np.asarray(new_indices, dtype=np.int32),
     )
 
 
@@ -403,6 +567,10 @@ def warm() -> None:
     indices = np.array([0, 1, 2], dtype=np.int32)
     frequent_itemsets(indptr, indices, 3, **_SMALL)
     postings(indptr, indices, 3, np.array([1]))
+    rows_holding(indptr, indices, np.array([0]), [1], max_length=3, skip=np.zeros(1, bool))
+    merge_rows(indptr, indices, np.array([0]), np.array([True]), indptr, indices)
+    bits = tag_bitmaps(indptr, indices, 3, cap=8)
+    bitmap_count(bits, [1], skip=np.zeros(1, np.uint64), leave_out_long=True)
 
 
 _SMALL = {"min_support": 1, "max_size": 5, "max_tags_enumerated": 8}

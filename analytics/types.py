@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -201,6 +201,17 @@ class DeviationTable:
             indptr=indptr,
             indices=codes.astype(np.int32),
         )
+
+    @classmethod
+    def unchecked(cls, **columns: Any) -> DeviationTable:
+        """A table from columns already in the table's form, taken from checked tables
+        (analytics.incremental's merge): the checks of a million rows cost 0.15 s."""
+        table = object.__new__(cls)
+        for name, value in columns.items():
+            object.__setattr__(
+                table, name, value if name == "vocabulary" else _readonly(np.asarray(value))
+            )
+        return table
 
     @classmethod
     def empty(cls) -> DeviationTable:
