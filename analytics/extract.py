@@ -277,8 +277,19 @@ def deviation_table(analysis_filter: AnalysisFilter = AnalysisFilter()) -> Devia
     `string_agg`), so a million deviations cross into Python as seven strings, not seven
     million objects; numpy and pandas split them. Other databases take the row-by-row path.
     """
+    return deviation_table_keyed(analysis_filter)[0]
+
+
+def deviation_table_keyed(
+    analysis_filter: AnalysisFilter = AnalysisFilter(), *, ids: Iterable[int] | None = None
+) -> tuple[DeviationTable, np.ndarray]:
+    """`deviation_table`, with each row's deviation id (ascending: rows are in id order);
+    with `ids`, only those of them that are in the filter (analytics.live's changes)."""
+    base = None
+    if ids is not None:
+        base = Deviation.objects.filter(pk__in=list(ids))
     qs = (
-        filtered_deviations(analysis_filter)
+        filtered_deviations(analysis_filter, base=base)
         .order_by()
         .values_list(
             "id",
@@ -296,22 +307,23 @@ def deviation_table(analysis_filter: AnalysisFilter = AnalysisFilter()) -> Devia
     if vendor not in _COLUMN_SQL:
         with connection.cursor() as cursor:
             cursor.execute(inner, params)
-            rows = cursor.fetchall()
+            rows = sorted(cursor.fetchall())
         codes = dict(Municipality.objects.values_list("pk", "code"))
-        return table_from_rows([(r[1], r[2], codes[r[3]], r[4], r[5], r[6], r[7]) for r in rows])
+        table = table_from_rows([(r[1], r[2], codes[r[3]], r[4], r[5], r[6], r[7]) for r in rows])
+        return table, np.array([r[0] for r in rows], dtype=np.int64)
     with connection.cursor() as cursor:
         # Only fixed text and Django's own parameterised SQL are joined here.
         sql = _COLUMN_SQL[vendor].format(inner=inner, tag_count=_TAG_COUNT)
         cursor.execute(sql, params)
-        count, *columns = cursor.fetchone()
+        count, keys, *columns = cursor.fetchone()
     if not count:
-        return DeviationTable.empty()
+        return DeviationTable.empty(), np.zeros(0, dtype=np.int64)
     references, days, municipality_ids, units, severities, genders, counts, tags = columns
     code_of = dict(Municipality.objects.values_list("pk", "code"))
     id_lookup = np.array(
         [code_of.get(i, "") for i in range(max(code_of, default=0) + 1)], dtype=object
     )
-    return _table(
+    table = _table(
         references=np.array(references.split(","), dtype=object),
         occurred_on=np.array(days.split(","), dtype=np.int64).astype("datetime64[D]"),
         municipality=id_lookup[np.array(municipality_ids.split(","), dtype=np.int64)].astype(str),
@@ -321,6 +333,7 @@ def deviation_table(analysis_filter: AnalysisFilter = AnalysisFilter()) -> Devia
         lengths=np.array(counts.split(","), dtype=np.int64),
         flat=_ChunkedTags(tags or ""),
     )
+    return table, np.array(keys.split(","), dtype=np.int64)
 
 
 # Tags per deviation, counted in the database so Python never loops over rows.
@@ -331,7 +344,7 @@ _TAG_COUNT = (
 # One row of column strings, in primary-key order; severity 0 = not assessed, days since 1970.
 _COLUMN_SQL = {
     "sqlite": (
-        "SELECT count(*), group_concat(reference, ','), "
+        "SELECT count(*), group_concat(id, ','), group_concat(reference, ','), "
         "group_concat(CAST(julianday(occurred_on) - 2440587.5 AS INTEGER), ','), "
         "group_concat(municipality_id, ','), group_concat(unit_id, ','), "
         "group_concat(COALESCE(severity, 0), ','), group_concat(gender, ','), "
@@ -339,7 +352,8 @@ _COLUMN_SQL = {
         "FROM ({inner} ORDER BY 1) AS t"
     ),
     "postgresql": (
-        "SELECT count(*), string_agg(reference, ',' ORDER BY id), "
+        "SELECT count(*), string_agg(id::text, ',' ORDER BY id), "
+        "string_agg(reference, ',' ORDER BY id), "
         "string_agg((occurred_on - DATE '1970-01-01')::text, ',' ORDER BY id), "
         "string_agg(municipality_id::text, ',' ORDER BY id), "
         "string_agg(unit_id::text, ',' ORDER BY id), "

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from analytics import dashboard
+from analytics import dashboard, live
 from analytics.extract import (
     AnalysisFilter,
     deviation_table,
@@ -148,7 +148,14 @@ def knot_result(
             return cached
     if progress:
         progress.step(_("Reading the confirmed tags"))
-    table = deviation_table(analysis_filter)
+    concepts = catalogue_concepts()
+    counts = None
+    if analysis_filter == AnalysisFilter():
+        # Kept current change by change (analytics.live): no reading of every deviation and
+        # no counting from scratch after a filing or a confirmation.
+        table, counts = live.current(params=params, concepts=concepts)
+    else:
+        table = deviation_table(analysis_filter)
     if progress:
         progress.step(_("Finding knots in %(n)d deviations") % {"n": len(table)})
     knots = find_knots(
@@ -156,7 +163,8 @@ def knot_result(
         params=params,
         today=today,
         include_local=analysis_filter.is_local,
-        concepts=catalogue_concepts(),
+        concepts=concepts,
+        counts=counts,
     )
     result = KnotResult(
         knots=tuple(knots),

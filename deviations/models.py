@@ -322,6 +322,27 @@ class TagVersion(models.Model):
         return str(self.version)
 
 
+class DeviationChange(models.Model):
+    """Which deviations the one door for analysed data (`taggings_changed`) passed, in order:
+    what a kept analysis (analytics.live) reads to bring itself up to date without reading
+    every deviation again. `deviation_id` empty: deviations were removed, so start over.
+
+    Rows older than two days are pruned by the daily retention run; a kept analysis is
+    rebuilt at least daily, so it never needs an older one.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    deviation_id = models.BigIntegerField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("analysed change")
+        verbose_name_plural = _("analysed changes")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.deviation_id}"
+
+
 class ReferenceCounter(models.Model):
     """The last reference number handed out per year, so `AV-2026-00042` never repeats."""
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deviations.models import Deviation, Draft
+from deviations.models import Deviation, DeviationChange, Draft
 from jobs.services import jobs_prune
 
 DEFAULT_RETENTION_DAYS = 5 * 365
@@ -51,6 +51,8 @@ def retention_apply(*, today: date | None = None, days: int | None = None) -> Re
         updated_at__lt=timezone.now() - timedelta(days=90)
     ).delete()
     job_files, jobs = jobs_prune()
+    # A kept analysis is rebuilt daily (analytics.live), so older change rows are never read.
+    DeviationChange.objects.filter(at__lt=timezone.now() - timedelta(days=2)).delete()
     return RetentionReport(
         cutoff=cutoff,
         deviations=count,

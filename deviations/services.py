@@ -29,7 +29,16 @@ from catalogue.tagids import parse_tag_id
 from core.errors import DomainError, PersonalDataError, StateError
 from core.national import deviations_held_check
 from core.text import text_clean
-from deviations.models import Deviation, Draft, ReferenceCounter, Tagging, TagVersion, Unit, User
+from deviations.models import (
+    Deviation,
+    DeviationChange,
+    Draft,
+    ReferenceCounter,
+    Tagging,
+    TagVersion,
+    Unit,
+    User,
+)
 from deviations.rules import (
     CHOICES,
     FieldRuleError,
@@ -162,6 +171,11 @@ def taggings_changed(*, deviation_ids: Iterable[int]) -> None:
     if ids:
         _references_register(ids)
         _confirmed_tags_repack(ids)
+    # In the same transaction as the change: a kept analysis reads exactly what committed.
+    DeviationChange.objects.bulk_create(
+        [DeviationChange(deviation_id=pk) for pk in sorted(set(ids))] or [DeviationChange()],
+        batch_size=5000,
+    )
     tag_version_bump()
     tags_changed.send(sender=Deviation, deviation_ids=ids)
 

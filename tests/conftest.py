@@ -15,6 +15,7 @@ from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
+from analytics import live
 from catalogue.loader import catalogue_load
 from catalogue.models import Agency, Municipality
 from catalogue.selectors import catalogue_changed
@@ -88,6 +89,7 @@ def _fresh_caches(request: pytest.FixtureRequest) -> None:
     The shared cache is a database table, so only tests with database access clear it."""
     caches["local"].clear()
     catalogue_changed()
+    live.forget()  # the kept knot counts belong to the last test's database
     if "transactional_db" in request.fixturenames:
         request.getfixturevalue("transactional_db")
     elif "db" in request.fixturenames or request.node.get_closest_marker("django_db"):

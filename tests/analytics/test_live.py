@@ -1,0 +1,109 @@
+"""The default view's knot counts kept current from the one door's change log (analytics.live)."""
+
+from __future__ import annotations
+
+from datetime import date
+from unittest import mock
+
+import pytest
+
+from analytics import live
+from analytics.extract import deviation_table
+from analytics.knots import count_itemsets, find_knots
+from analytics.results import knot_result
+from analytics.types import KnotParams
+from catalogue.models import Municipality
+from deviations.models import Deviation, Tagging, Unit, User
+from deviations.services import (
+    DeviationInput,
+    TagInput,
+    deviation_file,
+    deviation_withdraw,
+    taggings_changed,
+)
+
+PARAMS = KnotParams(min_support=3, min_municipalities=1)
+KNOT = ("agency:AF", "agency:FK", "prov:2010:110#K27P48")
+PLACES = ("0160", "0162")
+
+
+@pytest.fixture
+def file(staff: User, taby_unit: Unit):
+    def filing(count: int, tags=KNOT, first: int = 0) -> list[Deviation]:
+        return [
+            deviation_file(
+                by=staff,
+                data=DeviationInput(
+                    occurred_on=date(2026, 3, 2),
+                    unit=taby_unit,
+                    municipality=Municipality.objects.get(code=PLACES[(first + i) % 2]),
+                    description="FK drog in sjukpenningen och Af bedömer att hen inte kan arbeta.",
+                    tags=tuple(TagInput(tag) for tag in tags),
+                ),
+            )
+            for i in range(count)
+        ]
+
+    return filing
+
+
+def kept_equals_rebuilt() -> bool:
+    table, counts = live.current(params=PARAMS, concepts={})
+    fresh = deviation_table()
+    assert table.references.tolist() == fresh.references.tolist()
+    return counts.as_dict() == count_itemsets(fresh, params=PARAMS).as_dict()
+
+
+def test_filing_withdrawal_and_tag_changes_are_applied_without_a_rebuild(file, staff: User) -> None:
+    file(4)
+    file(3, tags=("agency:FK", "agency:KOMMUN", "prov:2001:453#K4P1"))
+    assert kept_equals_rebuilt()
+    with mock.patch.object(live, "_build", wraps=live._build) as build:
+        file(3, first=1)  # the knot gets more support, a new deviation per filing
+        assert kept_equals_rebuilt()
+        withdrawn = Deviation.objects.filter(municipality__code="0160").first()
+        deviation_withdraw(deviation=withdrawn, by=staff, reason="Fel ärende")
+        assert kept_equals_rebuilt()
+        # A confirmed tag rejected afterwards, as the admin's tag editor does.
+        changed = Deviation.objects.exclude(pk=withdrawn.pk).first()
+        Tagging.objects.filter(deviation=changed, tag_id="agency:AF").update(
+            state=Tagging.State.REJECTED
+        )
+        taggings_changed(deviation_ids=[changed.pk])
+        assert kept_equals_rebuilt()
+    build.assert_not_called()
+    table, counts = live.current(params=PARAMS, concepts={})
+    assert counts.as_dict()[KNOT] == 5  # 4 + 3 filed; one withdrawn, one lost agency:AF
+
+
+def test_a_change_around_the_door_is_caught_by_the_count_and_rebuilt(file) -> None:
+    file(5)
+    assert kept_equals_rebuilt()
+    sneaked = Deviation.objects.first()
+    Deviation.objects.filter(pk=sneaked.pk).update(status=Deviation.Status.WITHDRAWN)
+    with mock.patch.object(live, "_build", wraps=live._build) as build:
+        file(1)  # the door is passed again: the kept count (6) disagrees with 5 in the database
+        assert kept_equals_rebuilt()
+    build.assert_called_once()
+
+
+def test_removed_deviations_start_over(file) -> None:
+    file(5)
+    assert kept_equals_rebuilt()
+    Deviation.objects.filter(pk=Deviation.objects.first().pk).delete()
+    taggings_changed(deviation_ids=[])  # what the admin's delete does
+    with mock.patch.object(live, "_build", wraps=live._build) as build:
+        assert kept_equals_rebuilt()
+    build.assert_called_once()
+
+
+def test_the_default_view_knots_come_from_the_kept_counts(file) -> None:
+    file(6)
+    file(4, first=2)
+    today = date(2026, 4, 1)
+    with mock.patch("analytics.results.find_knots", wraps=find_knots) as engine:
+        result = knot_result(params=PARAMS, today=today, use_cache=False)
+    assert engine.call_args.kwargs["counts"] is not None
+    fresh = find_knots(deviation_table(), params=PARAMS, today=today, concepts={})
+    assert [k.tags for k in result.knots] == [k.tags for k in fresh]
+    assert [k.deviations for k in result.knots] == [k.deviations for k in fresh]
