@@ -11,13 +11,15 @@ once (`knots_recompute_default`, subscribed to deviations.signals.tags_changed).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -239,9 +241,13 @@ def knots_run(job: Job, progress: Progress) -> dict[str, object]:
     # Today's knots, also when the job was queued yesterday: it brings the kept result up to date.
     result = knot_result(analysis_filter, params=params, progress=progress)
     if analysis_filter == AnalysisFilter():
-        # The overview's graph for the same data, so that page is warm for everyone too.
+        # The overview's graph and the dashboard's figures for the same data, so those pages
+        # are current for everyone too, in every language of the interface.
         progress.step(_("Drawing the co-occurrence graph"))
-        graph_result(analysis_filter)
+        graph_refresh(analysis_filter)
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                dashboard_refresh(analysis_filter)
     return {
         "knots": len(result.knots),
         "deviations": result.deviations,
@@ -249,25 +255,89 @@ def knots_run(job: Job, progress: Progress) -> dict[str, object]:
     }
 
 
+REFRESH_JOB = "figures"
+
+
+def _served[T](kind: str, view: str, compute: Callable[[], T], *, job: dict[str, object]) -> T:
+    """The last value computed for a view: current, or, when the data has moved on since, the
+    last one while a background job brings it up to date, so no visitor waits for the
+    computation after a change; computed here only for a view never computed before.
+
+    `kind` and `view` name the value (the view includes its language where the value has
+    words); `job` is what the refresh job needs to compute it again.
+    """
+    key = f"latest:{kind}:" + hashlib.sha256(view.encode()).hexdigest()
+    version = tag_version()
+    kept = cache.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    if kept is not None:
+        job_enqueue(
+            kind=REFRESH_JOB,
+            params={"what": kind, **job},
+            dedupe_key=key[:64],
+            backoff=KNOTS_BACKOFF,
+        )
+        fresh = cache.get(key)  # with the immediate backend the job has already run
+        return (fresh or kept)[1]
+    return _computed(key, version, compute)
+
+
+def _computed[T](key: str, version: int, compute: Callable[[], T]) -> T:
+    value = compute()
+    cache.set(key, (version, value), CACHE_SECONDS)
+    return value
+
+
+@job_kind(REFRESH_JOB, gettext_lazy("Figures brought up to date"), keep_days=1)
+def figures_run(job: Job, progress: Progress) -> dict[str, object]:
+    """Compute a page's figures or picture again after the data changed (`_served`)."""
+    analysis_filter = AnalysisFilter.from_params(job.params.get("filter") or {})
+    language = str(job.params.get("language") or settings.LANGUAGE_CODE)
+    progress.step(_("Counting"))
+    if job.params.get("what") == "graph":
+        graph_refresh(analysis_filter, min_count=int(job.params.get("min_count") or 5))
+    else:
+        with translation.override(language):
+            dashboard_refresh(analysis_filter)
+    return {}
+
+
+def _graph_view(analysis_filter: AnalysisFilter, min_count: int) -> str:
+    concepts = concepts_digest(catalogue_concepts())
+    return f"{analysis_filter.key()}|{min_count}|{concepts}"
+
+
 def graph_result(
     analysis_filter: AnalysisFilter = AnalysisFilter(), *, min_count: int = 5
 ) -> CooccurrenceGraph:
-    """The co-occurrence graph for a filter, cached like the knots."""
-    version = tag_version()
-    concepts = catalogue_concepts()
-    raw = f"graph|{version}|{analysis_filter.key()}|{min_count}|{concepts_digest(concepts)}"
-    key = "graph:" + hashlib.sha256(raw.encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    table = deviation_table(analysis_filter).on_concepts(concepts)
-    graph = cooccurrence_graph(table, min_count=min_count, seed=42)
-    cache.set(key, graph, CACHE_SECONDS)
-    return graph
+    """The co-occurrence graph for a filter: the last one while a newer is computed."""
+    return _served(
+        "graph",
+        _graph_view(analysis_filter, min_count),
+        lambda: _graph(analysis_filter, min_count),
+        job={"filter": analysis_filter.as_params(), "min_count": min_count},
+    )
+
+
+def graph_refresh(analysis_filter: AnalysisFilter, *, min_count: int = 5) -> None:
+    key = (
+        "latest:graph:"
+        + hashlib.sha256(_graph_view(analysis_filter, min_count).encode()).hexdigest()
+    )
+    _computed(key, tag_version(), lambda: _graph(analysis_filter, min_count))
+
+
+def _graph(analysis_filter: AnalysisFilter, min_count: int) -> CooccurrenceGraph:
+    table = table_result(analysis_filter).on_concepts(catalogue_concepts())
+    return cooccurrence_graph(table, min_count=min_count, seed=42)
 
 
 def table_result(analysis_filter: AnalysisFilter = AnalysisFilter()) -> DeviationTable:
-    """The deviation table for a filter, cached for the dashboard's many figures."""
+    """The deviation table for a filter, cached for the dashboard's many figures; the default
+    view's from the counts kept current (analytics.live) where this process keeps them."""
+    if analysis_filter == AnalysisFilter():
+        return live.current(params=KnotParams(), concepts=catalogue_concepts())[0]
     version = tag_version()
     key = "table:" + hashlib.sha256(f"{version}|{analysis_filter.key()}".encode()).hexdigest()
     local = caches["local"]  # large, and cheap to rebuild: each process keeps its own
@@ -287,18 +357,26 @@ class Figure:
     columns: bool = False  # over time: vertical columns instead of bars
 
 
-def dashboard_figures(analysis_filter: AnalysisFilter) -> list[Figure]:
-    """Every dashboard figure as rows of (label, count), all from one filter; cached per
-    data version, filter and language (the labels are translated)."""
+def _figures_view(analysis_filter: AnalysisFilter) -> str:
     concepts = concepts_digest(catalogue_concepts())
-    raw = f"figures|{tag_version()}|{analysis_filter.key()}|{get_language()}|{concepts}"
-    key = "figures:" + hashlib.sha256(raw.encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    figures = _dashboard_figures(analysis_filter)
-    cache.set(key, figures, CACHE_SECONDS)
-    return figures
+    return f"{analysis_filter.key()}|{get_language()}|{concepts}"
+
+
+def dashboard_figures(analysis_filter: AnalysisFilter) -> list[Figure]:
+    """Every dashboard figure as rows of (label, count), all from one filter, per language
+    (the labels are translated): the last ones while newer are computed (`_served`)."""
+    return _served(
+        "figures",
+        _figures_view(analysis_filter),
+        lambda: _dashboard_figures(analysis_filter),
+        job={"filter": analysis_filter.as_params(), "language": get_language()},
+    )
+
+
+def dashboard_refresh(analysis_filter: AnalysisFilter) -> None:
+    """Compute the figures again in the active language and keep them."""
+    key = "latest:figures:" + hashlib.sha256(_figures_view(analysis_filter).encode()).hexdigest()
+    _computed(key, tag_version(), lambda: _dashboard_figures(analysis_filter))
 
 
 def _dashboard_figures(analysis_filter: AnalysisFilter) -> list[Figure]:

@@ -107,3 +107,29 @@ def test_the_default_view_knots_come_from_the_kept_counts(file) -> None:
     fresh = find_knots(deviation_table(), params=PARAMS, today=today, concepts={})
     assert [k.tags for k in result.knots] == [k.tags for k in fresh]
     assert [k.deviations for k in result.knots] == [k.deviations for k in fresh]
+
+
+def test_after_a_change_pages_get_the_last_figures_while_a_job_counts_again(file) -> None:
+    from analytics import results
+    from analytics.extract import AnalysisFilter
+    from jobs.models import Job
+
+    file(5)
+    before = results.dashboard_figures(AnalysisFilter())
+    graph_before = results.graph_result()
+    queued: list[dict] = []
+    with mock.patch.object(
+        results, "job_enqueue", side_effect=lambda **job: queued.append(job)
+    ) as enqueue:
+        file(3, tags=("agency:FK", "agency:KOMMUN", "prov:2001:453#K4P1"))
+        # The production worker has not run yet: the last figures, and a job to count again.
+        assert results.dashboard_figures(AnalysisFilter()) == before
+        assert results.graph_result().n_deviations == graph_before.n_deviations == 5
+    assert enqueue.call_count == 2
+    assert {job["params"]["what"] for job in queued} == {"figures", "graph"}
+    for job in queued:
+        results.figures_run(Job(kind=job["kind"], params=job["params"]), mock.Mock())
+    after = {f.name: f for f in results.dashboard_figures(AnalysisFilter())}
+    assert dict(after["agencies"].rows) != dict({f.name: f for f in before}["agencies"].rows)
+    assert sum(count for _, count in after["monthly"].rows) == 8
+    assert results.graph_result().n_deviations == 8
