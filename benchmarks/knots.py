@@ -343,14 +343,15 @@ def against_pyfim(args: argparse.Namespace) -> None:
             peer_s = statistics.median(r["median"] for r in peer_runs)
             same = all(r["same_itemsets"] for r in peer_runs)
             figures = {
-                "rows": n,
+                "size": n,
                 "engine_s": round(engine_s, 3),
                 "engine_runs_s": [round(r["median"], 3) for r in engine_runs],
                 "engine_count_s": round(
                     statistics.median(r["count_seconds"] for r in engine_runs), 3
                 ),
-                "engine_peak_rss_mib": round(max(r["rss_peak_mib"] for r in engine_runs)),
-                "peer": "pyfim.fpgrowth",
+                "peak_rss_mib": round(max(r["rss_peak_mib"] for r in engine_runs)),
+                "peer": "pyfim",
+                "peer_function": "fim.fpgrowth",
                 "peer_s": round(peer_s, 3),
                 "peer_runs_s": [round(r["median"], 3) for r in peer_runs],
                 "peer_peak_rss_mib": round(max(r["rss_peak_mib"] for r in peer_runs)),
