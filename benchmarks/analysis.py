@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
 import resource
@@ -179,12 +180,28 @@ def measure(rows: int, pages: bool, repeats: int) -> None:
     import django
 
     django.setup()
+    from django.db import connection
+
     figures = _end_to_end(repeats)
     print(
         f"rows {rows:>9,}: extraction {figures['extract_s']:.2f} s + engine "
         f"{figures['engine_s']:.2f} s = {figures['total_s']:.2f} s (median of {repeats}); "
         f"peak traced {figures['peak_traced_mib']:.0f} MiB, max RSS "
         f"{figures['maxrss_mib']:.0f} MiB; {figures['knots']} knots",
+        flush=True,
+    )
+    print(
+        json.dumps(  # contracts §6: one JSON object on the last line
+            {
+                "rows": rows,
+                "database": connection.vendor,
+                "end_to_end_s": round(figures["total_s"], 3),
+                "extraction_s": round(figures["extract_s"], 3),
+                "engine_s": round(figures["engine_s"], 3),
+                "peak_rss_mib": round(figures["maxrss_mib"]),
+                "knots": figures["knots"],
+            }
+        ),
         flush=True,
     )
     if pages:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import pstats
 import random
 import resource
@@ -189,6 +190,19 @@ def main() -> None:
     print(f"  find_pii:        {count / pii:,.0f} texts/s ({pii / count * 1e6:.0f} µs/text)")
     print(f"tracemalloc peak:  {peak / 1024:,.0f} KiB (while tagging 2,000 texts)")
     print(f"ru_maxrss:         {max_rss_kib / 1024:,.1f} MiB (whole process)")
+    total_chars = sum(len(text) for text, _ in texts)
+    figures = {
+        "texts": count,
+        "texts_per_s": round(count / elapsed),
+        "chars_per_s": round(total_chars / elapsed),
+        "mean_chars": round(mean_chars),
+        "suggest_tags_texts_per_s": round(count / tagger),
+        "find_pii_texts_per_s": round(count / pii),
+        "findings": findings,
+        "catalogue_compile_ms": round(compile_ms),
+        "peak_rss_mib": round(max_rss_kib / 1024, 1),
+    }
+    print(json.dumps(figures))  # contracts §6: one JSON object on the last line
 
 
 if __name__ == "__main__":
