@@ -84,6 +84,8 @@ def knots_view(request: HttpRequest) -> HttpResponse:
         else None
     )
     result = served.result if served else None
+    # A page of knots at a time, best first: sentences and sparklines only for those.
+    page = Paginator(result.knots if result else (), PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         {
             "key": knot_key(knot.tags),
@@ -92,8 +94,9 @@ def knots_view(request: HttpRequest) -> HttpResponse:
             "sparkline": knot_sparkline(knot),
             "knot": knot,
         }
-        for knot in (result.knots if result else ())
+        for knot in page.object_list
     ]
+    filters = _query_without(request, "page")
     return render(
         request,
         "analytics/knots.html",
@@ -102,7 +105,8 @@ def knots_view(request: HttpRequest) -> HttpResponse:
             "result": result,
             "served": served,
             "rows": rows,
-            "query": request.GET.urlencode(),
+            "page_obj": page,
+            "query": filters,  # the knots' links and the pages keep the filters, not the page
         },
     )
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -55,10 +56,14 @@ FILTER_PARAMETERS = [
 ]
 
 
-def _analysis_filter(request: Request) -> tuple[AnalysisFilter, KnotParams]:
+def _analysis_filter(
+    request: Request, *, also: tuple[str, ...] = ()
+) -> tuple[AnalysisFilter, KnotParams]:
     """The filter and knot parameters, read and refused (AnalysisFilterError, 400 with `code`
-    `invalid_filter`) exactly as the pages, the `knots` command and the knot job do."""
-    allowed = {*FILTER_KEYS, "min_support", "format"}  # the engine's other knobs stay internal
+    `invalid_filter`) exactly as the pages, the `knots` command and the knot job do; `also`
+    names the view's own parameters (the knots' page)."""
+    # The engine's other knobs stay internal.
+    allowed = {*FILTER_KEYS, "min_support", "format", *also}
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise ValidationError(
@@ -128,6 +133,23 @@ class TriageUndoView(APIView):
         return Response(TriageActionSerializer(action).data)
 
 
+KNOTS_PAGE = 50
+
+
+def _whole_number(request: Request, name: str, default: int, *, most: int | None = None) -> int:
+    """A page parameter: a whole number from 1 (up to `most`), or a 400 that says so."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdecimal() or not 1 <= int(raw) <= (most or 10**9):
+        message = _("%(name)s must be a whole number from 1 to %(most)d.") % {
+            "name": name,
+            "most": most or 10**9,
+        }
+        raise ValidationError({name: [message]})
+    return int(raw)
+
+
 class KnotListView(APIView):
     """The ranked knots for the filter (confirmed tags only), each with its sentence.
 
@@ -138,25 +160,57 @@ class KnotListView(APIView):
     permission_classes = [permissions.IsAuthenticated, IsAnalyst]
 
     @extend_schema(
-        parameters=FILTER_PARAMETERS,
+        parameters=[
+            *FILTER_PARAMETERS,
+            OpenApiParameter("page", int, description="page number, from 1"),
+            OpenApiParameter(
+                "page_size", int, description=f"knots per page (default {KNOTS_PAGE}, at most 500)"
+            ),
+        ],
         responses={200: KnotSerializer(many=True), 202: JobSerializer},
     )
     def get(self, request: Request) -> Response:
-        analysis_filter, params = _analysis_filter(request)
+        analysis_filter, params = _analysis_filter(request, also=("page", "page_size"))
+        size = _whole_number(request, "page_size", KNOTS_PAGE, most=500)
+        number = _whole_number(request, "page", 1)
         served = knot_result_served(analysis_filter, params=params, by=request_user(request))
         result = served.result
         if result is None:
             job = JobSerializer(served.job, context={"request": request}).data
             return Response(job, status=status.HTTP_202_ACCEPTED, headers={"Location": job["url"]})
+        # A page at a time, best first; the whole list's size in `Knots-Total` and the
+        # neighbouring pages in `Link` (RFC 8288), so the body stays the list it always was.
+        paginator = Paginator(result.knots, size)
+        if number > paginator.num_pages:
+            raise NotFound(
+                _("There is no page %(page)d: the knots fill %(pages)d.")
+                % {"page": number, "pages": paginator.num_pages}
+            )
+        page = paginator.page(number)
         headers = {
             "Knots-Computed-At": result.computed_at.isoformat(),
             "Knots-Stale": "true" if served.stale else "false",
+            "Knots-Total": str(paginator.count),
         }
+        links = []
         if served.job is not None:
             job_url = reverse("job-detail", kwargs={"key": served.job.key})
-            headers["Link"] = f'<{request.build_absolute_uri(job_url)}>; rel="monitor"'
+            links.append(f'<{request.build_absolute_uri(job_url)}>; rel="monitor"')
+        for rel, exists, target in (
+            ("next", page.has_next(), number + 1),
+            ("prev", page.has_previous(), number - 1),
+        ):
+            if exists:
+                query = request.query_params.copy()
+                query["page"] = str(target)
+                links.append(
+                    f'<{request.build_absolute_uri("?" + query.urlencode())}>; rel="{rel}"'
+                )
+        if links:
+            headers["Link"] = ", ".join(links)
+        knots = list(page.object_list)
         body = []
-        for knot, data in zip(result.knots, knots_as_json(result.knots), strict=True):
+        for knot, data in zip(knots, knots_as_json(knots), strict=True):
             body.append(
                 {
                     **data,
