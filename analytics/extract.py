@@ -17,10 +17,12 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from analytics.types import DeviationTable, KnotParams
+from analytics.incremental import merged_rows
+from analytics.snapshot import snapshot_read
+from analytics.types import DeviationRecord, DeviationTable, KnotParams
 from catalogue.models import Forbund, Municipality
 from core.errors import DomainError
-from deviations.models import Deviation, Unit, User
+from deviations.models import Deviation, DeviationChange, Unit, User
 from deviations.selectors import organisation_scope
 
 # What a request, a command line or a job may say about the view: one spelling everywhere.
@@ -281,10 +283,19 @@ def deviation_table(analysis_filter: AnalysisFilter = AnalysisFilter()) -> Devia
 
 
 def deviation_table_keyed(
-    analysis_filter: AnalysisFilter = AnalysisFilter(), *, ids: Iterable[int] | None = None
+    analysis_filter: AnalysisFilter = AnalysisFilter(),
+    *,
+    ids: Iterable[int] | None = None,
+    full: bool = False,
 ) -> tuple[DeviationTable, np.ndarray]:
     """`deviation_table`, with each row's deviation id (ascending: rows are in id order);
-    with `ids`, only those of them that are in the filter (analytics.live's changes)."""
+    with `ids`, only those of them that are in the filter (analytics.live's changes). The
+    default view comes from the kept snapshot and the deviations changed since, where there
+    is one (analytics.snapshot)."""
+    if ids is None and not full and analysis_filter == AnalysisFilter():
+        kept = _from_snapshot()
+        if kept is not None:
+            return kept
     base = None
     if ids is not None:
         base = Deviation.objects.filter(pk__in=list(ids))
@@ -334,6 +345,59 @@ def deviation_table_keyed(
         flat=_ChunkedTags(tags or ""),
     )
     return table, np.array(keys.split(","), dtype=np.int64)
+
+
+def _from_snapshot() -> tuple[DeviationTable, np.ndarray] | None:
+    """The kept table brought up to date with the deviations the one door passed since; None
+    when there is none, deviations were removed since, or the result disagrees with the
+    database's count (a change around the door): the caller then reads every row."""
+    read = snapshot_read()
+    if read is None:
+        return None
+    table, keys, seen = read
+    changed = list(
+        DeviationChange.objects.filter(id__gt=seen).values_list("deviation_id", flat=True)
+    )
+    if None in changed:
+        return None
+    if changed:
+        table, keys = _patched(table, keys, sorted(set(changed)))
+    if len(table) != filtered_deviations(AnalysisFilter()).count():
+        return None
+    return table, keys
+
+
+def _patched(
+    table: DeviationTable, keys: np.ndarray, ids: list[int]
+) -> tuple[DeviationTable, np.ndarray]:
+    """The table with these deviations as they are now: replaced, left out (no longer in the
+    analysis) or added in key order."""
+    fresh: dict[int, DeviationRecord] = {}
+    for start in range(0, len(ids), 5000):  # within every database's parameter limit
+        batch_table, batch_keys = deviation_table_keyed(ids=ids[start : start + 5000])
+        fresh.update(zip(batch_keys.tolist(), batch_table.records(), strict=True))
+    wanted = np.array(ids, dtype=np.int64)
+    position = np.searchsorted(keys, wanted)
+    inside = position < len(keys)
+    inside[inside] = keys[position[inside]] == wanted[inside]
+    alive = np.ones(len(table), dtype=bool)
+    rows, records = [], []
+    for key, row, known in zip(ids, position.tolist(), inside.tolist(), strict=True):
+        if known:
+            if key in fresh:
+                rows.append(row)
+                records.append(fresh[key])
+            else:
+                alive[row] = False
+    added = sorted(
+        key for key, known in zip(ids, inside.tolist(), strict=True) if not known and key in fresh
+    )
+    if added and len(keys) and added[0] < keys[-1]:
+        return deviation_table_keyed(ids=None, full=True)  # out of order: read it all
+    changed = DeviationTable.from_records([*records, *(fresh[key] for key in added)])
+    merged = merged_rows(table, alive, rows, changed, len(rows))
+    new_keys = np.concatenate((keys[alive], np.array(added, dtype=np.int64)))
+    return merged, new_keys
 
 
 # Tags per deviation, counted in the database so Python never loops over rows.

@@ -126,9 +126,7 @@ class KnotState:
     def _compact(self) -> None:
         """Fold the rows changed aside into the table, so they are read like the others (and,
         when there are many, the itemsets that became frequent into the known ones)."""
-        appended = [key for key, record in self._appended if record is not None]
-        keys = np.concatenate((self._keys[self._alive], np.array(appended, dtype=np.int64)))
-        self._start(self.table(), keys)
+        self._start(self.table(), self.keys())
         if len(self._extra) > EXTRA_MAX:
             self._keep_counts(self.counts())
 
@@ -143,7 +141,14 @@ class KnotState:
         records = [self._pending[row] for row in rows]
         records += [record for _, record in self._appended if record is not None]
         changed = DeviationTable.from_records(records)  # type: ignore[arg-type]
-        return _merged(self._table, self._alive, rows, changed, len(rows))
+        return merged_rows(self._table, self._alive, rows, changed, len(rows))
+
+    def keys(self) -> np.ndarray:
+        """The deviation id of each row of `table()`."""
+        if not self._pending and not self._appended:
+            return self._keys
+        appended = [key for key, record in self._appended if record is not None]
+        return np.concatenate((self._keys[self._alive], np.array(appended, dtype=np.int64)))
 
     def counts(self) -> ItemsetCounts:
         """The frequent itemsets and their counts, as `count_itemsets` gives them."""
@@ -347,7 +352,7 @@ class KnotState:
         return count
 
 
-def _merged(
+def merged_rows(
     base: DeviationTable,
     alive: np.ndarray,
     rows: list[int],

@@ -26,12 +26,15 @@ from django.utils import timezone
 
 from analytics.extract import AnalysisFilter, deviation_table_keyed, filtered_deviations
 from analytics.incremental import Change, KnotState, RebuildNeeded
+from analytics.snapshot import snapshot_seen, snapshot_write
 from analytics.types import DeviationTable, ItemsetCounts, KnotParams
 from deviations.models import DeviationChange
 
 logger = logging.getLogger(__name__)
 
 _BATCH = 5000  # deviations read per query (within every database's parameter limit)
+# Changes read on top of the snapshot before a new one is written (about 0.5 s at 1M rows).
+SNAPSHOT_EVERY = 5000
 
 
 @dataclass
@@ -84,7 +87,17 @@ def _usable(kept: _Kept, params: KnotParams, concepts: dict[str, str], latest: i
 def _build(params: KnotParams, concepts: dict[str, str], latest: int) -> _Kept:
     table, keys = deviation_table_keyed(AnalysisFilter())
     state = KnotState(table, keys, params=params, concepts=concepts)
-    return _Kept(state=state, seen=latest, built_on=timezone.localdate(), concepts=concepts)
+    kept = _Kept(state=state, seen=latest, built_on=timezone.localdate(), concepts=concepts)
+    _snapshot_refresh(kept)
+    return kept
+
+
+def _snapshot_refresh(kept: _Kept) -> None:
+    """Write the kept table for every process to read (analytics.snapshot) when there is
+    none or more than SNAPSHOT_EVERY changes have passed since the last one."""
+    written = snapshot_seen()
+    if written is None or written > kept.seen or kept.seen - written > SNAPSHOT_EVERY:
+        snapshot_write(kept.state.table(), kept.state.keys(), seen=kept.seen)
 
 
 def _catch_up(kept: _Kept, latest: int) -> None:
@@ -111,3 +124,4 @@ def _catch_up(kept: _Kept, latest: int) -> None:
             f"{kept.state.n} deviations kept, {in_database} in the database: a change "
             "bypassed deviations.services.taggings_changed"
         )
+    _snapshot_refresh(kept)

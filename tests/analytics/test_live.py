@@ -133,3 +133,45 @@ def test_after_a_change_pages_get_the_last_figures_while_a_job_counts_again(file
     assert dict(after["agencies"].rows) != dict({f.name: f for f in before}["agencies"].rows)
     assert sum(count for _, count in after["monthly"].rows) == 8
     assert results.graph_result().n_deviations == 8
+
+
+def test_the_snapshot_and_the_changes_since_read_as_every_row_does(file, staff: User) -> None:
+    from analytics import extract
+    from analytics.extract import deviation_table_keyed
+    from analytics.models import TableSnapshot
+
+    file(6)
+    live.current(params=PARAMS, concepts={})  # the worker keeps the table: a snapshot
+    assert TableSnapshot.objects.count() == 1
+    file(2, tags=("agency:FK", "agency:KOMMUN", "prov:2001:453#K4P1"))
+    deviation_withdraw(deviation=Deviation.objects.first(), by=staff, reason="Fel ärende")
+    with mock.patch.object(extract, "_patched", wraps=extract._patched) as patched:
+        table, keys = deviation_table_keyed()
+    patched.assert_called_once()
+    full, full_keys = deviation_table_keyed(full=True)
+    assert keys.tolist() == full_keys.tolist()
+    assert list(table.records()) == list(full.records())
+    # A change around the door: the count disagrees, so every row is read again.
+    Deviation.objects.filter(pk=keys[0]).update(status=Deviation.Status.WITHDRAWN)
+    assert extract._from_snapshot() is None
+    assert len(deviation_table_keyed()[0]) == len(full) - 1
+
+
+def test_a_snapshot_packs_and_unpacks_every_column() -> None:
+    from analytics.snapshot import pack, unpack
+    from analytics.types import DeviationTable
+
+    table = DeviationTable.from_records(
+        [
+            ("AV-2026-00001", date(2026, 1, 5), "0160", 3, 2, "kvinna", ("agency:FK", "law:1")),
+            ("AV-2026-00002", date(2026, 2, 1), "0162", 4, None, "", ()),
+            ("Ärende-ö", date(2025, 12, 31), "0160", 3, 4, "man", ("agency:AF",)),
+        ]
+    )
+    back, keys = unpack(pack(table, [3, 8, 21]))
+    assert keys.tolist() == [3, 8, 21]
+    assert list(back.records()) == list(table.records())
+    assert back.vocabulary == table.vocabulary
+    empty, no_keys = unpack(pack(DeviationTable.empty(), []))
+    assert len(empty) == 0
+    assert len(no_keys) == 0

@@ -1,0 +1,88 @@
+"""The default view's table kept in the database in the engine's own form (docs/knots.md §9.4).
+
+Reading a million deviations row by row, or as concatenated strings, costs seconds: the
+database assembles the strings and Python splits and numbers millions of tags. The worker that
+keeps the knot counts (analytics.live) also writes the table it holds, packed as numpy arrays
+(`pack`), with the change log position it is current to. Any process then reads the default
+view as that one value plus the deviations changed since (analytics.extract).
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from analytics.models import TableSnapshot
+from analytics.types import DeviationTable
+
+
+def pack(table: DeviationTable, keys: np.ndarray) -> bytes:
+    """The table's columns as compact arrays (small integer codes where the values repeat)."""
+    municipalities, municipality = np.unique(table.municipality, return_inverse=True)
+    genders, gender = np.unique(table.gender, return_inverse=True)
+    lengths = np.diff(table.indptr)
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        keys=np.asarray(keys, dtype=np.int64),
+        references=_compact(np.asarray(table.references, dtype=str)),
+        occurred_on=table.occurred_on.astype(np.int32),
+        municipalities=municipalities,
+        municipality=municipality.astype(np.int16),
+        unit=table.unit.astype(np.int64),
+        severity=table.severity,
+        genders=genders,
+        gender=gender.astype(np.int8),
+        vocabulary=np.array(table.vocabulary, dtype=str),
+        lengths=lengths.astype(np.int16 if not len(lengths) or lengths.max() < 2**15 else np.int64),
+        indices=table.indices.astype(np.int16 if len(table.vocabulary) < 2**15 else np.int32),
+    )
+    return buffer.getvalue()
+
+
+def _compact(references: np.ndarray) -> np.ndarray:
+    """One byte a character where the references are ASCII (they are `AV-2026-00042`)."""
+    try:
+        return references.astype(np.bytes_)
+    except UnicodeEncodeError:
+        return references
+
+
+def unpack(data: bytes) -> tuple[DeviationTable, np.ndarray]:
+    arrays = np.load(io.BytesIO(data), allow_pickle=False)
+    lengths = arrays["lengths"].astype(np.int64)
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    vocabulary = tuple(str(tag) for tag in arrays["vocabulary"])
+    table = DeviationTable.unchecked(  # written from a checked table by `pack`
+        references=arrays["references"].astype(str).astype(object),
+        occurred_on=arrays["occurred_on"].astype("datetime64[D]"),
+        municipality=arrays["municipalities"][arrays["municipality"]],
+        unit=arrays["unit"],
+        severity=arrays["severity"],
+        gender=arrays["genders"][arrays["gender"]],
+        vocabulary=vocabulary,
+        indptr=indptr,
+        indices=arrays["indices"].astype(np.int32),
+    )
+    return table, arrays["keys"]
+
+
+def snapshot_write(table: DeviationTable, keys: np.ndarray, *, seen: int) -> None:
+    """Keep this table as the default view current up to change `seen`; older ones go."""
+    snapshot = TableSnapshot.objects.create(seen=seen, rows=len(table), data=pack(table, keys))
+    TableSnapshot.objects.exclude(pk=snapshot.pk).delete()
+
+
+def snapshot_read() -> tuple[DeviationTable, np.ndarray, int] | None:
+    """The newest kept table, its keys and its change log position; None before the first."""
+    row = TableSnapshot.objects.order_by("-pk").values_list("data", "seen").first()
+    if row is None:
+        return None
+    table, keys = unpack(bytes(row[0]))
+    return table, keys, int(row[1])
+
+
+def snapshot_seen() -> int | None:
+    return TableSnapshot.objects.order_by("-pk").values_list("seen", flat=True).first()
