@@ -68,6 +68,12 @@ def current(
         return kept.state.table(), kept.state.counts()
 
 
+def keeps() -> bool:
+    """Whether this process keeps a state (the task worker does after its first knot job; a
+    web process reads the snapshot instead of building one of its own)."""
+    return _kept is not None
+
+
 def forget() -> None:
     """Drop the kept state (tests, and after a restore of the database)."""
     global _kept

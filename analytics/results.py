@@ -335,8 +335,9 @@ def _graph(analysis_filter: AnalysisFilter, min_count: int) -> CooccurrenceGraph
 
 def table_result(analysis_filter: AnalysisFilter = AnalysisFilter()) -> DeviationTable:
     """The deviation table for a filter, cached for the dashboard's many figures; the default
-    view's from the counts kept current (analytics.live) where this process keeps them."""
-    if analysis_filter == AnalysisFilter():
+    view's from the state kept current (analytics.live) where this process keeps one, else
+    from the snapshot (analytics.extract)."""
+    if analysis_filter == AnalysisFilter() and live.keeps():
         return live.current(params=KnotParams(), concepts=catalogue_concepts())[0]
     version = tag_version()
     key = "table:" + hashlib.sha256(f"{version}|{analysis_filter.key()}".encode()).hexdigest()
