@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from catalogue.selectors import tag_search
 from deviations.rules import FieldRuleError, check_occurred_on
 
-GENERAL_PARAMETERS = {"page", "page_size", "format", "ordering", "search"}
+GENERAL_PARAMETERS = {"page", "page_size", "cursor", "format", "ordering", "search"}
 # An end date may reach a little ahead (the rest of this year, say); year 9999 is a slip.
 DATE_BOUND_AHEAD = timedelta(days=366)
 
