@@ -13,10 +13,11 @@ and nodes and edges are sorted, so the same input and seed give the same graph.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
 import networkx as nx
 import numpy as np
-from scipy import special
 
 from analytics.knots import benjamini_hochberg, count_itemsets
 from analytics.types import (
@@ -27,6 +28,16 @@ from analytics.types import (
     Knot,
     KnotParams,
 )
+
+
+@cache
+def _special() -> Any:
+    """scipy.special, imported at the first use: importing scipy costs every process that
+    never runs the engine (a command, a web worker at start) 0.2 s."""
+    from scipy import special
+
+    return special
+
 
 __all__ = ["cooccurrence_graph", "knot_subgraph"]
 
@@ -51,7 +62,7 @@ def cooccurrence_graph(
 
     expected = tag_counts[pairs[:, 0]].astype(np.float64) * tag_counts[pairs[:, 1]] / max(n, 1)
     lift = pair_counts / np.where(expected > 0, expected, 1.0)
-    p_value = special.pdtrc(pair_counts - 1, expected) if len(pairs) else np.zeros(0)
+    p_value = _special().pdtrc(pair_counts - 1, expected) if len(pairs) else np.zeros(0)
     backbone = benjamini_hochberg(p_value, q) & (lift > 1.0)
 
     weighted_degree = np.bincount(

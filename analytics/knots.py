@@ -40,16 +40,26 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from itertools import combinations
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from analytics.mining import AVAILABLE as MINING_COMPILED
 from analytics.mining import frequent_itemsets, implied_entries, postings
 from analytics.trend import month_labels, share_trends, windows
 from analytics.types import DeviationTable, ItemsetCounts, Knot, KnotParams, implied_law, tag_kind
+
+
+@cache
+def _special() -> Any:
+    """scipy.special, imported at the first use: importing scipy costs every process that
+    never runs the engine (a command, a web worker at start) 0.2 s."""
+    from scipy import special
+
+    return special
+
 
 __all__ = [
     "ENGINE_VERSION",
@@ -464,7 +474,7 @@ def _candidates(counts: ItemsetCounts, statute: np.ndarray) -> _Candidates:
         support=support,
         expected=expected,
         split=np.concatenate(splits) if splits else np.zeros(0, dtype=np.int64),
-        p_value=special.pdtrc(support - 1, expected) if len(support) else np.zeros(0),
+        p_value=_special().pdtrc(support - 1, expected) if len(support) else np.zeros(0),
     )
 
 
@@ -845,7 +855,7 @@ def knots_scored(features: KnotFeatures, *, params: KnotParams, include_local: b
                 lift=float(support_f[i] / expected[i]),
                 expected=float(expected[i]),
                 surplus=float(surplus[i]),
-                p_value=float(special.pdtrc(support_f[i] - 1, expected[i])),
+                p_value=float(_special().pdtrc(support_f[i] - 1, expected[i])),
                 split=features.split[i],
                 trend=float(tau[i]),
                 trend_p=float(trend_p[i]),

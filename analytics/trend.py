@@ -23,9 +23,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+from typing import Any
 
 import numpy as np
-from scipy import special
+
+
+@cache
+def _special() -> Any:
+    """scipy.special, imported at the first use: importing scipy costs every process that
+    never runs the engine (a command, a web worker at start) 0.2 s."""
+    from scipy import special
+
+    return special
+
 
 __all__ = [
     "Trend",
@@ -89,8 +100,8 @@ def share_trends(
         m = (r + p)[active]
         k = r[active]
         share = total_recent / (total_recent + total_previous)
-        lower = special.bdtr(k, m, share)  # P(X ≤ r)
-        upper = np.where(k > 0, special.bdtrc(np.maximum(k - 1, 0), m, share), 1.0)  # P(X ≥ r)
+        lower = _special().bdtr(k, m, share)  # P(X ≤ r)
+        upper = np.where(k > 0, _special().bdtrc(np.maximum(k - 1, 0), m, share), 1.0)  # P(X ≥ r)
         p_value[active] = np.minimum(1.0, 2.0 * np.minimum(lower, upper))
     return tau, p_value
 
@@ -119,8 +130,10 @@ def share_ratio_interval(
     if m <= 0 or total_recent <= 0 or total_previous <= 0:
         return 0.0, float("inf")
     alpha = 1.0 - level
-    low = float(special.betaincinv(recent, m - recent + 1, alpha / 2)) if recent > 0 else 0.0
-    high = float(special.betaincinv(recent + 1, m - recent, 1 - alpha / 2)) if previous > 0 else 1.0
+    low = float(_special().betaincinv(recent, m - recent + 1, alpha / 2)) if recent > 0 else 0.0
+    high = (
+        float(_special().betaincinv(recent + 1, m - recent, 1 - alpha / 2)) if previous > 0 else 1.0
+    )
     odds = total_previous / total_recent
 
     def ratio(share: float) -> float:
