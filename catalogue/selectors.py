@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 
+from catalogue import tagger_cache
 from catalogue.concordance import concept_map
 from catalogue.models import Agency, Concordance, Law, Provision, Term
 from catalogue.tagging import TagCatalogue
@@ -51,7 +52,14 @@ def tag_catalogue() -> TagCatalogue:
     cached = _catalogue_cache.get("default")
     if cached and cached[0] == fingerprint:
         return cached[1]
-    catalogue = TagCatalogue.from_rows(
+    catalogue = tagger_cache.load(fingerprint) or _catalogue_compiled()
+    tagger_cache.store(fingerprint, catalogue)  # for tag_text without Django's set-up
+    _catalogue_cache["default"] = (fingerprint, catalogue)
+    return catalogue
+
+
+def _catalogue_compiled() -> TagCatalogue:
+    return TagCatalogue.from_rows(
         laws=Law.objects.filter(sfs__isnull=False).values(
             "sfs",
             "title",
@@ -66,8 +74,6 @@ def tag_catalogue() -> TagCatalogue:
         terms=Term.objects.values("term", "forms", "targets", "ambiguous"),
         provisions=Provision.objects.values_list("tag_id", flat=True),
     )
-    _catalogue_cache["default"] = (fingerprint, catalogue)
-    return catalogue
 
 
 @dataclass(frozen=True, slots=True)

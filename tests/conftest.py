@@ -16,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from analytics import live
+from catalogue import tagger_cache
 from catalogue.loader import catalogue_load
 from catalogue.models import Agency, Municipality
 from catalogue.selectors import catalogue_changed
@@ -69,6 +70,12 @@ def committed_catalogue(transactional_db: None) -> None:
     if not Agency.objects.exists():
         catalogue_load()
     roles_ensure()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tagger_cache_aside(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Compiled catalogues of the tests' databases go to a folder of the session's own."""
+    tagger_cache.CACHE_DIR = tmp_path_factory.mktemp("tagger")
 
 
 @pytest.fixture(autouse=True)
