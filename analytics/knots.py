@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from analytics.mining import AVAILABLE as MINING_COMPILED
+from analytics.mining import available as mining_available
 from analytics.mining import frequent_itemsets, implied_entries, postings
 from analytics.trend import month_labels, share_trends, windows
 from analytics.types import DeviationTable, ItemsetCounts, Knot, KnotParams, implied_law, tag_kind
@@ -75,6 +75,8 @@ ENGINE_VERSION = "knots-1"
 SEVERITY_WEIGHTS = (0.0, 1.0, 2.0, 4.0, 8.0)  # index = severity; 0 = not assessed (left out)
 TREND_ALPHA = 0.05
 SPREAD_CAP = 5.0
+# Count with the compiled miner where numba imports (tests switch it off for the numpy path).
+MINING_COMPILED = True
 _PAIR_BINCOUNT_LIMIT = 1 << 26  # V² up to this: dense pair counting with bincount
 _TRIPLE_BINCOUNT_LIMIT = 1 << 25  # F·V up to this: triples counted with bincount (≤ 256 MiB)
 _INT64_MAX = (1 << 63) - 1
@@ -103,7 +105,7 @@ def mining_baskets(
     if not len(indices) or not np.any(law_of >= 0):
         return table.indptr, indices
     laws = np.unique(law_of[law_of >= 0])
-    if MINING_COMPILED:
+    if MINING_COMPILED and mining_available():
         drop = implied_entries(table.indptr, indices, law_of)
     elif len(laws) <= 63:
         drop = _implied_by_bits(table.indptr, indices, law_of, laws)
@@ -201,7 +203,7 @@ def _count(
         "max_size": max_size,
         "max_tags_enumerated": max_tags_enumerated,
     }
-    if MINING_COMPILED:
+    if MINING_COMPILED and mining_available():
         found = frequent_itemsets(indptr, indices, v, **arguments)
         if found is not None:
             return found
@@ -524,7 +526,7 @@ def _postings(
     indptr: np.ndarray, indices: np.ndarray, v: int, n: int, wanted: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows per tag (see analytics.mining.postings); only the `wanted` tags where compiled."""
-    if MINING_COMPILED and wanted is not None:
+    if MINING_COMPILED and wanted is not None and mining_available():
         return postings(indptr, indices, v, wanted)
     lengths = np.diff(indptr)
     rows = np.repeat(np.arange(n, dtype=np.int64), lengths)

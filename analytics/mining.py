@@ -18,7 +18,6 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from importlib.util import find_spec
 from types import SimpleNamespace
 from typing import Any
 
@@ -26,7 +25,6 @@ import numpy as np
 
 # numba is a dependency; the numpy path in analytics.knots is the fallback without it. It is
 # imported at the first count, not at start-up: importing it costs every process 0.3 s.
-AVAILABLE = find_spec("numba") is not None
 # The kernel's f × f count matrices for f frequent tags stay within 32 MiB each.
 DENSE_LIMIT = 1 << 23
 
@@ -460,11 +458,26 @@ def _grown(out: np.ndarray, at_least: int) -> np.ndarray:
     return grown
 
 
+def _kernels() -> SimpleNamespace:
+    kernels = _compiled()
+    if kernels is None:  # pragma: no cover - numba is a dependency
+        raise RuntimeError("analytics.mining needs numba: pip install numba")
+    return kernels
+
+
+def available() -> bool:
+    """Whether the compiled kernels can be used (numba imports)."""
+    return _compiled() is not None
+
+
 @cache
-def _compiled() -> SimpleNamespace:
+def _compiled() -> SimpleNamespace | None:
     """The kernels compiled for this machine (numba keeps them on disk, so only the first
-    process after an install pays the few seconds of compiling)."""
-    from numba import njit
+    process after an install pays the few seconds of compiling); None without numba."""
+    try:
+        from numba import njit
+    except ImportError:  # pragma: no cover - an installation without the dependency
+        return None
 
     def compile_(function: Any) -> Any:
         return njit(cache=True, nogil=True)(function)
@@ -487,7 +500,7 @@ def _compiled() -> SimpleNamespace:
 def tag_bitmaps(indptr: np.ndarray, indices: np.ndarray, v: int, *, cap: int) -> np.ndarray:
     """(v + 1) × words uint64: bit r of row t is set when row r holds tag t; row v marks the
     rows longer than `cap` (analytics.incremental's recount of frequent tags)."""
-    return _compiled().bitmaps(indptr, indices, int(v), int(cap))
+    return _kernels().bitmaps(indptr, indices, int(v), int(cap))
 
 
 def bitmap_count(
@@ -496,7 +509,7 @@ def bitmap_count(
     """How many rows hold every tag of the itemset, not counting rows whose bit is set in
     `skip` (a words-long uint64 array) nor, with `leave_out_long`, the long rows."""
     numbers = np.array(sorted(itemset), dtype=np.int64)
-    return int(_compiled().bitmap_count(bits, numbers, skip, bool(leave_out_long)))
+    return int(_kernels().bitmap_count(bits, numbers, skip, bool(leave_out_long)))
 
 
 def rows_holding(
@@ -511,7 +524,7 @@ def rows_holding(
     """How many of `rows` (of the CSR baskets) hold every tag of `itemset`, leaving out rows
     longer than `max_length` and rows marked in `skip` (analytics.incremental's recount)."""
     return int(
-        _compiled().holding(
+        _kernels().holding(
             indptr,
             indices,
             np.asarray(rows, dtype=np.int64),
@@ -532,7 +545,7 @@ def merge_rows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(indptr, indices) of rows gathered from two CSR tables: output row i is row
     `source[i]` of the new table where `from_new[i]`, else of the base table."""
-    return _compiled().merge(
+    return _kernels().merge(
         base_indptr,
         np.asarray(base_indices, dtype=np.int32),
         np.asarray(source, dtype=np.int64),
@@ -545,7 +558,7 @@ def merge_rows(
 def implied_entries(indptr: np.ndarray, indices: np.ndarray, law_of: np.ndarray) -> np.ndarray:
     """Entries that are a law implied by a provision in the same row (`law_of[t]`: the law
     tag t implies, or -1), in one pass (analytics.knots.mining_baskets)."""
-    return _compiled().implied(indptr, indices, np.asarray(law_of, dtype=np.int64))
+    return _kernels().implied(indptr, indices, np.asarray(law_of, dtype=np.int64))
 
 
 def postings(
@@ -558,7 +571,7 @@ def postings(
     counts = np.bincount(indices, minlength=v)
     pointer = np.zeros(v + 1, dtype=np.int64)
     np.cumsum(np.where(want, counts, 0), out=pointer[1:])
-    return _compiled().postings(indptr, indices, want, pointer), pointer
+    return _kernels().postings(indptr, indices, want, pointer), pointer
 
 
 def warm() -> None:
@@ -610,7 +623,7 @@ def frequent_itemsets(
     small = np.int16 if len(frequent) < np.iinfo(np.int16).max else np.int32
     number = np.full(v, -1, dtype=small)
     number[frequent] = np.arange(len(frequent), dtype=small)
-    kernels = _compiled()
+    kernels = _kernels()
     items, kept_indptr, long_row = kernels.renumber(
         indptr, indices, number, int(max_tags_enumerated)
     )

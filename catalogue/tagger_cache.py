@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle  # noqa: S403 - only files this module wrote into the project's own var/
 import sys
 import tempfile
@@ -135,15 +134,18 @@ def tag_lines(
             write(json.dumps(tag_line(line, catalogue=catalogue, today=today), ensure_ascii=False))
 
 
-def tag_text_fast(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> bool:
+def tag_text_fast(
+    *,
+    database: dict[str, Any],
+    time_zone: str,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> bool:
     """`manage.py tag_text` without Django, when the catalogue file for the database's
-    fingerprint exists; False (nothing read or written) when the ordinary path must run."""
-    import importlib
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knutpunkt.settings")
+    fingerprint exists; False (nothing read or written) when the ordinary path must run.
+    `database` and `time_zone` are the settings module's, read by manage.py."""
     try:
-        settings = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
-        connection = _connect(settings.DATABASES["default"])
+        connection = _connect(database)
         if connection is None:
             return False
         try:
@@ -155,7 +157,7 @@ def tag_text_fast(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> boo
     catalogue = load(fingerprint)
     if catalogue is None:
         return False
-    today = datetime.now(ZoneInfo(settings.TIME_ZONE)).date()
+    today = datetime.now(ZoneInfo(time_zone)).date()
     tag_lines(stdin, lambda text: stdout.write(text + "\n"), catalogue=catalogue, today=today)
     stdout.flush()
     return True

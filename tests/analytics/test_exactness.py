@@ -148,6 +148,7 @@ def test_the_fallback_counting_paths_are_exact(
 def test_the_compiled_miner_is_the_one_in_use() -> None:
     # numba is a dependency: an installation without it would silently count 2-3x slower.
     assert knots_module.MINING_COMPILED
+    assert mining_module.available()
 
 
 @settings(max_examples=40, deadline=None)

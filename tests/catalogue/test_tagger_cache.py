@@ -45,7 +45,7 @@ def test_the_fast_path_answers_as_the_command_does(committed_catalogue, cache_di
     assert len(list(cache_dir.glob("*.pickle"))) == 1
     fast = io.StringIO()
     with mock.patch.object(tagger_cache, "_connect", return_value=_Borrowed()):
-        assert tagger_cache.tag_text_fast(io.StringIO(LINES), fast)
+        assert tagger_cache.tag_text_fast(**SETTINGS, stdin=io.StringIO(LINES), stdout=fast)
     assert fast.getvalue() == slow.getvalue()
     assert fast.getvalue().count("\n") == 3  # the empty line gives nothing, the bad one an error
 
@@ -54,7 +54,7 @@ def test_the_fast_path_answers_as_the_command_does(committed_catalogue, cache_di
 def test_without_a_file_for_this_version_the_ordinary_path_runs(committed_catalogue) -> None:
     with mock.patch.object(tagger_cache, "_connect", return_value=_Borrowed()):
         out = io.StringIO()
-        assert not tagger_cache.tag_text_fast(io.StringIO(LINES), out)
+        assert not tagger_cache.tag_text_fast(**SETTINGS, stdin=io.StringIO(LINES), stdout=out)
     assert out.getvalue() == ""
 
 
@@ -62,6 +62,9 @@ def test_a_broken_file_is_not_read(cache_dir) -> None:
     cache_dir.mkdir(parents=True)
     tagger_cache._path((1, 2, 3, 4, 5)).write_bytes(b"not a pickle")
     assert tagger_cache.load((1, 2, 3, 4, 5)) is None
+
+
+SETTINGS = {"database": {"ENGINE": "django.db.backends.sqlite3"}, "time_zone": "Europe/Stockholm"}
 
 
 class _Borrowed:
