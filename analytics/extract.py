@@ -354,11 +354,13 @@ def _from_snapshot() -> tuple[DeviationTable, np.ndarray] | None:
     if read is None:
         return None
     table, keys, seen = read
+    # The snapshot is younger than a day and the log keeps two (analytics.snapshot), so every
+    # change since it is still here.
     changed = list(
         DeviationChange.objects.filter(id__gt=seen).values_list("deviation_id", flat=True)
     )
     if None in changed:
-        return None
+        return None  # deviations were removed since
     if changed:
         table, keys = _patched(table, keys, sorted(set(changed)))
     if len(table) != filtered_deviations(AnalysisFilter()).count():

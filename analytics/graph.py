@@ -12,7 +12,7 @@ and nodes and edges are sorted, so the same input and seed give the same graph.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -49,13 +49,17 @@ def cooccurrence_graph(
     seed: int = 42,
     q: float = 0.01,
     hub_ratio: float = 0.25,
+    concepts: Mapping[str, str] | None = None,
 ) -> CooccurrenceGraph:
-    """Tags, their co-occurrence edges, seeded Louvain communities and hub flags."""
+    """Tags, their co-occurrence edges, seeded Louvain communities and hub flags. On a table
+    of concepts, pass the concepts, so the baskets are the knots' own (`count_itemsets`)."""
     if min_count < 1:
         raise ValueError("min_count must be at least 1")
     n = len(table)
     vocabulary = table.vocabulary
-    counts = count_itemsets(table, params=KnotParams(min_support=min_count, max_size=2))
+    counts = count_itemsets(
+        table, params=KnotParams(min_support=min_count, max_size=2), concepts=concepts
+    )
     tag_counts = counts.tag_counts
     pairs = counts.itemsets.get(2, np.zeros((0, 2), dtype=np.int32))
     pair_counts = counts.counts.get(2, np.zeros(0, dtype=np.int64))

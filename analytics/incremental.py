@@ -80,7 +80,7 @@ class KnotState:
         self.params = params
         self.concepts = dict(concepts)
         self._start(table, keys)
-        self._keep_counts(count_itemsets(self._bridged, params=params))
+        self._keep_counts(count_itemsets(self._bridged, params=params, concepts=self.concepts))
         self.n = len(table)
 
     def _keep_counts(self, counts: ItemsetCounts) -> None:
@@ -181,7 +181,8 @@ class KnotState:
 
     def rebuilt(self) -> ItemsetCounts:
         """The counts of the current table from scratch: the check for `counts`."""
-        return count_itemsets(self.table().on_concepts(self.concepts), params=self.params)
+        bridged = self.table().on_concepts(self.concepts)
+        return count_itemsets(bridged, params=self.params, concepts=self.concepts)
 
     # -- changing -------------------------------------------------------------------------
 

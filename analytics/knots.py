@@ -352,13 +352,20 @@ def _count_horner(
     return itemsets, counts
 
 
-def count_itemsets(table: DeviationTable, *, params: KnotParams | None = None) -> ItemsetCounts:
+def count_itemsets(
+    table: DeviationTable,
+    *,
+    params: KnotParams | None = None,
+    concepts: Mapping[str, str] | None = None,
+) -> ItemsetCounts:
     """Exact counts of every itemset of size 2..max_size with count ≥ min_support (step 2).
 
-    Counted over the mining baskets (implied laws left out), before any gate or fold.
+    Counted over the mining baskets (implied laws left out), before any gate or fold. On a
+    table of concepts, pass the concepts: a provision then implies its law's concept, as in
+    `find_knots`.
     """
     params = params or KnotParams()
-    indptr, indices = mining_baskets(table)
+    indptr, indices = mining_baskets(table, concepts=concepts)
     tag_counts, itemsets, counts = _count(
         indptr,
         indices,

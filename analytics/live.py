@@ -91,18 +91,20 @@ def _usable(kept: _Kept, params: KnotParams, concepts: dict[str, str], latest: i
 
 
 def _build(params: KnotParams, concepts: dict[str, str], latest: int) -> _Kept:
-    table, keys = deviation_table_keyed(AnalysisFilter())
+    # Every row, not the snapshot: the daily build is what puts right anything that went
+    # around the one door, and the snapshot written from it starts afresh.
+    table, keys = deviation_table_keyed(AnalysisFilter(), full=True)
     state = KnotState(table, keys, params=params, concepts=concepts)
     kept = _Kept(state=state, seen=latest, built_on=timezone.localdate(), concepts=concepts)
-    _snapshot_refresh(kept)
+    _snapshot_refresh(kept, force=True)
     return kept
 
 
-def _snapshot_refresh(kept: _Kept) -> None:
-    """Write the kept table for every process to read (analytics.snapshot) when there is
-    none or more than SNAPSHOT_EVERY changes have passed since the last one."""
+def _snapshot_refresh(kept: _Kept, *, force: bool = False) -> None:
+    """Write the kept table for every process to read (analytics.snapshot) after a build and
+    when more than SNAPSHOT_EVERY changes have passed since the last one."""
     written = snapshot_seen()
-    if written is None or written > kept.seen or kept.seen - written > SNAPSHOT_EVERY:
+    if force or written is None or written > kept.seen or kept.seen - written > SNAPSHOT_EVERY:
         snapshot_write(kept.state.table(), kept.state.keys(), seen=kept.seen)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -90,8 +91,9 @@ def _mine(
     triple = np.full(dense * dense if max_size >= 4 else 1, -1, dtype=np.int32)
     row_buf = np.zeros(f + 1, dtype=np.int32)
     scratch = np.empty(1 << 16, dtype=arena.dtype)
-    # The frequent triples of one first tag: at most every pair of its extensions.
-    most = dense * (dense - 1) // 2 + 1 if max_size >= 4 else 1
+    # The frequent triples of one first tag: at most every pair of its extensions (grown to
+    # that for the first tag that needs more, not allocated for all f tags up front).
+    most = 1024 if max_size >= 4 else 1
     tri_a = np.zeros(most, dtype=np.int32)
     tri_b = np.zeros(most, dtype=np.int32)
     tri_start = np.zeros(most + 1, dtype=np.int64)
@@ -131,6 +133,13 @@ def _mine(
             for i in range(n_ext):
                 mark[extensions[i]] = False
             continue
+        if max_size >= 4 and n_ext * (n_ext - 1) // 2 + 1 > len(tri_a):
+            most = n_ext * (n_ext - 1) // 2 + 1
+            tri_a = np.zeros(most, dtype=np.int32)
+            tri_b = np.zeros(most, dtype=np.int32)
+            tri_start = np.zeros(most + 1, dtype=np.int64)
+            tri_fill = np.zeros(most, dtype=np.int64)
+            tri_count = np.zeros(most, dtype=np.int64)
         # Triples (y, a, b): pairs of y's frequent extensions, counted densely.
         t = begin
         while t < end:
@@ -470,6 +479,9 @@ def available() -> bool:
     return _compiled() is not None
 
 
+_COMPILING = threading.Lock()  # two threads asking first must not wrap `_grown` twice
+
+
 @cache
 def _compiled() -> SimpleNamespace | None:
     """The kernels compiled for this machine (numba keeps them on disk, so only the first
@@ -482,8 +494,10 @@ def _compiled() -> SimpleNamespace | None:
     def compile_(function: Any) -> Any:
         return njit(cache=True, nogil=True)(function)
 
-    global _grown  # _mine calls it, so it must be compiled first
-    _grown = compile_(_grown)
+    global _grown  # _mine calls it, so it must be compiled first, and only once
+    with _COMPILING:
+        if not hasattr(_grown, "py_func"):
+            _grown = compile_(_grown)
     return SimpleNamespace(
         rows_by_tag=compile_(_rows_by_tag),
         mine=compile_(_mine),

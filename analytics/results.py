@@ -152,7 +152,7 @@ def knot_result(
         progress.step(_("Reading the confirmed tags"))
     concepts = catalogue_concepts()
     counts = None
-    if analysis_filter == AnalysisFilter():
+    if analysis_filter == AnalysisFilter() and params == KnotParams():
         # Kept current change by change (analytics.live): no reading of every deviation and
         # no counting from scratch after a filing or a confirmation.
         table, counts = live.current(params=params, concepts=concepts)
@@ -329,8 +329,9 @@ def graph_refresh(analysis_filter: AnalysisFilter, *, min_count: int = 5) -> Non
 
 
 def _graph(analysis_filter: AnalysisFilter, min_count: int) -> CooccurrenceGraph:
-    table = table_result(analysis_filter).on_concepts(catalogue_concepts())
-    return cooccurrence_graph(table, min_count=min_count, seed=42)
+    concepts = catalogue_concepts()
+    table = table_result(analysis_filter).on_concepts(concepts)
+    return cooccurrence_graph(table, min_count=min_count, seed=42, concepts=concepts)
 
 
 def table_result(analysis_filter: AnalysisFilter = AnalysisFilter()) -> DeviationTable:

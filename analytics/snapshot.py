@@ -10,8 +10,10 @@ view as that one value plus the deviations changed since (analytics.extract).
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import numpy as np
+from django.utils import timezone
 
 from analytics.models import TableSnapshot
 from analytics.types import DeviationTable
@@ -75,9 +77,20 @@ def snapshot_write(table: DeviationTable, keys: np.ndarray, *, seen: int) -> Non
     TableSnapshot.objects.exclude(pk=snapshot.pk).delete()
 
 
+# A snapshot older than this is not read: the change log keeps two days (retention), so the
+# changes since a younger one are all there; the worker writes one at least daily.
+SNAPSHOT_MAX_AGE = timedelta(hours=24)
+
+
 def snapshot_read() -> tuple[DeviationTable, np.ndarray, int] | None:
-    """The newest kept table, its keys and its change log position; None before the first."""
-    row = TableSnapshot.objects.order_by("-pk").values_list("data", "seen").first()
+    """The newest kept table, its keys and its change log position; None before the first
+    and when it is older than a day."""
+    row = (
+        TableSnapshot.objects.filter(created_at__gte=timezone.now() - SNAPSHOT_MAX_AGE)
+        .order_by("-pk")
+        .values_list("data", "seen")
+        .first()
+    )
     if row is None:
         return None
     table, keys = unpack(bytes(row[0]))

@@ -3,39 +3,152 @@
 Page numbers (`page`) by default, with `count`; a text search (`q`) is counted only up to
 core.search.COUNT_MAX, and `count_capped` says when the count stopped there. Keyset pages
 (`cursor`, empty for the first page) follow the list's own order from where the last page
-ended instead of counting rows off from the start, so the last page of a million rows costs
-what the first does; their answers carry `next` and `previous` but no count.
+ended, a tuple of the ordering fields' values (the primary key breaking ties), instead of
+counting rows off from the start, so the last page of a million rows costs what the first
+does; their answers carry `next` and `previous` but no count.
 """
 
+import base64
+import binascii
+import json
+import uuid
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
 
 from core.search import RANK, SearchPaginator
 
 
-class _Keyset(CursorPagination):
+class _Keyset(BasePagination):
+    """Keyset pages in the list's own order: the cursor holds the last row's values of every
+    ordering field (the primary key added to break ties), and the next page is the rows after
+    that tuple. Nullable fields have no place in such an order: those lists are refused."""
+
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 500
 
-    def get_ordering(self, request: Any, queryset: Any, view: Any) -> tuple[str, ...]:
-        """The list's own order: the first field positions the page, the rest break ties."""
-        ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
-        plain = all(isinstance(field, str) for field in ordering)
-        if not ordering or not plain or any(field.lstrip("-") == RANK for field in ordering):
-            raise ValidationError(
-                {"cursor": [_("Cursor pages follow a fixed order; this list is ranked. Use page.")]}
-            )
-        return tuple(ordering)
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
+        self.request = request
+        self.ordering = self._ordering(queryset)
+        self.page_size = self._size(request)
+        raw = request.query_params.get("cursor") or ""
+        after, backwards = self._decode(raw, queryset.model) if raw else (None, False)
+        order = [_flipped(field) for field in self.ordering] if backwards else self.ordering
+        rows = queryset.order_by(*order)
+        if after is not None:
+            rows = rows.filter(_after(order, after))
+        found = list(rows[: self.page_size + 1])
+        more, page = len(found) > self.page_size, found[: self.page_size]
+        if backwards:
+            page.reverse()
+        self.page = page
+        self.next_values = self._values(page[-1]) if page and (more or backwards) else None
+        self.previous_values = (
+            self._values(page[0]) if page and raw and (more or not backwards) else None
+        )
+        return page
 
-    def decode_cursor(self, request: Any) -> Any:
-        if request.query_params.get(self.cursor_query_param) == "":
-            return None  # `cursor=`: the first page
-        return super().decode_cursor(request)
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
+            {
+                "next": self._link(self.next_values, backwards=False),
+                "previous": self._link(self.previous_values, backwards=True),
+                "results": data,
+            }
+        )
+
+    def _ordering(self, queryset: Any) -> list[str]:
+        ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+        refused = _("Cursor pages follow a fixed order of required fields; this list has none.")
+        if not ordering or not all(isinstance(field, str) for field in ordering):
+            raise ValidationError({"cursor": [refused]})
+        meta = queryset.model._meta
+        for field in ordering:
+            name = field.lstrip("-")
+            if name == RANK:
+                raise ValidationError(
+                    {
+                        "cursor": [
+                            _("Cursor pages follow a fixed order; this list is ranked. Use page.")
+                        ]
+                    }
+                )
+            try:
+                model_field = meta.get_field("id" if name == "pk" else name)
+            except FieldDoesNotExist:
+                raise ValidationError({"cursor": [refused]}) from None
+            if model_field.null:
+                raise ValidationError({"cursor": [refused]})
+        names = {field.lstrip("-") for field in ordering}
+        if not names & {"pk", "id", meta.pk.name}:
+            ordering.append("-pk" if ordering[-1].startswith("-") else "pk")
+        return ordering
+
+    def _size(self, request: Any) -> int:
+        raw = request.query_params.get("page_size")
+        if raw is None or raw == "":
+            return self.page_size
+        if not raw.isdecimal() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {"page_size": [_("page_size must be a whole number from 1 to 500.")]}
+            )
+        return int(raw)
+
+    def _values(self, row: Any) -> list[Any]:
+        return [getattr(row, field.lstrip("-")) for field in self.ordering]
+
+    def _link(self, values: list[Any] | None, *, backwards: bool) -> str | None:
+        if values is None:
+            return None
+        token = json.dumps([backwards, [_plain(value) for value in values]])
+        query = self.request.query_params.copy()
+        query["cursor"] = base64.urlsafe_b64encode(token.encode()).decode()
+        return self.request.build_absolute_uri("?" + query.urlencode())
+
+    def _decode(self, raw: str, model: Any) -> tuple[list[Any], bool]:
+        meta = model._meta
+        try:
+            backwards, values = json.loads(base64.urlsafe_b64decode(raw.encode()).decode())
+            if not isinstance(backwards, bool) or len(values) != len(self.ordering):
+                raise ValueError
+            fields = [
+                meta.get_field("id" if f.lstrip("-") == "pk" else f.lstrip("-"))
+                for f in self.ordering
+            ]
+            return [f.to_python(v) for f, v in zip(fields, values, strict=True)], backwards
+        except (ValueError, TypeError, UnicodeDecodeError, binascii.Error, DjangoValidationError):
+            raise NotFound(_("Invalid cursor: follow a next or previous link.")) from None
+
+
+def _flipped(field: str) -> str:
+    return field[1:] if field.startswith("-") else f"-{field}"
+
+
+def _after(order: list[str], values: list[Any]) -> Q:
+    """Rows after `values` in `order`: (a, b, c) > (x, y, z) written out field by field."""
+    condition = Q(pk__in=[])
+    for i, field in enumerate(order):
+        name = field.lstrip("-")
+        step = Q(**{f"{name}__lt" if field.startswith("-") else f"{name}__gt": values[i]})
+        for earlier, value in zip(order[:i], values[:i], strict=True):
+            step &= Q(**{earlier.lstrip("-"): value})
+        condition |= step
+    return condition
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    return value
 
 
 class Pagination(PageNumberPagination):
@@ -68,6 +181,7 @@ class Pagination(PageNumberPagination):
             "(count stops at 10 000): add words or filters to narrow it.",
         }
         described["properties"]["count"]["description"] = "Absent from keyset (cursor) pages."
+        described["required"] = [name for name in described.get("required", []) if name != "count"]
         return described
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:

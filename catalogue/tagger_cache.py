@@ -53,7 +53,8 @@ KEEP = 4  # files kept: the newest few catalogue versions
 def _code_version() -> str:
     """The tagger's own source: a file compiled by other code is not read."""
     digest = hashlib.sha256()
-    for path in sorted((Path(__file__).parent / "tagging").glob("*.py")):
+    here = Path(__file__).parent
+    for path in [*sorted((here / "tagging").glob("*.py")), here / "tagids.py"]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -96,6 +97,28 @@ def load(fingerprint: tuple[object, ...]) -> TagCatalogue | None:
     return catalogue if isinstance(catalogue, TagCatalogue) else None
 
 
+# Connection options libpq itself understands; others are Django's (the fast path steps aside).
+LIBPQ_OPTIONS = {
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "sslpassword",
+    "sslcrl",
+    "sslcompression",
+    "connect_timeout",
+    "application_name",
+    "options",
+    "target_session_attrs",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "gssencmode",
+    "channel_binding",
+}
+
+
 def _connect(database: dict[str, Any]) -> Any:
     """A bare driver connection to Django's default database (settings.DATABASES)."""
     engine = database["ENGINE"]
@@ -108,14 +131,19 @@ def _connect(database: dict[str, Any]) -> Any:
     if engine == "django.db.backends.postgresql":
         import psycopg
 
+        extra = database.get("OPTIONS") or {}
+        if set(extra) - LIBPQ_OPTIONS:
+            return None  # an option only Django knows what to do with: the ordinary path
         options = {
             "dbname": database.get("NAME"),
             "user": database.get("USER") or None,
             "password": database.get("PASSWORD") or None,
             "host": database.get("HOST") or None,
             "port": database.get("PORT") or None,
+            "connect_timeout": 5,
+            **extra,  # TLS (sslmode, sslrootcert, ...) exactly as the settings ask
         }
-        return psycopg.connect(**{k: v for k, v in options.items() if v}, connect_timeout=5)
+        return psycopg.connect(**{k: v for k, v in options.items() if v not in (None, "")})
     return None
 
 

@@ -171,12 +171,14 @@ def taggings_changed(*, deviation_ids: Iterable[int]) -> None:
     if ids:
         _references_register(ids)
         _confirmed_tags_repack(ids)
+    # The version row's lock first: concurrent changes then take their change-log ids in the
+    # order they commit, so a reader that has seen id N has seen every id below it.
+    tag_version_bump()
     # In the same transaction as the change: a kept analysis reads exactly what committed.
     DeviationChange.objects.bulk_create(
         [DeviationChange(deviation_id=pk) for pk in sorted(set(ids))] or [DeviationChange()],
         batch_size=5000,
     )
-    tag_version_bump()
     tags_changed.send(sender=Deviation, deviation_ids=ids)
 
 

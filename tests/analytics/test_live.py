@@ -102,11 +102,15 @@ def test_the_default_view_knots_come_from_the_kept_counts(file) -> None:
     file(4, first=2)
     today = date(2026, 4, 1)
     with mock.patch("analytics.results.find_knots", wraps=find_knots) as engine:
-        result = knot_result(params=PARAMS, today=today, use_cache=False)
-    assert engine.call_args.kwargs["counts"] is not None
-    fresh = find_knots(deviation_table(), params=PARAMS, today=today, concepts={})
+        result = knot_result(today=today, use_cache=False)
+        assert engine.call_args.kwargs["counts"] is not None
+        # Other parameters are counted afresh: one kept state, for the default view's.
+        knot_result(params=PARAMS, today=today, use_cache=False)
+        assert engine.call_args.kwargs["counts"] is None
+    fresh = find_knots(deviation_table(), today=today, concepts={})
     assert [k.tags for k in result.knots] == [k.tags for k in fresh]
     assert [k.deviations for k in result.knots] == [k.deviations for k in fresh]
+    assert result.deviations == 10
 
 
 def test_after_a_change_pages_get_the_last_figures_while_a_job_counts_again(file) -> None:
@@ -155,6 +159,22 @@ def test_the_snapshot_and_the_changes_since_read_as_every_row_does(file, staff: 
     Deviation.objects.filter(pk=keys[0]).update(status=Deviation.Status.WITHDRAWN)
     assert extract._from_snapshot() is None
     assert len(deviation_table_keyed()[0]) == len(full) - 1
+
+
+def test_a_snapshot_older_than_a_day_is_not_read(file) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from analytics import extract
+    from analytics.models import TableSnapshot
+
+    file(3)
+    live.current(params=PARAMS, concepts={})
+    assert extract._from_snapshot() is not None
+    # Older than the change log is sure to reach back: the changes since may be gone.
+    TableSnapshot.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert extract._from_snapshot() is None
 
 
 def test_a_snapshot_packs_and_unpacks_every_column() -> None:

@@ -77,3 +77,34 @@ def test_barriers_page_by_cursor_too(analyst_api: APIClient) -> None:
     response = analyst_api.get("/api/v1/barriers/", {"cursor": ""})
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+def test_a_thousand_deviations_on_one_day_page_through_without_a_gap(
+    analyst_api: APIClient, taby_unit: Unit
+) -> None:
+    # DRF's own cursor positions on the first field only and gives up on ties beyond 1,000.
+    for _ in range(120):
+        DeviationFactory(unit=taby_unit, occurred_on=date(2026, 2, 2))
+    walked, cursor = [], ""
+    for _ in range(10):
+        body = analyst_api.get("/api/v1/deviations/", {"cursor": cursor, "page_size": 7}).json()
+        walked += [row["reference"] for row in body["results"]]
+        if not body["next"]:
+            break
+        cursor = cursor_of(body["next"])
+    assert len(walked) == 70
+    rest = []
+    while cursor:
+        body = analyst_api.get("/api/v1/deviations/", {"cursor": cursor, "page_size": 7}).json()
+        rest += [row["reference"] for row in body["results"]]
+        cursor = cursor_of(body["next"]) if body["next"] else ""
+    assert len(set(walked + rest)) == len(walked + rest) == 120
+    assert walked + rest == sorted(walked + rest, reverse=True)  # newest reference first
+
+
+def test_a_list_ordered_by_a_field_that_may_be_empty_refuses_cursor_pages(
+    analyst_api: APIClient,
+) -> None:
+    response = analyst_api.get("/api/v1/escalations/", {"cursor": ""})
+    assert response.status_code == 400
+    assert response.json()["errors"]["cursor"]
