@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import snowballstemmer
@@ -109,7 +109,10 @@ class Query:
         return bool(self.wanted or self.excluded)
 
 
+@lru_cache(maxsize=200_000)
 def stem_word(word: str) -> str:
+    """A word's stem; remembered, since a language's texts repeat their words (an import
+    stems every description: about 40 words each, most of them seen before)."""
     return word if word.isdigit() else _stemmer().stemWord(word)
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from catalogue.services import references_register
 from catalogue.tagging import TagCatalogue, TagSuggestion, suggest_tags
 from catalogue.tagids import parse_tag_id
 from core.errors import DomainError, PersonalDataError, StateError
+from core.history import CREATED, history_copy
 from core.national import deviations_held_check
 from core.text import text_clean
 from deviations.models import (
@@ -216,8 +217,14 @@ def _confirmed_tags_repack(ids: list[int]) -> None:
             .values_list("deviation_id", "tag_id")
         ):
             packed[deviation_id].append(tag_id)
-    rows = [Deviation(pk=pk, confirmed_tags=";".join(tags)) for pk, tags in packed.items()]
-    Deviation.objects.bulk_update(rows, ["confirmed_tags"], batch_size=1000)
+    # One plain UPDATE per row, sent together: bulk_update's CASE over a thousand ids costs an
+    # import a quarter of its time to compile.
+    table = connection.ops.quote_name(Deviation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET confirmed_tags = %s WHERE id = %s",  # noqa: S608 - the model's table
+            [(";".join(tags), pk) for pk, tags in packed.items()],
+        )
 
 
 def tag_version_bump() -> None:
@@ -518,11 +525,18 @@ def deviations_file_many(
     ]
     for deviation in deviations:  # bulk inserts send no pre_save: the gate is asked here
         instance_check(deviation)
-    created = bulk_create_with_history(deviations, Deviation, batch_size=500, default_user=by)
+    # Rows and their audit history: the history copied in the database (core.history), not
+    # built as a second model instance and compiled INSERT value per row (half an import's time).
+    created = Deviation.objects.bulk_create(deviations, batch_size=500)
     saved = {
         d.reference: d
         for d in Deviation.objects.filter(reference__in=[d.reference for d in created])
     }
+    user_id = by.pk if by is not None else None
+    history_copy(
+        Deviation, [d.pk for d in saved.values()], user_id=user_id, reason="", when=now,
+        kind=CREATED,
+    )  # fmt: skip
     taggings = [
         tagging
         for index, item in enumerate(items)
@@ -548,7 +562,10 @@ def deviations_file_many(
                 state=Tagging.State.SUGGESTED,
                 by=None,
             )
-    bulk_create_with_history(taggings, Tagging, batch_size=1000, default_user=by)
+    written = Tagging.objects.bulk_create(taggings, batch_size=1000)
+    history_copy(
+        Tagging, [t.pk for t in written], user_id=user_id, reason="", when=now, kind=CREATED
+    )
     taggings_changed(deviation_ids=[d.pk for d in saved.values()])
     return [saved[references[index]] for index in range(len(items))]
 
