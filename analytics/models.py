@@ -15,7 +15,7 @@ class TableSnapshot(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     seen = models.BigIntegerField()
     rows = models.PositiveIntegerField()
-    data = models.BinaryField()
+    data = models.BinaryField(null=True)  # emptied by scan_personal_data --redact, as blobs are
 
     class Meta:
         verbose_name = _("analysis snapshot")

@@ -91,9 +91,14 @@ def snapshot_read() -> tuple[DeviationTable, np.ndarray, int] | None:
         .values_list("data", "seen")
         .first()
     )
-    if row is None:
+    if row is None or row[0] is None:
         return None
-    table, keys = unpack(bytes(row[0]))
+    try:
+        table, keys = unpack(bytes(row[0]))
+    except (ValueError, OSError, KeyError, EOFError):
+        # Emptied (scan_personal_data --redact drops stored blobs) or damaged: read every row,
+        # and the worker's next build writes a new one.
+        return None
     return table, keys, int(row[1])
 
 
