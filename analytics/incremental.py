@@ -24,7 +24,7 @@ from itertools import combinations
 
 import numpy as np
 
-from analytics.knots import count_itemsets, mining_baskets
+from analytics.knots import _count, count_itemsets, mining_baskets
 from analytics.mining import bitmap_count, merge_rows, postings, rows_holding, tag_bitmaps
 from analytics.types import (
     DeviationRecord,
@@ -80,7 +80,16 @@ class KnotState:
         self.params = params
         self.concepts = dict(concepts)
         self._start(table, keys)
-        self._keep_counts(count_itemsets(self._bridged, params=params, concepts=self.concepts))
+        # Counted from the baskets `_start` made, the ones every change is compared with.
+        tag_counts, itemsets, counts = _count(
+            self._indptr,
+            self._indices,
+            len(self.vocabulary),
+            min_support=params.min_support,
+            max_size=params.max_size,
+            max_tags_enumerated=params.max_tags_enumerated,
+        )
+        self._keep_counts(ItemsetCounts(self.vocabulary, len(table), tag_counts, itemsets, counts))
         self.n = len(table)
 
     def _keep_counts(self, counts: ItemsetCounts) -> None:
@@ -116,6 +125,8 @@ class KnotState:
         self._changed_bits = np.zeros(max((len(table) + 63) // 64, 1), dtype=np.uint64)
         self._bits: np.ndarray | None = None  # tag bitmaps of the table rows, when needed
         self._postings: tuple[np.ndarray, np.ndarray] | None = None
+        self._table_now: DeviationTable | None = table  # `table()` until the next change
+        self._counts_now: ItemsetCounts | None = None  # `counts()` until the next change
         self._bridged = table.on_concepts(self.concepts)
         if hasattr(self, "vocabulary") and self._bridged.vocabulary != self.vocabulary:
             raise RebuildNeeded("the vocabulary changed")
@@ -134,7 +145,13 @@ class KnotState:
 
     def table(self) -> DeviationTable:
         """The deviation table as it is now, rows in key order: what a fresh extraction reads
-        (its vocabulary may still hold a tag that no row names any more)."""
+        (its vocabulary may still hold a tag that no row names any more). Merged once per
+        change: a recomputation asks for it for the knots, the graph and the figures."""
+        if self._table_now is None:
+            self._table_now = self._merged()
+        return self._table_now
+
+    def _merged(self) -> DeviationTable:
         if not self._pending and not self._appended:
             return self._table
         rows = sorted(row for row, record in self._pending.items() if record is not None)
@@ -152,6 +169,11 @@ class KnotState:
 
     def counts(self) -> ItemsetCounts:
         """The frequent itemsets and their counts, as `count_itemsets` gives them."""
+        if self._counts_now is None:
+            self._counts_now = self._frequent()
+        return self._counts_now
+
+    def _frequent(self) -> ItemsetCounts:
         minimum = self.params.min_support
         itemsets: dict[int, np.ndarray] = {}
         counts: dict[int, np.ndarray] = {}
@@ -217,6 +239,7 @@ class KnotState:
                 self.n += 1
             self._subsets(old, -1, delta)
             self._subsets(basket, +1, delta)
+        self._table_now = self._counts_now = None
         self._delta(delta)
         if len(self._pending) + len(self._appended) > COMPACT_AFTER:
             self._compact()

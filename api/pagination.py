@@ -26,6 +26,22 @@ from rest_framework.response import Response
 from core.search import RANK, SearchPaginator
 
 
+def whole_number(request: Any, name: str, default: int, *, most: int | None = None) -> int:
+    """A page parameter (`page`, `page_size`): a whole number from 1 (up to `most`), or a 400
+    that says so; `default` when it is not given."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    top = most or 10**9
+    if not raw.isdecimal() or not 1 <= int(raw) <= top:
+        message = _("%(name)s must be a whole number from 1 to %(most)d.") % {
+            "name": name,
+            "most": top,
+        }
+        raise ValidationError({name: [message]})
+    return int(raw)
+
+
 class _Keyset(BasePagination):
     """Keyset pages in the list's own order: the cursor holds the last row's values of every
     ordering field (the primary key added to break ties), and the next page is the rows after
@@ -92,14 +108,7 @@ class _Keyset(BasePagination):
         return ordering
 
     def _size(self, request: Any) -> int:
-        raw = request.query_params.get("page_size")
-        if raw is None or raw == "":
-            return self.page_size
-        if not raw.isdecimal() or not 1 <= int(raw) <= self.max_page_size:
-            raise ValidationError(
-                {"page_size": [_("page_size must be a whole number from 1 to 500.")]}
-            )
-        return int(raw)
+        return whole_number(request, "page_size", self.page_size, most=self.max_page_size)
 
     def _values(self, row: Any) -> list[Any]:
         return [getattr(row, field.lstrip("-")) for field in self.ordering]

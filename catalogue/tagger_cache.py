@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from catalogue.jsonlines import tag_line
 from catalogue.tagging import TagCatalogue
 
 CACHE_DIR = Path(__file__).resolve().parents[1] / "var" / "cache" / "tagger"
@@ -155,8 +156,6 @@ def tag_lines(
     today: date,
 ) -> None:
     """One JSON line out per non-empty line in (docs/contracts.md §2)."""
-    from catalogue.jsonlines import tag_line
-
     for line in lines:
         if line.strip():
             write(json.dumps(tag_line(line, catalogue=catalogue, today=today), ensure_ascii=False))

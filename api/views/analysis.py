@@ -22,6 +22,7 @@ from analytics.presentation import knot_key, knot_sentence, labels_for
 from analytics.results import dashboard_figures, knot_result_served
 from analytics.types import KnotParams
 from api.filters import date_params_check
+from api.pagination import whole_number
 from api.permissions import IsAnalyst
 from api.serializers.analysis import (
     ErrorSerializer,
@@ -136,20 +137,6 @@ class TriageUndoView(APIView):
 KNOTS_PAGE = 50
 
 
-def _whole_number(request: Request, name: str, default: int, *, most: int | None = None) -> int:
-    """A page parameter: a whole number from 1 (up to `most`), or a 400 that says so."""
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdecimal() or not 1 <= int(raw) <= (most or 10**9):
-        message = _("%(name)s must be a whole number from 1 to %(most)d.") % {
-            "name": name,
-            "most": most or 10**9,
-        }
-        raise ValidationError({name: [message]})
-    return int(raw)
-
-
 class KnotListView(APIView):
     """The ranked knots for the filter (confirmed tags only), each with its sentence.
 
@@ -171,8 +158,8 @@ class KnotListView(APIView):
     )
     def get(self, request: Request) -> Response:
         analysis_filter, params = _analysis_filter(request, also=("page", "page_size"))
-        size = _whole_number(request, "page_size", KNOTS_PAGE, most=500)
-        number = _whole_number(request, "page", 1)
+        size = whole_number(request, "page_size", KNOTS_PAGE, most=500)
+        number = whole_number(request, "page", 1)
         served = knot_result_served(analysis_filter, params=params, by=request_user(request))
         result = served.result
         if result is None:
