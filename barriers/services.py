@@ -150,6 +150,7 @@ def _link(
     deviations_table = quote(Deviation._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value(now)
     by_id = by.pk if by is not None else None
+    rows: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(new), 5000):
             batch = new[start : start + 5000]
@@ -157,38 +158,59 @@ def _link(
             cursor.execute(
                 f"INSERT INTO {table} (barrier_id, deviation_id, how, is_example, added_at, "  # noqa: S608 - our table names, values as parameters
                 f"added_by_id) SELECT %s, id, %s, %s, %s, %s FROM {deviations_table} "
-                f"WHERE id IN ({marks})",
+                f"WHERE id IN ({marks}) RETURNING id",
                 [barrier.pk, how, False, stamp, by_id, *batch],
             )
-    rows = list(barrier.evidence_rows.filter(deviation_id__in=new).values_list("pk", flat=True))
+            rows.extend(row[0] for row in cursor.fetchall())
     history_copy(BarrierEvidence, rows, user_id=by_id, reason="", when=now, kind=CREATED)
     _mark_linked(new, by=by)
     return new
 
 
-def _status_set(ids: Sequence[int], *, status: str, by: User | None, why: str) -> None:
-    """One status for many deviations: one UPDATE per batch and their history rows in the
-    database (Django's bulk_update writes a CASE per row, seconds for a knot of thousands)."""
+def _status_set(
+    ids: Sequence[int],
+    *,
+    status: str,
+    by: User | None,
+    why: str,
+    only_from: Sequence[str] = (),
+) -> list[int]:
+    """One status for many deviations (those now in `only_from`, when given): one UPDATE …
+    RETURNING per batch and their history rows in the database (Django's bulk_update writes a
+    CASE per row, seconds for a knot of thousands). Returns the ids that changed."""
     if not ids:
-        return
+        return []
     now = timezone.now()
-    for start in range(0, len(ids), 5000):
-        batch = ids[start : start + 5000]
-        Deviation.objects.filter(pk__in=batch).update(status=status, updated_at=now)
-    history_copy(Deviation, ids, user_id=by.pk if by else None, reason=why, when=now)
+    quote = connection.ops.quote_name
+    table = quote(Deviation._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    changed: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            batch = list(ids[start : start + 5000])
+            marks = ", ".join(["%s"] * len(batch))
+            only = ""
+            if only_from:
+                only = f" AND status IN ({', '.join(['%s'] * len(only_from))})"
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, updated_at = %s "  # noqa: S608 - our table name, values as parameters
+                f"WHERE id IN ({marks}){only} RETURNING id",
+                [status, stamp, *batch, *only_from],
+            )
+            changed.extend(row[0] for row in cursor.fetchall())
+    history_copy(Deviation, changed, user_id=by.pk if by else None, reason=why, when=now)
+    return changed
 
 
 def _mark_linked(ids: Sequence[int], *, by: User | None) -> None:
     """Linked is what the reporter sees on "Mina avvikelser"; closed deviations stay closed."""
-    changed = [
-        pk
-        for start in range(0, len(ids), 5000)
-        for pk in Deviation.objects.filter(
-            pk__in=ids[start : start + 5000],
-            status__in=(Deviation.Status.SUBMITTED, Deviation.Status.TRIAGED),
-        ).values_list("pk", flat=True)
-    ]
-    _status_set(changed, status=Deviation.Status.LINKED, by=by, why="linked to a barrier")
+    _status_set(
+        ids,
+        status=Deviation.Status.LINKED,
+        by=by,
+        why="linked to a barrier",
+        only_from=(Deviation.Status.SUBMITTED, Deviation.Status.TRIAGED),
+    )
 
 
 def _evidence_status_move(
