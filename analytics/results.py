@@ -11,9 +11,12 @@ once (`knots_recompute_default`, subscribed to deviations.signals.tags_changed).
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -258,6 +261,40 @@ def knots_run(job: Job, progress: Progress) -> dict[str, object]:
 REFRESH_JOB = "figures"
 
 
+# What this process last read of each served value, by key: (version, value). A warm page
+# then reads one small version entry instead of unpickling a graph of 130,000 edges (0.5 s at
+# 1M), and a value is read from the shared cache once per process per version.
+_held: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+_HELD_MOST = 24
+_held_lock = threading.Lock()
+
+
+def _hold(key: str, kept: tuple[int, Any]) -> None:
+    with _held_lock:
+        _held[key] = kept
+        _held.move_to_end(key)
+        while len(_held) > _HELD_MOST:
+            _held.popitem(last=False)
+
+
+def served_forget() -> None:
+    """Forget what this process holds (tests: rolled-back rows reuse version numbers)."""
+    _held.clear()
+
+
+def _shared(key: str) -> tuple[int, Any] | None:
+    """The shared cache's latest value for `key`, read only when it is newer than the one
+    this process holds (its version is stored beside it, small)."""
+    held = _held.get(key)
+    stored = cache.get(f"{key}:v")
+    if held is not None and stored == held[0]:
+        return held
+    kept = cache.get(key)
+    if kept is not None:
+        _hold(key, kept)
+    return kept
+
+
 def _served[T](kind: str, view: str, compute: Callable[[], T], *, job: dict[str, object]) -> T:
     """The last value computed for a view: current, or, when the data has moved on since, the
     last one while a background job brings it up to date, so no visitor waits for the
@@ -268,7 +305,10 @@ def _served[T](kind: str, view: str, compute: Callable[[], T], *, job: dict[str,
     """
     key = f"latest:{kind}:" + hashlib.sha256(view.encode()).hexdigest()
     version = tag_version()
-    kept = cache.get(key)
+    held = _held.get(key)
+    if held is not None and held[0] == version:
+        return held[1]
+    kept = _shared(key)
     if kept is not None and kept[0] == version:
         return kept[1]
     if kept is not None:
@@ -278,14 +318,15 @@ def _served[T](kind: str, view: str, compute: Callable[[], T], *, job: dict[str,
             dedupe_key=key[:64],
             backoff=KNOTS_BACKOFF,
         )
-        fresh = cache.get(key)  # with the immediate backend the job has already run
+        fresh = _shared(key)  # with the immediate backend the job has already run
         return (fresh or kept)[1]
     return _computed(key, version, compute)
 
 
 def _computed[T](key: str, version: int, compute: Callable[[], T]) -> T:
     value = compute()
-    cache.set(key, (version, value), CACHE_SECONDS)
+    cache.set_many({key: (version, value), f"{key}:v": version}, CACHE_SECONDS)
+    _hold(key, (version, value))
     return value
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -383,8 +383,10 @@ class ItemsetCounts:
         return sum(len(c) for c in self.counts.values())
 
 
-@dataclass(frozen=True, slots=True)
-class GraphNode:
+# Graph nodes and edges are named tuples, not dataclasses: a graph of a million deviations has
+# some 130,000 edges, read back from the shared cache on every page that draws it, and a tuple
+# is rebuilt four times faster (0.46 → 0.12 s at 1M).
+class GraphNode(NamedTuple):
     tag: str
     count: int  # deviations carrying the tag
     weighted_degree: int  # Σ co-occurrence counts over the tag's edges
@@ -393,8 +395,7 @@ class GraphNode:
     hub: bool
 
 
-@dataclass(frozen=True, slots=True)
-class GraphEdge:
+class GraphEdge(NamedTuple):
     a: str  # a < b
     b: str
     count: int

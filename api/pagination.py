@@ -102,9 +102,13 @@ class _Keyset(BasePagination):
                 raise ValidationError({"cursor": [refused]}) from None
             if model_field.null:
                 raise ValidationError({"cursor": [refused]})
-        names = {field.lstrip("-") for field in ordering}
-        if not names & {"pk", "id", meta.pk.name}:
-            ordering.append("-pk" if ordering[-1].startswith("-") else "pk")
+        # A unique field decides every tie: the order ends there (the list's index serves it);
+        # otherwise the primary key breaks the ties.
+        for i, field in enumerate(ordering):
+            name = field.lstrip("-")
+            if name in ("pk", "id", meta.pk.name) or meta.get_field(name).unique:
+                return ordering[: i + 1]
+        ordering.append("-pk" if ordering[-1].startswith("-") else "pk")
         return ordering
 
     def _size(self, request: Any) -> int:
@@ -141,7 +145,11 @@ def _flipped(field: str) -> str:
 
 
 def _after(order: list[str], values: list[Any]) -> Q:
-    """Rows after `values` in `order`: (a, b, c) > (x, y, z) written out field by field."""
+    """Rows after `values` in `order`: (a, b, c) > (x, y, z) written out field by field, with
+    a ≥ x (or ≤) in front, so the database scans the list's index from there instead of
+    testing the whole table against the disjunction."""
+    first = order[0]
+    bound = Q(**{f"{first.lstrip('-')}__{'lte' if first.startswith('-') else 'gte'}": values[0]})
     condition = Q(pk__in=[])
     for i, field in enumerate(order):
         name = field.lstrip("-")
@@ -149,7 +157,7 @@ def _after(order: list[str], values: list[Any]) -> Q:
         for earlier, value in zip(order[:i], values[:i], strict=True):
             step &= Q(**{earlier.lstrip("-"): value})
         condition |= step
-    return condition
+    return bound & condition
 
 
 def _plain(value: Any) -> Any:

@@ -79,15 +79,20 @@ class DeviationFilterSet(django_filters.FilterSet):
     )
     municipality = MunicipalityCodeFilter(
         field_name="municipality__code",
+        distinct=False,  # a deviation has one municipality: the join repeats no row
         to_field_name="code",
         queryset=Municipality.objects.all(),
         label=_("Municipality (SCB code)"),
     )
     unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Unit"))
+    # Columns of the deviation itself: no join, so no DISTINCT (django-filter's default for
+    # multiple choices), which made counting a filtered list of 1M rows cost 0.3 s.
     status = django_filters.MultipleChoiceFilter(
-        choices=Deviation.Status.choices, label=_("Status")
+        choices=Deviation.Status.choices, label=_("Status"), distinct=False
     )
-    category = django_filters.MultipleChoiceFilter(choices=Category.choices, label=_("Category"))
+    category = django_filters.MultipleChoiceFilter(
+        choices=Category.choices, label=_("Category"), distinct=False
+    )
     severity = django_filters.NumberFilter(
         field_name="severity", lookup_expr="gte", label=_("Severity at least")
     )

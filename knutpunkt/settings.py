@@ -428,7 +428,7 @@ JOB_STALE_MINUTES = int(os.environ.get("JOB_STALE_MINUTES", "30"))
 # process's memory ("local").
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "core.cache.SharedCache",
         "LOCATION": "knutpunkt_cache",
         "TIMEOUT": 7 * 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 5000},

@@ -103,6 +103,7 @@ def test_settings_hold_no_hook_into_an_app() -> None:
         "AUTHENTICATION_BACKENDS",  # single sign-on's backends (deviations.sso)
         "REST_FRAMEWORK",
         "SPECTACULAR_SETTINGS",  # the API schema names enums of api's own layer and below
+        "CACHES",  # Django's hook for a cache backend (core.cache: unreadable values are misses)
     }
     own = tuple(f"{app}." for app in APPS)
 
