@@ -235,7 +235,13 @@ class Deviation(models.Model):
             # Each list's order, so that its first page is read from an index, not sorted
             # from every row: the deviation list (and a unit's), the triage queue (oldest
             # submitted first), the start page's newest reports.
-            models.Index(fields=["-occurred_on", "-reference"], name="deviation_list_order"),
+            # With the id (PostgreSQL; SQLite's indexes hold it anyway): a deep page's ids are
+            # read from the index alone (core.search.ListPaginator).
+            models.Index(
+                fields=["-occurred_on", "-reference"],
+                name="deviation_list_order",
+                include=["id"],
+            ),
             models.Index(fields=["unit", "-occurred_on"], name="deviation_unit_order"),
             models.Index(fields=["status", "reported_at", "id"], name="deviation_triage_order"),
             models.Index(fields=["-reported_at"], name="deviation_newest_reports"),

@@ -54,6 +54,7 @@ from deviations.presentation import (
     quoted_words,
 )
 from deviations.selectors import (
+    deviation_count,
     deviation_get,
     deviation_list,
     draft_get,
@@ -468,7 +469,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
         "own": own_deviation_list(user=user)[:5],
         "drafts": _drafts_shown(user),
         "recent": visible.order_by("-reported_at")[:10],
-        "visible_count": visible.count(),
+        "visible_count": deviation_count(user=user),
     }
     return render(request, "home.html", context)
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from deviations.models import Deviation, Draft, Unit, User
-from deviations.selectors import deviation_list, draft_list
+from deviations.selectors import deviation_count, deviation_list, draft_list
 from tests.factories import DeviationFactory, UserFactory
 
 
@@ -18,6 +18,22 @@ def own_and_foreign(taby_unit: Unit, haninge_unit: Unit) -> tuple[Deviation, Dev
 def test_selector_scopes_staff_to_their_units(staff: User, own_and_foreign) -> None:
     own, foreign = own_and_foreign
     assert list(deviation_list(user=staff)) == [own]
+
+
+@pytest.mark.parametrize(
+    "persona", ["staff", "analyst", "steering_member", "outsider", "admin_user"]
+)
+def test_the_count_is_the_number_of_visible_deviations(
+    persona: str, request, staff: User, own_and_foreign, haninge_unit: Unit
+) -> None:
+    """Staff's count is added up from disjoint parts: their units' deviations, and their own
+    reports filed for another unit (counted once, not twice when in their unit)."""
+    DeviationFactory(unit=haninge_unit, reporter=staff)  # own report, another unit
+    DeviationFactory(unit=own_and_foreign[0].unit, reporter=staff)  # own report, own unit
+    user = request.getfixturevalue(persona)
+    assert deviation_count(user=user) == deviation_list(user=user).count()
+    if persona == "staff":
+        assert deviation_count(user=user) == 3
 
 
 def test_analyst_sees_every_unit(analyst: User, own_and_foreign) -> None:
