@@ -11,12 +11,17 @@ through `POST /api/v1/deviations/` with an idempotency key, retrying the same pa
 up to 3 times on a timeout or a connection error, then 1-2 reads (its own list, one detail).
 With `--lose-acks SHARE`, that share of first submissions waits only 20 ms for the answer: the
 server stores the deviation but the client times out, so the retry path is taken end to end
-(the same key must come back with the same reference, never a second deviation).
+(the same key must come back with the same reference, never a second deviation). With
+`--think SECONDS`, each user pauses that long on average (exponentially distributed) before
+each action, as a person reads and types; without it they act back to back, which measures
+saturation rather than the latency people see. The first `--warmup` seconds (default 10) are
+made and checked but not timed: each worker's first requests load the compiled catalogue.
 
 Afterwards the database is checked: every acknowledged reference is there exactly once with the
 key that was sent, the deviations filed in the run are exactly the acknowledged keys plus any
 accepted whose acknowledgement was lost (reported separately), and no reporter has the same
-description twice. Prints throughput and p50/p95/p99/max latency per kind. Exits 1 when a
+description twice. Prints throughput and p50/p95/p99/max latency per kind, and as the last
+line one JSON object with the p95 of each kind. Exits 1 when a
 submission is missing or duplicated or any 5xx happened, 2 when the run itself fails.
 """
 
@@ -238,10 +243,18 @@ def simulate(
     deadline: float,
     results: Results,
     lose_acks: float = 0.0,
+    think: float = 0.0,
+    measured_from: float = 0.0,
 ) -> None:
     import requests
 
     rng = random.Random(seed)
+
+    def pause() -> None:
+        """A person reads and types between actions: on average `think` seconds."""
+        if think > 0:
+            time.sleep(min(rng.expovariate(1 / think), max(0.0, deadline - time.monotonic())))
+
     session = requests.Session()
     session.headers["Authorization"] = f"Token {token}"
     mine: list[str] = []
@@ -260,7 +273,8 @@ def simulate(
             return None
         ms = (time.perf_counter() - started) * 1000
         bad = response.status_code >= 400
-        results.record(kind, ms, str(response.status_code), response.text if bad else "")
+        if bad or time.monotonic() >= measured_from:  # an error counts even while warming up
+            results.record(kind, ms, str(response.status_code), response.text if bad else "")
         return response
 
     while time.monotonic() < deadline:
@@ -299,10 +313,12 @@ def simulate(
                 results.acked.setdefault(str(key), reference)
                 results.acked_refs[str(key)].append(reference)
         for _ in range(rng.randint(1, 2)):
+            pause()
             if mine and rng.random() < 0.5:
                 call("detail", "GET", f"{base}{API}{rng.choice(mine)}/")
             else:
                 call("list", "GET", base + API, params={"mine": "true"})
+        pause()
 
 
 # --- orchestration ---------------------------------------------------------------------------
@@ -403,6 +419,19 @@ def _report(args: argparse.Namespace, results: Results, elapsed: float, facts: d
     )
     print(f"exactly once: {'yes' if exactly_once else 'NO'}; 5xx responses: {server_errors}")
     print(f"knot recomputation jobs during the run, by status: {facts['knot_jobs']}")
+    figures: dict[str, Any] = {
+        "users": args.users,
+        "instances": args.instances,
+        "think_s": args.think,
+        "requests_per_s": round(total / elapsed, 1),
+        "exactly_once": exactly_once,
+        "server_errors": server_errors,
+    }
+    for kind in KINDS:
+        ordered = sorted(results.latency[kind])
+        if ordered:
+            figures[f"{kind.replace(' ', '_')}_p95_ms"] = round(percentile(ordered, 95))
+    print(json.dumps(figures))
     return exactly_once and server_errors == 0
 
 
@@ -438,12 +467,24 @@ def run(args: argparse.Namespace) -> int:
         base = stack.start()
         results = Results()
         started = datetime.now(UTC)
-        began = time.monotonic()
-        deadline = began + args.seconds
+        # Each worker's first requests load the compiled catalogue and warm its caches: the
+        # warm-up's requests are made and checked, but not timed.
+        measured_from = time.monotonic() + args.warmup
+        deadline = measured_from + args.seconds
         threads = [
             threading.Thread(
                 target=simulate,
-                args=(base, token, setup["unit"], args.seed + n, deadline, results, args.lose_acks),
+                args=(
+                    base,
+                    token,
+                    setup["unit"],
+                    args.seed + n,
+                    deadline,
+                    results,
+                    args.lose_acks,
+                    args.think,
+                    measured_from,
+                ),
                 daemon=True,
             )
             for n, token in enumerate(setup["tokens"])
@@ -452,7 +493,7 @@ def run(args: argparse.Namespace) -> int:
             thread.start()
         for thread in threads:
             thread.join()
-        elapsed = time.monotonic() - began
+        elapsed = time.monotonic() - measured_from
     finally:
         stack.stop()
     facts = _phase(
@@ -487,6 +528,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=0.0,
         help="share of first submissions whose answer the client misses (0-1)",
     )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds each user pauses between actions (0: none, the saturation test)",
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=10.0, help="seconds of requests made but not timed"
+    )
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument(
         "--phase", choices=["setup", "verify", "collectstatic"], help=argparse.SUPPRESS
@@ -500,6 +550,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         or args.workers < 1
         or args.instances < 1
         or not 0 <= args.lose_acks <= 1
+        or args.think < 0
+        or args.warmup < 0
     ):
         parser.error("need --users ≥ 1, --seconds > 0, --workers ≥ 1 and 0 ≤ --lose-acks ≤ 1")
     return args
