@@ -184,14 +184,12 @@ def _status_set(
     quote = connection.ops.quote_name
     table = quote(Deviation._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value(now)
+    only = f" AND status IN ({', '.join(['%s'] * len(only_from))})" if only_from else ""
     changed: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(ids), 5000):
             batch = list(ids[start : start + 5000])
             marks = ", ".join(["%s"] * len(batch))
-            only = ""
-            if only_from:
-                only = f" AND status IN ({', '.join(['%s'] * len(only_from))})"
             cursor.execute(
                 f"UPDATE {table} SET status = %s, updated_at = %s "  # noqa: S608 - our table name, values as parameters
                 f"WHERE id IN ({marks}){only} RETURNING id",

@@ -94,9 +94,14 @@ def deviation_count(*, user: User) -> int:
     """How many deviations `deviation_list` gives this user. Staff's "their units or their own
     reports" is counted as two disjoint parts, each read from one index: the disjunction made
     the database visit every row of the units (1M deviations: 150 ms → a few)."""
-    visible = deviation_list(user=user)
-    if sees_organisation_deviations(user) or not user.has_perm("deviations.add_deviation"):
-        return visible.count()
+    staff_only = (
+        user.is_authenticated
+        and user.is_active
+        and user.has_perm("deviations.add_deviation")
+        and not sees_organisation_deviations(user)
+    )
+    if not staff_only:
+        return deviation_list(user=user).count()
     units = list(user.units.values_list("pk", flat=True))
     in_units = Deviation.objects.filter(unit_id__in=units).count() if units else 0
     elsewhere = Deviation.objects.filter(reporter=user).exclude(unit_id__in=units).count()

@@ -34,6 +34,8 @@ def test_the_count_is_the_number_of_visible_deviations(
     assert deviation_count(user=user) == deviation_list(user=user).count()
     if persona == "staff":
         assert deviation_count(user=user) == 3
+        user.is_active = False  # a deactivated account sees nothing, and counts nothing
+        assert deviation_count(user=user) == deviation_list(user=user).count() == 0
 
 
 def test_analyst_sees_every_unit(analyst: User, own_and_foreign) -> None:
