@@ -8,6 +8,7 @@ definition of the format.
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 TagKind = Literal["agency", "law", "provision"]
@@ -57,6 +58,7 @@ def provision_tag_id(sfs: str, chapter: str | None, section: str | None) -> str:
     return f"prov:{sfs}#{fragment}"
 
 
+@lru_cache(maxsize=8192)  # the same few identifiers on every row of an import
 def parse_tag_id(tag_id: str) -> ParsedTag:
     """Parse a tag identifier; raise ValueError with the reason when it is malformed."""
     if m := AGENCY_RE.match(tag_id):

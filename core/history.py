@@ -26,8 +26,10 @@ def history_copy(
     reason: str,
     when: datetime,
     kind: str = CHANGED,
+    column: str | None = None,
 ) -> None:
-    """One historical row per row of `model` with these ids, as it stands now."""
+    """One historical row per row of `model` with these ids, as it stands now; with `column`,
+    per row whose `column` holds one of the ids (every tagging of new deviations)."""
     history = model.history.model  # type: ignore[attr-defined]
     kept = {f.column for f in model._meta.concrete_fields}
     columns = [
@@ -46,6 +48,6 @@ def history_copy(
                 f"INSERT INTO {quote(history._meta.db_table)} ({listed}, history_date, "  # noqa: S608 - names from the models, values as parameters
                 f"history_change_reason, history_type, history_user_id) "
                 f"SELECT {listed}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-                f"WHERE {quote(model._meta.pk.column)} IN ({marks})",
+                f"WHERE {quote(column or model._meta.pk.column)} IN ({marks})",
                 [stamp, reason[:100] or None, kind, user_id, *batch],
             )

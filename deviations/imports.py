@@ -56,6 +56,11 @@ IMPORT_MAX_BYTES = 50 * 2**20  # an upload larger than this is refused before it
 SHOWN_PROBLEMS = 50  # problems listed in the job's result; the report file has them all
 REPORT_MAX_PROBLEMS = 100_000  # lines of the report file (a few MB); the counts go on
 BATCH = 250  # rows looked up and written together (larger batches only cost memory)
+# What the check keeps for the writing, so a file of ordinary size is checked once; a bigger
+# one is read and checked again while it is written, so a worker's memory stays bounded
+# (benchmarks/imports.py: a 50 MB file may raise it by at most 100 MB).
+HOLD_ROWS = 25_000
+HOLD_CHARS = 8_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,14 +386,16 @@ def deviations_import(
     """Check every row, then import all of them or none (docs/contracts.md §3).
 
     The check runs outside the transaction so its progress can be watched; the writing is one
-    transaction, in batches read from the file again. The file does not change in between
-    (it is the job's stored input), so the second reading finds the rows the first one passed.
+    transaction, in batches: of the rows the check kept, or for a file too big to keep
+    (HOLD_ROWS, HOLD_CHARS), read from the file again and checked again.
     """
     report = ImportReport()
     tables = _Tables.load(by)
     if progress:
         progress.step(_("Checking rows"), rows.count())
     seen: dict[str, int] = {}
+    held: list[DeviationInput] | None = []
+    held_chars = 0
     new = 0
     for batch in _batches(rows.numbered()):
         existing = _existing([row.get("external_id", "") for _n, row in batch])
@@ -416,22 +423,19 @@ def deviations_import(
                 report.unchanged += 1
             elif item is not None:
                 new += 1
+                if held is not None:
+                    held.append(item)
+                    held_chars += len(item.description)
+                    if len(held) > HOLD_ROWS or held_chars > HOLD_CHARS:
+                        held = None  # too big to keep: checked again while it is written
     del seen
     if not report.ok:
         return report
     if progress:
         progress.step(_("Saving deviations and tags"), new)
     with transaction.atomic():
-        for batch in _batches(rows.numbered()):
-            existing = _existing([row.get("external_id", "") for _n, row in batch])
-            items = []
-            for number, row in batch:
-                if row.get("external_id", "") in existing:
-                    continue
-                errors, item = _check_row(number, row, tables)
-                if errors or item is None:  # the file changed under us: write nothing
-                    raise ImportFileError(_("The file changed while it was imported."))
-                items.append(item)
+        batches = _held_new(held) if held is not None else _checked_again(rows, tables)
+        for items in batches:
             if items:
                 deviations_file_many(
                     by=by,
@@ -446,6 +450,30 @@ def deviations_import(
             if progress:
                 progress.advance(len(items))
     return report
+
+
+def _held_new(held: list[DeviationInput]) -> Iterator[list[DeviationInput]]:
+    """The rows the check kept, in batches, without those filed since (another import)."""
+    for start in range(0, len(held), BATCH):
+        batch = held[start : start + BATCH]
+        existing = _existing([item.external_id for item in batch])
+        yield [item for item in batch if item.external_id not in existing]
+
+
+def _checked_again(rows: ImportRows, tables: _Tables) -> Iterator[list[DeviationInput]]:
+    """The file read and checked again, in batches, without rows already filed. It does not
+    change in between (it is the job's stored input), so this finds the rows the check passed."""
+    for batch in _batches(rows.numbered()):
+        existing = _existing([row.get("external_id", "") for _n, row in batch])
+        items = []
+        for number, row in batch:
+            if row.get("external_id", "") in existing:
+                continue
+            errors, item = _check_row(number, row, tables)
+            if errors or item is None:  # the file changed under us: write nothing
+                raise ImportFileError(_("The file changed while it was imported."))
+            items.append(item)
+        yield items
 
 
 def _batches(

@@ -320,3 +320,76 @@ def test_an_analyst_imports_only_into_their_own_organisations_units() -> None:
     report = deviations_import(rows=_rows_with_units("MIA Test", "MIA Söder"), by=county)
     assert report.ok, report.errors
     assert set(Deviation.objects.values_list("unit__name", flat=True)) == {"MIA Test", "MIA Söder"}
+
+
+def _imported() -> list[tuple[str, str, str, str]]:
+    return sorted(
+        Deviation.objects.values_list("external_id", "description", "unit__name", "confirmed_tags")
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kept", [True, False], ids=["rows-kept", "file-read-again"])
+def test_a_file_too_big_to_keep_is_read_again_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch, kept: bool
+) -> None:
+    """A file of ordinary size is checked once and written from what the check kept; a bigger
+    one is read and checked again while it is written. Both file the same rows and tags."""
+    if not kept:
+        monkeypatch.setattr(imports, "HOLD_ROWS", 1)
+    checked = []
+    real = imports._check_row
+    monkeypatch.setattr(imports, "_check_row", lambda *a: checked.append(a[0]) or real(*a))
+    report = deviations_import(rows=_csv(GOOD), by=None)
+    assert (report.created, report.suggested) == (2, 1)
+    assert checked == ([2, 3] if kept else [2, 3, 2, 3])
+    assert _imported() == [
+        ("x-1", "FK drog in sjukpenningen vid dag 180.", "MIA Test",
+         "agency:FK;law:2010:110;prov:2010:110#K27P48"),
+        ("x-2", "Soc kräver att hen skriver in sig på Af för försörjningsstöd.", "MIA Haninge", ""),
+    ]  # fmt: skip
+    assert Tagging.objects.filter(deviation__external_id="x-2", tag_id="agency:AF").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kept", [True, False], ids=["rows-kept", "file-read-again"])
+def test_rows_filed_by_someone_else_meanwhile_are_not_filed_twice(
+    monkeypatch: pytest.MonkeyPatch, kept: bool
+) -> None:
+    """Another import files x-1 between the check and the writing: it is skipped, not doubled."""
+    if not kept:
+        monkeypatch.setattr(imports, "HOLD_ROWS", 1)
+    calls = []
+    real_existing = imports._existing
+
+    def existing(ids: list[str]) -> set[str]:
+        calls.append(ids)
+        if len(calls) == 2:  # the writing's first look: x-1 arrived in between
+            deviations_import(rows=_csv(GOOD.rsplit("\n", 2)[0] + "\n"), by=None)
+        return real_existing(ids)
+
+    monkeypatch.setattr(imports, "_existing", existing)
+    report = deviations_import(rows=_csv(GOOD), by=None)
+    assert report.ok
+    assert sorted(Deviation.objects.values_list("external_id", flat=True)) == ["x-1", "x-2"]
+
+
+@pytest.mark.django_db
+def test_a_file_that_changes_while_it_is_read_again_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(imports, "HOLD_ROWS", 1)
+    rows = _csv(GOOD)
+    reads = 0
+    real = rows.numbered
+
+    def numbered():  # type: ignore[no-untyped-def]
+        nonlocal reads
+        reads += 1
+        for number, row in real():
+            yield number, ({**row, "occurred_on": "igår"} if reads > 1 else row)
+
+    monkeypatch.setattr(rows, "numbered", numbered)
+    with pytest.raises(ImportFileError):
+        deviations_import(rows=rows, by=None)
+    assert not Deviation.objects.exists()

@@ -1,0 +1,105 @@
+"""Insert many rows of a model at once, for the paths that write thousands (import, seed).
+
+`bulk_create` builds a model instance per row and compiles every value through its field's
+preparation, about 3 µs a value: with thirty columns and seven tags a deviation, half of an
+import's time. Here each column's preparation is chosen once: text, numbers, booleans and ids
+go to the driver as they are (the driver does what the field would), and the rest (dates,
+times, JSON, decimals) through the field's own `get_db_prep_save`, remembered for a value
+repeated from the row before (every row of a batch carries the same "now"). The rows are sent
+with `executemany`, one prepared statement per batch.
+
+No signals are sent, as with `bulk_create`: callers ask the personal-data gate and write the
+audit history themselves (core.history), as deviations.services does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models.fields import AutoFieldMixin
+from django.utils import timezone
+
+# Field types whose Python value is what the database driver should receive.
+_AS_IS = frozenset(
+    {
+        "AutoField", "BigAutoField", "SmallAutoField", "BigIntegerField", "IntegerField",
+        "PositiveBigIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
+        "SmallIntegerField", "FloatField", "BooleanField", "CharField", "TextField",
+        "SlugField", "EmailField", "URLField",
+    }
+)  # fmt: skip
+BATCH = 2000
+
+
+def _prepare(field: models.Field[Any, Any], database: Any) -> Callable[[Any], Any] | None:
+    """How a value of `field` becomes a parameter for `database`: None when as it is."""
+    target = field.target_field if field.is_relation else field  # a foreign key sends the id
+    if target.get_internal_type() in _AS_IS:
+        return None
+    prep = field.get_db_prep_save
+    last: list[Any] = [object(), None]  # the previous value and what it became
+
+    def prepared(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, prep(value, database)
+        return last[1]
+
+    return prepared
+
+
+def rows_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> int:
+    """Insert `rows` (attribute name → value, as `Model(**row)` takes them) into `model`'s
+    table; missing columns get the field's default, `auto_now(_add)` columns the time now.
+    Returns how many rows were written. Nothing is validated here: callers check first."""
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and isinstance(f, AutoFieldMixin))  # the database numbers them
+    ]
+    now = timezone.now()
+    defaults: dict[str, Any] = {}
+    stamped: set[str] = set()  # auto_now(_add): the time now unless the row gives one
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            defaults[field.attname] = now if isinstance(field, models.DateTimeField) else now.date()
+            stamped.add(field.attname)
+        elif field.has_default() or field.null:
+            defaults[field.attname] = field.get_default()
+    # The connection itself, not the thread-local proxy that every use of `connection` asks.
+    database = connections[DEFAULT_DB_ALIAS]
+    preparers = [
+        (f.attname, _prepare(f, database), defaults.get(f.attname, _REQUIRED), f.attname in stamped)
+        for f in fields
+    ]
+    quote = database.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    written = 0
+    batch: list[list[Any]] = []
+    with database.cursor() as cursor:
+        for row in rows:
+            values = []
+            for attname, prepare, default, stamp in preparers:
+                value = row.get(attname, default)
+                if value is None and stamp:
+                    value = default
+                elif value is _REQUIRED:
+                    raise KeyError(f"{model.__name__}.{attname} has no value and no default")
+                values.append(value if prepare is None else prepare(value))
+            batch.append(values)
+            if len(batch) == BATCH:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
+
+
+_REQUIRED = object()
