@@ -57,6 +57,7 @@ from deviations.selectors import (
     deviation_count,
     deviation_get,
     deviation_list,
+    deviation_recent,
     draft_get,
     draft_list,
     own_deviation_list,
@@ -461,14 +462,13 @@ def home_view(request: HttpRequest) -> HttpResponse:
     """The start page: what needs this person now (the panels every app registers, core.start),
     then their drafts and own deviations."""
     user = request_user(request)
-    visible = deviation_list(user=user)
     since = last_visit(user)
     context = {
         "panels": start_panels(user, since=since),
         "since": since,
         "own": own_deviation_list(user=user)[:5],
         "drafts": _drafts_shown(user),
-        "recent": visible.order_by("-reported_at")[:10],
+        "recent": deviation_recent(user=user),
         "visible_count": deviation_count(user=user),
     }
     return render(request, "home.html", context)

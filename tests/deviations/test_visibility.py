@@ -1,12 +1,16 @@
 """A staff member of one unit never sees another unit's deviations, by any page or endpoint."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from deviations import selectors
 from deviations.models import Deviation, Draft, Unit, User
-from deviations.selectors import deviation_count, deviation_list, draft_list
+from deviations.selectors import deviation_count, deviation_list, deviation_recent, draft_list
 from tests.factories import DeviationFactory, UserFactory
 
 
@@ -36,6 +40,27 @@ def test_the_count_is_the_number_of_visible_deviations(
         assert deviation_count(user=user) == 3
         user.is_active = False  # a deactivated account sees nothing, and counts nothing
         assert deviation_count(user=user) == deviation_list(user=user).count() == 0
+
+
+@pytest.mark.parametrize("persona", ["staff", "analyst", "outsider"])
+@pytest.mark.parametrize("visible_at", [(0, 1, 3, 5, 12), (0, 3, 4, 12, 13, 19), (18, 19), ()], ids=str)
+def test_the_newest_visible_are_found_however_far_back_they_lie(
+    persona: str, visible_at: tuple[int, ...], request, monkeypatch, taby_unit, haninge_unit
+) -> None:
+    """The start page's newest reports are looked for among the newest few of all, then wider:
+    the answer is the plain query's, whether they lie in the first window, a later one or
+    beyond every window, and when fewer than asked for exist."""
+    monkeypatch.setattr(selectors, "RECENT_WINDOWS", (3, 6, 9))
+    start = timezone.now() - timedelta(days=30)
+    for n in range(20):  # n = 0 is the newest
+        unit = taby_unit if n in visible_at else haninge_unit
+        DeviationFactory(unit=unit, reported_at=start + timedelta(hours=20 - n))
+    user = request.getfixturevalue(persona)
+    plain = list(deviation_list(user=user).order_by("-reported_at")[:4])
+    assert deviation_recent(user=user, count=4) == plain
+    if persona == "staff":
+        newest = Deviation.objects.order_by("-reported_at")
+        assert plain == [newest[n] for n in visible_at[:4]]
 
 
 def test_analyst_sees_every_unit(analyst: User, own_and_foreign) -> None:
