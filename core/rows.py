@@ -6,7 +6,7 @@ import's time. Here each column's preparation is chosen once: text, numbers, boo
 go to the driver as they are (the driver does what the field would), and the rest (dates,
 times, JSON, decimals) through the field's own `get_db_prep_save`, remembered for a value
 repeated from the row before (every row of a batch carries the same "now"). The rows are sent
-with `executemany`, one prepared statement per batch.
+as statements of many rows each (SQLite), or as a COPY stream (PostgreSQL).
 
 No signals are sent, as with `bulk_create`: callers ask the personal-data gate and write the
 audit history themselves (core.history), as deviations.services does.
@@ -14,7 +14,8 @@ audit history themselves (core.history), as deviations.services does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -31,6 +32,7 @@ _AS_IS = frozenset(
     }
 )  # fmt: skip
 BATCH = 2000
+STATEMENT_ROWS = 500
 
 
 def _prepare(field: models.Field[Any, Any], database: Any) -> Callable[[Any], Any] | None:
@@ -65,8 +67,8 @@ def rows_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             defaults[field.attname] = now if isinstance(field, models.DateTimeField) else now.date()
             stamped.add(field.attname)
-        elif field.has_default() or field.null:
-            defaults[field.attname] = field.get_default()
+        elif field.has_default() or field.null or field.blank:
+            defaults[field.attname] = field.get_default()  # "" for blank text, as the ORM
     # The connection itself, not the thread-local proxy that every use of `connection` asks.
     database = connections[DEFAULT_DB_ALIAS]
     preparers = [
@@ -74,14 +76,10 @@ def rows_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
         for f in fields
     ]
     quote = database.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    written = 0
-    batch: list[list[Any]] = []
-    with database.cursor() as cursor:
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+
+    def prepared_rows() -> Iterator[list[Any]]:
         for row in rows:
             values = []
             for attname, prepare, default, stamp in preparers:
@@ -91,13 +89,31 @@ def rows_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
                 elif value is _REQUIRED:
                     raise KeyError(f"{model.__name__}.{attname} has no value and no default")
                 values.append(value if prepare is None else prepare(value))
-            batch.append(values)
-            if len(batch) == BATCH:
-                cursor.executemany(sql, batch)
-                written += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+            yield values
+
+    copy = database.vendor == "postgresql"  # one stream, not a statement per row to parse
+    one = f"({', '.join(['%s'] * len(fields))})"
+    # SQLite: many rows per statement. A statement per row (executemany) made the full-text
+    # index flush its pending terms for every row (each statement is a savepoint for a virtual
+    # table): 90 µs a deviation, against 25 µs in statements of many rows.
+    per_statement = max(
+        1, min(STATEMENT_ROWS, (database.features.max_query_params or 999) // len(fields))
+    )
+    written = 0
+    with database.cursor() as cursor:
+        # A batch is prepared whole before it is sent: a row refused here leaves the
+        # transaction usable.
+        for batch in itertools.batched(prepared_rows(), BATCH):
+            if copy:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
+                    for values in batch:
+                        stream.write_row(values)
+            else:
+                for chunk in itertools.batched(batch, per_statement):
+                    cursor.execute(
+                        f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}",  # noqa: S608 - names from the model
+                        [value for values in chunk for value in values],
+                    )
             written += len(batch)
     return written
 

@@ -120,7 +120,14 @@ def instance_check(instance: models.Model) -> None:
     """Refuse to write a row holding personal data in any gated field (labels as people see
     them on the form). The fields are worked out once per model: every save comes here."""
     fields = _gated_fields_of(type(instance))
-    values = [getattr(instance, field.attname) for field in fields]
+    row_check(type(instance), {field.attname: getattr(instance, field.attname) for field in fields})
+
+
+def row_check(model: type[models.Model], row: Mapping[str, Any]) -> None:
+    """`instance_check` for a row given as attribute names and values (inserts without an
+    instance, core.rows): the same gated fields, the same refusal."""
+    fields = [field for field in _gated_fields_of(model) if field.attname in row]
+    values = [row[field.attname] for field in fields]
     if any(hit.blocking for value in values for text in _strings(value) for hit in find_pii(text)):
         # Labels only for the message: translating them for every clean row cost an import 5 %.
         personal_data_check(
