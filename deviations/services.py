@@ -177,8 +177,18 @@ def taggings_changed(*, deviation_ids: Iterable[int]) -> None:
     so the knots and the barriers' evidence follow at once. No ids: deviations were removed."""
     ids = list(deviation_ids)
     if ids:
-        _references_register(ids)
-        _confirmed_tags_repack(ids)
+        taggings = _kept_taggings(ids)
+        _references_register(
+            ids, {tag_id for _pk, tag_id, kind, _state in taggings if kind != "agency"}
+        )
+        _confirmed_tags_repack(
+            ids,
+            [
+                (pk, tag_id)
+                for pk, tag_id, _kind, state in taggings
+                if state == Tagging.State.CONFIRMED
+            ],
+        )
     # The version row's lock first: concurrent changes then take their change-log ids in the
     # order they commit, so a reader that has seen id N has seen every id below it.
     tag_version_bump()
@@ -187,20 +197,29 @@ def taggings_changed(*, deviation_ids: Iterable[int]) -> None:
     tags_changed.send(sender=Deviation, deviation_ids=ids)
 
 
-def _references_register(ids: list[int]) -> None:
+def pack_tags(tag_ids: Iterable[str]) -> str:
+    """A deviation's confirmed tags as the one column the analysis reads: sorted, `;`-joined."""
+    return ";".join(sorted(set(tag_ids)))
+
+
+def _kept_taggings(ids: list[int]) -> list[tuple[int, str, str, str]]:
+    """(deviation, tag, kind, state) of these deviations' tags that are not rejected: read once
+    for both the catalogue's open world and the packed confirmed tags."""
+    rows: list[tuple[int, str, str, str]] = []
+    for start in range(0, len(ids), 5000):  # within every database's parameter limit
+        rows += (
+            Tagging.objects.filter(deviation_id__in=ids[start : start + 5000])
+            .exclude(state=Tagging.State.REJECTED)
+            .values_list("deviation_id", "tag_id", "kind", "state")
+        )
+    return rows
+
+
+def _references_register(ids: list[int], used: set[str]) -> None:
     """Laws and provisions first used on these deviations get an unconfirmed catalogue row
     (docs/tagging.md, "Open world"); the texts that name them may give a law its title."""
     known = tag_choices()
-    new: set[str] = set()
-    for start in range(0, len(ids), 5000):  # within every database's parameter limit
-        used = (
-            Tagging.objects.filter(deviation_id__in=ids[start : start + 5000])
-            .exclude(kind="agency")
-            .exclude(state=Tagging.State.REJECTED)
-            .values_list("tag_id", flat=True)
-            .distinct()
-        )
-        new.update(tag_id for tag_id in used if tag_id not in known)
+    new = {tag_id for tag_id in used if tag_id not in known}
     if not new:
         return
     texts = (
@@ -211,21 +230,15 @@ def _references_register(ids: list[int]) -> None:
     references_register(new, texts=texts)
 
 
-def _confirmed_tags_repack(ids: list[int]) -> None:
+def _confirmed_tags_repack(ids: list[int], confirmed: list[tuple[int, str]]) -> None:
     packed: dict[int, list[str]] = {pk: [] for pk in ids}
-    for start in range(0, len(ids), 5000):  # within every database's parameter limit
-        batch = ids[start : start + 5000]
-        for deviation_id, tag_id in (
-            Tagging.objects.filter(deviation_id__in=batch, state=Tagging.State.CONFIRMED)
-            .order_by("deviation_id", "tag_id")
-            .values_list("deviation_id", "tag_id")
-        ):
-            packed[deviation_id].append(tag_id)
+    for deviation_id, tag_id in confirmed:
+        packed[deviation_id].append(tag_id)
     # bulk_update's CASE over a thousand ids costs an import a quarter of its time to compile.
     # PostgreSQL: one UPDATE from two arrays (a statement per row was 0.1 ms each to parse);
     # SQLite: one plain UPDATE per row, sent together (each costs the same as a batch there).
     table = connection.ops.quote_name(Deviation._meta.db_table)
-    rows = [(";".join(tags), pk) for pk, tags in packed.items()]
+    rows = [(pack_tags(tags), pk) for pk, tags in packed.items()]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -236,8 +249,9 @@ def _confirmed_tags_repack(ids: list[int]) -> None:
             )
         else:
             cursor.executemany(
-                f"UPDATE {table} SET confirmed_tags = %s WHERE id = %s",  # noqa: S608 - the model's table
-                rows,
+                f"UPDATE {table} SET confirmed_tags = %s "  # noqa: S608 - the model's table
+                "WHERE id = %s AND confirmed_tags IS NOT %s",
+                [(tags, pk, tags) for tags, pk in rows],
             )
 
 
@@ -542,11 +556,23 @@ def deviations_file_many(
         ):
             references[index] = reference
     reporter_id = by.pk if by is not None and by_is_reporter else None
+    catalogue = tag_catalogue() if suggest_missing else None
     rows = []
+    tagged: list[tuple[list[TagInput], str, str, User | None]] = []
     for index, item in enumerate(items):
         row = item.as_row(reference=references[index], reported_at=item.reported_at or now)
         row["reporter_id"] = reporter_id
         row_check(Deviation, row)  # bulk inserts send no pre_save: the gate is asked here
+        if item.tags or catalogue is None:
+            tags, origin, state, decider = expand_tags(item.tags), tag_origin, tag_state, by
+        else:
+            suggestions = suggest_tags(item.description, on=item.occurred_on, catalogue=catalogue)
+            tags = expand_tags(_suggestion_input(s) for s in suggestions)
+            origin, state, decider = Tagging.Origin.TAGGER, Tagging.State.SUGGESTED, None
+        tagged.append((tags, origin, state, decider))
+        # Packed here as taggings_changed would, so its repack finds nothing left to write.
+        confirmed = state == Tagging.State.CONFIRMED
+        row["confirmed_tags"] = pack_tags(tag.tag_id for tag in tags) if confirmed else ""
         rows.append(row)
     # Rows and their audit history: plain inserts (core.rows) and the history copied in the
     # database (core.history), not a model instance and a compiled INSERT value per row and
@@ -560,16 +586,9 @@ def deviations_file_many(
     new_ids = [ids[references[index]] for index in range(len(items))]
     user_id = by.pk if by is not None else None
     history_copy(Deviation, new_ids, user_id=user_id, reason="", when=now, kind=CREATED)
-    catalogue = tag_catalogue() if suggest_missing else None
     taggings: list[dict[str, Any]] = []
-    for item, deviation_id in zip(items, new_ids, strict=True):
-        if item.tags or catalogue is None:
-            tags, origin, state, decider = item.tags, tag_origin, tag_state, by
-        else:
-            suggestions = suggest_tags(item.description, on=item.occurred_on, catalogue=catalogue)
-            tags = tuple(_suggestion_input(s) for s in suggestions)
-            origin, state, decider = Tagging.Origin.TAGGER, Tagging.State.SUGGESTED, None
-        for row in _tagging_rows(expand_tags(tags), origin=origin, state=state, by=decider):
+    for (tags, origin, state, decider), deviation_id in zip(tagged, new_ids, strict=True):
+        for row in _tagging_rows(tags, origin=origin, state=state, by=decider):
             row["deviation_id"] = deviation_id
             taggings.append(row)
     rows_insert(Tagging, taggings)
