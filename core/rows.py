@@ -40,6 +40,9 @@ def _prepare(field: models.Field[Any, Any], database: Any) -> Callable[[Any], An
     target = field.target_field if field.is_relation else field  # a foreign key sends the id
     if target.get_internal_type() in _AS_IS:
         return None
+    if isinstance(field, models.JSONField):  # what get_db_prep_save ends in, without its layers
+        adapt, encoder = database.ops.adapt_json_value, field.encoder
+        return lambda value: None if value is None else adapt(value, encoder)
     prep = field.get_db_prep_save
     last: list[Any] = [object(), None]  # the previous value and what it became
 
@@ -71,24 +74,27 @@ def rows_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
             defaults[field.attname] = field.get_default()  # "" for blank text, as the ORM
     # The connection itself, not the thread-local proxy that every use of `connection` asks.
     database = connections[DEFAULT_DB_ALIAS]
-    preparers = [
-        (f.attname, _prepare(f, database), defaults.get(f.attname, _REQUIRED), f.attname in stamped)
-        for f in fields
-    ]
+    names = [f.attname for f in fields]
+    starting = [defaults.get(name, _REQUIRED) for name in names]
+    converted = [(i, p) for i, f in enumerate(fields) if (p := _prepare(f, database)) is not None]
+    stamps = [(i, defaults[name]) for i, name in enumerate(names) if name in stamped]
+    required = [i for i, value in enumerate(starting) if value is _REQUIRED]
     quote = database.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
 
     def prepared_rows() -> Iterator[list[Any]]:
+        pairs = list(zip(names, starting, strict=True))
         for row in rows:
-            values = []
-            for attname, prepare, default, stamp in preparers:
-                value = row.get(attname, default)
-                if value is None and stamp:
-                    value = default
-                elif value is _REQUIRED:
-                    raise KeyError(f"{model.__name__}.{attname} has no value and no default")
-                values.append(value if prepare is None else prepare(value))
+            values = [row.get(name, value) for name, value in pairs]
+            for i in required:
+                if values[i] is _REQUIRED:
+                    raise KeyError(f"{model.__name__}.{names[i]} has no value and no default")
+            for i, stamp in stamps:
+                if values[i] is None:
+                    values[i] = stamp
+            for i, prepare in converted:
+                values[i] = prepare(values[i])
             yield values
 
     copy = database.vendor == "postgresql"  # one stream, not a statement per row to parse

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from calendar import monthrange
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -60,6 +61,12 @@ _BEYOND_LATIN1_RE = re.compile(r"[^\x00-\xff]|\xad")
 _CONFUSABLE_RE = re.compile(r"(?<=\d)[OoIlSB]{1,2}(?=\d)")
 _CONFUSABLE_GATE = re.compile(r"[OoIlSB](?<=\d[OoIlSB])")
 _CONFUSABLES = str.maketrans("OoIlSB", "001158")
+# The same gate for Latin-1 text (whose only decimal digits are ASCII), in bytes: every digit
+# becomes `0` and every letter that can stand for one `O`, so `0O` is a digit before such a letter.
+_DIGIT_AND_LETTER = bytes(
+    ord("0") if chr(i).isdecimal() else ord("O") if chr(i) in "OoIlSB" else ord(" ")
+    for i in range(256)
+)
 
 
 @lru_cache(maxsize=4096)
@@ -104,9 +111,21 @@ class _Normalised:
         return self.starts[start], self.ends[end - 1]
 
 
+def _latin1(text: str) -> bool:
+    """Whether every character is Latin-1: encoding is far cheaper than a regex scan."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _normalise(text: str) -> _Normalised:
-    if not text.isascii():
-        if not unicodedata.is_normalized("NFKC", text):
+    # Latin-1 text that NFKC leaves alone can only need a look at the soft hyphen.
+    if not text.isascii() and (
+        not (nfkc := unicodedata.is_normalized("NFKC", text)) or "\xad" in text or not _latin1(text)
+    ):
+        if not nfkc:
             return _normalise_mapped(text)
         for char in set(_BEYOND_LATIN1_RE.findall(text)):
             other = _one_to_one(char)
@@ -114,9 +133,19 @@ def _normalise(text: str) -> _Normalised:
                 return _normalise_mapped(text)  # characters go away: positions move
             if other is not None:
                 text = text.replace(char, other)  # one for one: positions stay
-    if _CONFUSABLE_GATE.search(text) is not None:
+    if _confusable_possible(text):
         text = _CONFUSABLE_RE.sub(lambda m: m.group().translate(_CONFUSABLES), text)
     return _Normalised(text)
+
+
+def _confusable_possible(text: str) -> bool:
+    """Whether a letter that can stand for a digit follows a digit (`_CONFUSABLE_GATE`);
+    translating bytes is quicker than the regex scan."""
+    try:
+        encoded = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return _CONFUSABLE_GATE.search(text) is not None
+    return b"0O" in encoded.translate(_DIGIT_AND_LETTER)
 
 
 def _normalise_mapped(text: str) -> _Normalised:
@@ -155,6 +184,23 @@ _IDENTITY_RE = re.compile(
     r"(?P<serial>\d{4})(?!\d|[-+:/.,]\d)"
 )
 _IDENTITY_GATE = re.compile(r"\d\d[-. ]?\d\d[-. ]?\d\d")
+# Where `_IDENTITY_RE` can start: its first character and look-behinds, with the character
+# class first so that the regex engine skips to the digits.
+_IDENTITY_STARTS = re.compile(r"\d(?<!\d\d)(?<!\d[-.,:/]\d)")
+
+
+def _matches_at(
+    pattern: re.Pattern[str], starts: re.Pattern[str], text: str, pos: int = 0
+) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(text)` gives, given that no match starts before `pos`, trying
+    `pattern` only where `starts` finds a place it can start (its first character and
+    look-behinds). A pattern that opens with a look-around is tried at every character;
+    `starts` opens with a character class, which is quick."""
+    end = 0
+    for start in starts.finditer(text, pos):
+        if start.start() >= end and (match := pattern.match(text, start.start())):
+            end = match.end()
+            yield match
 
 
 def luhn_valid(ten_digits: str) -> bool:
@@ -192,9 +238,11 @@ def classify_identity_number(century: str | None, yymmdd: str) -> PiiType | None
 _Found = tuple[PiiType, int, int]  # a finding in the normalised text
 
 
-def _identity_numbers(text: str) -> list[_Found]:
+def _identity_numbers(text: str, pos: int = 0) -> list[_Found]:
+    """Identity numbers; none starts before `pos` (where `_IDENTITY_GATE` first matched: it
+    matches at the start of every identity number)."""
     hits: list[_Found] = []
-    for match in _IDENTITY_RE.finditer(text):
+    for match in _matches_at(_IDENTITY_RE, _IDENTITY_STARTS, text, pos):
         if match["dsep"] and match["sep"] not in ("-", "+"):
             continue  # `2024-05-27 – 2025` is a date and a year; `85-03-12-2387` is one number
         date = match["yy"] + match["mm"] + match["dd"]
@@ -219,7 +267,10 @@ _PHONE_RE = re.compile(
     rf"(?:{_PHONE_SEP}\d{{2,4}}){{1,4}}"  # subscriber number in groups
     r"(?!\w|[-:/.,]\d)"
 )
-_PHONE_GATE = re.compile(r"(?:\+|00) ?46|0\d")
+# `0\d` first and `00 ?46` left out (`00` is `0\d`): a literal first character keeps the scan quick.
+_PHONE_GATE = re.compile(r"0\d|\+ ?46")
+# Where `_PHONE_RE` can start, as `_IDENTITY_STARTS` for identity numbers.
+_PHONE_STARTS = re.compile(r"[+0(](?<![\w+][+0(])(?<!\d[-./][+0(])")
 _COUNTRY_CODE_RE = re.compile(r"(?:\+|00) ?46[^\d(]*(?:\(0\))?")
 _LAST_GROUP_RE = re.compile(r"[^\d]+\d+$")
 # `YYMMDD-NNNN` is how identity numbers are written, never phone numbers.
@@ -245,9 +296,11 @@ def _national_digits(raw: str) -> str:
     return digits[1:] if digits.startswith("0") else digits
 
 
-def _phones(text: str) -> list[_Found]:
+def _phones(text: str, pos: int = 0) -> list[_Found]:
+    """Phone numbers; none starts before `pos` (one before where `_PHONE_GATE` first matched:
+    it matches at the start of every phone number or, after a `(`, one later)."""
     hits: list[_Found] = []
-    for match in _PHONE_RE.finditer(text):
+    for match in _matches_at(_PHONE_RE, _PHONE_STARTS, text, pos):
         raw = match.group()
         national = _national_digits(raw)
         while len(national) > 9 and (last := _LAST_GROUP_RE.search(raw)) is not None:
@@ -293,8 +346,13 @@ _ADDRESS_RE = re.compile(
     rf"(?![\w:/.,]\d|\w)"
 )
 # The gate: a letter, a space and a digit, where the word ends like a street.
-_LETTER_SPACE_DIGIT = re.compile(r"[ndtégaeNDTÉGAE] \d")  # the last letters of the suffixes
+# The last letters of the suffixes, matched from the space: spaces are rarer than those letters,
+# so the regex engine tries fewer places. A match's letter is at `match.start() - 1`.
+_LETTER_SPACE_DIGIT = re.compile(r" \d(?<=[ndtégaeNDTÉGAE] \d)")
 _SUFFIX_TUPLE = tuple(_STREET_SUFFIXES.split("|"))
+# A street word's end as `_ADDRESS_RE` matches it, case-insensitively the regex engine's way
+# (which also takes `ı` and `İ` for `i`, unlike `str.lower`).
+_STREET_END_RE = re.compile(rf"(?i:{_STREET_SUFFIXES})$")
 # A number of days, hours or kronor is not a house number.
 _UNIT_AFTER_RE = re.compile(
     r" ?(?:dagar|dag|gånger|gång|timmar|timme|tim|veckor|vecka|månader|år|kr|kronor|procent|st)"
@@ -305,17 +363,47 @@ _UNIT_AFTER_RE = re.compile(
 _NOT_STREET_WORDS = frozenset({"vägen", "gatan", "plan", "planen", "torget", "backen", "leden"})
 
 
+# How far an address reaches around the last letter of its street word: back over at most three
+# spaces (`Östra Kristinas väg 3`), forward over ` 1234 B` and what the lookaheads read, with room
+# to spare.
+_ADDRESS_SPACES_BEFORE = 3
+_ADDRESS_REACH_AFTER = 16
+
+
 def _street_number_possible(text: str) -> bool:
-    for match in _LETTER_SPACE_DIGIT.finditer(text):
-        end = match.start() + 1
-        if text[max(0, end - 10) : end].lower().endswith(_SUFFIX_TUPLE):
-            return True
-    return False
+    return bool(_street_windows(text))
 
 
-def _addresses(text: str) -> list[_Found]:
+def _street_windows(text: str) -> list[tuple[int, int]]:
+    """Where `_ADDRESS_RE` can match, or nothing when no word ends like a street before a
+    number. The full pattern costs some 0.3 µs a character, so it only looks around each
+    letter-space-digit where a word ends like a street: every match ends at one (the last
+    letters of the suffixes are in `_LETTER_SPACE_DIGIT`), and no match holds more than two
+    spaces before its number."""
+    letters = [match.start() - 1 for match in _LETTER_SPACE_DIGIT.finditer(text)]
+    if not any(text[max(0, at - 9) : at + 1].lower().endswith(_SUFFIX_TUPLE) for at in letters):
+        return []
+    windows: list[tuple[int, int]] = []
+    for at in letters:
+        if not _STREET_END_RE.search(text, max(0, at - 9), at + 1):
+            continue  # no street word ends here, so no match does
+        start = at
+        for _ in range(_ADDRESS_SPACES_BEFORE):
+            start = max(0, text.rfind(" ", 0, start))
+        end = min(len(text), at + _ADDRESS_REACH_AFTER)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _addresses(text: str, windows: list[tuple[int, int]] | None = None) -> list[_Found]:
+    """Street addresses; `windows` (from `_street_windows`) limits the search to where they
+    can stand, with the same result as searching the whole text."""
     hits: list[_Found] = []
-    for match in _ADDRESS_RE.finditer(text):
+    spans = [(0, len(text))] if windows is None else windows
+    for match in (m for start, end in spans for m in _ADDRESS_RE.finditer(text, start, end)):
         street = match["street"]
         if _UNIT_AFTER_RE.match(text, match.end()):
             continue
@@ -367,8 +455,11 @@ _SURNAME_ENDINGS = (
 # A capitalised word in Latin letters, Latin Extended-A included (`Hadžić`, `Yılmaz`, `Łukasz`).
 _NAME_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"
 _NAME_LOWER = "a-zß-öø-ÿĀ-ſ"
+# The capital letter comes first and the look back (at the character before it) second: a
+# pattern that starts with a character class lets the regex engine skip ahead to the capitals.
 _CAPITALISED_RE = re.compile(
-    rf"(?<![\w-])[{_NAME_UPPER}][{_NAME_LOWER}]+(?:-[{_NAME_UPPER}][{_NAME_LOWER}]+)?(?![\w-])"
+    rf"[{_NAME_UPPER}](?<![\w-][{_NAME_UPPER}])[{_NAME_LOWER}]+"
+    rf"(?:-[{_NAME_UPPER}][{_NAME_LOWER}]+)?(?![\w-])"
 )
 # Capitalised words that may follow a first name without being a surname.
 _NOT_SURNAMES = frozenset((
@@ -458,23 +549,38 @@ _PRECEDENCE: dict[str, int] = {
 }
 
 
+#: How many distinct recent texts `find_pii` remembers. An import checks the same short column
+#: values (dates, codes, unit names) in every row, and the model-level gate checks again a
+#: description checked a moment before.
+MEMO_SIZE = 2048
+
+
 def find_pii(text: str) -> list[PiiHit]:
     """Every piece of personal data in `text`, in text order, without overlapping spans.
 
     The patterns look at a normalised copy (NFKC, one dash, no format characters, ASCII digits,
     `O` for `0` between digits); each span is mapped back, so `text[hit.start:hit.end]` is the
-    original writing, odd characters included."""
+    original writing, odd characters included. Recent texts are remembered; every call returns
+    a new list, so a caller may change it freely."""
+    return list(_find_pii_memo(text, datetime.now(UTC).year))
+
+
+def _find_pii(text: str) -> tuple[PiiHit, ...]:
     normal = _normalise(text)
     seen = normal.text
     # Cheap gates first: most case texts hold no long digit run, no "@" and no street number,
     # and the full patterns are only run where they can match.
-    found = [
-        *(_emails(seen) if "@" in seen else ()),
-        *(_identity_numbers(seen) if _IDENTITY_GATE.search(seen) else ()),
-        *(_phones(seen) if _PHONE_GATE.search(seen) else ()),
-        *(_addresses(seen) if _street_number_possible(seen) else ()),
-        *_names(seen),
-    ]
+    found = _names(seen)
+    if "@" in seen:
+        found += _emails(seen)
+    if gate := _IDENTITY_GATE.search(seen):
+        found += _identity_numbers(seen, gate.start())
+    if gate := _PHONE_GATE.search(seen):
+        found += _phones(seen, max(0, gate.start() - 1))
+    if windows := _street_windows(seen):
+        found += _addresses(seen, windows)
+    if not found:
+        return ()
     candidates = []
     for kind, start, end in found:
         start, end = normal.span(start, end)
@@ -484,4 +590,12 @@ def find_pii(text: str) -> list[PiiHit]:
     for hit in candidates:
         if all(hit.end <= other.start or other.end <= hit.start for other in chosen):
             chosen.append(hit)
-    return sorted(chosen, key=lambda hit: hit.start)
+    return tuple(sorted(chosen, key=lambda hit: hit.start))
+
+
+# PiiHit is frozen, so the memo can hand out the same hits in a new list each time.
+@lru_cache(maxsize=MEMO_SIZE)
+def _find_pii_memo(text: str, year: int) -> tuple[PiiHit, ...]:
+    """`year`: the one fact besides the text an answer rests on (a 12-digit number born after
+    it is no personnummer), so a remembered answer does not outlive New Year."""
+    return _find_pii(text)

@@ -188,6 +188,12 @@ class _Found:
     spans: list[Span] = field(default_factory=list)
 
 
+@lru_cache(maxsize=1024)
+def _shown_confidence(confidence: float) -> float:
+    """Capped and rounded; the same few values recur in every text."""
+    return round(min(confidence, 0.99), 2)
+
+
 class _Collector:
     def __init__(self) -> None:
         self.tags: dict[str, _Found] = {}
@@ -208,7 +214,7 @@ class _Collector:
             TagSuggestion(
                 tag_id,
                 f.kind,
-                round(min(f.confidence, 0.99), 2),
+                _shown_confidence(f.confidence),
                 tuple(sorted(f.spans)) if len(f.spans) > 1 else (f.spans[0],),
                 f.rule,
             )
@@ -559,14 +565,15 @@ def _held_back(
             return True
     if (blockers := _TERM_BLOCKERS.get(name)) and any(word in lowered for word in blockers):
         return True
-    agencies = {agency_tag_id(h.payload.code) for h in agency_hits}
-    if other := _NOT_WITH_AGENCY.get(name):
+    other, owner = _NOT_WITH_AGENCY.get(name), _NEEDS_OWNER.get(name)
+    agencies = {agency_tag_id(h.payload.code) for h in agency_hits} if other or owner else set()
+    if other:
         agency, related = other
         if agency in agencies and not any(h.payload.term in related for h in hits):
             return True
     if (needed := _TERM_NEEDS_WORDS.get(name)) and not any(word in lowered for word in needed):
         return True
-    if owner := _NEEDS_OWNER.get(name):
+    if owner:
         agency, related, words = owner
         if (
             agency not in agencies

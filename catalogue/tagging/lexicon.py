@@ -17,6 +17,11 @@ from typing import Literal
 
 _LETTERS = "0-9A-Za-zÅÄÖåäöÉéÜüÆæØø"
 TOKEN_RE = re.compile(rf"[{_LETTERS}]++(?:[-:][{_LETTERS}]++)*+")  # possessive: never backtracks
+# The same tokens, quicker: every character that is no letter, digit, `-` or `:` becomes a
+# space, then every `-` or `:` without a letter or digit on both sides; what is left between
+# the spaces are the tokens, in place. No character beyond Latin-1 is part of a token.
+_SPACE_OUT = bytes(i if re.fullmatch(rf"[{_LETTERS}:-]", chr(i)) else ord(" ") for i in range(256))
+_LONE_JOINER = re.compile(rf"[-:](?:(?<![{_LETTERS}][-:])|(?![{_LETTERS}]))")
 
 # Endings Swedish adds to a noun or adjective (definite, plural, genitive).
 SUFFIXES = (
@@ -85,19 +90,48 @@ def noun_forms(form: str) -> tuple[str, ...]:
     return ()
 
 
+def _spaced_tokens(low: str) -> str:
+    """`low` with everything but its tokens turned into spaces, so `.split()` gives the tokens
+    TOKEN_RE finds, at the same offsets. Translating bytes is much quicker than a regex scan;
+    a character beyond Latin-1 is encoded as one `?`, which becomes a space."""
+    encoded = low.encode("latin-1", errors="replace")
+    spaced = encoded.translate(_SPACE_OUT).decode("latin-1")
+    if "-" in spaced or ":" in spaced:
+        spaced = _LONE_JOINER.sub(" ", spaced)
+    return spaced
+
+
+def _spaced_offsets(padded: str, lowered: list[str], positions: list[int]) -> list[int] | None:
+    """Offsets from the spaced-out text between two spaces: the next ` token ` is the token,
+    and the space before it is at the token's offset in the text."""
+    out, cursor, find = [], 0, padded.find
+    for i in positions:
+        token = lowered[i]
+        at = find(f" {token} ", cursor)
+        if at < 0:  # cannot happen while split and find agree; never give a wrong offset
+            return None
+        out.append(at)
+        cursor = at + len(token) + 1  # the space after it begins the next ` token `
+    return out
+
+
 class Tokens:
     """A text's lower-case word tokens; character offsets are worked out only for the tokens
     that matched something, since most tokens never need them."""
 
-    __slots__ = ("_starts", "low", "lowered", "text")
+    __slots__ = ("_padded", "_starts", "low", "lowered", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         low = text.lower()
         self._starts: list[int] = []
+        # The text with only its tokens left, between spaces: a token's offset is one `find`.
+        self._padded: str | None = None
         if len(low) == len(text):
+            spaced = _spaced_tokens(low)
             self.low = low
-            self.lowered: list[str] = TOKEN_RE.findall(low)
+            self.lowered: list[str] = spaced.split()
+            self._padded = f" {spaced} "
         else:  # a character whose lower case is longer ("İ"): lower each token on its own
             matches = list(TOKEN_RE.finditer(text))
             self.lowered = [m.group().lower() for m in matches]
@@ -113,6 +147,10 @@ class Tokens:
         token, because no equal token lies between two looked-up positions."""
         if self._starts:
             return [self._starts[i] for i in positions]
+        if self._padded is not None:
+            spaced = _spaced_offsets(self._padded, self.lowered, positions)
+            if spaced is not None:
+                return spaced
         low, lowered, out = self.low, self.lowered, []
         cursor, find, size = 0, low.find, len(low)
         for i in positions:
@@ -392,9 +430,8 @@ class Lexicon[P]:
         hits: list[Hit[P]] = []
         for i, start in zip(positions, tokens.offsets(positions), strict=True):
             low = matched[i]
-            how: How = "exact" if low is lowered[i] else "typo"
             widths, exact_possible, entries, loose = plans[low]
-            taken: set[str] = set()
+            claimed = False  # whether any channel matched at this token
             if widths:
                 for width in widths:
                     if i + width <= n and (phrase := words.get(" ".join(matched[i : i + width]))):
@@ -404,15 +441,16 @@ class Lexicon[P]:
                             and matched[i : i + width] != lowered[i : i + width]
                         )
                         kind: How = "typo" if typo else "exact"
-                        _claim(phrase, i, i + width, start, end, low, kind, busy, taken, hits)
+                        claimed |= _claim(phrase, i, i + width, start, end, low, kind, busy, hits)
             end = start + len(lowered[i])
             if exact_possible and (found := exact.get(text[start:end])):
-                _claim(found, i, i + 1, start, end, low, "exact", busy, taken, hits)
+                claimed |= _claim(found, i, i + 1, start, end, low, "exact", busy, hits)
             if entries:
-                _claim(entries, i, i + 1, start, end, low, how, busy, taken, hits)
-            if loose and not taken:
+                how: How = "exact" if low is lowered[i] else "typo"
+                claimed |= _claim(entries, i, i + 1, start, end, low, how, busy, hits)
+            if loose and not claimed:
                 found, length, loose_how = loose
-                _claim(found, i, i + 1, start, start + length, low, loose_how, busy, taken, hits)
+                _claim(found, i, i + 1, start, start + length, low, loose_how, busy, hits)
         return hits
 
     def _analyse(self, new: set[str]) -> None:
@@ -502,18 +540,17 @@ def _claim[P](
     surface: str,
     how: How,
     busy: dict[str, int],
-    taken: set[str],
     hits: list[Hit[P]],
-) -> None:
-    """Record a match for each channel not already matched here or inside a longer match."""
-    claimed = []
+) -> bool:
+    """Record a match for each channel not already matched here or inside a longer match
+    (a match at token `first` makes its channel busy beyond `first`); whether any was."""
+    claimed = False
     for channel, payload in entries:
-        if channel in taken or busy.get(channel, 0) > first:
-            continue
-        claimed.append(channel)
-        hits.append(Hit(start, end, surface, payload, channel, first, how))
-        busy[channel] = stop
-    taken.update(claimed)
+        if busy.get(channel, 0) <= first:
+            hits.append(Hit(start, end, surface, payload, channel, first, how))
+            busy[channel] = stop
+            claimed = True
+    return claimed
 
 
 def _merge[P](table: dict[str, list[Entry[P]]], surface: str, entries: list[Entry[P]]) -> None:

@@ -26,6 +26,10 @@ REFERENCE_RE = re.compile(
     rf"|(?P<bare>{_LIST})\s*§§?{_POINT.format(name='bare_point')})",
     re.IGNORECASE,
 )
+# Where REFERENCE_RE can start: its first digit and look-behind, with the character class first
+# so that the regex engine skips to the digits (a pattern that opens with a look-around is tried
+# at every character).
+_REFERENCE_STARTS = re.compile(r"\d(?<![\d:/.,]\d)")
 # "2010:110" (SFS number) and "27:48" (chapter:section) in one scan.
 _COLON_NUMBER_RE = re.compile(
     r"(?<![\d:/.,-])(?P<left>\d{1,4}):(?P<right>\d{1,4})(?![\d:/])(?P<letter>[a-z](?![a-zåäö]))?"
@@ -82,7 +86,9 @@ def _split(part: str) -> tuple[int, str]:
 def expand_range(first: str, last: str, limit: int = 60) -> list[str]:
     """`46`–`49` → 46, 47, 48, 49; `11`–`11b` → 11, 11a, 11b; `9`–`18a` → 9 … 18, 18a."""
     (n1, l1), (n2, l2) = _split(first), _split(last)
-    if n2 < n1 or n2 - n1 > limit:
+    # A letter that is two characters in lower case ("İ" → "i̇", matched as a letter under
+    # IGNORECASE) spans no range: both ends as written.
+    if n2 < n1 or n2 - n1 > limit or len(l1) > 1 or len(l2) > 1:
         return [f"{n1}{l1}", f"{n2}{l2}"]
     out: list[str] = []
     for number in range(n1, n2 + 1):
@@ -108,22 +114,22 @@ def _parts(listing: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _windows(low: str) -> list[tuple[int, int]]:
+def _windows(low: str) -> list[tuple[int, int, int]]:
     """Stretches around every `§` and `kap`: a reference ends near one of them, so the regex
-    need not try every digit of a long text."""
+    need not try every digit of a long text. Each comes with its last anchor."""
     anchors = []
     for mark in ("§", "kap"):
         at = low.find(mark)
         while at != -1:
             anchors.append(at)
             at = low.find(mark, at + 1)
-    windows: list[tuple[int, int]] = []
+    windows: list[tuple[int, int, int]] = []
     for at in sorted(anchors):
         start, end = max(0, at - _BEFORE_ANCHOR), min(len(low), at + _AFTER_ANCHOR)
         if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], end)
+            windows[-1] = (windows[-1][0], end, at)
         else:
-            windows.append((start, end))
+            windows.append((start, end, at))
     return windows
 
 
@@ -135,8 +141,17 @@ def find_references(
     (the same result, slower: tests compare the two)."""
     found: list[Reference] = []
     low = text.lower() if low is None else low
-    windows = [(0, len(text))] if whole_text else _windows(low)
-    matches = [m for start, end in windows for m in REFERENCE_RE.finditer(text, start, end)]
+    if whole_text:
+        matches = list(REFERENCE_RE.finditer(text))
+    else:
+        # A reference holds a `kap` or `§` after its first digit, so none starts at or after
+        # a window's last anchor; that is only sure when `low` is `text` in lower case.
+        lowered = low is not text and len(low) == len(text)
+        matches = [
+            m
+            for start, end, last in _windows(low)
+            for m in _references_in(text, start, end, last if lowered else end)
+        ]
     for m in matches:
         chapters = m.group("chapters")
         if chapters:
@@ -159,7 +174,7 @@ def find_references(
             end=end,
             chapters=_parts(chapters) if chapters else (),
             sections=_parts(sections) if sections else (),
-            unmarked=_SPACE.sub("", unmarked).lower(),
+            unmarked=_SPACE.sub("", unmarked).lower() if unmarked else "",
             unmarked_end=m.end("unmarked") if unmarked else 0,
         )
         previous = found[-1] if found else None
@@ -172,6 +187,19 @@ def find_references(
         ):
             reference = Reference(reference.start, end, previous.chapters, reference.sections)
         found.append(reference)
+    return found
+
+
+def _references_in(text: str, start: int, end: int, last: int) -> list[re.Match[str]]:
+    """`REFERENCE_RE.finditer(text, start, end)`, tried only where a reference can start: at
+    a digit before `last`."""
+    found: list[re.Match[str]] = []
+    free = start  # where the last match ended
+    for candidate in _REFERENCE_STARTS.finditer(text, start, last):
+        at = candidate.start()
+        if at >= free and (match := REFERENCE_RE.match(text, at, end)):
+            found.append(match)
+            free = match.end()
     return found
 
 

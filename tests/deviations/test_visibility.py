@@ -43,7 +43,9 @@ def test_the_count_is_the_number_of_visible_deviations(
 
 
 @pytest.mark.parametrize("persona", ["staff", "analyst", "outsider"])
-@pytest.mark.parametrize("visible_at", [(0, 1, 3, 5, 12), (0, 3, 4, 12, 13, 19), (18, 19), ()], ids=str)
+@pytest.mark.parametrize(
+    "visible_at", [(0, 1, 3, 5, 12), (0, 3, 4, 12, 13, 19), (18, 19), ()], ids=str
+)
 def test_the_newest_visible_are_found_however_far_back_they_lie(
     persona: str, visible_at: tuple[int, ...], request, monkeypatch, taby_unit, haninge_unit
 ) -> None:
