@@ -387,10 +387,17 @@ class Tagging(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         REJECTED = "rejected", _("Rejected")
 
+    # Indexes: the one-per-deviation constraint leads with the deviation and the (tag, state)
+    # index with the tag, so neither column has one of its own; an import writes seven taggings
+    # a deviation, each into every index.
     deviation = models.ForeignKey(
-        Deviation, on_delete=models.CASCADE, related_name="taggings", verbose_name=_("deviation")
+        Deviation,
+        on_delete=models.CASCADE,
+        related_name="taggings",
+        verbose_name=_("deviation"),
+        db_index=False,
     )
-    tag_id = models.CharField(_("tag"), max_length=64, db_index=True)
+    tag_id = models.CharField(_("tag"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     origin = models.CharField(_("origin"), max_length=16, choices=Origin)
     confidence = models.FloatField(_("confidence"), null=True, blank=True)
