@@ -56,7 +56,8 @@ def _prepare(field: models.Field[Any, Any], database: Any) -> Callable[[Any], An
 
 def rows_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> int:
     """Insert `rows` (attribute name → value, as `Model(**row)` takes them) into `model`'s
-    table; missing columns get the field's default, `auto_now(_add)` columns the time now.
+    table; missing columns get the field's default (a callable one called per row),
+    `auto_now(_add)` columns the time now (whatever the row says, as with `bulk_create`).
     Returns how many rows were written. Nothing is validated here: callers check first."""
     fields = [
         f
@@ -65,11 +66,15 @@ def rows_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
     ]
     now = timezone.now()
     defaults: dict[str, Any] = {}
-    stamped: set[str] = set()  # auto_now(_add): the time now unless the row gives one
+    stamped: set[str] = set()  # auto_now(_add): the time now, as bulk_create's pre_save sets
+    fresh: list[str] = []  # a callable default (uuid4, dict): a new value for every row
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             defaults[field.attname] = now if isinstance(field, models.DateTimeField) else now.date()
             stamped.add(field.attname)
+        elif field.has_default() and callable(field.default):
+            defaults[field.attname] = _FRESH
+            fresh.append(field.attname)
         elif field.has_default() or field.null or field.blank:
             defaults[field.attname] = field.get_default()  # "" for blank text, as the ORM
     # The connection itself, not the thread-local proxy that every use of `connection` asks.
@@ -78,6 +83,7 @@ def rows_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
     starting = [defaults.get(name, _REQUIRED) for name in names]
     converted = [(i, p) for i, f in enumerate(fields) if (p := _prepare(f, database)) is not None]
     stamps = [(i, defaults[name]) for i, name in enumerate(names) if name in stamped]
+    callables = [(i, fields[i].get_default) for i, name in enumerate(names) if name in fresh]
     required = [i for i, value in enumerate(starting) if value is _REQUIRED]
     quote = database.ops.quote_name
     table = quote(model._meta.db_table)
@@ -91,8 +97,10 @@ def rows_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
                 if values[i] is _REQUIRED:
                     raise KeyError(f"{model.__name__}.{names[i]} has no value and no default")
             for i, stamp in stamps:
-                if values[i] is None:
-                    values[i] = stamp
+                values[i] = stamp
+            for i, make in callables:
+                if values[i] is _FRESH:
+                    values[i] = make()
             for i, prepare in converted:
                 values[i] = prepare(values[i])
             yield values
@@ -125,3 +133,4 @@ def rows_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
 
 
 _REQUIRED = object()
+_FRESH = object()

@@ -60,7 +60,8 @@ BATCH = 250  # rows looked up and written together (larger batches only cost mem
 # one is read and checked again while it is written, so a worker's memory stays bounded
 # (benchmarks/imports.py: a 50 MB file may raise it by at most 100 MB).
 HOLD_ROWS = 25_000
-HOLD_CHARS = 8_000_000
+HOLD_CHARS = 8_000_000  # every value of the rows kept, and a tag's objects counted as 150
+TAG_HELD_CHARS = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,7 +426,9 @@ def deviations_import(
                 new += 1
                 if held is not None:
                     held.append(item)
-                    held_chars += len(item.description)
+                    # The whole row, tags included: one spreadsheet cell shared by every row
+                    # costs the file nothing, but each kept row holds its own copy.
+                    held_chars += sum(map(len, row.values())) + TAG_HELD_CHARS * len(item.tags)
                     if len(held) > HOLD_ROWS or held_chars > HOLD_CHARS:
                         held = None  # too big to keep: checked again while it is written
     del seen

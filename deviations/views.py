@@ -463,13 +463,14 @@ def home_view(request: HttpRequest) -> HttpResponse:
     then their drafts and own deviations."""
     user = request_user(request)
     since = last_visit(user)
+    visible_count = deviation_count(user=user)
     context = {
         "panels": start_panels(user, since=since),
         "since": since,
         "own": own_deviation_list(user=user)[:5],
         "drafts": _drafts_shown(user),
-        "recent": deviation_recent(user=user),
-        "visible_count": deviation_count(user=user),
+        "recent": deviation_recent(user=user, visible=visible_count),
+        "visible_count": visible_count,
     }
     return render(request, "home.html", context)
 

@@ -549,10 +549,12 @@ _PRECEDENCE: dict[str, int] = {
 }
 
 
-#: How many distinct recent texts `find_pii` remembers. An import checks the same short column
-#: values (dates, codes, unit names) in every row, and the model-level gate checks again a
-#: description checked a moment before.
+#: How many distinct recent short texts `find_pii` remembers: an import checks the same short
+#: column values (dates, codes, unit names) in every row. Longer texts (descriptions, a file's
+#: text) are not kept: they seldom come twice, would hold megabytes, and would keep refused
+#: personal data in memory.
 MEMO_SIZE = 2048
+MEMO_MAX_CHARS = 256
 
 
 def find_pii(text: str) -> list[PiiHit]:
@@ -560,8 +562,10 @@ def find_pii(text: str) -> list[PiiHit]:
 
     The patterns look at a normalised copy (NFKC, one dash, no format characters, ASCII digits,
     `O` for `0` between digits); each span is mapped back, so `text[hit.start:hit.end]` is the
-    original writing, odd characters included. Recent texts are remembered; every call returns
+    original writing, odd characters included. Recent short texts are remembered; every call returns
     a new list, so a caller may change it freely."""
+    if len(text) > MEMO_MAX_CHARS:
+        return list(_find_pii(text))
     return list(_find_pii_memo(text, datetime.now(UTC).year))
 
 

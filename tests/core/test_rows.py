@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from core.rows import rows_insert
-from deviations.models import Deviation, DeviationChange, Tagging
+from deviations.models import Deviation, DeviationChange, Draft, Tagging
 from tests.factories import DeviationFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +55,17 @@ def test_batches_beyond_one_statement_all_arrive(monkeypatch: pytest.MonkeyPatch
     assert rows_insert(DeviationChange, ({"deviation_id": n} for n in range(8))) == 8
     assert sorted(DeviationChange.objects.values_list("deviation_id", flat=True)) == list(range(8))
     assert Deviation.objects.count() == 0
+
+
+def test_a_callable_default_gives_every_row_its_own_value(staff) -> None:  # type: ignore[no-untyped-def]
+    """A draft's key comes from a callable default: two rows, two keys, as the ORM gives."""
+    assert rows_insert(Draft, [{"owner_id": staff.pk}, {"owner_id": staff.pk}]) == 2
+    keys = list(Draft.objects.values_list("key", flat=True))
+    assert len(set(keys)) == 2
+
+
+def test_creation_time_is_now_whatever_the_row_says() -> None:
+    """As bulk_create's pre_save: `auto_now_add` is the time of writing, never the caller's."""
+    long_ago = timezone.now() - timedelta(days=400)
+    rows_insert(DeviationChange, [{"deviation_id": 1, "at": long_ago}])
+    assert DeviationChange.objects.get().at > long_ago + timedelta(days=399)

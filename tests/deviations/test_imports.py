@@ -393,3 +393,19 @@ def test_a_file_that_changes_while_it_is_read_again_writes_nothing(
     with pytest.raises(ImportFileError):
         deviations_import(rows=rows, by=None)
     assert not Deviation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_what_is_kept_counts_every_value_and_tag_not_only_the_description(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Short descriptions with many tags (or one spreadsheet cell shared by every row) would
+    slip past a budget of description characters: the whole row and its tags count."""
+    descriptions = sum(len(line.split(",")[4]) for line in GOOD.splitlines()[1:])
+    monkeypatch.setattr(imports, "HOLD_CHARS", descriptions * 2)  # room for the descriptions
+    checked = []
+    real = imports._check_row
+    monkeypatch.setattr(imports, "_check_row", lambda *a: checked.append(a[0]) or real(*a))
+    report = deviations_import(rows=_csv(GOOD), by=None)
+    assert report.created == 2
+    assert checked == [2, 3, 2, 3]  # too much to keep: read and checked again

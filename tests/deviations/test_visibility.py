@@ -60,6 +60,9 @@ def test_the_newest_visible_are_found_however_far_back_they_lie(
     user = request.getfixturevalue(persona)
     plain = list(deviation_list(user=user).order_by("-reported_at")[:4])
     assert deviation_recent(user=user, count=4) == plain
+    visible = deviation_count(user=user)  # as the start page asks: few visible, plain query
+    monkeypatch.setattr(selectors, "RECENT_PLAIN", 3)
+    assert deviation_recent(user=user, count=4, visible=visible) == plain
     if persona == "staff":
         newest = Deviation.objects.order_by("-reported_at")
         assert plain == [newest[n] for n in visible_at[:4]]

@@ -153,3 +153,14 @@ def test_the_memo_gives_what_the_detector_gives() -> None:
     texts = ADDRESS_TEXTS + ["Tindra Öhlund ringde från 08-465 004 27.", "19660918-9821"]
     for text in texts * 2:
         assert find_pii(text) == list(pii._find_pii(text))
+
+
+def test_long_texts_are_not_remembered() -> None:
+    """A description or a file's text is checked afresh: kept, it would hold megabytes and keep
+    refused personal data in the process."""
+    pii._find_pii_memo.cache_clear()
+    long = "Deltagaren har väntat länge. " * 20 + "Ring 070-174 06 52."
+    assert len(long) > pii.MEMO_MAX_CHARS
+    assert [hit.type for hit in find_pii(long)] == ["phone"]
+    find_pii("Kort text, 070-174 06 52.")
+    assert pii._find_pii_memo.cache_info().currsize == 1
