@@ -255,10 +255,13 @@ def _check_row(number: int, row: dict[str, str], tables: _Tables) -> tuple[list[
     # Every column through the gate first: a column refused for personal data gets no other
     # message (the description is checked below, where a possible name counts as well).
     refused: set[str] = set()
-    for column in COLUMNS:
-        if column != "description" and row.get(column):
+    values = {c: row[c] for c in COLUMNS if c != "description" and row.get(c)}
+    try:
+        personal_data_check(values)  # the whole row at once; per column only when refused
+    except PersonalDataError:
+        for column, value in values.items():
             try:
-                personal_data_check({column: row[column]})
+                personal_data_check({column: value})
             except PersonalDataError as refusal:
                 error(column, refusal.message, "personal_data")
                 refused.add(column)
