@@ -7,7 +7,7 @@ and analysts must be able to see why a tag is there before they confirm it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -41,6 +41,12 @@ _HOW = {
     "weak": "law abbreviation",
     "name": "law name",
     "anaphora": "same law",
+}
+_LAW_RULES = {"sfs": RULE_SFS, "name": RULE_LAW_NAME}  # else RULE_LAW_ABBREVIATION
+# The rule text per way a reference found its law, formatted once.
+_REF_RULES = {
+    how: RULE_REF.format(how=_HOW.get(how, how))
+    for how in (*_HOW, "earlier law in text", "later law in sentence")
 }
 
 AGENCY_CONFIDENCE = {"name": 0.95, "abbreviation": 0.9, "subunit": 0.85, "context": 0.6}
@@ -180,46 +186,54 @@ class _LawAt:
         return self.how == "anaphora"
 
 
-@dataclass(slots=True)
-class _Found:
-    kind: TagKind
-    confidence: float
-    rule: str
-    spans: list[Span] = field(default_factory=list)
+# A tag found so far: [kind, confidence, rule, spans]. A list, not a dataclass: a text adds
+# a dozen tags, and building and updating a list is cheaper.
+type _Found = list[Any]
 
-
-@lru_cache(maxsize=1024)
-def _shown_confidence(confidence: float) -> float:
-    """Capped and rounded; the same few values recur in every text."""
-    return round(min(confidence, 0.99), 2)
+# The suggestions' fields, set as their frozen __init__ sets them but without its per-field
+# `object.__setattr__` lookups: the same class, equality and hash, about half the cost.
+_new_suggestion = object.__new__
+_set_tag_id, _set_kind, _set_confidence, _set_spans, _set_rule = (
+    TagSuggestion.__dict__[name].__set__
+    for name in ("tag_id", "kind", "confidence", "spans", "rule")
+)
+# Capped and rounded confidence per raw value: the few values the rules compute recur in every
+# text, and there are only so many of them.
+_shown: dict[float, float] = {}
 
 
 class _Collector:
+    __slots__ = ("tags",)
+
     def __init__(self) -> None:
         self.tags: dict[str, _Found] = {}
 
     def add(self, tag_id: str, kind: TagKind, confidence: float, rule: str, span: Span) -> None:
         found = self.tags.get(tag_id)
         if found is None:
-            self.tags[tag_id] = _Found(kind, confidence, rule, [span])
+            self.tags[tag_id] = [kind, confidence, rule, [span]]
             return
-        if span not in found.spans:
-            found.spans.append(span)
-        if confidence > found.confidence:
-            found.confidence, found.rule = confidence, rule
+        spans = found[3]
+        if span not in spans:
+            spans.append(span)
+        if confidence > found[1]:
+            found[1], found[2] = confidence, rule
 
     def result(self) -> list[TagSuggestion]:
         # "agency:" < "law:" < "prov:", so identifier order is also kind order.
-        return [
-            TagSuggestion(
-                tag_id,
-                f.kind,
-                _shown_confidence(f.confidence),
-                tuple(sorted(f.spans)) if len(f.spans) > 1 else (f.spans[0],),
-                f.rule,
-            )
-            for tag_id, f in sorted(self.tags.items())
-        ]
+        out: list[TagSuggestion] = []
+        shown = _shown
+        for tag_id, (kind, confidence, rule, spans) in sorted(self.tags.items()):
+            suggestion = _new_suggestion(TagSuggestion)
+            _set_tag_id(suggestion, tag_id)
+            _set_kind(suggestion, kind)
+            if (capped := shown.get(confidence)) is None:
+                capped = shown[confidence] = round(min(confidence, 0.99), 2)
+            _set_confidence(suggestion, capped)
+            _set_spans(suggestion, tuple(sorted(spans)) if len(spans) > 1 else (spans[0],))
+            _set_rule(suggestion, rule)
+            out.append(suggestion)
+        return out
 
 
 def suggest_tags(text: str, *, on: date, catalogue: TagCatalogue) -> list[TagSuggestion]:
@@ -242,7 +256,7 @@ def suggest_tags(text: str, *, on: date, catalogue: TagCatalogue) -> list[TagSug
     _add_references(text, references + _pairs_next_to_laws(text, pairs, laws), laws, catalogue, out)
     for law in laws:
         if law.sfs and not law.anaphora and (law.how != "weak" or law.used):
-            rule = {"sfs": RULE_SFS, "name": RULE_LAW_NAME}.get(law.how, RULE_LAW_ABBREVIATION)
+            rule = _LAW_RULES.get(law.how, RULE_LAW_ABBREVIATION)
             confidence = 0.9 if law.how == "name" else 0.95
             out.add(law_tag_id(law.sfs), "law", confidence, rule, (law.start, law.end))
     if (agency_hits or term_hits) and laws and (titles := _law_titles(text, laws, catalogue)):
@@ -466,7 +480,7 @@ def _add_references(
             continue
         law = catalogue.laws.get(sfs)
         span = (reference.start, reference.end)
-        rule = RULE_REF.format(how=_HOW.get(how, how))
+        rule = _REF_RULES.get(how) or RULE_REF.format(how=_HOW.get(how, how))
         ids = _provision_ids(sfs, reference, law.has_chapters if law else None)
         for tag_id in ids:
             known = tag_id in catalogue.provisions

@@ -38,12 +38,22 @@ _SFS_YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
 _SFS_BEFORE = re.compile(r"(?P<prefix>\bSFS\s*(?:nr\.?\s*)?)?(?P<paren>\(\s*)?$")
 _SFS_AFTER = re.compile(r"\s*\)")
 # Numbers after these are reports, case numbers, rulings or agency rules, never SFS numbers.
+_NOT_SFS_WORDS = (
+    "RiR", "SOU", "Ds", "prop", "bet", "dir", "rskr", "rapport", "rapporten", "ISF", "dnr",
+    "diarienummer", "diarienr", "ärendenr", "ärende", "JO", "JK", "nr", "kl", "klockan", "skr",
+    "RFR", "RÅ", "HFD", "RH", "NJA", "MIG", "vägledning", "vägledningen", "KFM", "IAF", "ISF:s",
+)  # fmt: skip
 NOT_SFS_BEFORE = re.compile(
-    r"(?:\b(?!SFS\b)[A-ZÅÄÖ][A-ZÅÄÖ-]*FS|RiR|SOU|Ds|prop|bet|dir|rskr|rapport|rapporten|ISF|"
-    r"dnr|diarienummer|diarienr|ärendenr|ärende|JO|JK|nr|kl|klockan|skr|RFR|RÅ|HFD|RH|NJA|MIG|"
-    r"vägledning|vägledningen|KFM|IAF|ISF:s)[\s.:]*(?:\d{4}/\d{2}:\s*)?$",
+    rf"(?:\b(?!SFS\b)[A-ZÅÄÖ][A-ZÅÄÖ-]*FS|{'|'.join(_NOT_SFS_WORDS)})"
+    r"[\s.:]*(?:\d{4}/\d{2}:\s*)?$",
     re.IGNORECASE,
 )
+# NOT_SFS_BEFORE, searched at every position of its window, costs more than the rest of an SFS
+# number together; most numbers follow "lagen (" or "förordningen (", which end in no word of
+# it. The words (and "…FS") in lower case, and every ending of them, for a test before it.
+_NOT_SFS_ENDINGS = ("fs", *(word.lower() for word in _NOT_SFS_WORDS))
+_NOT_SFS_PARTS = frozenset(word[i:] for word in _NOT_SFS_ENDINGS for i in range(len(word) + 1))
+_NOT_SFS_LONGEST = max(map(len, _NOT_SFS_ENDINGS))
 _NOT_COLON_REF_BEFORE = re.compile(r"(?:\bkl\.?|\bklockan|\bmellan)\s*$", re.IGNORECASE)
 # A bare "och 49 §" right after "27 kap. 48 §" is in the same chapter.
 _SAME_CHAPTER_GLUE = re.compile(r"\s*(?:,|och|samt|resp\.?|respektive|&)\s*", re.IGNORECASE)
@@ -238,11 +248,21 @@ def _colon_number(
     if len(left) == 4:
         if not _SFS_YEAR.fullmatch(left):
             return
-        before = _SFS_BEFORE.search(text, window, m.start())
+        # _SFS_BEFORE finds a prefix or a parenthesis only after "SFS", "nr", "nr." or "(";
+        # elsewhere it finds the empty match at the end, which None stands for here.
+        before = (
+            _SFS_BEFORE.search(text, window, m.start())
+            if _ends_sfs_before(text, window, m.start())
+            else None
+        )
         prefix = before is not None and before["prefix"] is not None
         paren = before is not None and before["paren"] is not None
         start = before.start() if before is not None and (prefix or paren) else m.start()
-        if not prefix and NOT_SFS_BEFORE.search(text, window, start):
+        if (
+            not prefix
+            and _may_follow_not_sfs(text, window, start)
+            and NOT_SFS_BEFORE.search(text, window, start)
+        ):
             return
         after = _SFS_AFTER.match(text, m.end("right")) if paren else None
         end = after.end() if after else m.end("right")
@@ -252,3 +272,29 @@ def _colon_number(
             return
         section = right + (m.group("letter") or "")
         pairs.append(Reference(m.start(), m.end(), (left,), (section,)))
+
+
+def _may_follow_not_sfs(text: str, window: int, start: int) -> bool:
+    """False only where NOT_SFS_BEFORE.search(text, window, start) cannot match: its word ends
+    where the `[\\s.:]` before `start` begin (a digit there may be a "2021/12:" case number).
+    ASCII letters in the text only match the word's own letters in either case; any other
+    character might match one of them under IGNORECASE, so a word reaching one may match."""
+    end = start
+    while end > window and (text[end - 1] in ".:" or text[end - 1].isspace()):
+        end -= 1
+    if end == window or text[end - 1] in "0123456789":
+        return True
+    begin = end
+    while begin > window and end - begin < _NOT_SFS_LONGEST and text[begin - 1].isascii():
+        begin -= 1
+    tail = text[begin:end].lower()
+    return tail in _NOT_SFS_PARTS or tail.endswith(_NOT_SFS_ENDINGS)
+
+
+def _ends_sfs_before(text: str, window: int, start: int) -> bool:
+    """False only where _SFS_BEFORE.search(text, window, start) finds both groups empty: the
+    last character before `start` other than whitespace ends none of them."""
+    end = start
+    while end > window and text[end - 1].isspace():
+        end -= 1
+    return end == window or text[end - 1] in "(Sr."
