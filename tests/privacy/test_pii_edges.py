@@ -162,3 +162,10 @@ def test_ordinary_text_never_runs_the_full_patterns(monkeypatch: pytest.MonkeyPa
     for name in ("_emails", "_identity_numbers", "_phones", "_addresses"):
         monkeypatch.setattr(pii, name, must_not_run)
     assert found("Hon fick avslag på sjukpenningen i maj, vecka 12 och kl 14.") == []
+
+
+def test_a_number_broken_over_two_lines_is_a_phone_not_two_times() -> None:
+    """ "08.10" and "00.00" on one line read as times of day; on two lines they are a Stockholm
+    number broken where a phone or a narrow column breaks it (found by generated numbers)."""
+    assert [(h.type, h.text) for h in find_pii("ring 08.10\n00.00")] == [("phone", "08.10\n00.00")]
+    assert find_pii("Mötet 08.30 - 09.15, sedan 14.15 16.00.") == []
