@@ -18,8 +18,8 @@ from catalogue.tagging.references import Reference, SfsMention, find_colon_numbe
 from catalogue.tagging.types import LawEntry, Span, TagKind, TagSuggestion, TermEntry
 from catalogue.tagids import agency_tag_id, law_tag_id, parse_tag_id, provision_tag_id
 
-# The same few identifiers recur in every text; parsing and building them once is faster.
-_parse_tag_id = lru_cache(maxsize=4096)(parse_tag_id)
+# The same few identifiers recur in every text: building them once is faster (parse_tag_id
+# remembers its own answers).
 _provision_tag_id = lru_cache(maxsize=4096)(provision_tag_id)
 
 # Rules, as shown to people (the UI translates them).
@@ -536,7 +536,7 @@ def _add_terms(
         for target in term.targets:
             if not target.applies_on(on):
                 continue
-            parsed = _parse_tag_id(target.tag)
+            parsed = parse_tag_id(target.tag)
             # A law cannot apply before it exists: sjukpenning in 2004 is not SFB (2010:110).
             if (start := starts.get(parsed.sfs or "")) is not None and on < start:
                 continue
@@ -554,7 +554,7 @@ def _add_settled(
     following = tokens.lowered[hit.first + 1 : hit.first + 1 + _ADDRESSEE_WINDOW]
     if "till" in following and any(word in words for word in following):
         for tag in tags:
-            law = catalogue.laws.get(_parse_tag_id(tag).sfs or "")
+            law = catalogue.laws.get(parse_tag_id(tag).sfs or "")
             if law is None or law.in_force_on(on):
                 out.add(tag, "law", 0.7, RULE_TERM, (hit.start, hit.end))
 
