@@ -67,6 +67,16 @@ _DIGIT_AND_LETTER = bytes(
     ord("0") if chr(i).isdecimal() else ord("O") if chr(i) in "OoIlSB" else ord(" ")
     for i in range(256)
 )
+# Latin-1 characters that NFKC changes (`\xa0`, `²`, `½`, `´` …) and the soft hyphen. Latin-1
+# holds no combining mark, so NFKC changes a Latin-1 text exactly where it holds one of these.
+_LATIN1_NEEDS_LOOK = frozenset(
+    chr(i) for i in range(256) if unicodedata.normalize("NFKC", chr(i)) != chr(i)
+) | {"\xad"}
+# `_DIGIT_AND_LETTER` that also marks those characters `!`: one translation tells whether a
+# Latin-1 text needs the general normalisation and whether a letter may stand for a digit.
+_LATIN1_LOOK = bytes(
+    ord("!") if chr(i) in _LATIN1_NEEDS_LOOK else byte for i, byte in enumerate(_DIGIT_AND_LETTER)
+)
 
 
 @lru_cache(maxsize=4096)
@@ -121,6 +131,20 @@ def _latin1(text: str) -> bool:
 
 
 def _normalise(text: str) -> _Normalised:
+    try:
+        marked = text.encode("latin-1").translate(_LATIN1_LOOK)
+    except UnicodeEncodeError:
+        return _normalise_general(text)
+    # Most text: Latin-1 that NFKC leaves alone, without soft hyphens. `_normalise_general`
+    # gives the same for it, in three more passes over the text.
+    if b"!" in marked:
+        return _normalise_general(text)
+    if b"0O" in marked:
+        text = _CONFUSABLE_RE.sub(lambda m: m.group().translate(_CONFUSABLES), text)
+    return _Normalised(text)
+
+
+def _normalise_general(text: str) -> _Normalised:
     # Latin-1 text that NFKC leaves alone can only need a look at the soft hyphen.
     if not text.isascii() and (
         not (nfkc := unicodedata.is_normalized("NFKC", text)) or "\xad" in text or not _latin1(text)
@@ -183,10 +207,10 @@ _IDENTITY_RE = re.compile(
     r"(?P<sep>[ \t]{0,3}(?:[-+][ \t]{0,3})?(?:\r?\n[ \t]{0,3}(?:[-+][ \t]{0,3})?)?|[./])"
     r"(?P<serial>\d{4})(?!\d|[-+:/.,]\d)"
 )
-_IDENTITY_GATE = re.compile(r"\d\d[-. ]?\d\d[-. ]?\d\d")
+_IDENTITY_GATE = re.compile(r"[0-9][0-9][-. ]?[0-9][0-9][-. ]?[0-9][0-9]")
 # Where `_IDENTITY_RE` can start: its first character and look-behinds, with the character
 # class first so that the regex engine skips to the digits.
-_IDENTITY_STARTS = re.compile(r"\d(?<!\d\d)(?<!\d[-.,:/]\d)")
+_IDENTITY_STARTS = re.compile(r"[0-9](?<![0-9][0-9])(?<![0-9][-.,:/][0-9])")
 
 
 def _matches_at(
@@ -268,9 +292,45 @@ _PHONE_RE = re.compile(
     r"(?!\w|[-:/.,]\d)"
 )
 # `0\d` first and `00 ?46` left out (`00` is `0\d`): a literal first character keeps the scan quick.
-_PHONE_GATE = re.compile(r"0\d|\+ ?46")
+_PHONE_GATE = re.compile(r"0[0-9]|\+ ?46")
 # Where `_PHONE_RE` can start, as `_IDENTITY_STARTS` for identity numbers.
-_PHONE_STARTS = re.compile(r"[+0(](?<![\w+][+0(])(?<!\d[-./][+0(])")
+_PHONE_STARTS = re.compile(r"[+0(](?<![\w+][+0(])(?<![0-9][-./][+0(])")
+# The gates above as substring searches in bytes, which skip along far quicker than the regex
+# engine's scan: in `_GATE_DIGITS` every `0` stays, every other digit becomes `1`, and what may
+# stand between the parts of an identity number's date becomes `-`; in `_GATE_ANY_DIGIT` also `1`
+# becomes `0`. A character beyond Latin-1 is one `?`, which is an `x` like any other.
+_GATE_DIGITS = bytes(
+    i if chr(i) == "0" else ord("1") if chr(i) in "123456789" else ord("-") if chr(i) in "-. "
+    else ord("x")
+    for i in range(256)
+)  # fmt: skip
+_GATE_ANY_DIGIT = bytes.maketrans(b"1", b"0")
+_IDENTITY_SHAPES = (b"000000", b"00-0000", b"0000-00", b"00-00-00")  # what _IDENTITY_GATE reads
+_TRUNK_SHAPES = (b"00", b"01")  # `0\d`
+_COUNTRY_SHAPES = ("+46", "+ 46")  # `\+ ?46`
+
+
+def _gates(text: str) -> tuple[int, int]:
+    """Where `_IDENTITY_GATE` and `_PHONE_GATE` first match in normalised `text`, or -1. Their
+    `[0-9]` is `\\d` here: `_normalise` leaves no other decimal digit."""
+    digits = text.encode("latin-1", errors="replace").translate(_GATE_DIGITS)
+    identity = -1
+    if b"00" in (any_digit := digits.translate(_GATE_ANY_DIGIT)):  # no six digits otherwise
+        identity = _first(any_digit, _IDENTITY_SHAPES)
+    phone = _first(digits, _TRUNK_SHAPES)
+    if "+" in text:
+        country = _first(text, _COUNTRY_SHAPES)
+        if country >= 0 and (phone < 0 or country < phone):
+            phone = country
+    return identity, phone
+
+
+def _first[T: (str, bytes)](text: T, shapes: tuple[T, ...]) -> int:
+    """Where the first of `shapes` first occurs in `text`, or -1."""
+    found = [at for shape in shapes if (at := text.find(shape)) >= 0]
+    return min(found) if found else -1
+
+
 _COUNTRY_CODE_RE = re.compile(r"(?:\+|00) ?46[^\d(]*(?:\(0\))?")
 _LAST_GROUP_RE = re.compile(r"[^\d]+\d+$")
 # `YYMMDD-NNNN` is how identity numbers are written, never phone numbers.
@@ -350,7 +410,7 @@ _ADDRESS_RE = re.compile(
 # The gate: a letter, a space and a digit, where the word ends like a street.
 # The last letters of the suffixes, matched from the space: spaces are rarer than those letters,
 # so the regex engine tries fewer places. A match's letter is at `match.start() - 1`.
-_LETTER_SPACE_DIGIT = re.compile(r" \d(?<=[ndtégaeNDTÉGAE] \d)")
+_LETTER_SPACE_DIGIT = re.compile(r" [0-9](?<=[ndtégaeNDTÉGAE] [0-9])")
 _SUFFIX_TUPLE = tuple(_STREET_SUFFIXES.split("|"))
 # A street word's end as `_ADDRESS_RE` matches it, case-insensitively the regex engine's way
 # (which also takes `ı` and `İ` for `i`, unlike `str.lower`).
@@ -484,7 +544,37 @@ def _surname_evidence(word: str) -> bool:
     return last in _SURNAMES or _surname_like(last)
 
 
+# Latin-1 text's shape for the name gate, in bytes: a capital `A`, a small letter `a` (as the
+# two classes above read them), any other character `\\w` matches `0`, `-` and ` ` themselves,
+# anything else `.`.
+_NAME_SHAPE = bytes(
+    ord("A") if re.fullmatch(f"[{_NAME_UPPER}]", chr(i))
+    else ord("a") if re.fullmatch(f"[{_NAME_LOWER}]", chr(i))
+    else ord("0") if re.fullmatch(r"\w", chr(i))
+    else i if chr(i) in "- "
+    else ord(".")
+    for i in range(256)
+)  # fmt: skip
+# A capitalised word with one space and a capital and small letter after it, as every name
+# `_names` finds starts, read backwards: `A(?<![aA0-]A)a+(?:-Aa+)? Aa` reversed. Backwards it
+# opens with the literal `aA `, which the regex engine skips along to; forwards every capitalised
+# word would be a place to try.
+_NAME_PAIR_REVERSED = re.compile(rb"aA (?:a+A-)?a+A(?![aA0-])")
+
+
+def _name_pair_possible(text: str) -> bool:
+    """False only where no two capitalised words stand one space apart, so `_names` finds
+    nothing; looking at the text's shape is far quicker than finding every capitalised word."""
+    try:
+        shape = text.encode("latin-1").translate(_NAME_SHAPE)
+    except UnicodeEncodeError:  # letters beyond Latin-1: the full search decides
+        return True
+    return _NAME_PAIR_REVERSED.search(shape[::-1]) is not None
+
+
 def _names(text: str) -> list[_Found]:
+    if not _name_pair_possible(text):
+        return []
     words = list(_CAPITALISED_RE.finditer(text))
     hits: list[_Found] = []
     run_start = True  # the first word of a run of capitalised words
@@ -579,10 +669,11 @@ def _find_pii(text: str) -> tuple[PiiHit, ...]:
     found = _names(seen)
     if "@" in seen:
         found += _emails(seen)
-    if gate := _IDENTITY_GATE.search(seen):
-        found += _identity_numbers(seen, gate.start())
-    if gate := _PHONE_GATE.search(seen):
-        found += _phones(seen, max(0, gate.start() - 1))
+    identity_gate, phone_gate = _gates(seen)
+    if identity_gate >= 0:
+        found += _identity_numbers(seen, identity_gate)
+    if phone_gate >= 0:
+        found += _phones(seen, max(0, phone_gate - 1))
     if windows := _street_windows(seen):
         found += _addresses(seen, windows)
     if not found:

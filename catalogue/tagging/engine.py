@@ -239,16 +239,10 @@ class _Collector:
 def suggest_tags(text: str, *, on: date, catalogue: TagCatalogue) -> list[TagSuggestion]:
     """Tags for one text and event date, sorted by kind then identifier."""
     tokens = Tokens(text)
-    law_hits: list[Hit[LawMention]] = []
-    agency_hits: list[Hit[AgencyMention]] = []
-    term_hits: list[Hit[TermEntry]] = []
-    for hit in catalogue.lexicon.find(tokens):
-        if hit.channel == LAW:
-            law_hits.append(hit)  # type: ignore[arg-type]
-        elif hit.channel == AGENCY:
-            agency_hits.append(hit)  # type: ignore[arg-type]
-        elif hit.channel == TERM:
-            term_hits.append(hit)  # type: ignore[arg-type]
+    found: dict[str, list[Any]] = catalogue.lexicon.find(tokens)  # type: ignore[assignment]
+    law_hits: list[Hit[LawMention]] = found.get(LAW, [])
+    agency_hits: list[Hit[AgencyMention]] = found.get(AGENCY, [])
+    term_hits: list[Hit[TermEntry]] = found.get(TERM, [])
     out = _Collector()
     sfs_numbers, pairs = find_colon_numbers(text) if ":" in text else ([], [])
     laws = _law_mentions(text, tokens, law_hits, sfs_numbers, on, catalogue)
@@ -536,14 +530,37 @@ def _add_terms(
         for target in term.targets:
             if not target.applies_on(on):
                 continue
-            parsed = parse_tag_id(target.tag)
+            tag = target.tag
+            kind, base, implied, sfs = _term_tags.get(tag) or _term_tag(tag)
             # A law cannot apply before it exists: sjukpenning in 2004 is not SFB (2010:110).
-            if (start := starts.get(parsed.sfs or "")) is not None and on < start:
+            if (start := starts.get(sfs)) is not None and on < start:
                 continue
-            confidence = (0.7 if parsed.kind == "provision" else 0.8) - penalty
-            out.add(target.tag, parsed.kind, confidence, RULE_TERM, (hit.start, hit.end))
-            if parsed.kind == "provision" and parsed.law_tag_id:
-                out.add(parsed.law_tag_id, "law", confidence, RULE_IMPLIED, (hit.start, hit.end))
+            confidence = base - penalty
+            out.add(tag, kind, confidence, RULE_TERM, (hit.start, hit.end))
+            if implied:
+                out.add(implied, "law", confidence, RULE_IMPLIED, (hit.start, hit.end))
+
+
+# Per tag a term points at: its kind, the confidence a term gives it, the law a provision
+# implies, and the law's SFS number ("" if none). The same few tags recur in every text, and
+# parsing one costs more than the rest of a term's work.
+_term_tags: dict[str, tuple[TagKind, float, str | None, str]] = {}
+_TERM_TAGS_LIMIT = 8192  # distinct tags remembered before the table starts over
+
+
+def _term_tag(tag: str) -> tuple[TagKind, float, str | None, str]:
+    parsed = parse_tag_id(tag)
+    provision = parsed.kind == "provision"
+    found = (
+        parsed.kind,
+        0.7 if provision else 0.8,
+        parsed.law_tag_id if provision else None,
+        parsed.sfs or "",
+    )
+    if len(_term_tags) >= _TERM_TAGS_LIMIT:
+        _term_tags.clear()
+    _term_tags[tag] = found
+    return found
 
 
 def _add_settled(

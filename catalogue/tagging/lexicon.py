@@ -22,6 +22,13 @@ TOKEN_RE = re.compile(rf"[{_LETTERS}]++(?:[-:][{_LETTERS}]++)*+")  # possessive:
 # the spaces are the tokens, in place. No character beyond Latin-1 is part of a token.
 _SPACE_OUT = bytes(i if re.fullmatch(rf"[{_LETTERS}:-]", chr(i)) else ord(" ") for i in range(256))
 _LONE_JOINER = re.compile(rf"[-:](?:(?<![{_LETTERS}][-:])|(?![{_LETTERS}]))")
+# The spaced-out text's shape, in bytes: every letter or digit `a`, every `-` or `:` a `-`. The
+# lone joiners are then `_LONE_SHAPE`'s matches, which the regex engine finds by skipping to
+# each `-` (a literal), far quicker than `_LONE_JOINER` tries a character class everywhere.
+_SHAPE = bytes(
+    ord(" ") if byte == ord(" ") else ord("-") if byte in b"-:" else ord("a") for byte in _SPACE_OUT
+)
+_LONE_SHAPE = re.compile(rb"-(?:(?<!a-)|(?!a))")
 
 # Endings Swedish adds to a noun or adjective (definite, plural, genitive).
 SUFFIXES = (
@@ -94,11 +101,15 @@ def _spaced_tokens(low: str) -> str:
     """`low` with everything but its tokens turned into spaces, so `.split()` gives the tokens
     TOKEN_RE finds, at the same offsets. Translating bytes is much quicker than a regex scan;
     a character beyond Latin-1 is encoded as one `?`, which becomes a space."""
-    encoded = low.encode("latin-1", errors="replace")
-    spaced = encoded.translate(_SPACE_OUT).decode("latin-1")
-    if "-" in spaced or ":" in spaced:
-        spaced = _LONE_JOINER.sub(" ", spaced)
-    return spaced
+    spaced = low.encode("latin-1", errors="replace").translate(_SPACE_OUT)
+    if b"-" in spaced or b":" in spaced:  # `_LONE_JOINER.sub(" ", …)`, in bytes
+        lone = [match.start() for match in _LONE_SHAPE.finditer(spaced.translate(_SHAPE))]
+        if lone:
+            out = bytearray(spaced)
+            for at in lone:
+                out[at] = 32  # a space
+            spaced = bytes(out)
+    return spaced.decode("latin-1")
 
 
 def _spaced_offsets(padded: str, lowered: list[str], positions: list[int]) -> list[int] | None:
@@ -212,10 +223,13 @@ class Hit[P]:
 
 # One catalogue word's meaning within one channel (laws, agencies, terms are separate channels).
 type Entry[P] = tuple[str, P]
-# Per token text: phrase widths starting with it, whether a case-sensitive form may match,
-# its own entries, and a looser match (hyphen head or compound) with its length.
+_NO_WORDS: frozenset[str] = frozenset()  # one shared empty set: a plan per word holds one
+# Per token text: phrase widths starting with it and the words that can follow it in those
+# phrases, whether a case-sensitive form may match, its own entries, and a looser match (hyphen
+# head or compound) with its length.
 type _Plan[P] = tuple[
     tuple[int, ...] | None,
+    frozenset[str],
     bool,
     list[Entry[P]] | None,
     tuple[list[Entry[P]], int, How] | None,
@@ -250,6 +264,9 @@ class Lexicon[P]:
         self._fuzzy_phrase_words: set[str] = set()
         self._exact_base: dict[str, list[Entry[P]]] = {}
         self._widths: dict[str, tuple[int, ...]] = {}
+        # First word → every second word of a phrase it begins: "som" begins a phrase, but
+        # seldom is the next word the one it needs, and one set lookup says so.
+        self._seconds: dict[str, frozenset[str]] = {}
         self._words: dict[str, list[Entry[P]]] = {}
         self._exact: dict[str, list[Entry[P]]] = {}
         self._exact_lower: dict[str, list[Entry[P]]] = {}
@@ -355,6 +372,12 @@ class Lexicon[P]:
             if 1 < len(parts) <= MAX_WORDS:
                 widths.setdefault(parts[0], set()).add(len(parts))
         self._widths = {w: tuple(sorted(n, reverse=True)) for w, n in widths.items()}
+        seconds: dict[str, set[str]] = {}
+        for key in words:  # inflected phrases too: "ekonomiskt biståndet"
+            if " " in key:
+                first, second = key.split(" ", 2)[:2]
+                seconds.setdefault(first, set()).add(second)
+        self._seconds = {first: frozenset(following) for first, following in seconds.items()}
 
         head_surfaces: dict[str, list[int]] = {}
         for index, (head, *_rest) in enumerate(self._head_rules):
@@ -397,6 +420,7 @@ class Lexicon[P]:
         for key in {*self._words, *self._widths, *self._exact_lower}:
             plans[key] = (
                 self._widths.get(key),
+                self._seconds.get(key, _NO_WORDS),
                 key in self._exact_lower,
                 self._words.get(key),
                 None,
@@ -409,9 +433,9 @@ class Lexicon[P]:
         # against the total rebuilt every plan for every text (benchmarks/register.py).
         self._seen_limit = len(self._seen) + LOOSE_CACHE_LIMIT
 
-    def find(self, tokens: Tokens) -> list[Hit[P]]:
-        """Longest match first at each token, per channel; a matched stretch is not searched
-        again in that channel."""
+    def find(self, tokens: Tokens) -> dict[str, list[Hit[P]]]:
+        """Each channel's hits in text order: longest match first at each token, and a matched
+        stretch is not searched again in that channel. A channel without hits is left out."""
         if not self._compiled:
             self.compile()
         lowered = tokens.lowered
@@ -424,15 +448,15 @@ class Lexicon[P]:
         plans = self._plans
         positions = [i for i, w in enumerate(matched) if w in plans]
         if not positions:
-            return []
+            return {}
         words, exact, text, n = self._words, self._exact, tokens.text, len(lowered)
         busy: dict[str, int] = {}  # channel → first token index free again
-        hits: list[Hit[P]] = []
+        hits: dict[str, list[Hit[P]]] = {}
         for i, start in zip(positions, tokens.offsets(positions), strict=True):
             low = matched[i]
-            widths, exact_possible, entries, loose = plans[low]
+            widths, seconds, exact_possible, entries, loose = plans[low]
             claimed = False  # whether any channel matched at this token
-            if widths:
+            if widths and i + 1 < n and matched[i + 1] in seconds:
                 for width in widths:
                     if i + width <= n and (phrase := words.get(" ".join(matched[i : i + width]))):
                         end = tokens.end_after(i, start, i + width - 1)
@@ -461,7 +485,7 @@ class Lexicon[P]:
         for token in new:
             found = self._loose_match(token)
             if found is not None:
-                self._plans[token] = (None, False, None, found)
+                self._plans[token] = (None, _NO_WORDS, False, None, found)
             elif token.isascii() and (plain := self._folded.get(token)):
                 self._corrections[token] = plain
             elif (
@@ -540,16 +564,21 @@ def _claim[P](
     surface: str,
     how: How,
     busy: dict[str, int],
-    hits: list[Hit[P]],
+    hits: dict[str, list[Hit[P]]],
 ) -> bool:
     """Record a match for each channel not already matched here or inside a longer match
     (a match at token `first` makes its channel busy beyond `first`); whether any was."""
     claimed = False
     for channel, payload in entries:
-        if busy.get(channel, 0) <= first:
-            hits.append(Hit(start, end, surface, payload, channel, first, how))
-            busy[channel] = stop
-            claimed = True
+        free = busy.get(channel)
+        if free is None:  # the channel's first hit
+            hits[channel] = [Hit(start, end, surface, payload, channel, first, how)]
+        elif free <= first:
+            hits[channel].append(Hit(start, end, surface, payload, channel, first, how))
+        else:
+            continue
+        busy[channel] = stop
+        claimed = True
     return claimed
 
 

@@ -95,3 +95,49 @@ def test_a_letter_that_lowers_to_two_characters_breaks_nothing(text: str) -> Non
     answers (no crash on a filing), whatever it makes of the range."""
     tags = suggest_tags(text, on=date(2024, 6, 1), catalogue=catalogue_from_files())
     assert {t.tag_id for t in tags} & {"law:2010:110", "law:1993:387"}  # SFB or LSS still named
+
+
+def test_the_lone_joiners_go_as_the_joiner_regex_takes_them() -> None:
+    from catalogue.tagging.lexicon import _LONE_JOINER, _SPACE_OUT, _spaced_tokens
+
+    for text in [*TOKEN_TEXTS, "a-:b", "-a-", ":-:", "a- b :c d:e", "x--", "2024-05-14:"]:
+        low = text.lower()
+        spaced = low.encode("latin-1", errors="replace").translate(_SPACE_OUT).decode("latin-1")
+        assert _spaced_tokens(low) == _LONE_JOINER.sub(" ", spaced), text
+
+
+class _Everything(frozenset[str]):
+    """A second-word set that lets every phrase be tried, as before the check."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+PHRASE_TEXTS = [
+    "Han har ekonomiskt biståndet kvar och ekonomiskt bistånd från soc.",
+    "Hon får ekonomsikt bistånd, och ekonomiskt",
+    "Enligt 4 kap. 1 § samma lag har han rätt till ekonomiskt bistånd.",
+    "Han ska stå till arbetsmarknadens förfogande enligt socialsekreteraren.",
+    "Han är inskriven med förhinder och har normalt förekommande arbete som mål.",
+    "lagen (2019:1297) om koordineringsinsatser för sjukskrivna patienter och lagen om",
+    "Plan för återgång i arbete saknas; daglig verksamhet enligt LSS och samma",
+]
+
+
+def test_a_phrase_start_is_tried_only_before_a_word_its_phrases_continue_with() -> None:
+    """The second-word check skips phrases that cannot match, never one that can: inflected
+    phrases ("ekonomiskt biståndet") and typos corrected to a phrase word still match."""
+    checked = catalogue_from_files()
+    for key in checked.lexicon._words:
+        if " " in key:
+            first, second = key.split(" ")[:2]
+            assert second in checked.lexicon._seconds[first], key
+    unchecked = catalogue_from_files()
+    plans = unchecked.lexicon._plans
+    for word, (widths, _seconds, *rest) in list(plans.items()):
+        plans[word] = (widths, _Everything(), *rest)  # type: ignore[assignment]
+    on = date(2024, 6, 1)
+    for text in PHRASE_TEXTS + TOKEN_TEXTS:
+        assert suggest_tags(text, on=on, catalogue=checked) == suggest_tags(
+            text, on=on, catalogue=unchecked
+        ), text

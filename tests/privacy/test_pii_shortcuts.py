@@ -8,6 +8,7 @@ Each test compares a shortcut with the plain full scan, or pins what the memo mu
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -164,3 +165,60 @@ def test_long_texts_are_not_remembered() -> None:
     assert [hit.type for hit in find_pii(long)] == ["phone"]
     find_pii("Kort text, 070-174 06 52.")
     assert pii._find_pii_memo.cache_info().currsize == 1
+
+
+# --- Byte-level gates ---------------------------------------------------------------------------
+
+_GATE_PIECES = [
+    *_NUMBER_PIECES, "\u0663", "\uff10", "\u00b2", "\u00a0", "\u00ad", "\u2013", "Ω", "é", "a",
+    "+46", "+ 46", "85O3", "l2",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_PIECES), max_size=30))
+def test_the_byte_gates_open_where_the_gate_patterns_match(pieces: list[str]) -> None:
+    """`_gates` reads `[0-9]` for `\\d`: the normalised text has no other digit."""
+    normal = pii._normalise("".join(pieces)).text
+    assert all(char in "0123456789" for char in normal if char.isdecimal())
+    identity = pii._IDENTITY_GATE.search(normal)
+    phone = pii._PHONE_GATE.search(normal)
+    expected = (identity.start() if identity else -1, phone.start() if phone else -1)
+    assert pii._gates(normal) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_PIECES), max_size=30))
+def test_the_latin1_shortcut_normalises_as_the_general_path(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert pii._normalise(text) == pii._normalise_general(text)
+
+
+def test_nfkc_changes_latin1_text_only_at_the_marked_characters() -> None:
+    """No two Latin-1 characters compose or reorder under NFKC (Latin-1 has no combining
+    mark), so checking one character at a time is checking the text."""
+    import unicodedata
+
+    stable = [chr(i) for i in range(256) if chr(i) not in pii._LATIN1_NEEDS_LOOK]
+    assert all(unicodedata.is_normalized("NFKC", char) for char in stable)
+    pairs = "".join(a + b for a in stable for b in stable)
+    assert unicodedata.is_normalized("NFKC", pairs)
+
+
+_NAME_PIECES = [
+    "Tindra", "Öhlund", "Anna", "Lind-Hadžić", "Nemo", "Sävström", "Af", "FK", "hon", "och", " ",
+    "  ", "-", ".", ",", "\n", "Hans", "Per", "Björn", "Åsa-Lena", "Yılmaz", "Łukasz", "2", "_",
+    "ª", "É", "é", "Dawit", "Ståhlgren", "Från", "x",
+]  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_NAME_PIECES), max_size=20))
+def test_the_name_gate_never_hides_two_adjacent_capitalised_words(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    words = list(pii._CAPITALISED_RE.finditer(text))
+    adjacent = any(text[a.end() : b.start()] == " " for a, b in pairwise(words))
+    if adjacent:
+        assert pii._name_pair_possible(text)
+    if not pii._name_pair_possible(text):
+        assert pii._names(text) == []
