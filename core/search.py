@@ -28,9 +28,12 @@ import snowballstemmer
 from django.core.paginator import Page, Paginator
 from django.db import DatabaseError, connections
 from django.db.backends.signals import connection_created
-from django.db.models import BooleanField, F, FloatField, Func, Model, QuerySet
+from django.db.models import BooleanField, F, FloatField, Func, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from core.counts import count_kept
 
 # PostgreSQL's `swedish` stop words (tsearch_data/swedish.stop, from Snowball).
 _STOP = (
@@ -409,11 +412,22 @@ def search[M: Model](queryset: QuerySet[M], text: str) -> QuerySet[M]:
         return queryset
     index = search_index(queryset.model)
     if query.wanted:
-        queryset = queryset.filter(SearchMatch(index, query.wanted))
+        queryset = queryset.filter(_matching(queryset, index, query.wanted))
         queryset = queryset.annotate(**{RANK: SearchRank(index, query.wanted)})
     for term in query.excluded:
-        queryset = queryset.exclude(SearchMatch(index, (term,)))
+        queryset = queryset.exclude(_matching(queryset, index, (term,)))
     return queryset
+
+
+def _matching(queryset: QuerySet[Any], index: SearchIndex, terms: tuple[Term, ...]) -> Q:
+    """The rows that have every term. On SQLite a plain `id IN (FTS5 matches)`: as a boolean
+    expression Django compares it with 1, and SQLite then scans every row instead of looking
+    the matches up (a search of a million deviations 0.23 s instead of 16 ms)."""
+    if connections[queryset.db].vendor == "sqlite":
+        fts = index.fts
+        matches = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"  # noqa: S608 - a registered table
+        return Q(pk__in=RawSQL(matches, [fts5_query(terms)]))  # noqa: S611 - the query a parameter
+    return Q(SearchMatch(index, terms))
 
 
 def search_ordering(
@@ -435,6 +449,13 @@ class ListPaginator(Paginator):
     0.3 s. The first pages, and lists that are not querysets, page as Django's do."""
 
     deep = 1000  # rows skipped before the ids are read first
+
+    @cached_property
+    def count(self) -> int:
+        """Kept while the tables the list reads are unchanged (core.counts)."""
+        if isinstance(self.object_list, QuerySet):
+            return count_kept(self.object_list)
+        return super().count
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
