@@ -7,6 +7,7 @@ class DeviationsConfig(AppConfig):
     verbose_name = _("Deviations")
 
     def ready(self) -> None:
+        from core.counts import table_stamp_register
         from core.roles import (
             ADMIN,
             ANALYST,
@@ -32,6 +33,7 @@ class DeviationsConfig(AppConfig):
         comments.notification_kinds_register()
         job_watch_scope_register(people_in_scope)
         search_index_register(Deviation, ("description",))
+        table_stamp_register(Deviation)  # counts of the deviation lists are kept (core.counts)
         saved_view_page("deviations:list", _("Deviations"))
         saved_view_page("triage:queue", _("Triage"))
 

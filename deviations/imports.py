@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -59,9 +60,12 @@ BATCH = 250  # rows looked up and written together (larger batches only cost mem
 # What the check keeps for the writing, so a file of ordinary size is checked once; a bigger
 # one is read and checked again while it is written, so a worker's memory stays bounded
 # (benchmarks/imports.py: a 50 MB file may raise it by at most 100 MB).
+# Memory is counted as the row's values take it (sys.getsizeof: a text of non-Latin characters
+# takes two or four bytes a character) plus what a kept tag's objects take: 119 bytes measured
+# on the jobs benchmark's 20,000 rows (17.7 MiB kept), 200 counted.
 HOLD_ROWS = 25_000
-HOLD_CHARS = 8_000_000  # every value of the rows kept, and a tag's objects counted as 150
-TAG_HELD_CHARS = 150
+HOLD_BYTES = 24 * 2**20
+TAG_HELD_BYTES = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,7 +395,7 @@ def deviations_import(
 
     The check runs outside the transaction so its progress can be watched; the writing is one
     transaction, in batches: of the rows the check kept, or for a file too big to keep
-    (HOLD_ROWS, HOLD_CHARS), read from the file again and checked again.
+    (HOLD_ROWS, HOLD_BYTES), read from the file again and checked again.
     """
     report = ImportReport()
     tables = _Tables.load(by)
@@ -399,7 +403,7 @@ def deviations_import(
         progress.step(_("Checking rows"), rows.count())
     seen: dict[str, int] = {}
     held: list[DeviationInput] | None = []
-    held_chars = 0
+    held_bytes = 0
     new = 0
     for batch in _batches(rows.numbered()):
         existing = _existing([row.get("external_id", "") for _n, row in batch])
@@ -431,8 +435,9 @@ def deviations_import(
                     held.append(item)
                     # The whole row, tags included: one spreadsheet cell shared by every row
                     # costs the file nothing, but each kept row holds its own copy.
-                    held_chars += sum(map(len, row.values())) + TAG_HELD_CHARS * len(item.tags)
-                    if len(held) > HOLD_ROWS or held_chars > HOLD_CHARS:
+                    held_bytes += sum(map(sys.getsizeof, row.values()))
+                    held_bytes += TAG_HELD_BYTES * len(item.tags)
+                    if len(held) > HOLD_ROWS or held_bytes > HOLD_BYTES:
                         held = None  # too big to keep: checked again while it is written
     del seen
     if not report.ok:

@@ -206,7 +206,20 @@ class Deviation(models.Model):
     idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at", "idempotency_key", "confirmed_tags"])
+    # The audit trail is read by the deviation's id and by date (barriers.audit,
+    # deviations.history, retention) and a removed account's history_user is cleared by it:
+    # those keep their indexes; the copied columns' own indexes only slowed every write.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "idempotency_key", "confirmed_tags"],
+        no_db_index=[
+            "reference",
+            "external_id",
+            "duplicate_of",
+            "reporter",
+            "municipality",
+            "unit",
+        ],
+    )
 
     class Meta:
         ordering = ["-occurred_on", "-reference"]
@@ -414,7 +427,8 @@ class Tagging(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords()
+    # Read by the tagging's id, its deviation and date; the decider's index only slowed writes.
+    history = HistoricalRecords(no_db_index=["decided_by"])
 
     objects = TaggingQuerySet.as_manager()
 

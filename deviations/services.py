@@ -171,24 +171,30 @@ def expand_tags(tags: Iterable[TagInput]) -> list[TagInput]:
     return list(result.values())
 
 
-def taggings_changed(*, deviation_ids: Iterable[int]) -> None:
+def taggings_changed(
+    *, deviation_ids: Iterable[int], filed: Sequence[tuple[int, str, str, str]] | None = None
+) -> None:
     """The one door after tags of deviations were written (filing, triage, retag, import,
     admin): repack their confirmed tags, bump the data version and announce `tags_changed`,
-    so the knots and the barriers' evidence follow at once. No ids: deviations were removed."""
+    so the knots and the barriers' evidence follow at once. No ids: deviations were removed.
+
+    `filed`: every tagging of deviations just filed in bulk, as (deviation, tag, kind, state),
+    their confirmed tags packed as they were inserted: nothing to read back or repack."""
     ids = list(deviation_ids)
     if ids:
-        taggings = _kept_taggings(ids)
+        taggings = _kept_taggings(ids) if filed is None else filed
         _references_register(
             ids, {tag_id for _pk, tag_id, kind, _state in taggings if kind != "agency"}
         )
-        _confirmed_tags_repack(
-            ids,
-            [
-                (pk, tag_id)
-                for pk, tag_id, _kind, state in taggings
-                if state == Tagging.State.CONFIRMED
-            ],
-        )
+        if filed is None:
+            _confirmed_tags_repack(
+                ids,
+                [
+                    (pk, tag_id)
+                    for pk, tag_id, _kind, state in taggings
+                    if state == Tagging.State.CONFIRMED
+                ],
+            )
     # The version row's lock first: concurrent changes then take their change-log ids in the
     # order they commit, so a reader that has seen id N has seen every id below it.
     tag_version_bump()
@@ -597,7 +603,10 @@ def deviations_file_many(
         Tagging, new_ids, user_id=user_id, reason="", when=now, kind=CREATED,
         column="deviation_id",
     )  # fmt: skip
-    taggings_changed(deviation_ids=new_ids)
+    taggings_changed(
+        deviation_ids=new_ids,
+        filed=[(row["deviation_id"], row["tag_id"], row["kind"], row["state"]) for row in taggings],
+    )
     # Instances only if the caller reads them (an import does not): in the items' order.
     return Deviation.objects.filter(pk__in=new_ids).order_by("pk")
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from catalogue.models import Municipality
 from core.downloads import export_csv, export_xlsx
+from core.errors import PersonalDataError
 from deviations import imports
 from deviations.import_readers import ImportRows
 from deviations.imports import (
@@ -27,6 +31,8 @@ from deviations.imports import (
 )
 from deviations.models import Deviation, Tagging, Unit
 from tests.factories import UnitFactory
+
+PERSONNUMMER = "19121212-1212"  # Skatteverket's test number, no one's
 
 GOOD = (
     "external_id,occurred_on,municipality,unit,description,category,severity,gender,age_band,tags\n"
@@ -401,11 +407,34 @@ def test_what_is_kept_counts_every_value_and_tag_not_only_the_description(
 ) -> None:
     """Short descriptions with many tags (or one spreadsheet cell shared by every row) would
     slip past a budget of description characters: the whole row and its tags count."""
-    descriptions = sum(len(line.split(",")[4]) for line in GOOD.splitlines()[1:])
-    monkeypatch.setattr(imports, "HOLD_CHARS", descriptions * 2)  # room for the descriptions
+    descriptions = sum(sys.getsizeof(line.split(",")[4]) for line in GOOD.splitlines()[1:])
+    monkeypatch.setattr(imports, "HOLD_BYTES", descriptions * 2)  # room for the descriptions
     checked = []
     real = imports._check_row
     monkeypatch.setattr(imports, "_check_row", lambda *a: checked.append(a[0]) or real(*a))
     report = deviations_import(rows=_csv(GOOD), by=None)
     assert report.created == 2
     assert checked == [2, 3, 2, 3]  # too much to keep: read and checked again
+
+
+@pytest.mark.django_db
+def test_a_refusal_while_writing_keeps_no_batch_and_speaks_the_importers_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The gate runs again on every row as it is written (the one rule of every path); if it
+    refuses there, the message is in the importer's language and no row of any batch is kept."""
+    monkeypatch.setattr(imports, "BATCH", 1)
+    real = imports._check_row
+
+    def check(number: int, row: dict[str, str], tables: Any) -> tuple[list[Any], Any]:
+        errors, item = real(number, row, tables)
+        if number == 3:  # as if the text had changed between the check and the writing
+            item = replace(item, description=f"Personen {PERSONNUMMER} fick avslag.")
+        return errors, item
+
+    monkeypatch.setattr(imports, "_check_row", check)
+    for language, words in (("en", "may not hold personal data"), ("sv", "personuppgifter")):
+        with translation.override(language), pytest.raises(PersonalDataError) as refused:
+            deviations_import(rows=_csv(GOOD), by=None)
+        assert words in str(refused.value)
+        assert not Deviation.objects.exists()
