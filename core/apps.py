@@ -34,6 +34,10 @@ class CoreConfig(AppConfig):
         from core.search import search_functions_register, search_indexes_after_migrate
 
         search_functions_register()
+        from core.counts import table_stamps_after_migrate
+
+        # after every migrate, so a table rebuilt by a migration gets its stamp triggers back
+        post_migrate.connect(table_stamps_after_migrate, dispatch_uid="core.table_stamps")
         # after every migrate, so a table rebuilt by a migration gets its search index back
         post_migrate.connect(search_indexes_after_migrate, dispatch_uid="core.search_indexes")
 

@@ -240,3 +240,14 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TableStamp(models.Model):
+    """Changed by the database itself on every write to a registered table (core.counts), so a
+    list's count is kept while nothing it reads has changed."""
+
+    name = models.CharField(primary_key=True, max_length=63)
+    stamp = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name

@@ -16,6 +16,7 @@ from django.utils import timezone
 from barriers.catalogue import steering_groups_load
 from barriers.models import Barrier
 from barriers.services import barrier_create, barrier_escalate, barrier_transition
+from core.management.commands.backup_data import EXCLUDE
 from deviations.models import Unit, User
 from tests.factories import DeviationFactory, TaggingFactory
 
@@ -30,10 +31,7 @@ def _snapshot() -> dict[str, list[str]]:
     rows = {}
     for model in apps.get_models():
         label = model._meta.label_lower
-        if label.split(".")[0] in ("contenttypes", "sessions", "axes") or label in (
-            "auth.permission",
-            "admin.logentry",
-        ):
+        if label.split(".")[0] in EXCLUDE or label in EXCLUDE:
             continue
         values = model._base_manager.order_by("pk").values()
         rows[label] = sorted(json.dumps(v, default=str, sort_keys=True) for v in values)

@@ -17,8 +17,16 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-# Rebuilt by migrations or not worth keeping: content types, permissions, sessions, login logs.
-EXCLUDE = ("contenttypes", "auth.permission", "sessions", "axes", "admin.logentry")
+# Rebuilt by migrations or not worth keeping: content types, permissions, sessions, login logs,
+# the tables' stamps (core.counts: the database's triggers write them).
+EXCLUDE = (
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "axes",
+    "admin.logentry",
+    "core.tablestamp",
+)
 
 
 class Command(BaseCommand):

@@ -55,6 +55,12 @@ class Command(BaseCommand):
 
 
 def _holds_data() -> bool:
-    """Whether any table of Knutpunkt's own apps has a row (migrations fill none of them)."""
+    """Whether any table of Knutpunkt's own apps has a row (migrations fill none of them but the
+    tables' stamps, which the database keeps itself)."""
     own = [app for app in apps.get_app_configs() if Path(app.path).parent == settings.BASE_DIR]
-    return any(model.objects.exists() for app in own for model in app.get_models())
+    return any(
+        model.objects.exists()
+        for app in own
+        for model in app.get_models()
+        if model._meta.label != "core.TableStamp"
+    )
