@@ -81,8 +81,8 @@ def count_kept(queryset: QuerySet[Any]) -> int:
     """`queryset.count()`, kept while every table the count reads is unchanged."""
     connection = connections[queryset.db]
     counted = queryset.order_by()
-    try:
-        sql, params = counted.query.get_compiler(queryset.db).as_sql()
+    try:  # the tables the count reads: its filters' joins, not those select_related adds
+        sql, params = counted.values("pk").query.get_compiler(queryset.db).as_sql()
     except (EmptyResultSet, FullResultSet):  # nothing to keep: the count is no query, or one
         return counted.count()
     tables = set(_TABLES.findall(sql))

@@ -111,3 +111,14 @@ def test_a_list_that_cannot_hold_anything_counts_none(taby_unit: Any) -> None:
     DeviationFactory(unit=taby_unit)
     assert count_kept(Deviation.objects.filter(pk__in=[])) == 0
     assert count_kept(Deviation.objects.none()) == 0
+
+
+def test_the_list_as_an_analyst_reads_it_is_kept(analyst: Any, taby_unit: Any) -> None:
+    """The deviation list joins units and people for its rows (select_related); its count reads
+    the deviations alone, so it is kept."""
+    from deviations.selectors import deviation_list
+
+    DeviationFactory.create_batch(2, unit=taby_unit)
+    listed = deviation_list(user=analyst)
+    assert _counts(listed) == (2, 1)
+    assert _counts(listed) == (2, 0)
