@@ -63,10 +63,17 @@ def test_a_count_made_in_a_rolled_back_transaction_is_never_served(taby_unit: An
     DeviationFactory.create_batch(2, unit=taby_unit)
     every = Deviation.objects.all()
     assert _counts(every) == (2, 1)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        DeviationFactory(unit=taby_unit)
-        assert _counts(every) == (3, 1)
-        raise RuntimeError
+    inside = []
+
+    def file_count_and_fail() -> None:
+        with transaction.atomic():
+            DeviationFactory(unit=taby_unit)
+            inside.append(_counts(every))
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        file_count_and_fail()
+    assert inside == [(3, 1)]
     assert count_kept(every) == 2
     DeviationFactory(unit=taby_unit)
     assert _counts(every) == (3, 1)
