@@ -284,6 +284,11 @@ def main() -> int:
     }
     files["xlsx-bomb-lying"] = (_lying(files["xlsx-bomb"][0], 900_000), "lying.xlsx")
     files["csv-10k-rows"] = (_csv_rows(2**30, long=False, bad=False, rows=10_000), "normal.csv")
+    # Near what the check keeps for writing (deviations.imports.HOLD_BYTES): the most it holds.
+    files["csv-20k-rows-held"] = (
+        _csv_rows(2**30, long=False, bad=False, rows=20_000, prefix="held"),
+        "held.csv",
+    )
     print(
         f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {connection.vendor}"
     )
