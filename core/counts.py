@@ -25,8 +25,7 @@ from django.db.models import QuerySet
 _STAMPED: set[str] = set()
 # Every table a statement names, quoted or not (a raw subquery's table counts too).
 _TABLES = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_]\w*)"?')
-CACHE = "local"  # per process: a count is a number, and each process counts once after a change
-TIMEOUT = 3600
+CACHE = "counts"  # per process: a count is a number, and each process counts once after a change
 FUNCTION = "core_table_stamp"
 
 
@@ -104,5 +103,5 @@ def count_kept(queryset: QuerySet[Any]) -> int:
     if kept is not None and kept[0] == seen:
         return int(kept[1])
     count = counted.count()
-    cache.set(key, (seen, count), TIMEOUT)
+    cache.set(key, (seen, count))
     return count

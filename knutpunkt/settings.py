@@ -438,6 +438,14 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tables"},
+    # Kept list counts (core.counts): many and tiny, in a cache of their own, so that a person
+    # clicking through filters never pushes the big tables above out of "local".
+    "counts": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "counts",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 
 # Free text of deviations older than this is removed by `apply_retention` (the facts stay).

@@ -166,6 +166,7 @@ def _fresh_caches(request: pytest.FixtureRequest) -> None:
     """Each test starts with empty caches: rolled-back rows reuse version numbers and ids.
     The shared cache is a database table, so only tests with database access clear it."""
     caches["local"].clear()
+    caches["counts"].clear()
     catalogue_changed()
     live.forget()  # the kept knot counts belong to the last test's database
     served_forget()  # and so do the figures this process holds

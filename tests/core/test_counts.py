@@ -3,6 +3,7 @@ right after every kind of write, on both databases."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -129,3 +130,13 @@ def test_the_list_as_an_analyst_reads_it_is_kept(analyst: Any, taby_unit: Any) -
     listed = deviation_list(user=analyst)
     assert _counts(listed) == (2, 1)
     assert _counts(listed) == (2, 0)
+
+
+def test_many_kept_counts_never_push_the_analysis_tables_out_of_memory(taby_unit: Any) -> None:
+    """The per-filter deviation tables live in the "local" cache (300 entries); a person who
+    clicks through hundreds of filters must not evict them, so counts have a cache of their own."""
+    DeviationFactory(unit=taby_unit)
+    caches["local"].set("a-big-table", "kept")
+    for days in range(400):
+        count_kept(Deviation.objects.filter(occurred_on__gte=date(2020, 1, 1) + timedelta(days)))
+    assert caches["local"].get("a-big-table") == "kept"
