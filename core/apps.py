@@ -36,8 +36,11 @@ class CoreConfig(AppConfig):
         search_functions_register()
         from core.counts import table_stamps_after_migrate
 
-        # after every migrate, so a table rebuilt by a migration gets its stamp triggers back
-        post_migrate.connect(table_stamps_after_migrate, dispatch_uid="core.table_stamps")
+        # after every migrate, so a table rebuilt by a migration gets its stamp triggers back;
+        # once (the signal comes for every app, after all of them are migrated)
+        post_migrate.connect(
+            table_stamps_after_migrate, sender=self, dispatch_uid="core.table_stamps"
+        )
         # after every migrate, so a table rebuilt by a migration gets its search index back
         post_migrate.connect(search_indexes_after_migrate, dispatch_uid="core.search_indexes")
 

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 
-from core.management.commands.backup_data import media_archive
+from core.management.commands.backup_data import EXCLUDE, media_archive
 from core.models import Attachment
 
 
@@ -55,12 +55,12 @@ class Command(BaseCommand):
 
 
 def _holds_data() -> bool:
-    """Whether any table of Knutpunkt's own apps has a row (migrations fill none of them but the
-    tables' stamps, which the database keeps itself)."""
+    """Whether any table of Knutpunkt's own apps that a backup holds has a row (migrations fill
+    none of them; the tables' stamps, which they fill, are no backup's business)."""
     own = [app for app in apps.get_app_configs() if Path(app.path).parent == settings.BASE_DIR]
     return any(
         model.objects.exists()
         for app in own
         for model in app.get_models()
-        if model._meta.label != "core.TableStamp"
+        if model._meta.label_lower not in EXCLUDE
     )
