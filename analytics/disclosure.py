@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 
+# Defined with the engine's types, which the pure modules read; the rule is this module's.
+from analytics.types import SMALL_COUNT as SMALL_COUNT
 from deviations.models import User
 
-SMALL_COUNT = 5  # counts from 1 up to, not including, this are hidden outside the analyst role
 ROUNDING_BASE = 5  # every other count outside the analyst role is a multiple of this
 SUPPRESSED = f"<{SMALL_COUNT}"
 ANALYST_PERMISSION = "deviations.view_all_deviations"

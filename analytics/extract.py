@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from analytics.incremental import merged_rows
 from analytics.snapshot import snapshot_read
-from analytics.types import DeviationRecord, DeviationTable, KnotParams
+from analytics.types import DeviationRecord, DeviationTable, KnotListing, KnotParams
 from catalogue.models import Forbund, Municipality
 from core.errors import DomainError
 from deviations.models import Deviation, DeviationChange, Unit, User
@@ -234,6 +234,28 @@ def knot_params_from_params(params: Params) -> KnotParams:
     return KnotParams(**values)
 
 
+KNOT_ORDERS = ("score", "equality")
+_YES, _NO = ("1", "true", "on", "yes"), ("", "0", "false", "off", "no")
+
+
+def knot_listing_from_params(params: Params) -> KnotListing:
+    """Which knots a list shows and in which order: `equality=1` keeps the knots with an
+    equality finding (analytics.equality), `order=equality` puts the largest ratio first
+    (`order=score`, the default, the ranking). The page and the API read it here."""
+    equality = (_one(params, "equality") or "").strip().lower()
+    order = (_one(params, "order") or "score").strip().lower()
+    if equality not in _YES + _NO:
+        raise AnalysisFilterError(
+            "equality", _("Say 1 to show only knots that hit a group harder, or leave it out.")
+        )
+    if order not in KNOT_ORDERS:
+        raise AnalysisFilterError(
+            "order",
+            _("The order must be one of: %(orders)s.") % {"orders": ", ".join(KNOT_ORDERS)},
+        )
+    return KnotListing(equality_only=equality in _YES, order=order)
+
+
 def knot_params_as_params(params: KnotParams) -> dict[str, str | list[str]]:
     """The inverse of `knot_params_from_params`, JSON-ready: the fields that differ from
     the defaults, so the default parameters are `{}`."""
@@ -309,6 +331,7 @@ def deviation_table_keyed(
             "unit_id",
             "severity",
             "gender",
+            "age_band",
             "confirmed_tags",
         )
     )
@@ -319,7 +342,9 @@ def deviation_table_keyed(
             cursor.execute(inner, params)
             rows = sorted(cursor.fetchall())
         codes = dict(Municipality.objects.values_list("pk", "code"))
-        table = table_from_rows([(r[1], r[2], codes[r[3]], r[4], r[5], r[6], r[7]) for r in rows])
+        table = table_from_rows(
+            [(r[1], r[2], codes[r[3]], r[4], r[5], r[6], r[7], r[8]) for r in rows]
+        )
         return table, np.array([r[0] for r in rows], dtype=np.int64)
     with connection.cursor() as cursor:
         # Only fixed text and Django's own parameterised SQL are joined here.
@@ -328,7 +353,7 @@ def deviation_table_keyed(
         count, keys, *columns = cursor.fetchone()
     if not count:
         return DeviationTable.empty(), np.zeros(0, dtype=np.int64)
-    references, days, municipality_ids, units, severities, genders, counts, tags = columns
+    references, days, municipality_ids, units, severities, genders, ages, counts, tags = columns
     code_of = dict(Municipality.objects.values_list("pk", "code"))
     id_lookup = np.array(
         [code_of.get(i, "") for i in range(max(code_of, default=0) + 1)], dtype=object
@@ -340,6 +365,7 @@ def deviation_table_keyed(
         unit=np.array(units.split(","), dtype=np.int64),
         severity=np.array(severities.split(","), dtype=np.int8),
         gender=np.array(genders.split(","), dtype=object).astype(str),
+        age_band=np.array(ages.split(","), dtype=object).astype(str),
         lengths=np.array(counts.split(","), dtype=np.int64),
         flat=_ChunkedTags(tags or ""),
     )
@@ -413,6 +439,7 @@ _COLUMN_SQL = {
         "group_concat(CAST(julianday(occurred_on) - 2440587.5 AS INTEGER), ','), "
         "group_concat(municipality_id, ','), group_concat(unit_id, ','), "
         "group_concat(COALESCE(severity, 0), ','), group_concat(gender, ','), "
+        "group_concat(age_band, ','), "
         "group_concat({tag_count}, ','), group_concat(NULLIF(confirmed_tags, ''), ';') "
         "FROM ({inner} ORDER BY 1) AS t"
     ),
@@ -424,6 +451,7 @@ _COLUMN_SQL = {
         "string_agg(unit_id::text, ',' ORDER BY id), "
         "string_agg(COALESCE(severity, 0)::text, ',' ORDER BY id), "
         "string_agg(gender, ',' ORDER BY id), "
+        "string_agg(age_band, ',' ORDER BY id), "
         "string_agg(({tag_count})::text, ',' ORDER BY id), "
         "string_agg(NULLIF(confirmed_tags, ''), ';' ORDER BY id) "
         "FROM ({inner}) AS t"
@@ -432,12 +460,15 @@ _COLUMN_SQL = {
 
 
 def table_from_rows(
-    rows: list[tuple[str, object, str, int, int | None, str | None, str | None]],
+    rows: list[tuple[str, object, str, int, int | None, str | None, str | None, str | None]],
 ) -> DeviationTable:
-    """Build the columnar table from raw rows whose last column is the packed tag string."""
+    """Build the columnar table from raw rows (reference, day, municipality code, unit,
+    severity, gender, age band) whose last column is the packed tag string."""
     if not rows:
         return DeviationTable.empty()
-    references, occurred_on, municipality, unit, severity, gender, packed = zip(*rows, strict=True)
+    references, occurred_on, municipality, unit, severity, gender, ages, packed = zip(
+        *rows, strict=True
+    )
     return _table(
         references=np.array(references, dtype=object),
         occurred_on=np.array(occurred_on, dtype="datetime64[D]"),  # date objects or ISO text
@@ -445,6 +476,7 @@ def table_from_rows(
         unit=np.array(unit, dtype=np.int64),
         severity=np.nan_to_num(np.array(severity, dtype=np.float64)).astype(np.int8),
         gender=np.array(gender, dtype=object).astype(str),
+        age_band=np.array([age or "" for age in ages], dtype=object).astype(str),
         lengths=np.array([p.count(";") + 1 if p else 0 for p in packed], dtype=np.int64),
         flat=";".join(p for p in packed if p).split(";") if any(packed) else [],
     )
@@ -496,6 +528,7 @@ def _table(
     unit: np.ndarray,
     severity: np.ndarray,
     gender: np.ndarray,
+    age_band: np.ndarray,
     lengths: np.ndarray,
     flat: list[str] | _ChunkedTags,
 ) -> DeviationTable:
@@ -528,4 +561,5 @@ def _table(
         vocabulary=tuple(str(tag) for tag in uniques),
         indptr=indptr,
         indices=indices,
+        age_band=age_band,
     )

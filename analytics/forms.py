@@ -17,12 +17,15 @@ from analytics.extract import (
     MIN_SUPPORT_RANGE,
     AnalysisFilter,
     AnalysisFilterError,
+    knot_listing_from_params,
     knot_params_from_params,
 )
-from analytics.types import KnotParams
+from analytics.types import KnotListing, KnotParams
 from catalogue.models import Forbund, Municipality
 from deviations.models import Unit, User
 from deviations.selectors import organisation_scope
+
+KNOT_FIELDS = ("min_support", "equality", "order")  # drawn on the knots page only
 
 
 class AnalysisFilterForm(forms.Form):
@@ -75,10 +78,24 @@ class AnalysisFilterForm(forms.Form):
         initial=KnotParams().min_support,
     )
 
+    equality = forms.BooleanField(
+        label=_("Only knots that hit a group harder"),
+        help_text=_("Women, men or an age group more often than in other deviations."),
+        required=False,
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        choices=[("score", _("Most important first")), ("equality", _("Most unequal first"))],
+        required=False,
+        initial="score",
+    )
+
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["min_support"].widget.attrs["inputmode"] = "numeric"
+        for name in KNOT_FIELDS:  # drawn on the knots page only
+            self.fields[name].knot_only = True  # type: ignore[attr-defined]
         scope = organisation_scope(user)
         organisations = Forbund.objects.order_by("name")
         if scope is not None:
@@ -88,6 +105,7 @@ class AnalysisFilterForm(forms.Form):
             del self.fields["organisation"]  # nothing to choose: it is the person's own
         self.analysis_filter = AnalysisFilter().scoped(user)
         self.knot_params = KnotParams()
+        self.knot_listing = KnotListing()
 
     def full_clean(self) -> None:
         """Validation is the shared parser's, not the fields': one rule for every path."""
@@ -98,10 +116,12 @@ class AnalysisFilterForm(forms.Form):
         try:
             self.analysis_filter = AnalysisFilter.for_user(self.data, self.user)
             self.knot_params = knot_params_from_params(self.data)
+            self.knot_listing = knot_listing_from_params(self.data)
         except AnalysisFilterError as error:
-            self.analysis_filter, self.knot_params = (
+            self.analysis_filter, self.knot_params, self.knot_listing = (
                 AnalysisFilter().scoped(self.user),
                 KnotParams(),
+                KnotListing(),
             )
             self.add_error(error.field if error.field in self.fields else None, error.message)
 
@@ -112,3 +132,7 @@ class AnalysisFilterForm(forms.Form):
     def params(self) -> KnotParams:
         self.errors  # noqa: B018 - validates once
         return self.knot_params
+
+    def listing(self) -> KnotListing:
+        self.errors  # noqa: B018 - validates once
+        return self.knot_listing

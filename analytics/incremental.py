@@ -420,6 +420,7 @@ def merged_rows(
         unit=column("unit"),
         severity=column("severity"),
         gender=column("gender"),
+        age_band=column("age_band"),
         vocabulary=vocabulary,
         indptr=indptr,
         indices=indices,

@@ -46,10 +46,19 @@ from typing import Any
 
 import numpy as np
 
+from analytics.equality import knot_equality
 from analytics.mining import available as mining_available
 from analytics.mining import frequent_itemsets, implied_entries, postings
 from analytics.trend import month_labels, share_trends, windows
-from analytics.types import DeviationTable, ItemsetCounts, Knot, KnotParams, implied_law, tag_kind
+from analytics.types import (
+    DeviationTable,
+    EqualityFinding,
+    ItemsetCounts,
+    Knot,
+    KnotParams,
+    implied_law,
+    tag_kind,
+)
 
 
 @cache
@@ -634,6 +643,7 @@ def find_knots(
     include_local: bool = False,
     concepts: Mapping[str, str] | None = None,
     counts: ItemsetCounts | None = None,
+    equality: bool = True,
 ) -> list[Knot]:
     """Recurring combinations of confirmed tags, best first; ties break on the sorted tags.
 
@@ -692,6 +702,7 @@ def find_knots(
         support_rows=support_rows,
         versions_from=versions_from,
         concepts=concepts or {},
+        equality=equality,
     )
 
 
@@ -735,6 +746,7 @@ class KnotFeatures:
     last_seen: list[date]
     deviations: list[tuple[str, ...]]
     versions: list[tuple[tuple[str, ...], ...]]
+    equality: Sequence[EqualityFinding | None] = ()  # per knot; none known when empty
 
 
 def _knots_from_evidence(
@@ -749,6 +761,7 @@ def _knots_from_evidence(
     support_rows: list[np.ndarray],
     versions_from: DeviationTable | None = None,
     concepts: Mapping[str, str],
+    equality: bool = True,
 ) -> list[Knot]:
     vocabulary = table.vocabulary
     n_knots = len(kept)
@@ -828,6 +841,7 @@ def _knots_from_evidence(
         last_seen=last_seen,
         deviations=deviations,
         versions=versions,
+        equality=knot_equality(table, support_rows) if equality else (),
     )
     return knots_scored(features, params=params, include_local=include_local)
 
@@ -879,6 +893,7 @@ def knots_scored(features: KnotFeatures, *, params: KnotParams, include_local: b
                 ),
                 local=int(features.municipalities[i]) < params.min_municipalities,
                 versions=features.versions[i],
+                equality=features.equality[i] if features.equality else None,
             )
         )
     order = sorted(range(n_knots), key=lambda i: (-raw[i], knots[i].tags))
@@ -908,6 +923,7 @@ def knots_as_json(knots: Sequence[Knot]) -> list[dict[str, Any]]:
             "first_seen": knot.first_seen.isoformat(),
             "last_seen": knot.last_seen.isoformat(),
             "deviations": list(knot.deviations),
+            "equality": knot.equality.as_json() if knot.equality else None,
         }
         for knot in knots
     ]

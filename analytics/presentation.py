@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from analytics.charts import PlacedNode, network, network_legend, sparkline
 from analytics.disclosure import SUPPRESSED, present_count, protect_count
-from analytics.types import CooccurrenceGraph, Knot
+from analytics.types import CooccurrenceGraph, EqualityFinding, Knot
 from catalogue.concordance import versions_by_concept
 from catalogue.selectors import concepts as catalogue_concepts
 from catalogue.selectors import labels_for, tag_choices
@@ -126,7 +126,7 @@ def knot_sentence(knot: Knot, *, exact: bool = True, horizon_days: int = 90) -> 
         shown = (support or 0) * (1 - 1 / knot.lift) if knot.lift else 0
         surplus = SUPPRESSED if support is None else present_count(round(shown), exact=False)
     left, right = knot.split
-    return _(
+    sentence = _(
         "%(tags)s: %(deviations)s in %(places)s (%(units)s), %(lift)s times more than if "
         "%(left)s and %(right)s were independent (%(surplus)s more than chance), %(trend)s."
     ) % {
@@ -140,6 +140,59 @@ def knot_sentence(knot: Knot, *, exact: bool = True, horizon_days: int = 90) -> 
         "surplus": surplus,
         "trend": trend_text(knot, horizon_days=horizon_days),
     }
+    if clause := equality_clause(knot.equality):
+        sentence = sentence[:-1] + "; " + clause + "."
+    return sentence
+
+
+def equality_group(finding: EqualityFinding) -> str:
+    """The group as the sentence names it: "women", "people aged 16–19"."""
+    if finding.dimension == "gender":
+        names = {
+            "kvinna": _("women"),
+            "man": _("men"),
+            "annat": _("people of another gender"),
+        }
+        return names.get(finding.group, finding.group)
+    return _("people aged %(band)s") % {"band": finding.group.replace("-", "–")}
+
+
+def equality_clause(finding: EqualityFinding | None) -> str:
+    """ "hits women 1.8 times as often as other deviations", for a significant finding only;
+    "" otherwise."""
+    if finding is None or not finding.significant:
+        return ""
+    return _("hits %(group)s %(ratio)s times as often as other deviations") % {
+        "group": equality_group(finding),
+        "ratio": number_format(finding.ratio, decimal_pos=1),
+    }
+
+
+def equality_explanation(finding: EqualityFinding, *, exact: bool = True) -> str:
+    """The comparison behind a finding in plain words, counts protected outside the analyst
+    role (every count here is at least the disclosure limit: analytics.equality)."""
+    share = f"{100 * finding.inside / finding.inside_total:.0f} %"
+    others_share = f"{100 * finding.others / finding.others_total:.0f} %"
+    text = _(
+        "%(group)s: %(inside)s of %(inside_total)s of these deviations (%(share)s), against "
+        "%(others)s of %(others_total)s other deviations in the same months and municipalities "
+        "(%(others_share)s), %(ratio)s times as often."
+    ) % {
+        "group": equality_group(finding).capitalize(),
+        "inside": present_count(finding.inside, exact=exact),
+        "inside_total": present_count(finding.inside_total, exact=exact),
+        "share": share,
+        "others": present_count(finding.others, exact=exact),
+        "others_total": present_count(finding.others_total, exact=exact),
+        "others_share": others_share,
+        "ratio": number_format(finding.ratio, decimal_pos=1),
+    }
+    if finding.significant and finding.p_value < 0.001:
+        return text + " " + _("That is more than chance would give (p < 0.001).")
+    if finding.significant:
+        p = number_format(finding.p_value, decimal_pos=3)
+        return text + " " + _("That is more than chance would give (p = %(p)s).") % {"p": p}
+    return text + " " + _("The difference may be chance, or too small to count as a finding.")
 
 
 def knot_sparkline(knot: Knot) -> str:

@@ -23,6 +23,7 @@ def pack(table: DeviationTable, keys: np.ndarray) -> bytes:
     """The table's columns as compact arrays (small integer codes where the values repeat)."""
     municipalities, municipality = np.unique(table.municipality, return_inverse=True)
     genders, gender = np.unique(table.gender, return_inverse=True)
+    age_bands, age_band = np.unique(table.age_band, return_inverse=True)
     lengths = np.diff(table.indptr)
     buffer = io.BytesIO()
     np.savez(
@@ -36,6 +37,8 @@ def pack(table: DeviationTable, keys: np.ndarray) -> bytes:
         severity=table.severity,
         genders=genders,
         gender=gender.astype(np.int8),
+        age_bands=age_bands,
+        age_band=age_band.astype(np.int8),
         vocabulary=np.array(table.vocabulary, dtype=str),
         lengths=lengths.astype(np.int16 if not len(lengths) or lengths.max() < 2**15 else np.int64),
         indices=table.indices.astype(np.int16 if len(table.vocabulary) < 2**15 else np.int32),
@@ -64,6 +67,8 @@ def unpack(data: bytes) -> tuple[DeviationTable, np.ndarray]:
         unit=arrays["unit"],
         severity=arrays["severity"],
         gender=arrays["genders"][arrays["gender"]],
+        # A snapshot written before age bands were kept lacks them: KeyError, read every row.
+        age_band=arrays["age_bands"][arrays["age_band"]],
         vocabulary=vocabulary,
         indptr=indptr,
         indices=arrays["indices"].astype(np.int32),

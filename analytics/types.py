@@ -20,13 +20,17 @@ __all__ = [
     "AGENCY_PREFIX",
     "LAW_PREFIX",
     "PROVISION_PREFIX",
+    "SMALL_COUNT",
     "CooccurrenceGraph",
     "DeviationRecord",
     "DeviationTable",
+    "Dimension",
+    "EqualityFinding",
     "GraphEdge",
     "GraphNode",
     "ItemsetCounts",
     "Knot",
+    "KnotListing",
     "KnotParams",
     "TagKind",
     "implied_law",
@@ -37,11 +41,18 @@ TagKind = Literal["agency", "law", "provision", "other"]
 AGENCY_PREFIX = "agency:"
 LAW_PREFIX = "law:"
 PROVISION_PREFIX = "prov:"
+# Counts from 1 up to, not including, this are never shown outside the analyst role, nor
+# given away by a figure built on them (analytics.disclosure, analytics.equality).
+SMALL_COUNT = 5
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
-# (reference, occurred_on, municipality code, unit id, severity 1..4 or None, gender, tag ids)
-DeviationRecord = tuple[str, date, str, int, int | None, str, Sequence[str]]
+# (reference, occurred_on, municipality code, unit id, severity 1..4 or None, gender, tag ids,
+# age band); the age band may be left out (as "", not stated).
+DeviationRecord = (
+    tuple[str, date, str, int, int | None, str, Sequence[str]]
+    | tuple[str, date, str, int, int | None, str, Sequence[str], str]
+)
 
 
 def tag_kind(tag: str) -> TagKind:
@@ -102,6 +113,11 @@ def _readonly(array: np.ndarray) -> np.ndarray:
     return view
 
 
+def _unknown(n: int) -> np.ndarray:
+    """A column of n empty strings: a participant fact nobody gave."""
+    return np.zeros(n, dtype="<U1")
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class DeviationTable:
     """Columnar input, one row per deviation; tags as CSR (indptr/indices into vocabulary).
@@ -120,6 +136,7 @@ class DeviationTable:
     vocabulary: tuple[str, ...]  # tag ids, index = tag number
     indptr: np.ndarray  # int64, len n + 1
     indices: np.ndarray  # int32 tag numbers
+    age_band: np.ndarray | None = None  # str ("16-19" …), "" when unknown; None: all unknown
 
     def __post_init__(self) -> None:
         n = len(self.references)
@@ -132,10 +149,11 @@ class DeviationTable:
             "gender": np.asarray(self.gender, dtype=str),
             "indptr": np.asarray(self.indptr, dtype=np.int64),
             "indices": np.asarray(self.indices, dtype=np.int32),
+            "age_band": _unknown(n) if self.age_band is None else np.asarray(self.age_band, str),
         }
         if coerced["references"].dtype.kind not in "OU":
             raise ValueError("references must be strings")
-        for name in ("occurred_on", "municipality", "unit", "severity", "gender"):
+        for name in ("occurred_on", "municipality", "unit", "severity", "gender", "age_band"):
             if coerced[name].shape != (n,):
                 raise ValueError(f"{name} must have one entry per deviation ({n})")
         indptr, indices = coerced["indptr"], coerced["indices"]
@@ -165,7 +183,8 @@ class DeviationTable:
 
     @classmethod
     def from_records(cls, records: Iterable[DeviationRecord]) -> DeviationTable:
-        """A table from `(reference, occurred_on, municipality, unit, severity, gender, tags)`.
+        """A table from `(reference, occurred_on, municipality, unit, severity, gender, tags)`,
+        each with the age band after the tags where it is known.
 
         Severity None (not assessed) becomes 0; duplicate tags within a record are dropped; the
         vocabulary is the sorted set of all tags.
@@ -200,6 +219,7 @@ class DeviationTable:
             vocabulary=vocabulary,
             indptr=indptr,
             indices=codes.astype(np.int32),
+            age_band=np.array([(row[7] if len(row) > 7 else "") or "" for row in rows], dtype=str),
         )
 
     @classmethod
@@ -207,6 +227,8 @@ class DeviationTable:
         """A table from columns already in the table's form, taken from checked tables
         (analytics.incremental's merge): the checks of a million rows cost 0.15 s."""
         table = object.__new__(cls)
+        if columns.get("age_band") is None:
+            columns["age_band"] = _unknown(len(columns["references"]))
         for name, value in columns.items():
             object.__setattr__(
                 table, name, value if name == "vocabulary" else _readonly(np.asarray(value))
@@ -229,6 +251,7 @@ class DeviationTable:
                 severity or None,
                 str(self.gender[i]),
                 self.tags_of(i),
+                str(self.age_band[i]),
             )
 
     # -- access -----------------------------------------------------------------------------
@@ -266,6 +289,7 @@ class DeviationTable:
             vocabulary=self.vocabulary,
             indptr=indptr,
             indices=self.indices[entries],
+            age_band=self.age_band[selected],
         )
 
     def on_concepts(self, concepts: Mapping[str, str]) -> DeviationTable:
@@ -296,6 +320,7 @@ class DeviationTable:
             vocabulary=vocabulary,
             indptr=indptr,
             indices=(keys % v).astype(np.int32),
+            age_band=self.age_band,
         )
 
     def tags_in(self, rows: np.ndarray) -> tuple[str, ...]:
@@ -317,6 +342,42 @@ class DeviationTable:
         if until is not None:
             mask &= self.occurred_on <= np.datetime64(until, "D")
         return self.take(mask)
+
+
+Dimension = Literal["gender", "age_band"]
+
+
+@dataclass(frozen=True, slots=True)
+class EqualityFinding:
+    """One group's share among a knot's deviations against the other deviations of the same
+    period and area (docs/contracts.md §4, `equality`)."""
+
+    dimension: Dimension
+    group: str  # the stored value: "kvinna", "20-29"
+    ratio: float  # share among the knot's deviations / share among the others
+    p_value: float  # one-sided Fisher, Holm-adjusted over the knot's groups
+    significant: bool  # p below the level and the ratio large enough (analytics.equality)
+    inside: int  # the knot's deviations in the group
+    inside_total: int  # the knot's deviations with the dimension given
+    others: int  # the other deviations in the group
+    others_total: int
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "dimension": self.dimension,
+            "group": self.group,
+            "ratio": round(self.ratio, 2),
+            "p": float(f"{self.p_value:.3g}"),
+            "significant": self.significant,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class KnotListing:
+    """Which knots a list shows, and in which order (analytics.equality.knots_listed)."""
+
+    equality_only: bool = False  # only knots with a significant equality finding
+    order: Literal["score", "equality"] = "score"
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +408,9 @@ class Knot:
     # among the supporting deviations, e.g. (("agency:KOMMUN",), ("prov:2001:453#K4P1",
     # "prov:2025:400#K12P1")). Empty when no tag of the knot stands for several versions.
     versions: tuple[tuple[str, ...], ...] = ()
+    # The group the knot's deviations over-represent against the rest of their period and
+    # area (analytics.equality); None when no group could be compared or none is more common.
+    equality: EqualityFinding | None = None
 
     @property
     def version_tags(self) -> tuple[str, ...]:

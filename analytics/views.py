@@ -23,9 +23,11 @@ from analytics.disclosure import (
     viewer_sees_exact,
     withheld_note,
 )
+from analytics.equality import knots_listed
 from analytics.forms import AnalysisFilterForm
 from analytics.presentation import (
     OVERVIEW_NODES,
+    equality_explanation,
     graph_labels,
     knot_key,
     knot_picture,
@@ -85,7 +87,8 @@ def knots_view(request: HttpRequest) -> HttpResponse:
     )
     result = served.result if served else None
     # A page of knots at a time, best first: sentences and sparklines only for those.
-    page = Paginator(result.knots if result else (), PER_PAGE).get_page(request.GET.get("page"))
+    knots = knots_listed(result.knots, form.listing()) if result else []
+    page = Paginator(knots, PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         {
             "key": knot_key(knot.tags),
@@ -153,6 +156,7 @@ def knot_detail_view(request: HttpRequest, key: str) -> HttpResponse:
             "key": key,
             "title": knot_title(knot),
             "sentence": knot_sentence(knot),
+            "equality": equality_explanation(knot.equality) if knot.equality else "",
             "tags": list(zip(knot.tags, knot_tag_labels(knot), strict=True)),
             "split": [knot_tag_labels(knot, part) for part in knot.split],
             "picture": knot_picture(knot, graph, exact=True),

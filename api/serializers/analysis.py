@@ -32,6 +32,14 @@ class TriageActionSerializer(serializers.ModelSerializer):
         fields = ["id", "deviation", "by", "at", "summary", "before", "after", "undone_at"]
 
 
+class EqualitySerializer(serializers.Serializer):
+    dimension = serializers.ChoiceField(choices=["gender", "age_band"])
+    group = serializers.CharField()
+    ratio = serializers.FloatField()
+    p = serializers.FloatField()
+    significant = serializers.BooleanField()
+
+
 class KnotSerializer(serializers.Serializer):
     key = serializers.CharField()
     tags = serializers.ListField(child=serializers.CharField())
@@ -47,6 +55,7 @@ class KnotSerializer(serializers.Serializer):
     last_seen = serializers.DateField()
     deviations = serializers.ListField(child=serializers.CharField())
     local = serializers.BooleanField()
+    equality = EqualitySerializer(allow_null=True)
 
 
 class FigureSerializer(serializers.Serializer):

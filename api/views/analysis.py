@@ -16,7 +16,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.extract import FILTER_KEYS, AnalysisFilter, knot_params_from_params
+from analytics.equality import knots_listed
+from analytics.extract import (
+    FILTER_KEYS,
+    AnalysisFilter,
+    knot_listing_from_params,
+    knot_params_from_params,
+)
 from analytics.knots import knots_as_json
 from analytics.presentation import knot_key, knot_sentence, labels_for
 from analytics.results import dashboard_figures, knot_result_served
@@ -153,11 +159,20 @@ class KnotListView(APIView):
             OpenApiParameter(
                 "page_size", int, description=f"knots per page (default {KNOTS_PAGE}, at most 500)"
             ),
+            OpenApiParameter(
+                "equality", bool, description="1: only knots that hit a group harder (`equality`)"
+            ),
+            OpenApiParameter(
+                "order", str, enum=["score", "equality"], description="ranking (default) or ratio"
+            ),
         ],
         responses={200: KnotSerializer(many=True), 202: JobSerializer},
     )
     def get(self, request: Request) -> Response:
-        analysis_filter, params = _analysis_filter(request, also=("page", "page_size"))
+        analysis_filter, params = _analysis_filter(
+            request, also=("page", "page_size", "equality", "order")
+        )
+        listing = knot_listing_from_params(request.query_params)
         size = whole_number(request, "page_size", KNOTS_PAGE, most=500)
         number = whole_number(request, "page", 1)
         served = knot_result_served(analysis_filter, params=params, by=request_user(request))
@@ -167,7 +182,7 @@ class KnotListView(APIView):
             return Response(job, status=status.HTTP_202_ACCEPTED, headers={"Location": job["url"]})
         # A page at a time, best first; the whole list's size in `Knots-Total` and the
         # neighbouring pages in `Link` (RFC 8288), so the body stays the list it always was.
-        paginator = Paginator(result.knots, size)
+        paginator = Paginator(knots_listed(result.knots, listing), size)
         if number > paginator.num_pages:
             raise NotFound(
                 _("There is no page %(page)d: the knots fill %(pages)d.")

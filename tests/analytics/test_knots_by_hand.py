@@ -228,6 +228,7 @@ def test_json_has_exactly_the_contract_fields() -> None:
         "first_seen": "2025-12-01",
         "last_seen": "2026-06-10",
         "deviations": [f"AV-2026-{i:05d}" for i in range(1, 9)],
+        "equality": None,  # no gender or age band given: nothing to compare
     }
     assert out[1]["lift"] == 2.86
     assert out[1]["trend"] == -0.05

@@ -35,7 +35,12 @@ def test_from_records_builds_a_sorted_vocabulary_and_csr() -> None:
         4,
         "man",
         ("agency:FK", "prov:2010:110#K27P48"),
+        "",  # no age band given
     )
+    aged = DeviationTable.from_records([(*ROWS[0], "20-29"), *ROWS[1:]])
+    assert aged.age_band.tolist() == ["20-29", "", ""]
+    assert aged.take([0]).age_band.tolist() == ["20-29"]
+    assert list(aged.records())[0][7] == "20-29"
 
 
 def test_filters_return_new_tables() -> None:

@@ -46,6 +46,7 @@ def corpus(db: None) -> list[Deviation]:
                 description=f"Fall {i}: FK och Af bedömer arbetsförmågan olika.",
                 severity=1 + i % 4,
                 gender=["kvinna", "man"][i % 2],
+                age_band=["", "20-29", "30-39"][i % 3],
                 external_id=f"c-{i}",
                 tags=tuple(TagInput(tag_id=t) for t in tags),
             )
@@ -199,7 +200,7 @@ def test_column_extraction_equals_the_row_by_row_path(corpus: list[Deviation]) -
     rows = list(
         filtered_deviations(AnalysisFilter()).values_list(
             "reference", "occurred_on", "municipality__code", "unit_id", "severity", "gender",
-            "confirmed_tags",
+            "age_band", "confirmed_tags",
         )
     )  # fmt: skip
     slow = table_from_rows(rows)
@@ -211,6 +212,8 @@ def test_column_extraction_equals_the_row_by_row_path(corpus: list[Deviation]) -
         assert fast.occurred_on[i] == slow.occurred_on[j]
         assert fast.municipality[i] == slow.municipality[j]
         assert (fast.severity[i], fast.gender[i]) == (slow.severity[j], slow.gender[j])
+        assert fast.age_band[i] == slow.age_band[j]
+    assert set(fast.age_band) > {""}  # the corpus gives age bands, and both paths read them
 
 
 def test_tags_split_in_chunks_give_the_same_table(
