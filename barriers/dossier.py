@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.staticfiles import finders
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -28,8 +28,18 @@ from analytics.disclosure import (
     viewer_sees_exact,
     withheld_note,
 )
-from analytics.presentation import knot_key, knot_picture, labels_for, picture_legend
+from analytics.equality import DIMENSIONS, equality_finding
+from analytics.extract import AnalysisFilter, filtered_deviations
+from analytics.presentation import (
+    equality_clause,
+    equality_explanation,
+    knot_key,
+    knot_picture,
+    labels_for,
+    picture_legend,
+)
 from analytics.results import graph_result, knot_result_served
+from analytics.types import Dimension, EqualityFinding, Knot
 from barriers.effect import EffectCheck, RateEffect, barrier_effect, rate_effect
 from barriers.explain import route_details
 from barriers.models import Barrier, BarrierEvidence
@@ -110,6 +120,7 @@ def dossier_context(*, user: User, barrier: Barrier) -> dict[str, Any]:
         # Places, not people, and each is named in the figure below: shown as it is.
         "municipality_count": len({code for code, _name, _day, _gender in evidence}),
         "figures": _figures(barrier, evidence, exact=exact),
+        "equality": dossier_equality(evidence_rows, evidence, knot=knot, exact=exact),
         "examples": dossier_examples(user=user, barrier=barrier, evidence=evidence_rows),
         "examples_withheld": not barrier_evidence_complete(user=user, barrier=barrier),
         "route_taken": route_taken,
@@ -122,6 +133,64 @@ def dossier_context(*, user: User, barrier: Barrier) -> dict[str, Any]:
         # Names, sizes and dates only; the files themselves are not part of the dossier.
         "attachments": list(attachments_for(barrier)),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class DossierEquality:
+    sentence: str  # "hits women 1.8 times as often as other deviations", or ""
+    explanation: str  # the comparison in words, counts protected outside the analyst role
+    from_knot: bool  # the knot's own finding rather than the evidence's
+
+
+def dossier_equality(
+    evidence_rows: QuerySet[BarrierEvidence],
+    evidence: list[tuple[int, str, date, str]],
+    *,
+    knot: Knot | None,
+    exact: bool,
+) -> DossierEquality | None:
+    """Whom the barrier hits hardest: the knot's finding while the knot is current (it is the
+    same comparison, already worked out), else the evidence against the other deviations of
+    its months and municipalities (analytics.equality), as far as the viewer sees the
+    evidence (`evidence_rows`, and the same rows as tuples); None when no group compares."""
+    finding: EqualityFinding | None
+    finding = knot.equality if knot is not None else _evidence_equality(evidence_rows, evidence)
+    if finding is None:
+        return None
+    return DossierEquality(
+        sentence=equality_clause(finding),
+        explanation=equality_explanation(finding, exact=exact),
+        from_knot=knot is not None,
+    )
+
+
+def _evidence_equality(
+    evidence_rows: QuerySet[BarrierEvidence], evidence: list[tuple[int, str, date, str]]
+) -> EqualityFinding | None:
+    if not evidence:
+        return None
+    places = {place for place, _name, _day, _gender in evidence}
+    first = min(day for _place, _name, day, _gender in evidence).replace(day=1)
+    last = max(day for _place, _name, day, _gender in evidence)
+    last = (last.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    mine = Deviation.objects.filter(pk__in=evidence_rows.values("deviation_id"))
+    around = filtered_deviations(AnalysisFilter()).filter(
+        municipality_id__in=places, occurred_on__range=(first, last)
+    )
+    inside: dict[Dimension, dict[str, int]] = {}
+    area: dict[Dimension, dict[str, int]] = {}
+    for dimension in DIMENSIONS:
+        own = dict(Counter(mine.values_list(dimension, flat=True)))
+        others = dict(
+            around.exclude(pk__in=mine.values("pk"))
+            .order_by()
+            .values_list(dimension)
+            .annotate(n=Count("pk"))
+            .values_list(dimension, "n")
+        )
+        inside[dimension] = own
+        area[dimension] = {g: own.get(g, 0) + others.get(g, 0) for g in {*own, *others}}
+    return equality_finding(inside, area)
 
 
 def dossier_pdf(context: dict[str, Any]) -> tuple[bytes, int]:

@@ -91,7 +91,10 @@ class BarrierForm(forms.ModelForm):
 
     class Meta:
         model = Barrier
-        fields = ["title", "description", "root_cause", "proposed_change", "mandate_level", "tags"]
+        fields = [
+            "title", "description", "root_cause", "proposed_change", "mandate_level", "tags",
+            "equality_issue",
+        ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "root_cause": forms.Textarea(attrs={"rows": 3}),

@@ -148,6 +148,13 @@ class Barrier(models.Model):
     # The provisions, laws and agencies in conflict (docs/contracts.md §1 tag ids), normally the
     # knot's tags; new deviations carrying all of them accrue as evidence.
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    # Set by the analyst (suggested when the knot hits a group harder: analytics.equality), so
+    # the steering group and the statistics can follow equality issues as such.
+    equality_issue = models.BooleanField(
+        _("equality issue"),
+        default=False,
+        help_text=_("The barrier hits women, men or an age group harder than others."),
+    )
     knot_key = models.CharField(_("knot"), max_length=32, blank=True, db_index=True)  # "": none
     analyst = models.ForeignKey(
         User,

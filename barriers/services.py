@@ -306,6 +306,7 @@ def barrier_create(
     deviations: Iterable[Deviation] = (),
     knot_key: str = "",
     how: str = BarrierEvidence.How.MANUAL,
+    equality_issue: bool = False,
 ) -> Barrier:
     """Write up a barrier by hand; the deviations given become its evidence."""
     barrier = Barrier(
@@ -318,6 +319,7 @@ def barrier_create(
         mandate_level=MandateLevel(mandate_level),
         tags=_check_tags(tags),
         knot_key=knot_key,
+        equality_issue=equality_issue,
         analyst=analyst or by,
         created_by=by,
     )
@@ -337,7 +339,8 @@ def barrier_create_from_knot(
 ) -> Barrier:
     """A barrier pre-filled from a knot: its labels as title, its sentence as description
     (figures protected: steering groups read it), its tags, its supporting deviations as
-    evidence, and the mandate level its laws imply."""
+    evidence, the mandate level its laws imply, and marked an equality issue when the knot
+    hits a group harder (the analyst can take the mark off)."""
     key = make_knot_key(knot.tags)
     existing = Barrier.objects.filter(
         knot_key=key, merged_into__isnull=True, organisation_id=by.organisation_id
@@ -359,6 +362,7 @@ def barrier_create_from_knot(
         deviations=deviation_list(user=by).filter(reference__in=knot.deviations),
         knot_key=key,
         how=BarrierEvidence.How.KNOT,
+        equality_issue=bool(knot.equality and knot.equality.significant),
     )
 
 
@@ -374,6 +378,7 @@ def barrier_update(
     mandate_level: MandateLevel | None = None,
     tags: Sequence[str] | None = None,
     analyst: User | None = None,
+    equality_issue: bool | None = None,
 ) -> Barrier:
     """Edit the write-up (None leaves a field as it is); re-tagging or a new mandate level
     re-evaluates the route of an open escalation."""
@@ -386,6 +391,7 @@ def barrier_update(
         "mandate_level": MandateLevel(mandate_level) if mandate_level is not None else None,
         "tags": _check_tags(tags) if tags is not None else None,
         "analyst": analyst,
+        "equality_issue": equality_issue,
     }
     changed = {
         name

@@ -64,8 +64,8 @@ class BarrierSerializer(serializers.ModelSerializer):
         model = Barrier
         fields = [
             "id", "title", "description", "root_cause", "proposed_change", "mandate_level",
-            "tags", "knot_key", "analyst", "status", "closed_reason", "recurring",
-            "created_at", "updated_at",
+            "tags", "knot_key", "equality_issue", "analyst", "status", "closed_reason",
+            "recurring", "created_at", "updated_at",
         ]  # fmt: skip
 
     def get_mandate_level(self, barrier: Barrier) -> str:
@@ -110,6 +110,7 @@ class BarrierWriteSerializer(serializers.Serializer):
         choices=[level.code for level in MandateLevel], default=MandateLevel.LOCAL_ROUTINE.code
     )
     tags = serializers.ListField(child=serializers.CharField(max_length=64), default=list)
+    equality_issue = serializers.BooleanField(required=False, default=False)
 
 
 class EscalateSerializer(serializers.Serializer):
