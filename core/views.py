@@ -56,6 +56,12 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def easy_read(request: HttpRequest) -> HttpResponse:
+    """What happens with what a participant tells the staff, in easy Swedish (lättläst); open
+    to everyone, linked from every page, printable: staff hand it over on paper."""
+    return render(request, "core/easy_read.html")
+
+
 def accessibility(request: HttpRequest) -> HttpResponse:
     """The accessibility statement the law on accessible digital public services (2018:1937)
     requires of every public body's service; open to everyone, signed in or not."""
