@@ -86,6 +86,30 @@ def dossier_examples(
     return [example for example in examples if not example.refusal]
 
 
+QUOTES_SHOWN = 5
+
+
+def dossier_quotes(
+    *, user: User, barrier: Barrier, evidence: QuerySet[BarrierEvidence], count: int
+) -> list[str] | None:
+    """The participants' own words, given with consent, as the dossier may carry them: only
+    when the evidence holds at least the disclosure limit of deviations (`count`, those the
+    viewer sees), only for those who see all of it, never words the finder flags (a possible
+    name included), and without date or place. None when the limit withholds them."""
+    if count < SMALL_COUNT or not barrier_evidence_complete(user=user, barrier=barrier):
+        return None
+    words = evidence.filter(
+        deviation__participant_consent=True, deviation__participant_quote__gt=""
+    ).order_by("-deviation__occurred_on", "-deviation__pk")
+    shown = []
+    for quote in words.values_list("deviation__participant_quote", flat=True).iterator():
+        if quote_blocker(quote) is None:
+            shown.append(quote)
+            if len(shown) == QUOTES_SHOWN:
+                break
+    return shown
+
+
 def dossier_context(*, user: User, barrier: Barrier) -> dict[str, Any]:
     """Everything the dossier shows, as this user may see it (figures protected outside the
     analyst role)."""
@@ -122,6 +146,9 @@ def dossier_context(*, user: User, barrier: Barrier) -> dict[str, Any]:
         "figures": _figures(barrier, evidence, exact=exact),
         "equality": dossier_equality(evidence_rows, evidence, knot=knot, exact=exact),
         "examples": dossier_examples(user=user, barrier=barrier, evidence=evidence_rows),
+        "quotes": dossier_quotes(
+            user=user, barrier=barrier, evidence=evidence_rows, count=len(evidence)
+        ),
         "examples_withheld": not barrier_evidence_complete(user=user, barrier=barrier),
         "route_taken": route_taken,
         "route_lines": [

@@ -12,11 +12,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Municipality
+from core.errors import PersonalDataError
 from deviations import rules
-from deviations.models import AgeBand, Category, Consequence, Gender, Severity, User
+from deviations.models import (
+    QUOTE_MAX_CHARS,
+    AgeBand,
+    Category,
+    Consequence,
+    Gender,
+    Severity,
+    User,
+)
 from deviations.rules import DESCRIPTION_MAX_CHARS, FieldRuleError
 from deviations.selectors import unit_list
-from deviations.services import CORRECTABLE, REASON_MAX_CHARS, DeviationInput
+from deviations.services import CORRECTABLE, REASON_MAX_CHARS, DeviationInput, quote_check
 from privacy.forms import PersonalDataModelForm
 
 
@@ -119,6 +128,20 @@ class DeviationForm(forms.Form):
         choices=[("", _("Not stated")), *AgeBand.choices],
         required=False,
     )
+    participant_quote = forms.CharField(
+        label=_("The participant's own words"),
+        help_text=_(
+            "A sentence or two, only if the participant agrees. Never their name or anything "
+            "that tells who they are."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": QUOTE_MAX_CHARS}),
+        max_length=QUOTE_MAX_CHARS,
+        required=False,
+    )
+    participant_consent = forms.BooleanField(
+        label=_("The participant agreed that their words are kept and may be read anonymously."),
+        required=False,
+    )
     tags = TagListField(label=_("Agencies and provisions"), required=False)
     # Set by the chips script; without it the chips were never shown and every suggestion stays.
     tags_edited = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -147,6 +170,14 @@ class DeviationForm(forms.Form):
             raise _refusal(error) from None
         return value
 
+    def clean_participant_quote(self) -> str:
+        value: str = self.cleaned_data["participant_quote"]
+        try:
+            quote_check(text=value)
+        except PersonalDataError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+        return value
+
     def clean_occurred_on(self) -> date:
         value: date = self.cleaned_data["occurred_on"]
         try:
@@ -157,6 +188,12 @@ class DeviationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        try:
+            rules.check_quote(
+                cleaned.get("participant_quote", ""), consent=cleaned.get("participant_consent")
+            )
+        except FieldRuleError as error:
+            self.add_error(error.field, _refusal(error))
         if cleaned.get("unit") and cleaned.get("municipality"):
             try:
                 rules.check_place(unit=cleaned["unit"], municipality=cleaned["municipality"])
@@ -191,6 +228,9 @@ class DeviationAdminForm(PersonalDataModelForm):
             self._check(rules.check_occurred_on, occurred_on)
         if changed & {"unit", "municipality"} and unit and municipality:
             self._check(rules.check_place, unit=unit, municipality=municipality)
+        if changed & {"participant_quote", "participant_consent"}:
+            consent = bool(cleaned.get("participant_consent"))
+            self._check(rules.check_quote, cleaned.get("participant_quote") or "", consent=consent)
         return cleaned
 
     def _check(self, rule: Callable[..., None], *args: Any, **kwargs: Any) -> None:

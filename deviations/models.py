@@ -19,6 +19,8 @@ from simple_history.models import HistoricalRecords
 
 from catalogue.models import Forbund, Municipality
 
+QUOTE_MAX_CHARS = 300  # a sentence or two in the participant's own words
+
 # --- Organisation ------------------------------------------------------------------------
 
 
@@ -190,6 +192,12 @@ class Deviation(models.Model):
     age_band = models.CharField(
         _("participant age band"), max_length=8, choices=AgeBand, blank=True
     )
+    # The participant's own words, only with their consent; who consented is never recorded.
+    # Shown in a dossier only where the disclosure rule allows (barriers.dossier).
+    participant_quote = models.CharField(
+        _("the participant's own words"), max_length=QUOTE_MAX_CHARS, blank=True
+    )
+    participant_consent = models.BooleanField(_("the participant agreed"), default=False)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.SUBMITTED)
     duplicate_of = models.ForeignKey(
         "self",

@@ -28,7 +28,15 @@ from catalogue.models import Municipality
 from catalogue.selectors import tag_choices
 from catalogue.tagids import is_tag_id, parse_tag_id
 from core.errors import DomainError
-from deviations.models import AgeBand, Category, Consequence, Gender, Severity, Unit
+from deviations.models import (
+    QUOTE_MAX_CHARS,
+    AgeBand,
+    Category,
+    Consequence,
+    Gender,
+    Severity,
+    Unit,
+)
 
 DESCRIPTION_MAX_CHARS = 20_000
 DESCRIPTION_MIN_CHARS = 20  # typed text only, see the module docstring
@@ -80,6 +88,26 @@ def check_description(text: str, *, typed: bool) -> None:
             % {"limit_value": DESCRIPTION_MIN_CHARS},
             code="too_short",
             field="description",
+        )
+
+
+def check_quote(quote: str, *, consent: bool) -> None:
+    """The participant's own words need their consent; the length is the field's."""
+    if quote.strip() and not consent:
+        raise FieldRuleError(
+            _("The participant's words can be kept only if they agreed: tick that they did."),
+            code="consent_required",
+            field="participant_consent",
+        )
+    if len(quote) > QUOTE_MAX_CHARS:
+        raise FieldRuleError(
+            _(
+                "Keep the participant's words to at most %(limit)s characters; "
+                "these have %(length)s."
+            )
+            % {"limit": QUOTE_MAX_CHARS, "length": len(quote)},
+            code="too_long",
+            field="participant_quote",
         )
 
 

@@ -48,6 +48,7 @@ from deviations.rules import (
     check_description,
     check_occurred_on,
     check_place,
+    check_quote,
     check_tag_syntax,
     check_tags,
 )
@@ -82,6 +83,8 @@ class DeviationInput:
     severity: int | None = None
     gender: str = ""
     age_band: str = ""
+    participant_quote: str = ""
+    participant_consent: bool = False
     external_id: str | None = None
     reported_at: datetime | None = None
     tags: Sequence[TagInput] = field(default_factory=tuple)
@@ -99,6 +102,8 @@ class DeviationInput:
             severity=data.get("severity"),
             gender=data.get("gender", ""),
             age_band=data.get("age_band", ""),
+            participant_quote=data.get("participant_quote", "") or "",
+            participant_consent=bool(data.get("participant_consent", False)),
         )
 
     def check(self, *, typed: bool) -> None:
@@ -108,6 +113,7 @@ class DeviationInput:
         simulations file through `deviation_file` with dates of their choosing (the future too).
         """
         check_description(self.description, typed=typed)
+        check_quote(self.participant_quote, consent=self.participant_consent)
         check_occurred_on(self.occurred_on)
         for name in CHOICES:
             check_choice(name, getattr(self, name))
@@ -128,6 +134,8 @@ class DeviationInput:
             "severity": self.severity,
             "gender": self.gender,
             "age_band": self.age_band,
+            "participant_quote": self.participant_quote,
+            "participant_consent": self.participant_consent,
             "status": Deviation.Status.SUBMITTED,
         }
 
@@ -348,6 +356,26 @@ def description_check(*, text: str, names_confirmed: bool = False) -> list[PiiHi
     return names
 
 
+def quote_check(*, text: str) -> None:
+    """Refuse the participant's words when they hold personal data. A possible name is let
+    through here (nothing the finder only suspects blocks a person) and keeps the words out of
+    every dossier instead (barriers.dossier)."""
+    blocking = [hit for hit in find_pii(text) if hit.blocking]
+    if blocking:
+        kinds = sorted({str(PII_LABELS[hit.type]) for hit in blocking})
+        error = PersonalDataError(
+            _(
+                "The participant's words hold personal data (%(kinds)s). Remove it; nothing "
+                "has been saved with it."
+            )
+            % {"kinds": ", ".join(kinds)},
+            code="personal_data",
+            fields=["participant_quote"],
+        )
+        error.field = "participant_quote"  # type: ignore[attr-defined]  # forms show it there
+        raise error
+
+
 def tags_suggest(*, text: str, on: date) -> list[TagSuggestion]:
     """What the tagger proposes for a text, against the current catalogue."""
     return suggest_tags(text, on=on, catalogue=tag_catalogue())
@@ -430,6 +458,7 @@ def deviation_submit(
     if chosen_tags is not None:
         check_tags(chosen_tags)
     description_check(text=data.description, names_confirmed=names_confirmed)
+    quote_check(text=data.participant_quote)
     check_place(unit=data.unit, municipality=data.municipality)
     reported_at = timezone.now()
     (reference,) = reference_allocate(year=timezone.localtime(reported_at).year)
@@ -466,6 +495,8 @@ DRAFT_FIELDS = (
     "severity",
     "gender",
     "age_band",
+    "participant_quote",
+    "participant_consent",
     "tags_edited",
     "tags",
 )
@@ -720,7 +751,10 @@ def user_remove(*, user: User) -> int:
 
 # --- The reporter corrects or withdraws -----------------------------------------------------
 
-CORRECTABLE = ("description", "occurred_on", "category", "consequence", "severity", "gender")
+CORRECTABLE = (
+    "description", "occurred_on", "category", "consequence", "severity", "gender",
+    "participant_quote", "participant_consent",
+)  # fmt: skip
 REASON_MAX_CHARS = 100  # kept as the change's reason in the audit history
 OPEN_FOR_REPORTER = (Deviation.Status.SUBMITTED, Deviation.Status.TRIAGED, Deviation.Status.LINKED)
 
@@ -790,6 +824,13 @@ def deviation_correct(
     for name in ("category", "consequence", "severity", "gender"):
         if name in changed:
             check_choice(name, changed[name])
+    if {"participant_quote", "participant_consent"} & set(changed):
+        # Consent taken back: the words must go too, or the rule refuses.
+        quote = changed.get("participant_quote", deviation.participant_quote)
+        check_quote(
+            quote, consent=changed.get("participant_consent", deviation.participant_consent)
+        )
+        quote_check(text=quote)
     for name, value in changed.items():
         setattr(deviation, name, value)
     deviation._change_reason = reason  # type: ignore[attr-defined]  # simple_history

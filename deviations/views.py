@@ -265,9 +265,12 @@ def deviation_create_view(request: HttpRequest, key: str | None = None) -> HttpR
                 draft=draft,
             )
         except PersonalDataError as error:
-            marked = pii_marked_text(form.cleaned_data["description"])
-            form.add_error("description", error.message)
-            show_names_confirm = error.code == "possible_name"
+            if getattr(error, "field", "description") != "description":
+                form.add_error(error.field, error.message)  # type: ignore[attr-defined]
+            else:
+                marked = pii_marked_text(form.cleaned_data["description"])
+                form.add_error("description", error.message)
+                show_names_confirm = error.code == "possible_name"
         except DomainError as error:
             form.add_error(None, error.message)
         else:

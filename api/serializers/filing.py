@@ -54,6 +54,17 @@ class DeviationCreateSerializer(serializers.Serializer):
     severity = RuleChoiceField("severity", required=False, allow_null=True, default=None)
     gender = RuleChoiceField("gender", required=False, allow_blank=True, default="")
     age_band = RuleChoiceField("age_band", required=False, allow_blank=True, default="")
+    participant_quote = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("The participant's own words, at most 300 characters, only with consent."),
+    )  # length, consent and personal data: deviations.rules and the service
+    participant_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("The participant agreed that their words are kept (who agreed is not kept)."),
+    )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=64),
         required=False,

@@ -76,6 +76,7 @@ RULES: dict[str, dict[str, int]] = {
     "healthz": rule(200, 200, 200, 200, 200, 200),
     "favicon": rule(301, 301, 301, 301, 301, 301),
     "accessibility": rule(200, 200, 200, 200, 200, 200),  # public, as the law requires
+    "easy_read": rule(200, 200, 200, 200, 200, 200),  # public: participants are not users
     "profile": rule(LOGIN, 200, 200, 200, 200, 200),
     "notifications": rule(LOGIN, 200, 200, 200, 200, 200),
     "search": rule(LOGIN, 200, 200, 200, 200, 200),  # each finds only what they may see
