@@ -21,7 +21,7 @@ from analytics.snapshot import snapshot_read
 from analytics.types import DeviationRecord, DeviationTable, KnotListing, KnotParams
 from catalogue.models import Forbund, Municipality
 from core.errors import DomainError
-from deviations.models import Deviation, DeviationChange, Unit, User
+from deviations.models import Deviation, DeviationChange, GoodPractice, Unit, User
 from deviations.selectors import organisation_scope
 
 # What a request, a command line or a job may say about the view: one spelling everywhere.
@@ -275,6 +275,16 @@ def filtered_deviations(
         .filter(duplicate_of__isnull=True)
         .exclude(status=Deviation.Status.WITHDRAWN)  # filed by mistake, its reporter said
     )
+    return _in_view(qs, analysis_filter)
+
+
+def filtered_practices(analysis_filter: AnalysisFilter) -> QuerySet[GoodPractice]:
+    """The guldkorn of the same period, places, units and organisations as the deviations."""
+    return _in_view(GoodPractice.objects.all(), analysis_filter)
+
+
+def _in_view[QS: QuerySet[Any]](qs: QS, analysis_filter: AnalysisFilter) -> QS:
+    """Period, place, unit and organisation: fields deviations and guldkorn share."""
     if analysis_filter.since:
         qs = qs.filter(occurred_on__gte=analysis_filter.since)
     if analysis_filter.until:

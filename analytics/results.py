@@ -31,6 +31,7 @@ from analytics.extract import (
     AnalysisFilter,
     deviation_table,
     filtered_deviations,
+    filtered_practices,
     knot_params_as_params,
     knot_params_from_params,
 )
@@ -40,7 +41,7 @@ from analytics.presentation import concept_labels
 from analytics.types import CooccurrenceGraph, DeviationTable, Knot, KnotParams
 from catalogue.models import Forbund, Municipality
 from catalogue.selectors import concepts as catalogue_concepts
-from deviations.models import Category, Consequence, Gender, User
+from deviations.models import Category, Consequence, Gender, GoodPractice, User
 from deviations.services import tag_version
 from jobs.models import Job
 from jobs.registry import job_kind
@@ -407,13 +408,16 @@ def _figures_view(analysis_filter: AnalysisFilter) -> str:
 
 def dashboard_figures(analysis_filter: AnalysisFilter) -> list[Figure]:
     """Every dashboard figure as rows of (label, count), all from one filter, per language
-    (the labels are translated): the last ones while newer are computed (`_served`)."""
-    return _served(
+    (the labels are translated): the last ones while newer are computed (`_served`), and the
+    guldkorn counted now (one small query; their changes move no data version)."""
+    served = _served(
         "figures",
         _figures_view(analysis_filter),
         lambda: _dashboard_figures(analysis_filter),
         job={"filter": analysis_filter.as_params(), "language": get_language()},
     )
+    practices = Figure("practices", _("Guldkorn by status"), practices_by_status(analysis_filter))
+    return [*served, practices]
 
 
 def dashboard_refresh(analysis_filter: AnalysisFilter) -> None:
@@ -489,3 +493,15 @@ def _dashboard_figures(analysis_filter: AnalysisFilter) -> list[Figure]:
             [(str(gender_labels.get(v, v)), n) for v, n in dashboard.value_counts(table.gender)],
         ),
     ]
+
+
+def practices_by_status(analysis_filter: AnalysisFilter) -> list[tuple[str, int]]:
+    """Guldkorn beside the deviations: what works, counted as systematically as what fails."""
+    labels = dict(GoodPractice.Status.choices)
+    rows = (
+        filtered_practices(analysis_filter)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by("-n", "status")
+    )
+    return [(str(labels.get(status, status)), count) for status, count in rows]

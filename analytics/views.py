@@ -47,6 +47,7 @@ from deviations.models import (
     Deviation,
     User,
 )
+from deviations.practices import practices_matching
 
 ANALYST = ANALYST_PERMISSION
 PER_PAGE = 25  # rows of a long list on one page
@@ -157,6 +158,7 @@ def knot_detail_view(request: HttpRequest, key: str) -> HttpResponse:
             "title": knot_title(knot),
             "sentence": knot_sentence(knot),
             "equality": equality_explanation(knot.equality) if knot.equality else "",
+            "practices": practices_matching(knot.version_tags),
             "tags": list(zip(knot.tags, knot_tag_labels(knot), strict=True)),
             "split": [knot_tag_labels(knot, part) for part in knot.split],
             "picture": knot_picture(knot, graph, exact=True),

@@ -49,7 +49,8 @@ from barriers.selectors import (
     barrier_route_taken,
 )
 from core.attachments import attachments_for
-from deviations.models import Deviation, Gender, User
+from deviations.models import Deviation, Gender, GoodPractice, User
+from deviations.practices import practices_matching
 from privacy.mask import quote_blocker
 
 
@@ -87,6 +88,24 @@ def dossier_examples(
 
 
 QUOTES_SHOWN = 5
+
+
+def dossier_practices(barrier: Barrier) -> list[GoodPractice]:
+    """The guldkorn beside the barrier, as a dossier may carry them: never one whose text the
+    finder flags (a possible name included), since the dossier quotes them."""
+    return [
+        practice
+        for practice in practices_matching(barrier.tags)
+        if all(
+            quote_blocker(text) is None
+            for text in (
+                practice.title,
+                practice.what_was_done,
+                practice.who,
+                practice.what_it_solved,
+            )
+        )
+    ]
 
 
 def dossier_quotes(
@@ -146,6 +165,7 @@ def dossier_context(*, user: User, barrier: Barrier) -> dict[str, Any]:
         "figures": _figures(barrier, evidence, exact=exact),
         "equality": dossier_equality(evidence_rows, evidence, knot=knot, exact=exact),
         "examples": dossier_examples(user=user, barrier=barrier, evidence=evidence_rows),
+        "practices": dossier_practices(barrier),
         "quotes": dossier_quotes(
             user=user, barrier=barrier, evidence=evidence_rows, count=len(evidence)
         ),

@@ -16,7 +16,7 @@ from barriers.routing import LEVELS
 from barriers.services import SEND_BACK_TO_ANALYSTS
 from catalogue.selectors import labels_for, tag_choices, tag_for_text
 from core.attachments import KINDS, max_size_label
-from deviations.models import Deviation
+from deviations.models import Deviation, GoodPractice
 from deviations.presentation import catalogue_entries
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -275,6 +275,13 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    practice = forms.ModelChoiceField(
+        label=_("Guldkorn to spread (when spreading a guldkorn)"),
+        queryset=GoodPractice.objects.none(),
+        required=False,
+        empty_label=_("Choose a guldkorn"),
+        error_messages={"invalid_choice": _("Choose a guldkorn shown beside this barrier.")},
+    )
 
     def __init__(
         self,
@@ -282,6 +289,7 @@ class DecisionForm(forms.Form):
         group: SteeringGroup | None = None,
         can_forward: bool = True,
         send_back_to: Sequence[SteeringGroup] = (),
+        practices: Sequence[GoodPractice] = (),
         **kwargs: Any,
     ) -> None:
         """`group`: the deciding group, whose higher groups may be forwarded to; without
@@ -289,6 +297,15 @@ class DecisionForm(forms.Form):
         `send_back_to`: the groups below on the barrier's route, nearest (the default) first;
         without them a send back goes to the analysts and there is nothing to choose."""
         super().__init__(*args, **kwargs)
+        if practices:  # the guldkorn shown beside the barrier: the only ones to spread here
+            self.fields["practice"].queryset = GoodPractice.objects.filter(
+                pk__in=[p.pk for p in practices]
+            )
+        else:
+            del self.fields["practice"]
+            self.fields["kind"].choices = [
+                c for c in self.fields["kind"].choices if c[0] != Decision.Kind.SPREAD
+            ]
         if send_back_to:
             self.fields["send_back_to"].choices = [
                 *((g.slug, g.name) for g in send_back_to),
@@ -299,7 +316,9 @@ class DecisionForm(forms.Form):
             del self.fields["send_back_to"]
         if not can_forward:
             self.fields["kind"].choices = [
-                choice for choice in Decision.Kind.choices if choice[0] != Decision.Kind.FORWARD
+                choice
+                for choice in self.fields["kind"].choices
+                if choice[0] != Decision.Kind.FORWARD
             ]
             del self.fields["forward_to"]
         elif group is not None:

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from barriers.routing import LEVELS, MANDATES, mandate_rank
 from catalogue.models import Agency, Forbund, Municipality
-from deviations.models import Deviation, User
+from deviations.models import Deviation, GoodPractice, User
 
 
 class MandateLevel(models.IntegerChoices):
@@ -367,6 +367,7 @@ class Decision(models.Model):
         SEND_BACK = "send_back", _("Send back down")
         REJECT = "reject", _("Reject")
         RESOLVED = "resolved", _("Resolved")
+        SPREAD = "spread", _("Spread a guldkorn")
 
     escalation = models.ForeignKey(
         Escalation,
@@ -382,6 +383,15 @@ class Decision(models.Model):
     effect_check_on = models.DateField(_("effect check on"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     effect_evaluation = models.TextField(_("effect evaluation"), blank=True)
+    # Spread: the practice that already solved the barrier somewhere (deviations.practices).
+    practice = models.ForeignKey(
+        GoodPractice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("guldkorn"),
+    )
     decided_by = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,
@@ -406,6 +416,17 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="resolved") | ~Q(effect_evaluation=""),
                 name="%(app_label)s_%(class)s_effect_evaluation_required",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="spread")
+                | (
+                    Q(practice__isnull=False)
+                    & ~Q(action="")
+                    & ~Q(owner="")
+                    & Q(due_on__isnull=False)
+                    & Q(effect_check_on__isnull=False)
+                ),
+                name="%(app_label)s_%(class)s_spread_is_complete",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="act")

@@ -42,7 +42,9 @@ from catalogue.models import Law
 from catalogue.tagids import parse_tag_id
 from core.errors import DomainError, StateError
 from core.history import CREATED, history_copy
-from deviations.models import Deviation, User
+from deviations.models import Deviation, GoodPractice, User
+from deviations.practices import practice_spread, practices_matching
+from deviations.rules import FieldRuleError
 from deviations.selectors import COUNTY_PERMISSION, deviation_list
 
 Status = Barrier.Status
@@ -769,6 +771,23 @@ def _check_kind(decision: Decision) -> None:
         _required(reason=decision.reason)
     elif kind == Decision.Kind.RESOLVED:
         _required(effect_evaluation=decision.effect_evaluation)
+    elif kind == Decision.Kind.SPREAD:
+        # Like acting within the mandate: what is done, by whom, by when, and when the effect
+        # is checked; spreading a practice changes no rule, so any group may decide it.
+        _required(
+            practice=decision.practice,
+            action=decision.action,
+            owner=decision.owner,
+            due_on=decision.due_on,
+            effect_check_on=decision.effect_check_on,
+        )
+        barrier = decision.escalation.barrier
+        if decision.practice not in practices_matching(barrier.tags):
+            raise FieldRuleError(
+                _("Choose a guldkorn shown beside this barrier."),
+                code="practice_not_matching",
+                field="practice",
+            )
     else:
         raise DomainError(_("Unknown kind of decision."), code="invalid_kind")
 
@@ -789,6 +808,7 @@ def decision_record(
     forward_to: SteeringGroup | None = None,
     next_due_on: date | None = None,
     send_back_to: str = "",
+    practice: GoodPractice | None = None,
 ) -> Decision:
     """Record what the group decided and move the barrier on.
 
@@ -797,8 +817,10 @@ def decision_record(
     due `next_due_on`); send_back: a reason, and the barrier goes back to the group that
     forwarded it (due `next_due_on`) or, if none did, to the analyst; `send_back_to` chooses
     another group lower on its route by slug, or SEND_BACK_TO_ANALYSTS; reject: a reason;
-    resolved: an effect evaluation (also after an earlier decision to act). Dates may not be in
-    the past. Everything is checked before anything is written.
+    resolved: an effect evaluation (also after an earlier decision to act); spread: a guldkorn
+    shown beside the barrier, with action, owner, due date and effect check date, and its
+    reporter is told. Dates may not be in the past. Everything is checked before anything is
+    written.
     """
     _check_decider(escalation, by)
     _check_decidable(escalation, kind)
@@ -812,6 +834,7 @@ def decision_record(
         effect_check_on=effect_check_on,
         reason=reason.strip(),
         effect_evaluation=effect_evaluation.strip(),
+        practice=practice if kind == Decision.Kind.SPREAD else None,
         decided_by=by,
     )
     _check_kind(decision)
@@ -855,6 +878,13 @@ def decision_record(
             to_status=Deviation.Status.CLOSED,
             why="barrier resolved",
             by=by,
+        )
+    if kind == Decision.Kind.SPREAD and decision.practice is not None:
+        practice_spread(
+            practice=decision.practice,
+            group=escalation.group.name,
+            action=decision.action,
+            owner=decision.owner,
         )
     outcome_notify(decision=decision)  # the reporters hear what became of their deviations
     return decision

@@ -79,6 +79,7 @@ from core.errors import DomainError
 from core.requests import request_user
 from core.search import search_page
 from deviations.models import Deviation, User
+from deviations.practices import practices_matching
 from deviations.selectors import deviation_get
 from jobs.services import job_enqueue
 
@@ -226,6 +227,7 @@ def _barrier_page(
             **forms,
             "chosen_examples": chosen.data.getlist("examples") if chosen.is_bound else None,
             "proposal": proposal,
+            "practices": practices_matching(barrier.tags),
             "proposal_lines": route_details(proposal.route.as_dict()),
             "route_taken": route_taken,
             "withdrawing": withdrawing or open_escalation,
@@ -561,13 +563,17 @@ def decide_view(request: HttpRequest, slug: str, escalation_id: int) -> HttpResp
     can_forward = is_open and forward_possible(escalation)
     below = [e.group for e in send_back_targets(escalation)] if is_open else []
     form = DecisionForm(
-        request.POST or None, group=group, can_forward=can_forward, send_back_to=below
+        request.POST or None,
+        group=group,
+        can_forward=can_forward,
+        send_back_to=below,
+        practices=practices_matching(escalation.barrier.tags) if is_open else [],
     )
     if request.method == "POST" and form.is_valid():
         try:
             decision = decision_record(escalation=escalation, by=user, **form.cleaned_data)
         except DomainError as error:
-            field = error.extra.get("field")
+            field = error.extra.get("field") or getattr(error, "field", None)
             form.add_error(field if field in form.fields else None, error.message)
             for field in error.extra.get("missing", []):
                 if field in form.fields:
@@ -587,6 +593,7 @@ def decide_view(request: HttpRequest, slug: str, escalation_id: int) -> HttpResp
             "barrier": escalation.barrier,
             "form": form,
             "mandate_covers": group.mandate_covers(escalation.barrier.mandate_level),
+            "practices": practices_matching(escalation.barrier.tags),
             "can_forward": can_forward,
             "route_lines": route_details(escalation.route),
         },

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from deviations.forms import DeviationAdminForm, RuleChoiceField, TaggingAdminForm
-from deviations.models import Deviation, Tagging, Unit, User
+from deviations.models import Deviation, GoodPractice, Tagging, Unit, User
 from deviations.rules import CHOICES
 from deviations.services import taggings_changed, user_remove
 from privacy.forms import PersonalDataModelForm
@@ -29,6 +29,16 @@ class TaggingInline(admin.TabularInline):
     form = TaggingAdminForm
     extra = 0
     fields = ["tag_id", "kind", "state", "origin", "confidence", "rule"]
+
+
+@admin.register(GoodPractice)
+class GoodPracticeAdmin(SimpleHistoryAdmin):
+    form = PersonalDataModelForm
+    list_display = ["reference", "title", "status", "municipality", "occurred_on"]
+    list_filter = ["status", "municipality"]
+    search_fields = ["reference", "title"]
+    raw_id_fields = ["reporter", "confirmed_by"]
+    readonly_fields = ["reference"]
 
 
 @admin.register(Deviation)

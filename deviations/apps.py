@@ -21,6 +21,7 @@ class DeviationsConfig(AppConfig):
         from core.search import search_index_register
         from deviations import (
             comments,
+            practices,
             runners,  # noqa: F401 - registers the job kinds
             start,  # noqa: F401 - registers the start-page panels
         )
@@ -31,6 +32,7 @@ class DeviationsConfig(AppConfig):
 
         gate_exempt(User, reason="the accounts of staff: their own names and work e-mail")
         comments.notification_kinds_register()
+        practices.notification_kinds_register()
         job_watch_scope_register(people_in_scope)
         search_index_register(Deviation, ("description",))
         table_stamp_register(Deviation)  # counts of the deviation lists are kept (core.counts)

@@ -459,4 +459,71 @@ class Tagging(models.Model):
         return self.tag_id
 
 
+# --- Guldkorn: practices that worked --------------------------------------------------------------
+
+
+class GoodPractice(models.Model):
+    """A guldkorn: something that made several bodies' rules work together for a participant,
+    recorded as systematically as what fails, so that a steering group can spread it.
+
+    Filed by staff or analysts, tagged by the same tagger and gated like a deviation, confirmed
+    by an analyst; a confirmed one is shown on the knots and barriers its tags meet
+    (deviations.practices)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for an analyst")
+        CONFIRMED = "confirmed", _("Confirmed")
+        NOT_A_PRACTICE = "rejected", _("Not taken up")
+        SPREAD = "spread", _("Decided to spread")
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    title = models.CharField(_("in short"), max_length=200)
+    what_was_done = models.TextField(_("what was done"))
+    who = models.CharField(_("who did it"), max_length=300)
+    what_it_solved = models.TextField(_("what it solved"))
+    occurred_on = models.DateField(_("when"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="good_practices", verbose_name=_("unit")
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    reporter = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="good_practices",
+        verbose_name=_("reported by"),
+    )
+    reported_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.SUBMITTED)
+    # The tagger's suggestions with their explanations ({tag_id, confidence, rule, spans}), and
+    # the tags an analyst confirmed: what the knots and barriers are matched on.
+    suggested_tags = models.JSONField(_("suggested tags"), default=list, blank=True)
+    confirmed_tags = models.JSONField(_("confirmed tags"), default=list, blank=True)
+    confirmed_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        verbose_name = _("guldkorn")
+        verbose_name_plural = _("guldkorn")
+        indexes = [models.Index(fields=["status", "reported_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("practices:detail", args=[self.reference])
+
+
 # --- Background jobs ---------------------------------------------------------------------------

@@ -158,3 +158,31 @@ def catalogue_entries() -> list[dict[str, str]]:
         {"id": c.id, "kind": c.kind, "label": c.label, "hint": c.hint, "search": words[c.id]}
         for c in tag_choices().values()
     ]
+
+
+def practice_text(practice: Any) -> str:
+    """A guldkorn's texts as the tagger read them, so the spans of its suggestions fit."""
+    return "\n".join(
+        (practice.title, practice.what_was_done, practice.who, practice.what_it_solved)
+    )
+
+
+def practice_tag_explanations(practice: Any) -> list[dict[str, object]]:
+    """A guldkorn's suggested tags with a readable name and why each is there."""
+    text, choices, rows = practice_text(practice), tag_choices(), []
+    for tag in practice.suggested_tags:
+        parts = []
+        if words := quoted_words(text, tag.get("spans") or []):
+            parts.append(_("found %(words)s") % {"words": words})
+        if tag.get("rule"):
+            parts.append(_("rule: %(rule)s") % {"rule": rule_label(tag["rule"])})
+        if tag.get("confidence") is not None:
+            parts.append(_("confidence %(value)s") % {"value": decimal(tag["confidence"])})
+        rows.append(
+            {
+                "tag_id": tag["tag_id"],
+                "label": tag_label(tag["tag_id"], choices),
+                "explanation": "; ".join(parts),
+            }
+        )
+    return rows

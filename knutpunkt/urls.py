@@ -71,6 +71,7 @@ urlpatterns = [
     path("konto/vyer/spara/", core_views.saved_view_save_view, name="saved_view_save"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("avvikelser/", include("deviations.urls")),
+    path("guldkorn/", include("deviations.practice_urls")),
     path("anvandare/", include("deviations.account_urls")),
     path("jobb/", include("jobs.urls")),
     path("analys/triage/", include("deviations.triage_urls")),

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from analytics.disclosure import SMALL_COUNT
 from barriers.models import Barrier, Decision, Escalation, MandateLevel, SteeringGroup
 from barriers.selectors import barrier_evidence_listed
+from deviations.models import GoodPractice
 
 
 class SteeringGroupSerializer(serializers.ModelSerializer):
@@ -31,12 +32,13 @@ class DecisionSerializer(serializers.ModelSerializer):
     decided_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
+    practice = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
 
     class Meta:
         model = Decision
         fields = [
             "id", "kind", "text", "action", "owner", "due_on", "effect_check_on", "reason",
-            "effect_evaluation", "decided_by", "decided_at",
+            "effect_evaluation", "practice", "decided_by", "decided_at",
         ]  # fmt: skip
 
 
@@ -145,6 +147,14 @@ class DecideSerializer(serializers.Serializer):
         default=None,
     )
     next_due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    # Spread: the reference of a guldkorn shown beside the barrier (GK-2026-00001).
+    practice = serializers.SlugRelatedField(
+        slug_field="reference",
+        queryset=GoodPractice.objects.filter(status__in=["confirmed", "spread"]),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
     # Send back: the slug of a group lower on the barrier's route, or "analysts"; blank, the
     # group that forwarded it. The service refuses any other (400, `send_back_not_below`).
     send_back_to = serializers.CharField(

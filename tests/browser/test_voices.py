@@ -4,6 +4,7 @@ page: no serious axe violation, nothing wider than the screen."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -126,6 +127,89 @@ def test_voices_and_equality_at_phone_width(
     expect(page.get_by_role("heading", name="Vilka hindret drabbar")).to_be_visible()
     expect(page.get_by_text("drabbar kvinnor").first).to_be_visible()
     check("dossier-equality")
+
+    assert {name: w for name, w in check.widths.items() if w > PHONE} == {}
+    assert check.problems == {}
+
+
+def test_a_guldkorn_from_staff_to_the_steering_group_at_phone_width(
+    page: Page,
+    world: dict[str, User],  # noqa: F811
+    axe_source: str,
+) -> None:
+    from barriers.models import Barrier
+    from barriers.services import barrier_create, barrier_escalate, barrier_transition
+    from deviations.models import GoodPractice
+
+    check = Checks(page, axe_source)
+    analyst = world["analyst"]
+    barrier = barrier_create(
+        by=analyst,
+        title="Sjukpenning och inskrivning vid dag 180",
+        tags=list(KNOT),
+        deviations=Deviation.objects.filter(taggings__tag_id="agency:AF").distinct(),
+    )
+    barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
+    escalation = barrier_escalate(
+        barrier=barrier, group=None, due_on=timezone.localdate() + timedelta(days=7), by=analyst
+    )
+
+    # Staff record what worked.
+    log_in(page, "rapportor")
+    page.get_by_role("link", name="Guldkorn").first.click()
+    page.get_by_role("link", name="Rapportera ett guldkorn").click()
+    page.get_by_label("I korthet").fill("Gemensamt möte före dag 180")
+    page.get_by_label("Vad som gjordes").fill(
+        "Försäkringskassan och Arbetsförmedlingen träffade deltagaren tillsammans före "
+        "prövningen enligt 27 kap. 48 § SFB och gjorde en gemensam plan."
+    )
+    page.get_by_label("Vilka som gjorde det").fill("FK:s handläggare, Af och socialtjänsten")
+    page.get_by_label("Vad det löste").fill("Sjukpenningen drogs inte in i väntan på inskrivning.")
+    page.get_by_label("Kommun").select_option(label="Täby")
+    check("practice-form")
+    page.get_by_role("button", name="Skicka guldkornet").click()
+    expect(page.get_by_text("Ditt guldkorn har registrerats")).to_be_visible()
+    check("practice-filed")
+    practice = GoodPractice.objects.get()
+
+    # The analyst confirms it with the tagger's suggestions.
+    page.context.clear_cookies()
+    log_in(page, "anna")
+    page.goto("/guldkorn/?status=submitted")
+    page.get_by_role("link", name="Gemensamt möte före dag 180").click()
+    check("practice-confirm")
+    page.get_by_role("button", name="Bekräfta med de här taggarna").click()
+    expect(page.get_by_text("Guldkornet är behandlat")).to_be_visible()
+    page.goto(f"/systemhinder/{barrier.pk}/")
+    expect(page.get_by_role("heading", name="Guldkorn som kan visa vägen")).to_be_visible()
+    check("barrier-practice")
+
+    # The steering group decides to spread it.
+    page.context.clear_cookies()
+    log_in(page, "ledamot")
+    page.goto(f"/styrgrupper/{escalation.group.slug}/arende/{escalation.pk}/")
+    expect(page.get_by_role("heading", name="Guldkorn som kan visa vägen")).to_be_visible()
+    page.get_by_label("Sprid ett guldkorn").check()
+    page.get_by_label("Guldkorn att sprida").select_option(value=str(practice.pk))
+    page.get_by_label("Åtgärd (när gruppen agerar inom sitt mandat)").fill(
+        "Alla team håller gemensamt möte före dag 180."
+    )
+    page.get_by_label("Vem gör det").fill("Samordningsförbundet")
+    today = timezone.localdate()
+    page.get_by_label("Åtgärd klar senast").fill((today + timedelta(days=30)).isoformat())
+    page.get_by_label("Följ upp effekten").fill((today + timedelta(days=90)).isoformat())
+    check("decide-spread")
+    page.get_by_role("button", name="Registrera beslut").click()
+    expect(page.locator(".messages")).to_contain_text("Beslut registrerat")
+
+    # Its reporter is told.
+    page.context.clear_cookies()
+    log_in(page, "rapportor")
+    page.get_by_role("link", name=re.compile("^Aviseringar")).click()
+    expect(page.locator("main")).to_contain_text("beslutade att sprida ditt guldkorn")
+    check("reporter-told")
+    practice.refresh_from_db()
+    assert practice.status == GoodPractice.Status.SPREAD
 
     assert {name: w for name, w in check.widths.items() if w > PHONE} == {}
     assert check.problems == {}

@@ -13,7 +13,9 @@ from rest_framework.test import APIClient
 
 from barriers.dossier import dossier_context
 from barriers.services import barrier_create
+from core.errors import PersonalDataError
 from deviations.models import Deviation, Draft, Unit, User
+from deviations.rules import FieldRuleError
 from deviations.services import DeviationInput, deviation_correct, deviation_submit
 from tests.deviations.test_filing_views import DIRTY, SECRETS, _every_stored_string, _form
 
@@ -84,7 +86,7 @@ def test_personal_data_in_the_words_is_refused_on_every_path(
     assert refused.status_code == 400
     assert refused.json()["code"] == "personal_data"
     api.post("/api/v1/drafts/", {"data": {"participant_quote": DIRTY}}, format="json")
-    with pytest.raises(Exception, match="personal data"):  # the service, as jobs call it
+    with pytest.raises(PersonalDataError):  # the service, as jobs call it
         deviation_submit(
             by=staff,
             data=DeviationInput(
@@ -117,13 +119,14 @@ def test_consent_taken_back_takes_the_words_with_it(staff: User, taby_unit: Unit
             participant_consent=True,
         ),
     )
-    with pytest.raises(Exception, match="agreed"):
+    with pytest.raises(FieldRuleError, match="consent") as refused:
         deviation_correct(
             deviation=deviation,
             by=staff,
             changes={"participant_consent": False},
             reason="Samtycket togs tillbaka",
         )
+    assert refused.value.code == "consent_required"
     deviation_correct(
         deviation=deviation,
         by=staff,

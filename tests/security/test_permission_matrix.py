@@ -116,6 +116,10 @@ RULES: dict[str, dict[str, int]] = {
     "deviations:list": rule(LOGIN, 200, 200, 200, 200, 200),
     "deviations:create": rule(LOGIN, 200, 200, 403, 403, 200),
     "deviations:mine": rule(LOGIN, 200, 200, 200, 200, 200),
+    # Guldkorn: everyone reads the confirmed ones; people with a unit and analysts report them.
+    "practices:list": rule(LOGIN, 200, 200, 200, 200, 200),
+    "practices:create": rule(LOGIN, 200, 200, 200, 403, 200),
+    "practices:detail": rule(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),  # a deviation's ref
     "deviations:import": rule(LOGIN, 403, 403, 200, 403, 200),
     "deviations:draft_autosave": rule(405, 405, 405, 405, 405, 405),
     "deviations:draft": rule(LOGIN, 200, HIDDEN, 403, 403, HIDDEN),

@@ -48,6 +48,7 @@ class Command(BaseCommand):
             barrier = barrier_create_from_knot(knot=knot, by=analyst)
             barrier_transition(barrier=barrier, status=Barrier.Status.ANALYSED, by=analyst)
             created.append(barrier)
+        practices = _demo_practices(created, analyst=analyst)
         if created:
             barrier = created[0]
             proposal = barrier_escalate(
@@ -58,6 +59,54 @@ class Command(BaseCommand):
             )
             proposal.group.members.add(steering)
         self.stdout.write(
-            f"Demo barriers: {len(created)} created; {steering.username} sits on "
-            f"{steering.steering_groups.count()} steering groups."
+            f"Demo barriers: {len(created)} created, {practices} guldkorn; {steering.username} "
+            f"sits on {steering.steering_groups.count()} steering groups."
         )
+
+
+# Synthetic practices in the words staff use; each barrier gets one that meets it.
+PRACTICE_TEXTS = (
+    (
+        "Gemensamt avstämningsmöte före dag 180",
+        "Handläggare från Försäkringskassan och Arbetsförmedlingen och deltagarens kontakt i "
+        "kommunen träffades tillsammans innan sjukpenningen prövades mot hela arbetsmarknaden.",
+        "Försäkringskassan, Arbetsförmedlingen och kommunens socialtjänst",
+        "Ingen period utan ersättning: inskrivningen var klar samma dag som beslutet kom.",
+    ),
+    (
+        "En plan i stället för tre",
+        "Teamet skrev en samordnad individuell plan som både regionens vård och kommunen "
+        "godkände, så att kraven i de olika besluten inte krockade.",
+        "Regionens psykiatri, kommunens socialtjänst och MIA-teamet",
+        "Deltagaren behövde inte välja vilket krav som skulle uppfyllas först.",
+    ),
+)
+
+
+def _demo_practices(barriers: list[Barrier], *, analyst: User) -> int:
+    """A confirmed guldkorn beside each demo barrier, and one waiting for the analyst."""
+    from deviations.models import GoodPractice
+    from deviations.practices import PracticeInput, practice_confirm, practice_file
+
+    staff = User.objects.filter(username="personal").first()
+    if staff is None or GoodPractice.objects.exists():
+        return 0
+    unit = staff.units.first()
+    if unit is None:
+        return 0
+    municipality = unit.municipalities.order_by("code").first()
+    filed = 0
+    for index, text in enumerate(PRACTICE_TEXTS):
+        practice = practice_file(
+            by=staff,
+            data=PracticeInput(
+                *text,
+                occurred_on=timezone.localdate() - timedelta(days=20 + 30 * index),
+                unit=unit,
+                municipality=municipality,
+            ),
+        )
+        filed += 1
+        if index < len(barriers):
+            practice_confirm(practice=practice, by=analyst, tags=barriers[index].tags[:3])
+    return filed
