@@ -29,12 +29,14 @@ from api.views.deviations import DeviationViewSet
 from api.views.federation import FederationAnswerView, FederationNoticeView
 from api.views.filing import DraftViewSet, TaggingSuggestView
 from api.views.jobs import JobDetailView, JobListView, JobRetryView
+from api.views.practices import PracticeViewSet
 from api.views.tokens import TokenObtainView, TokenRevokeAllView, TokenRevokeView
 
 router = DefaultRouter()
 router.register("deviations", DeviationViewSet, basename="deviation")
 router.register("drafts", DraftViewSet, basename="draft")
 router.register("barriers", BarrierViewSet, basename="barrier")
+router.register("practices", PracticeViewSet, basename="practice")
 router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("decisions", DecisionViewSet, basename="decision")
 router.register("steering-groups", SteeringGroupViewSet, basename="steering-group")

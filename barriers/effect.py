@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from analytics.extract import AnalysisFilter, filtered_deviations
 from analytics.trend import share_ratio_interval, share_trend
-from barriers.models import Barrier, Decision
+from barriers.models import ACTING_KINDS, Barrier, Decision
 from barriers.selectors import deviations_matching
 
 PER = 1000  # rates are per 1,000 filed deviations
@@ -164,7 +164,7 @@ def compare_windows(
 def effect_decision(barrier: Barrier) -> Decision | None:
     """The decision whose effect is checked: the latest decision to act."""
     return (
-        Decision.objects.filter(escalation__barrier=barrier, kind=Decision.Kind.ACT)
+        Decision.objects.filter(escalation__barrier=barrier, kind__in=ACTING_KINDS)
         .select_related("escalation__group")
         .order_by("-decided_at", "-pk")
         .first()

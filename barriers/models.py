@@ -444,6 +444,11 @@ class Decision(models.Model):
         return f"{self.escalation}: {self.get_kind_display()}"
 
 
+# Decisions that set someone to work, with an owner, a due date and an effect check: the ones
+# followed up, reminded of, and that put a barrier in action.
+ACTING_KINDS = (Decision.Kind.ACT, Decision.Kind.SPREAD)
+
+
 # --- What has been sent, so a rerun never sends it again --------------------------------------
 
 

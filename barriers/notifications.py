@@ -69,6 +69,7 @@ def _decision_text(decision: Decision) -> str:
     }
     detail = {
         Decision.Kind.ACT: decision.action,
+        Decision.Kind.SPREAD: decision.action,
         Decision.Kind.FORWARD: decision.reason,
         Decision.Kind.SEND_BACK: decision.reason,
         Decision.Kind.REJECT: decision.reason,

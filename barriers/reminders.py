@@ -31,7 +31,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from barriers.models import Barrier, Decision, Escalation, SentReminder
+from barriers.models import ACTING_KINDS, Barrier, Decision, Escalation, SentReminder
 from barriers.notifications import barrier_owners
 from barriers.selectors import barrier_list
 from core.notifications import notification_kind, notify
@@ -145,7 +145,7 @@ def _decisions_to_follow(today: date) -> Iterable[Decision]:
     horizon = today + timedelta(days=REMIND_DAYS_BEFORE)
     return (
         Decision.objects.filter(
-            kind=Decision.Kind.ACT,
+            kind__in=ACTING_KINDS,
             escalation__barrier__status__in=FOLLOWED_UP,
             escalation__barrier__merged_into__isnull=True,
         )

@@ -23,6 +23,7 @@ from analytics.presentation import knot_sentence, knot_title
 from analytics.types import Knot
 from barriers.explain import route_summary
 from barriers.models import (
+    ACTING_KINDS,
     Barrier,
     BarrierEvidence,
     Decision,
@@ -429,7 +430,7 @@ def barrier_transition(*, barrier: Barrier, status: str, by: User, reason: str =
             % {"from": barrier.get_status_display(), "to": _status_label(status)},
             code="invalid_transition",
         )
-    if status == Status.IN_ACTION and _last_decision_kind(barrier) != Decision.Kind.ACT:
+    if status == Status.IN_ACTION and _last_decision_kind(barrier) not in ACTING_KINDS:
         raise StateError(
             _("Only a decision to act puts a barrier in action."), code="invalid_transition"
         )

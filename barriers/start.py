@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from barriers.models import Barrier, Decision, Escalation
+from barriers.models import ACTING_KINDS, Barrier, Decision, Escalation
 from barriers.selectors import barrier_list, inbox_group_list
 from core.start import StartItem, StartPanel, start_panel
 from deviations.models import User
@@ -54,7 +54,7 @@ def effect_checks_due(user: User, since: datetime | None) -> StartPanel | None:
     today = timezone.localdate()
     due = (
         Decision.objects.filter(
-            kind=Decision.Kind.ACT,
+            kind__in=ACTING_KINDS,
             effect_check_on__lte=today,
             escalation__barrier__in=barrier_list(user=user).filter(status__in=OPEN_WORK),
         )
@@ -125,7 +125,7 @@ def follow_ups_due(user: User, since: datetime | None) -> StartPanel | None:
     today = timezone.localdate()
     due = (
         Decision.objects.filter(
-            kind=Decision.Kind.ACT,
+            kind__in=ACTING_KINDS,
             escalation__group__in=groups,
             escalation__barrier__status__in=OPEN_WORK,
             due_on__lte=today + FOLLOW_UP_AHEAD,

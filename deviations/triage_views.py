@@ -16,7 +16,7 @@ from core.errors import DomainError
 from core.requests import request_user
 from core.search import search_page
 from deviations.filters import DeviationFilterSet, searched_text
-from deviations.models import Deviation, Tagging, TriageAction, User
+from deviations.models import Deviation, GoodPractice, Tagging, TriageAction, User
 from deviations.presentation import explained_tags, highlighted_tags
 from deviations.rules import FieldRuleError, check_tags
 from deviations.selectors import (
@@ -69,6 +69,10 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "query": params.urlencode(),
             "searched": searched_text(filterset),
+            # Guldkorn are confirmed like deviations: their queue is one link away.
+            "practices_waiting": GoodPractice.objects.filter(
+                status=GoodPractice.Status.SUBMITTED
+            ).count(),
         },
     )
 

@@ -260,3 +260,60 @@ def test_statistics_and_exports_include_guldkorn(
     content = response.content.decode("utf-8-sig")
     assert content.count(FORM["title"]) == 7
     assert staff.username not in content  # never who reported it
+
+
+def test_a_spread_is_followed_up_like_an_action(
+    escalation: Escalation,
+    staff: User,
+    taby_unit: Unit,
+    analyst: User,
+    steering_member: User,
+    analyst_client: Client,
+) -> None:
+    from barriers.effect import effect_decision
+
+    practice = _filed(staff, taby_unit)
+    queue = analyst_client.get(reverse("triage:queue")).content.decode()
+    assert "One guldkorn waits to be confirmed." in queue  # confirmed in triage, like deviations
+    practice_confirm(practice=practice, by=analyst, tags=TAGS)
+    decision = decision_record(
+        escalation=escalation,
+        kind="spread",
+        by=steering_member,
+        practice=practice,
+        action="Sprid rutinen",
+        owner="Förbundschefen",
+        due_on=later(10),
+        effect_check_on=later(90),
+    )
+    assert effect_decision(escalation.barrier) == decision  # its effect is checked
+    barrier_transition(barrier=escalation.barrier, status=Barrier.Status.IN_ACTION, by=analyst)
+    escalation.barrier.refresh_from_db()
+    assert escalation.barrier.status == Barrier.Status.IN_ACTION
+
+
+def test_the_api_reports_confirms_and_refuses_alike(
+    staff: User, taby_unit: Unit, analyst: User
+) -> None:
+    api = APIClient()
+    api.force_authenticate(staff)
+    body = {
+        **FORM,
+        "unit": taby_unit.pk,
+        "municipality": "0160",
+    }
+    dirty = api.post("/api/v1/practices/", {**body, "who": "Ring 070-123 45 67"}, format="json")
+    assert dirty.status_code == 400
+    assert dirty.json()["code"] == "personal_data"
+    made = api.post("/api/v1/practices/", body, format="json")
+    assert made.status_code == 201
+    reference = made.json()["reference"]
+    assert api.post(f"/api/v1/practices/{reference}/confirm/", {"tags": TAGS}).status_code == 403
+    analyst_api = APIClient()
+    analyst_api.force_authenticate(analyst)
+    confirmed = analyst_api.post(
+        f"/api/v1/practices/{reference}/confirm/", {"tags": TAGS}, format="json"
+    )
+    assert confirmed.status_code == 200
+    assert confirmed.json()["status"] == "confirmed"
+    assert [p["reference"] for p in api.get("/api/v1/practices/").json()["results"]] == [reference]

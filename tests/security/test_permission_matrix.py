@@ -197,6 +197,9 @@ RULES: dict[str, dict[str, int]] = {
     "draft-detail": rule(401, 200, HIDDEN, 403, 403, HIDDEN),
     "barrier-list": rule(401, 200, 200, 200, 200, 200),
     "barrier-detail": own(401, 200, HIDDEN, 200, 200, 200),
+    "practice-list": rule(401, 200, 200, 200, 200, 200),
+    "practice-detail": rule(401, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),  # a deviation's ref
+    "practice-confirm": rule(401, 405, 405, 405, 405, 405),  # POST
     "barrier-route": own(401, 403, 403, 200, 403, 200),
     "barrier-escalate": rule(401, 403, 403, 405, 403, 405),
     "escalation-list": rule(401, 200, 200, 200, 200, 200),
