@@ -34,6 +34,17 @@ def _api_body(unit: Unit, **extra: object) -> dict[str, object]:
     }
 
 
+def _input(unit: Unit, **extra: object) -> DeviationInput:
+    return DeviationInput(
+        occurred_on=date(2026, 3, 2),
+        unit=unit,
+        municipality=unit.municipalities.get(code="0160"),
+        description=str(_api_body(unit)["description"]),
+        category="work_capacity",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
 def test_words_with_consent_are_kept_and_shown_to_the_reporter(
     staff_client: Client, taby_unit: Unit
 ) -> None:
@@ -89,15 +100,7 @@ def test_personal_data_in_the_words_is_refused_on_every_path(
     with pytest.raises(PersonalDataError):  # the service, as jobs call it
         deviation_submit(
             by=staff,
-            data=DeviationInput(
-                occurred_on=date(2026, 3, 2),
-                unit=taby_unit,
-                municipality=taby_unit.municipalities.get(code="0160"),
-                description=_api_body(taby_unit)["description"],  # type: ignore[arg-type]
-                category="work_capacity",
-                participant_quote=DIRTY[:300],
-                participant_consent=True,
-            ),
+            data=_input(taby_unit, participant_quote=DIRTY[:300], participant_consent=True),
         )
     assert Draft.objects.exists()  # the drafts were saved, masked
     stored = _every_stored_string()
@@ -108,16 +111,7 @@ def test_personal_data_in_the_words_is_refused_on_every_path(
 
 def test_consent_taken_back_takes_the_words_with_it(staff: User, taby_unit: Unit) -> None:
     deviation = deviation_submit(
-        by=staff,
-        data=DeviationInput(
-            occurred_on=date(2026, 3, 2),
-            unit=taby_unit,
-            municipality=taby_unit.municipalities.get(code="0160"),
-            description=str(_api_body(taby_unit)["description"]),
-            category="work_capacity",
-            participant_quote=WORDS,
-            participant_consent=True,
-        ),
+        by=staff, data=_input(taby_unit, participant_quote=WORDS, participant_consent=True)
     )
     with pytest.raises(FieldRuleError, match="consent") as refused:
         deviation_correct(
@@ -138,16 +132,7 @@ def test_consent_taken_back_takes_the_words_with_it(staff: User, taby_unit: Unit
 
 
 def test_the_admin_applies_the_consent_rule(admin_user: User, staff: User, taby_unit: Unit) -> None:
-    deviation = deviation_submit(
-        by=staff,
-        data=DeviationInput(
-            occurred_on=date(2026, 3, 2),
-            unit=taby_unit,
-            municipality=taby_unit.municipalities.get(code="0160"),
-            description=str(_api_body(taby_unit)["description"]),
-            category="work_capacity",
-        ),
-    )
+    deviation = deviation_submit(by=staff, data=_input(taby_unit))
     admin = site._registry[Deviation]
     request = RequestFactory().get("/")
     request.user = admin_user
@@ -172,12 +157,8 @@ def _words_filed(staff: User, unit: Unit, count: int) -> list[Deviation]:
     return [
         deviation_submit(
             by=staff,
-            data=DeviationInput(
-                occurred_on=date(2026, 3, 2),
-                unit=unit,
-                municipality=unit.municipalities.get(code="0160"),
-                description=str(_api_body(unit)["description"]),
-                category="work_capacity",
+            data=_input(
+                unit,
                 participant_quote=f"{WORDS} ({i})" if i else "Kalle Andersson sa att det var fel.",
                 participant_consent=True,
             ),
