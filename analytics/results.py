@@ -124,11 +124,16 @@ def concepts_digest(concepts: dict[str, str]) -> str:
     return hashlib.sha256(repr(sorted(concepts.items())).encode()).hexdigest()[:16]
 
 
+# The form of a kept result: raised when `Knot` gains a field (2: `equality`), so that a result
+# kept before an upgrade is computed again rather than served without it.
+RESULT_FORMAT = 2
+
+
 def _key(analysis_filter: AnalysisFilter, params: KnotParams) -> str:
     """One kept result per view, whatever its day and data version, so that a page always
     has the last good one to show."""
     concepts = concepts_digest(catalogue_concepts())
-    raw = f"{analysis_filter.key()}|{sorted(asdict(params).items())}|{concepts}"
+    raw = f"{RESULT_FORMAT}|{analysis_filter.key()}|{sorted(asdict(params).items())}|{concepts}"
     return "knots:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -193,3 +193,20 @@ def test_page_and_api_filter_and_refuse_alike(client, settings) -> None:  # noqa
     refused = api.get("/api/v1/knots/?order=loudest")
     assert refused.status_code == 400
     assert "order" in str(refused.json())
+
+
+@pytest.mark.django_db
+def test_a_result_kept_before_knots_had_a_finding_is_not_served(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kept results are pickled knots: one from before an upgrade would lack `equality`."""
+    from django.core.cache import cache
+
+    from analytics import results
+
+    monkeypatch.setattr(results, "RESULT_FORMAT", results.RESULT_FORMAT - 1)
+    old_key = results._key(results.AnalysisFilter(), results.KnotParams())
+    cache.set(old_key, "a result in the old form")
+    monkeypatch.undo()
+    assert results._key(results.AnalysisFilter(), results.KnotParams()) != old_key
+    assert results.knot_result_kept() is None
