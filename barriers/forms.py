@@ -275,6 +275,7 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    field_order = ["kind", "text", "practice"]  # the guldkorn beside what the group decided
     practice = forms.ModelChoiceField(
         label=_("Guldkorn to spread (when spreading a guldkorn)"),
         queryset=GoodPractice.objects.none(),
