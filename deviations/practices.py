@@ -7,6 +7,7 @@ a barrier sees the practice that already solved it somewhere (docs/domain.md, "G
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -99,7 +100,7 @@ def practice_file(*, by: User, data: PracticeInput) -> GoodPractice:
         )
     ]
     practice = GoodPractice(
-        reference=f"tmp-{timezone.now().timestamp()}",
+        reference=f"tmp-{uuid.uuid4().hex[:16]}",  # unique until the id gives the real one
         **texts,
         occurred_on=data.occurred_on,
         unit=data.unit,
