@@ -55,6 +55,10 @@ class PracticeForm(forms.Form):
         empty_label=_("Choose a municipality"),
         error_messages={"required": _("Choose the municipality where it happened.")},
     )
+    names_confirmed = forms.BooleanField(
+        label=_("I have checked: the marked words are not the name of a person in the case."),
+        required=False,
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -101,7 +101,11 @@ def practice_create_view(request: HttpRequest) -> HttpResponse:
     form = PracticeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            practice = practice_file(by=user, data=form.to_input())
+            practice = practice_file(
+                by=user,
+                data=form.to_input(),
+                names_confirmed=form.cleaned_data["names_confirmed"],
+            )
         except DomainError as error:
             field = getattr(error, "field", None)
             form.add_error(field if field in form.fields else None, error.message)

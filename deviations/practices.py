@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalogue.models import Municipality
-from core.errors import DomainError
+from core.errors import DomainError, PersonalDataError
 from core.notifications import notification_kind, notify
 from deviations.models import GoodPractice, Unit, User
 from deviations.rules import FieldRuleError, check_occurred_on, check_place, check_tags
 from deviations.services import TagInput, expand_tags, tags_suggest
 from privacy.gate import personal_data_check
+from privacy.pii import find_pii
 
 PRACTICE_TOLD = "practice_told"
 MIN_SHARED_TAGS = 2  # a practice meets a knot or barrier when they share this many tags
@@ -61,9 +62,10 @@ def _label(name: str) -> str:
     return str(GoodPractice._meta.get_field(name).verbose_name).capitalize()
 
 
-def practice_check(data: PracticeInput) -> None:
+def practice_check(data: PracticeInput, *, names_confirmed: bool = False) -> None:
     """The rules every way in shares: text in each field, no personal data in any (the message
-    names the fields as people see them), a date that has happened, a municipality the unit
+    names the fields as people see them), a possible name only once the person confirmed it is
+    none (as for a deviation's description), a date that has happened, a municipality the unit
     works in."""
     for name in TEXT_FIELDS:
         if not getattr(data, name).strip():
@@ -71,19 +73,29 @@ def practice_check(data: PracticeInput) -> None:
                 _("Fill in “%(field)s”.") % {"field": _label(name)}, code="required", field=name
             )
     personal_data_check({_label(name): getattr(data, name) for name in TEXT_FIELDS})
+    names = [hit.text for name in TEXT_FIELDS for hit in find_pii(getattr(data, name))]
+    if names and not names_confirmed:
+        raise PersonalDataError(
+            _(
+                "The text may hold a person's name (%(names)s). Remove it, or confirm that it is "
+                "not a name of a person in the case."
+            )
+            % {"names": ", ".join(f"“{name}”" for name in dict.fromkeys(names))},
+            code="possible_name",
+        )
     check_occurred_on(data.occurred_on)
     check_place(unit=data.unit, municipality=data.municipality)
 
 
 @transaction.atomic
-def practice_file(*, by: User, data: PracticeInput) -> GoodPractice:
+def practice_file(*, by: User, data: PracticeInput, names_confirmed: bool = False) -> GoodPractice:
     """Staff (for their own units) and analysts record a practice that worked; the tagger
     suggests its tags with explanations, for an analyst to confirm."""
     if not by.has_perm(TRIAGE_PERMISSION) and not by.units.filter(pk=data.unit.pk).exists():
         raise NotAllowedError(
             _("You can only report guldkorn for your own units."), code="unit_not_yours"
         )
-    practice_check(data)
+    practice_check(data, names_confirmed=names_confirmed)
     texts = {name: getattr(data, name).strip() for name in TEXT_FIELDS}
     text = "\n".join(texts[name] for name in TEXT_FIELDS)  # as presentation.practice_text
     suggestions = {s.tag_id: s for s in tags_suggest(text=text, on=data.occurred_on)}

@@ -42,6 +42,9 @@ class PracticeWriteSerializer(serializers.Serializer):
     municipality = serializers.SlugRelatedField(
         slug_field="code", queryset=Municipality.objects.all()
     )
+    names_confirmed = serializers.BooleanField(
+        default=False, help_text="Confirms that words flagged as possible names are not names."
+    )
 
 
 class PracticeConfirmSerializer(serializers.Serializer):
@@ -70,8 +73,10 @@ class PracticeViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = PracticeWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        names_confirmed = data.pop("names_confirmed")
         practice = practice_file(
-            by=request_user(request), data=PracticeInput(**payload.validated_data)
+            by=request_user(request), data=PracticeInput(**data), names_confirmed=names_confirmed
         )
         return Response(PracticeSerializer(practice).data, status=status.HTTP_201_CREATED)
 

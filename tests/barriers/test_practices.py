@@ -317,3 +317,23 @@ def test_the_api_reports_confirms_and_refuses_alike(
     assert confirmed.status_code == 200
     assert confirmed.json()["status"] == "confirmed"
     assert [p["reference"] for p in api.get("/api/v1/practices/").json()["results"]] == [reference]
+
+
+def test_a_possible_name_asks_for_confirmation_on_the_page_and_in_the_api(
+    staff: User, staff_client: Client, taby_unit: Unit
+) -> None:
+    named = _form(taby_unit, who="Handläggaren Kalle Andersson på FK och Af")
+    asked = staff_client.post(reverse("practices:create"), named)
+    assert asked.status_code == 400
+    assert "Kalle Andersson" in asked.content.decode()  # named in the question, text kept
+    assert not GoodPractice.objects.exists()
+    confirmed = staff_client.post(reverse("practices:create"), {**named, "names_confirmed": "on"})
+    assert confirmed.status_code == 302
+    api = APIClient()
+    api.force_authenticate(staff)
+    body = {**FORM, "who": named["who"], "unit": taby_unit.pk, "municipality": "0160"}
+    refused = api.post("/api/v1/practices/", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "possible_name"
+    made = api.post("/api/v1/practices/", {**body, "names_confirmed": True}, format="json")
+    assert made.status_code == 201
