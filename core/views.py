@@ -62,6 +62,7 @@ def easy_read(request: HttpRequest) -> HttpResponse:
     return render(request, "core/easy_read.html")
 
 
+@require_GET
 def accessibility(request: HttpRequest) -> HttpResponse:
     """The accessibility statement the law on accessible digital public services (2018:1937)
     requires of every public body's service; open to everyone, signed in or not."""

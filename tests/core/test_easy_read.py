@@ -33,3 +33,8 @@ def test_it_reads_in_english_when_english_is_chosen(client: Client) -> None:
     client.cookies["django_language"] = "en"
     page = client.get("/lattlast/").content.decode()
     assert "What happens with what you tell us" in page
+
+
+@pytest.mark.parametrize("path", ["/lattlast/", "/tillganglighet/"])
+def test_the_open_pages_take_reading_only(client: Client, path: str) -> None:
+    assert client.post(path).status_code == 405
