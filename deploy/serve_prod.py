@@ -1,7 +1,8 @@
 """`make serve-prod`: the production set-up on loopback, to try it (README, "Drift").
 
 nginx on http://127.0.0.1:8080 in front of two gunicorn instances, one task worker
-(django-tasks-db's `db_worker`), PostgreSQL, DEBUG off, settings from the environment only.
+(`manage.py worker`: django-tasks-db's `db_worker` with a heartbeat), PostgreSQL, DEBUG off,
+settings from the environment only.
 Uses DATABASE_URL when set; otherwise a throw-away PostgreSQL cluster from Debian's
 pg_virtualenv, removed again when you stop with Ctrl-C. Each start migrates, collects the
 static files and loads the catalogue and roles; in the throw-away cluster (or with --demo) it

@@ -171,7 +171,7 @@ class Stack:
             )  # fmt: skip
         for number in range(self.task_workers):
             self._spawn(
-                [python, "manage.py", "db_worker", f"--worker-id=worker-{number}",
+                [python, "manage.py", "worker", f"--worker-id=worker-{number}",
                  "--interval=0.5"]
             )  # fmt: skip
         if self.nginx and self.instances:

@@ -22,7 +22,7 @@ class JobCommand(BaseCommand):
         parser.add_argument(
             "--background",
             action="store_true",
-            help="queue the job for the task worker (manage.py db_worker) and return at once",
+            help="queue the job for the task worker (manage.py worker) and return at once",
         )
 
     def run_job(

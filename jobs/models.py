@@ -118,3 +118,21 @@ class JobInput(models.Model):
 
     def __str__(self) -> str:
         return str(self.job)
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's sign of life, written every few seconds while it runs (jobs.heartbeat),
+    so the readiness check and the jobs page can tell that jobs will be picked up."""
+
+    worker_id = models.CharField(_("worker"), max_length=200, unique=True)
+    host = models.CharField(_("host"), max_length=200, blank=True)
+    pid = models.PositiveIntegerField(_("process"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"))
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.requests import request_user
+from jobs.heartbeat import last_worker_seen, worker_alive, workers_needed
 from jobs.models import Job
 from jobs.registry import job_kind_get, job_kinds
 from jobs.selectors import job_get, job_list
@@ -74,7 +75,13 @@ def job_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "jobs/job_list.html",
-        {"page_obj": page, "startable": startable if user.has_perm("jobs.add_job") else []},
+        {
+            "page_obj": page,
+            "startable": startable if user.has_perm("jobs.add_job") else [],
+            # Queued jobs wait for a worker: say so when none has been heard from.
+            "worker_missing": workers_needed() and not worker_alive(),
+            "worker_seen": last_worker_seen() if workers_needed() else None,
+        },
     )
 
 

@@ -11,10 +11,12 @@ from core import account_views
 from core import views as core_views
 from deviations import views as deviation_views
 from deviations.sso import signin as sso_signin
+from jobs import health as jobs_health
 
 urlpatterns = [
     path("", deviation_views.home_view, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/ready", jobs_health.healthz_ready, name="healthz_ready"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("tillganglighet/", core_views.accessibility, name="accessibility"),
     path("lattlast/", core_views.easy_read, name="easy_read"),

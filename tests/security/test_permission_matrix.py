@@ -74,6 +74,7 @@ def own(anonymous: int, staff: int, other: int, analyst: int, steering: int, adm
 RULES: dict[str, dict[str, int]] = {
     "home": rule(LOGIN, 200, 200, 200, 200, 200),
     "healthz": rule(200, 200, 200, 200, 200, 200),
+    "healthz_ready": rule(200, 200, 200, 200, 200, 200),  # for probes; no worker needed here
     "favicon": rule(301, 301, 301, 301, 301, 301),
     "accessibility": rule(200, 200, 200, 200, 200, 200),  # public, as the law requires
     "easy_read": rule(200, 200, 200, 200, 200, 200),  # public: participants are not users
