@@ -68,6 +68,7 @@ http {{
             # Appends the address nginx was reached from; the app counts that one (PROXY_COUNT=1).
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Request-ID $request_id;
             proxy_read_timeout 60s;
             proxy_next_upstream error timeout http_502 http_503;
         }}

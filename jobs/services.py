@@ -36,6 +36,7 @@ from django_tasks_db.models import DBTaskResult
 
 from core.downloads import export_file
 from core.errors import DomainError, PersonalDataError, StateError
+from core.log_context import job_context
 from jobs.models import Job, JobInput
 from jobs.registry import DEFAULT_KEEP_DAYS, job_kind_get, job_kinds
 from privacy.gate import personal_data_check
@@ -334,37 +335,40 @@ def job_execute(job_id: int, *, echo: Callable[[Job], None] | None = None) -> Jo
     progress = Progress(job, echo=echo)
     heartbeat = _Heartbeat(job.pk)
     heartbeat.start()
-    try:
-        if kind is None:
-            raise JobFailed(_("This kind of job cannot run here."))
-        result = kind.runner(job, progress)
-    except JobFailed as error:
-        result = {**error.result, "retryable": error.retryable}
-        return _finish(job, status=Job.Status.FAILED, error=error.message, result=result)
-    except PersonalDataError as error:  # the same input meets the same refusal
-        return _finish(
-            job, status=Job.Status.FAILED, error=error.message, result={"retryable": False}
-        )
-    except DomainError as error:
-        return _finish(job, status=Job.Status.FAILED, error=error.message)
-    except Exception as error:
-        logger.exception("job %s (%s) failed", job.key, job.kind)
-        reason = _("It stopped on an unexpected error (%(error)s). Nothing is lost; run it again.")
-        return _finish(
-            job, status=Job.Status.FAILED, error=reason % {"error": type(error).__name__}
-        )
-    except BaseException:  # the worker is being stopped (SystemExit, KeyboardInterrupt)
-        _finish(
-            job,
-            status=Job.Status.FAILED,
-            error=_(
-                "Its worker stopped while running it. Run it again; nothing already done is "
-                "done twice."
-            ),
-        )
-        raise
-    finally:
-        heartbeat.stop()
+    with job_context(job.pk):  # the job's log lines carry its id (core.log_context)
+        try:
+            if kind is None:
+                raise JobFailed(_("This kind of job cannot run here."))
+            result = kind.runner(job, progress)
+        except JobFailed as error:
+            result = {**error.result, "retryable": error.retryable}
+            return _finish(job, status=Job.Status.FAILED, error=error.message, result=result)
+        except PersonalDataError as error:  # the same input meets the same refusal
+            return _finish(
+                job, status=Job.Status.FAILED, error=error.message, result={"retryable": False}
+            )
+        except DomainError as error:
+            return _finish(job, status=Job.Status.FAILED, error=error.message)
+        except Exception as error:
+            logger.exception("job %s (%s) failed", job.key, job.kind)
+            reason = _(
+                "It stopped on an unexpected error (%(error)s). Nothing is lost; run it again."
+            )
+            return _finish(
+                job, status=Job.Status.FAILED, error=reason % {"error": type(error).__name__}
+            )
+        except BaseException:  # the worker is being stopped (SystemExit, KeyboardInterrupt)
+            _finish(
+                job,
+                status=Job.Status.FAILED,
+                error=_(
+                    "Its worker stopped while running it. Run it again; nothing already done is "
+                    "done twice."
+                ),
+            )
+            raise
+        finally:
+            heartbeat.stop()
     if job.total is not None:
         job.done = job.total
     job = _finish(job, status=Job.Status.SUCCEEDED, result=result)

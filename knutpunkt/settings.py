@@ -104,6 +104,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.log_context.RequestIdMiddleware",  # first: every later log line carries the id
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -386,11 +387,29 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# One JSON line per event (privacy.logs) in production, plain text with DEBUG; both masked
+# by the personal-data gate, both with the request id and the person's id (core.log_context).
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "core.log_context.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "privacy.logs.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "privacy.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes logs every failed login at INFO; the lock-outs (WARNING) are what matter.
     "loggers": {
@@ -401,6 +420,10 @@ LOGGING = {
         "weasyprint": {"level": "ERROR"},
         "xmlschema": {"level": "WARNING"},  # pysaml2 loads its schemas at every start
         "fontTools": {"level": "ERROR"},
+        # One line per request (core.log_context); set LOG_REQUESTS=0 where nginx logs them.
+        "knutpunkt.request": {
+            "level": "INFO" if os.environ.get("LOG_REQUESTS", "1") != "0" else "WARNING"
+        },
     },
 }
 
