@@ -26,7 +26,7 @@ _migrated = False  # once every migration is applied it stays so for this proces
 
 
 def queue_max_age() -> timedelta:
-    return timedelta(minutes=getattr(settings, "KNUTPUNKT_QUEUE_MAX_AGE_MINUTES", 15))
+    return timedelta(minutes=settings.KNUTPUNKT_QUEUE_MAX_AGE_MINUTES)
 
 
 def _unapplied_migrations() -> int:

@@ -427,6 +427,18 @@ LOGGING = {
     },
 }
 
+# Error reports to self-hosted Sentry or GlitchTip: off unless a DSN is given; no request
+# bodies, and every string masked by the personal-data gate (privacy/error_reporting.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from privacy.error_reporting import error_reporting_init
+
+    error_reporting_init(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE", ""),
+    )
+
 # Background jobs (jobs/services.py) through Django's tasks framework. "database": the
 # django-tasks-db worker (`manage.py db_worker`), the production choice, needing no extra server;
 # "immediate": the job runs inside the request that starts it (development and tests).
@@ -445,6 +457,8 @@ TASKS = {
 
 # A running job silent this long is taken as abandoned (its worker stopped) and marked failed.
 JOB_STALE_MINUTES = int(os.environ.get("JOB_STALE_MINUTES", "30"))
+# /healthz/ready answers 503 once the oldest queued job has waited this long (jobs.health).
+KNUTPUNKT_QUEUE_MAX_AGE_MINUTES = int(os.environ.get("KNUTPUNKT_QUEUE_MAX_AGE_MINUTES", "15"))
 
 # Shared results (knots, graphs, figures) live in the database, so every app process on every
 # machine serves the same last good result; the big per-filter deviation tables stay in each
