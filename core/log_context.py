@@ -2,7 +2,7 @@
 or one made here, and returned in the response), the signed-in person's id (never a name), the
 view, and for background work the job's id.
 
-`RequestIdMiddleware` sets the context and writes one line per request (`knutpunkt.request`:
+`RequestIdMiddleware` sets the context and writes one line per request (`core.request`:
 method, path without the query, view, status, duration); `ContextFilter` puts the context on
 every record, whatever logger wrote it; privacy.logs formats them as JSON lines.
 """
@@ -25,7 +25,7 @@ job_id: ContextVar[int | None] = ContextVar("job_id", default=None)
 
 HEADER = "X-Request-ID"
 _VALID_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")  # nginx's $request_id is 32 hex digits
-access_log = logging.getLogger("knutpunkt.request")
+access_log = logging.getLogger("core.request")
 
 
 def request_id_from(header: str | None) -> str:

@@ -421,7 +421,7 @@ LOGGING = {
         "xmlschema": {"level": "WARNING"},  # pysaml2 loads its schemas at every start
         "fontTools": {"level": "ERROR"},
         # One line per request (core.log_context); set LOG_REQUESTS=0 where nginx logs them.
-        "knutpunkt.request": {
+        "core.request": {
             "level": "INFO" if os.environ.get("LOG_REQUESTS", "1") != "0" else "WARNING"
         },
     },

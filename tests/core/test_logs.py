@@ -30,7 +30,7 @@ def lines() -> Iterator[io.StringIO]:
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.addHandler(handler)
-    request_logger = logging.getLogger("knutpunkt.request")
+    request_logger = logging.getLogger("core.request")
     level = request_logger.level
     request_logger.setLevel(logging.INFO)
     yield out
@@ -59,7 +59,7 @@ def test_each_request_logs_one_line_with_its_id_which_the_response_returns(
     )
     assert response.status_code == 200
     assert response["X-Request-ID"] == "req-0123456789abcdef"
-    access = [line for line in _parsed(lines) if line["logger"] == "knutpunkt.request"]
+    access = [line for line in _parsed(lines) if line["logger"] == "core.request"]
     assert len(access) == 1
     line = access[0]
     assert line["request_id"] == "req-0123456789abcdef"
