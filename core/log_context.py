@@ -49,8 +49,10 @@ class RequestIdMiddleware:
         started = time.perf_counter()
         try:
             response = self.get_response(request)
-            user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated:
+            # Only a person the request already looked up: reading request.user here could
+            # query the session table, and the database may be the reason for the response.
+            user = getattr(request, "_cached_user", None)
+            if user is not None and getattr(user, "is_authenticated", False):
                 user_id.set(user.pk)
             match = getattr(request, "resolver_match", None)
             access_log.info(
