@@ -562,12 +562,13 @@ def decide_view(request: HttpRequest, slug: str, escalation_id: int) -> HttpResp
     is_open = escalation.status == Escalation.Status.OPEN
     can_forward = is_open and forward_possible(escalation)
     below = [e.group for e in send_back_targets(escalation)] if is_open else []
+    practices = practices_matching(escalation.barrier.tags)  # once: the form and the page
     form = DecisionForm(
         request.POST or None,
         group=group,
         can_forward=can_forward,
         send_back_to=below,
-        practices=practices_matching(escalation.barrier.tags) if is_open else [],
+        practices=practices if is_open else [],
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -593,7 +594,7 @@ def decide_view(request: HttpRequest, slug: str, escalation_id: int) -> HttpResp
             "barrier": escalation.barrier,
             "form": form,
             "mandate_covers": group.mandate_covers(escalation.barrier.mandate_level),
-            "practices": practices_matching(escalation.barrier.tags),
+            "practices": practices,
             "can_forward": can_forward,
             "route_lines": route_details(escalation.route),
         },
