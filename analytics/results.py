@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -41,6 +42,7 @@ from analytics.presentation import concept_labels
 from analytics.types import CooccurrenceGraph, DeviationTable, Knot, KnotParams
 from catalogue.models import Forbund, Municipality
 from catalogue.selectors import concepts as catalogue_concepts
+from core.metrics import knots_computed
 from deviations.models import Category, Consequence, Gender, GoodPractice, User
 from deviations.services import tag_version
 from jobs.models import Job
@@ -137,6 +139,11 @@ def _key(analysis_filter: AnalysisFilter, params: KnotParams) -> str:
     return "knots:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def default_result_kept() -> KnotResult | None:
+    """The default view's kept result, as every page would be served it (for monitoring)."""
+    return cache.get(_key(AnalysisFilter(), KnotParams()))
+
+
 def _is_default(analysis_filter: AnalysisFilter, params: KnotParams) -> bool:
     return analysis_filter == AnalysisFilter() and params == KnotParams()
 
@@ -159,6 +166,7 @@ def knot_result(
             return cached
     if progress:
         progress.step(_("Reading the confirmed tags"))
+    started = time.perf_counter()
     concepts = catalogue_concepts()
     counts = None
     if analysis_filter == AnalysisFilter() and params == KnotParams():
@@ -176,6 +184,10 @@ def knot_result(
         include_local=analysis_filter.is_local,
         concepts=concepts,
         counts=counts,
+    )
+    knots_computed(
+        "default" if _is_default(analysis_filter, params) else "filtered",
+        time.perf_counter() - started,
     )
     result = KnotResult(
         knots=tuple(knots),

@@ -51,7 +51,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import percentile  # noqa: E402
+from benchmarks.common import percentile, request_figures  # noqa: E402
 from deploy.stack import Stack, StackError, database_in_cluster  # noqa: E402
 
 PG_VERSION = "15"
@@ -489,11 +489,22 @@ def run(args: argparse.Namespace) -> int:
             )
             for n, token in enumerate(setup["tokens"])
         ]
+        # The app's own figures (/metrics) for the timed window: scraped as the warm-up ends
+        # and again at the end, so the operator's view can be set beside the clients'.
+        scraped: dict[str, Any] = {}
+        scraper = threading.Timer(
+            max(measured_from - time.monotonic(), 0.0),
+            lambda: scraped.update(before=stack.metrics(), at=time.monotonic()),
+        )
+        scraper.start()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - measured_from
+        scraper.join()
+        after = stack.metrics()
+        app_figures = request_figures(scraped["before"], after, time.monotonic() - scraped["at"])
     finally:
         stack.stop()
     facts = _phase(
@@ -506,7 +517,19 @@ def run(args: argparse.Namespace) -> int:
             "started": (started - timedelta(seconds=5)).isoformat(),
         },
     )
+    _report_metrics(app_figures)
     return 0 if _report(args, results, elapsed, facts) else 1
+
+
+def _report_metrics(rows: list[dict[str, Any]]) -> None:
+    print()
+    print("the app's /metrics for the timed window (summed over instances and their workers):")
+    print(f"{'view':<32}{'method':<8}{'requests':>10}{'per s':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    for row in rows:
+        print(
+            f"{row['view'][:31]:<32}{row['method']:<8}{row['requests']:>10}{row['per_second']:>9.1f}"
+            f"{row['p50_ms']:>9.0f}{row['p95_ms']:>9.0f}"
+        )
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

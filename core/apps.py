@@ -49,6 +49,13 @@ class CoreConfig(AppConfig):
 
         roles_grant(ADMIN, ["auth.view_group", "auth.change_group"])
 
+        from axes.signals import user_locked_out
+
+        from core.metrics import locked_out, lockouts_collect, scrape_collector
+
+        user_locked_out.connect(locked_out, dispatch_uid="core.metrics.lockouts")
+        scrape_collector(lockouts_collect)
+
         from django.core import checks
 
         from core.two_factor import policy_check

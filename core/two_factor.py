@@ -40,7 +40,7 @@ from core.roles import ADMIN, ROLE_LABELS
 BACKUP_CODES = 10
 # Pages a half-signed-in person may reach: the code (or enrolment) page, signing out, changing
 # language, and what needs no account at all.
-OPEN_PATHS = ("/static/", "/healthz", "/favicon.ico", "/i18n/", "/tillganglighet/")
+OPEN_PATHS = ("/static/", "/healthz", "/metrics", "/favicon.ico", "/i18n/", "/tillganglighet/")
 OPEN_NAMES = {"verify": ("logout", "two_factor_verify"), "enrol": ("logout", "two_factor")}
 # Set in the session by single sign-on (deviations.sso): the identity provider verified the
 # person, with its own multi-factor sign-in, so the local code is not asked (docs/security.md).

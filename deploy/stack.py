@@ -148,13 +148,15 @@ class Stack:
     run: Path = ROOT / "var" / "run"
     processes: list[subprocess.Popen] = field(default_factory=list)
     app_ports: list[int] = field(default_factory=list)
+    worker_metrics_ports: list[int] = field(default_factory=list)  # each task worker's /metrics
     url: str = ""
 
     def _spawn(self, command: list[str], **kwargs: object) -> subprocess.Popen:
         # Its own session: Ctrl-C reaches only the caller, which stops every process once, so
         # a task worker finishes its job instead of being interrupted twice.
+        kwargs.setdefault("env", self.env)
         process = subprocess.Popen(  # noqa: S603 - our fixed commands
-            command, env=self.env, cwd=ROOT, start_new_session=True, **kwargs
+            command, cwd=ROOT, start_new_session=True, **kwargs
         )
         self.processes.append(process)
         return process
@@ -165,15 +167,22 @@ class Stack:
         for _instance in range(self.instances):
             port = free_port()
             self.app_ports.append(port)
+            # Each instance sums its own worker processes' metrics from a fresh directory.
+            metrics = self.run / f"metrics-{port}"
+            shutil.rmtree(metrics, ignore_errors=True)
+            metrics.mkdir(parents=True)
             self._spawn(
                 [python, "-m", "gunicorn", "knutpunkt.wsgi:application",
+                 "-c", str(ROOT / "deploy" / "gunicorn_conf.py"),
                  f"--bind=127.0.0.1:{port}", f"--workers={self.workers}",
-                 "--timeout=60", "--graceful-timeout=20", "--log-level=warning"]
+                 "--timeout=60", "--graceful-timeout=20", "--log-level=warning"],
+                env={**self.env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)},
             )  # fmt: skip
         for number in range(self.task_workers):
+            self.worker_metrics_ports.append(free_port())
             self._spawn(
                 [python, "manage.py", "worker", f"--worker-id=worker-{number}",
-                 "--interval=0.5"]
+                 "--interval=0.5", f"--metrics-port={self.worker_metrics_ports[-1]}"]
             )  # fmt: skip
         if self.nginx and self.instances:
             self.port = self.port or free_port()
@@ -194,6 +203,25 @@ class Stack:
             wait_healthy(f"http://127.0.0.1:{port}/healthz", self.processes)
         wait_healthy(f"{self.url}/healthz", self.processes)
         return self.url
+
+    def metrics(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        """Every app instance's /metrics (each sums its own worker processes), scraped
+        directly as Prometheus would and added up: {(sample name, sorted labels): value}."""
+        from prometheus_client.parser import text_string_to_metric_families
+
+        headers = {}
+        if token := self.env.get("METRICS_TOKEN"):
+            headers["Authorization"] = f"Bearer {token}"
+        summed: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
+        for port in self.app_ports:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers=headers)
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+                text = response.read().decode()
+            for family in text_string_to_metric_families(text):
+                for sample in family.samples:
+                    key = (sample.name, tuple(sorted(sample.labels.items())))
+                    summed[key] = summed.get(key, 0.0) + sample.value
+        return summed
 
     def stop(self) -> None:
         for process in reversed(self.processes):

@@ -8,6 +8,7 @@ class DeviationsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.counts import table_stamp_register
+        from core.metrics import scrape_collector
         from core.roles import (
             ADMIN,
             ANALYST,
@@ -25,6 +26,7 @@ class DeviationsConfig(AppConfig):
             runners,  # noqa: F401 - registers the job kinds
             start,  # noqa: F401 - registers the start-page panels
         )
+        from deviations.metrics import filings_collect
         from deviations.models import Deviation, User
         from deviations.selectors import people_in_scope
         from jobs.selectors import job_watch_scope_register
@@ -36,6 +38,7 @@ class DeviationsConfig(AppConfig):
         job_watch_scope_register(people_in_scope)
         search_index_register(Deviation, ("description",))
         table_stamp_register(Deviation)  # counts of the deviation lists are kept (core.counts)
+        scrape_collector(filings_collect)  # filings of the last hour, at each /metrics scrape
         saved_view_page("deviations:list", _("Deviations"))
         saved_view_page("triage:queue", _("Triage"))
 

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from catalogue.models import Municipality
 from catalogue.selectors import tag_choices
 from core.errors import PersonalDataError
+from core.metrics import filed
 from deviations import rules
 from deviations.filters import DeviationFilterSet
 from deviations.import_readers import (
@@ -460,6 +461,8 @@ def deviations_import(
             report.suggested += sum(1 for item in items if not item.tags)
             if progress:
                 progress.advance(len(items))
+        created = report.created
+        transaction.on_commit(lambda: filed("import", created))
     return report
 
 

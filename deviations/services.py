@@ -28,6 +28,7 @@ from catalogue.tagging import TagCatalogue, TagSuggestion, suggest_tags
 from catalogue.tagids import parse_tag_id
 from core.errors import DomainError, PersonalDataError, StateError
 from core.history import CREATED, history_copy
+from core.metrics import filed
 from core.national import deviations_held_check
 from core.rows import rows_insert
 from core.text import text_clean
@@ -482,6 +483,7 @@ def deviation_submit(
     if draft is not None:
         draft.delete()
     taggings_changed(deviation_ids=[deviation.pk])
+    transaction.on_commit(lambda: filed("staff"))  # counted once it is really filed
     return deviation
 
 

@@ -37,6 +37,7 @@ from django_tasks_db.models import DBTaskResult
 from core.downloads import export_file
 from core.errors import DomainError, PersonalDataError, StateError
 from core.log_context import job_context
+from core.metrics import job_finished, measured
 from jobs.models import Job, JobInput
 from jobs.registry import DEFAULT_KEEP_DAYS, job_kind_get, job_kinds
 from privacy.gate import personal_data_check
@@ -335,7 +336,8 @@ def job_execute(job_id: int, *, echo: Callable[[Job], None] | None = None) -> Jo
     progress = Progress(job, echo=echo)
     heartbeat = _Heartbeat(job.pk)
     heartbeat.start()
-    with job_context(job.pk):  # the job's log lines carry its id (core.log_context)
+    # The job's log lines carry its id (core.log_context); its queries count as its kind's.
+    with job_context(job.pk), measured(f"job:{job.kind}"):
         try:
             if kind is None:
                 raise JobFailed(_("This kind of job cannot run here."))
@@ -418,7 +420,10 @@ def _finish(job: Job, *, status: str, result: dict[str, Any] | None = None, erro
     mine = Job.objects.filter(pk=job.pk, attempts=job.attempts).exclude(status=Job.Status.QUEUED)
     if not mine.update(**values):
         logger.warning("job %s finished after it was queued again; outcome not recorded", job.key)
-    elif status == Job.Status.SUCCEEDED or not job.result.get("retryable", True):
+        return job
+    seconds = (job.finished_at - job.started_at).total_seconds() if job.started_at else None
+    job_finished(job.kind, status, seconds)
+    if status == Job.Status.SUCCEEDED or not job.result.get("retryable", True):
         # The input (an import file holds free text, perhaps personal data it was refused
         # for) is kept only while a retry may need it.
         JobInput.objects.filter(pk=job.pk).delete()

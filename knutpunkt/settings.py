@@ -5,7 +5,8 @@ SECURE (cookies and HSTS behind TLS), LOG_LEVEL, TASK_BACKEND, RETENTION_DAYS, e
 PROXY_COUNT, API_TOKEN_TTL_HOURS, SESSION_MAX_HOURS, SESSION_IDLE_MINUTES, KNUTPUNKT_REQUIRE_TOTP
 (docs/security.md), single sign-on (SSO_*, OIDC_*, SAML_*: docs/sso.md),
 ACCESSIBILITY_CONTACT, ACCESSIBILITY_REVIEWED_ON (the accessibility statement), SITE_URL (links in
-e-mail), MEDIA_ROOT and ATTACHMENT_MAX_MB (attachments).
+e-mail), MEDIA_ROOT and ATTACHMENT_MAX_MB (attachments), logs and monitoring (LOG_FORMAT,
+LOG_REQUESTS, SENTRY_DSN, METRICS_TOKEN, PROMETHEUS_MULTIPROC_DIR: README "Drift").
 """
 
 import os
@@ -105,6 +106,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.log_context.RequestIdMiddleware",  # first: every later log line carries the id
+    "core.metrics.MetricsMiddleware",  # counts and times every request by view
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -438,6 +440,12 @@ if SENTRY_DSN:
         environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
         release=os.environ.get("SENTRY_RELEASE", ""),
     )
+
+# Metrics for Prometheus at /metrics (core/metrics.py): with METRICS_TOKEN set, a scrape must
+# send it as a bearer token; without, only a direct connection from this machine is answered.
+# Under gunicorn set PROMETHEUS_MULTIPROC_DIR (a fresh, empty directory per instance and start:
+# deploy/systemd) so the figures of all its worker processes are summed.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # Background jobs (jobs/services.py) through Django's tasks framework. "database": the
 # django-tasks-db worker (`manage.py db_worker`), the production choice, needing no extra server;

@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 
 from api import pages as api_pages
 from barriers import search_views
-from core import account_views
+from core import account_views, metrics
 from core import views as core_views
 from deviations import views as deviation_views
 from deviations.sso import signin as sso_signin
@@ -17,6 +17,7 @@ urlpatterns = [
     path("", deviation_views.home_view, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("healthz/ready", jobs_health.healthz_ready, name="healthz_ready"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("tillganglighet/", core_views.accessibility, name="accessibility"),
     path("lattlast/", core_views.easy_read, name="easy_read"),

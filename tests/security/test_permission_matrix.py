@@ -75,6 +75,9 @@ RULES: dict[str, dict[str, int]] = {
     "home": rule(LOGIN, 200, 200, 200, 200, 200),
     "healthz": rule(200, 200, 200, 200, 200, 200),
     "healthz_ready": rule(200, 200, 200, 200, 200, 200),  # for probes; no worker needed here
+    # By token or a direct local connection, whoever is signed in: the test client comes from
+    # 127.0.0.1 (the refusals are in tests/core/test_metrics.py).
+    "metrics": rule(200, 200, 200, 200, 200, 200),
     "favicon": rule(301, 301, 301, 301, 301, 301),
     "accessibility": rule(200, 200, 200, 200, 200, 200),  # public, as the law requires
     "easy_read": rule(200, 200, 200, 200, 200, 200),  # public: participants are not users
