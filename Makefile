@@ -11,7 +11,7 @@ DEMO_SEED ?= 2017
 export DEBUG ?= 1
 
 .PHONY: run run-national setup venv migrate messages catalogue demo test lint pytest lock clean bench serve-prod \
-	mutants \
+	mutants upgrade-check \
 	system-deps test-deps
 
 # Debian packages, installed with apt-get when missing (bin/system-deps): gettext compiles the
@@ -68,6 +68,12 @@ demo: catalogue
 	$(MANAGE) seed_demo --deviations $(DEMO_DEVIATIONS) --seed $(DEMO_SEED)
 	$(MANAGE) create_demo_users
 	$(MANAGE) seed_demo_barriers
+
+# Rehearse an upgrade on a throw-away copy of a backup, never the live database
+# (docs/upgrades.md). Exit status 1: the upgrade failed on it; 2: it could not be checked.
+upgrade-check: venv ## Restore BACKUP=path into a throw-away database, upgrade it, report the changes
+	@test -n "$(BACKUP)" || { echo "make upgrade-check needs BACKUP=path: a SQLite file copy, a pg_dump archive or a SQL dump (docs/upgrades.md)." >&2; exit 2; }
+	$(PY) deploy/upgrade_check.py "$(BACKUP)"
 
 test: test-deps venv messages lint pytest
 
