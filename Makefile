@@ -17,10 +17,11 @@ export DEBUG ?= 1
 # Debian packages, installed with apt-get when missing (bin/system-deps): gettext compiles the
 # translations, WeasyPrint's Pango renders dossier PDFs, pysaml2 signs and checks SAML with
 # xmlsec1 (single sign-on); the tests also drive chromium and check the generated nginx
-# configuration.
+# configuration; the replica test (tests/replica) starts a PostgreSQL primary and a streaming
+# replica of its own from Debian's server binaries.
 RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 xmlsec1
-# make test-deps: bin/system-deps runs apt-get install for chromium and nginx when they are missing.
-TEST_PACKAGES := $(RUN_PACKAGES) chromium nginx
+# make test-deps: bin/system-deps runs apt-get install for what is missing.
+TEST_PACKAGES := $(RUN_PACKAGES) chromium nginx postgresql
 
 run: setup ## Set everything up, then serve on http://127.0.0.1:8000
 	$(MANAGE) runserver $(HOST):$(PORT)

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from django.db import connection
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from analytics.snapshot import snapshot_read
 from analytics.types import DeviationRecord, DeviationTable, KnotListing, KnotParams
 from catalogue.models import Forbund, Municipality
 from core.errors import DomainError
+from core.replica import analysis_database, analysis_reading
 from deviations.models import Deviation, DeviationChange, GoodPractice, Unit, User
 from deviations.selectors import organisation_scope
 
@@ -313,6 +314,7 @@ def deviation_table(analysis_filter: AnalysisFilter = AnalysisFilter()) -> Devia
     return deviation_table_keyed(analysis_filter)[0]
 
 
+@analysis_reading
 def deviation_table_keyed(
     analysis_filter: AnalysisFilter = AnalysisFilter(),
     *,
@@ -322,7 +324,11 @@ def deviation_table_keyed(
     """`deviation_table`, with each row's deviation id (ascending: rows are in id order);
     with `ids`, only those of them that are in the filter (analytics.live's changes). The
     default view comes from the kept snapshot and the deviations changed since, where there
-    is one (analytics.snapshot)."""
+    is one (analytics.snapshot).
+
+    An analysis read (core.replica): from the replica when there is a usable one, the
+    snapshot, the change log and the rows alike; analytics.live pins its reads to the primary.
+    """
     if ids is None and not full and analysis_filter == AnalysisFilter():
         kept = _from_snapshot()
         if kept is not None:
@@ -346,6 +352,7 @@ def deviation_table_keyed(
         )
     )
     inner, params = qs.query.sql_with_params()
+    connection = connections[analysis_database()]
     vendor = connection.vendor
     if vendor not in _COLUMN_SQL:
         with connection.cursor() as cursor:

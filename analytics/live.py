@@ -12,6 +12,13 @@ The state is built again from the database when there is none yet, on a new day,
 parameters or another concordance, when deviations were removed, when a change cannot be
 applied in place (a tag never seen), and when its number of deviations disagrees with the
 database's (a change that bypassed the one door): the safety net for everything else.
+
+Its reads stay on the primary, also where analysis reads go to a replica (core.replica). The
+kept state is a cursor into the change log with the rows up to it, carried from call to call;
+rows read from a replica behind the cursor would be older than it claims. A call wholly on a
+replica behind the cursor finds the log shorter and rebuilds from every row, and the next one
+on the primary moves the cursor forward again: with the replica's lag about its limit, every
+call would read every row. On the primary each call reads only the changes since the last.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from analytics.extract import AnalysisFilter, deviation_table_keyed, filtered_de
 from analytics.incremental import Change, KnotState, RebuildNeeded
 from analytics.snapshot import snapshot_seen, snapshot_write
 from analytics.types import DeviationTable, ItemsetCounts, KnotParams
+from core.replica import primary_reads
 from deviations.models import DeviationChange
 
 logger = logging.getLogger(__name__)
@@ -54,7 +62,7 @@ def current(
 ) -> tuple[DeviationTable, ItemsetCounts]:
     """The default view's table and itemset counts as the database holds them now."""
     global _kept
-    with _lock:
+    with _lock, primary_reads():
         latest = DeviationChange.objects.aggregate(Max("id"))["id__max"] or 0
         kept = _kept
         if kept is None or not _usable(kept, params, concepts, latest):

@@ -43,6 +43,7 @@ from analytics.types import CooccurrenceGraph, DeviationTable, Knot, KnotParams
 from catalogue.models import Forbund, Municipality
 from catalogue.selectors import concepts as catalogue_concepts
 from core.metrics import knots_computed
+from core.replica import analysis_call
 from deviations.models import Category, Consequence, Gender, GoodPractice, User
 from deviations.services import tag_version
 from jobs.models import Job
@@ -174,7 +175,11 @@ def knot_result(
         # no counting from scratch after a filing or a confirmation.
         table, counts = live.current(params=params, concepts=concepts)
     else:
-        table = deviation_table(analysis_filter)
+        # An analysis read (core.replica), with the data version read from the same database
+        # before the table: a result computed on a replica that is behind is labelled with the
+        # replica's version, so pages have it computed again instead of keeping it as current.
+        # (The default view's table comes from the primary, as the version read above.)
+        version, table = analysis_call(_versioned_table, analysis_filter)
     if progress:
         progress.step(_("Finding knots in %(n)d deviations") % {"n": len(table)})
     knots = find_knots(
@@ -198,6 +203,10 @@ def knot_result(
     )
     cache.set(key, result, CACHE_SECONDS)
     return result
+
+
+def _versioned_table(analysis_filter: AnalysisFilter) -> tuple[int, DeviationTable]:
+    return tag_version(), deviation_table(analysis_filter)
 
 
 def knot_result_served(
@@ -338,11 +347,14 @@ def _served[T](kind: str, view: str, compute: Callable[[], T], *, job: dict[str,
         )
         fresh = _shared(key)  # with the immediate backend the job has already run
         return (fresh or kept)[1]
-    return _computed(key, version, compute)
+    return _computed(key, compute)
 
 
-def _computed[T](key: str, version: int, compute: Callable[[], T]) -> T:
-    value = compute()
+def _computed[T](key: str, compute: Callable[[], T]) -> T:
+    """Compute the value as an analysis read (core.replica) and keep it with the data version
+    read before it from the same database: a value computed on a replica that is behind is
+    labelled so, and computed again once the replica has caught up."""
+    version, value = analysis_call(lambda: (tag_version(), compute()))
     cache.set_many({key: (version, value), f"{key}:v": version}, CACHE_SECONDS)
     _hold(key, (version, value))
     return value
@@ -384,7 +396,7 @@ def graph_refresh(analysis_filter: AnalysisFilter, *, min_count: int = 5) -> Non
         "latest:graph:"
         + hashlib.sha256(_graph_view(analysis_filter, min_count).encode()).hexdigest()
     )
-    _computed(key, tag_version(), lambda: _graph(analysis_filter, min_count))
+    _computed(key, lambda: _graph(analysis_filter, min_count))
 
 
 def _graph(analysis_filter: AnalysisFilter, min_count: int) -> CooccurrenceGraph:
@@ -396,9 +408,14 @@ def _graph(analysis_filter: AnalysisFilter, min_count: int) -> CooccurrenceGraph
 def table_result(analysis_filter: AnalysisFilter = AnalysisFilter()) -> DeviationTable:
     """The deviation table for a filter, cached for the dashboard's many figures; the default
     view's from the state kept current (analytics.live) where this process keeps one, else
-    from the snapshot (analytics.extract)."""
+    from the snapshot (analytics.extract). An analysis read (core.replica), kept under the
+    data version read before it from the same database."""
     if analysis_filter == AnalysisFilter() and live.keeps():
         return live.current(params=KnotParams(), concepts=catalogue_concepts())[0]
+    return analysis_call(_table_read, analysis_filter)
+
+
+def _table_read(analysis_filter: AnalysisFilter) -> DeviationTable:
     version = tag_version()
     key = "table:" + hashlib.sha256(f"{version}|{analysis_filter.key()}".encode()).hexdigest()
     local = caches["local"]  # large, and cheap to rebuild: each process keeps its own
@@ -433,14 +450,16 @@ def dashboard_figures(analysis_filter: AnalysisFilter) -> list[Figure]:
         lambda: _dashboard_figures(analysis_filter),
         job={"filter": analysis_filter.as_params(), "language": get_language()},
     )
-    practices = Figure("practices", _("Guldkorn by status"), practices_by_status(analysis_filter))
+    practices = Figure(
+        "practices", _("Guldkorn by status"), analysis_call(practices_by_status, analysis_filter)
+    )
     return [*served, practices]
 
 
 def dashboard_refresh(analysis_filter: AnalysisFilter) -> None:
     """Compute the figures again in the active language and keep them."""
     key = "latest:figures:" + hashlib.sha256(_figures_view(analysis_filter).encode()).hexdigest()
-    _computed(key, tag_version(), lambda: _dashboard_figures(analysis_filter))
+    _computed(key, lambda: _dashboard_figures(analysis_filter))
 
 
 def _dashboard_figures(analysis_filter: AnalysisFilter) -> list[Figure]:

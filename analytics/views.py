@@ -40,6 +40,7 @@ from analytics.presentation import (
 )
 from analytics.results import dashboard_figures, graph_result, knot_result_served
 from core.downloads import download_response
+from core.replica import analysis_call
 from core.requests import request_user
 from core.roles import STEERING
 from deviations.imports import export_names_allowed, export_rows
@@ -137,8 +138,13 @@ def knot_detail_view(request: HttpRequest, key: str) -> HttpResponse:
             .select_related("municipality", "unit")
             .order_by("occurred_on", "reference")
         )
-        rows = export_rows(deviations, names_allowed=export_names_allowed(request_user(request)))
-        return download_response(rows, export, f"knut-{key}")
+        names_allowed = export_names_allowed(request_user(request))
+        # The rows are read as the file is written: an analysis read (core.replica).
+        return analysis_call(
+            lambda: download_response(
+                export_rows(deviations, names_allowed=names_allowed), export, f"knut-{key}"
+            )
+        )
     # Every supporting deviation, a page at a time; the barrier made from the knot takes all.
     deviations = Paginator(
         Deviation.objects.filter(reference__in=knot.deviations)

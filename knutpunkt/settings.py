@@ -1,6 +1,7 @@
 """Knutpunkt settings: one module, driven by the environment, safe defaults for development.
 
 Environment variables: DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CSRF_TRUSTED_ORIGINS,
+DATABASE_REPLICA_URL and DATABASE_REPLICA_MAX_LAG_SECONDS (analysis reads: docs/replicas.md),
 SECURE (cookies and HSTS behind TLS), LOG_LEVEL, TASK_BACKEND, RETENTION_DAYS, e-mail (EMAIL_*),
 PROXY_COUNT, API_TOKEN_TTL_HOURS, SESSION_MAX_HOURS, SESSION_IDLE_MINUTES, KNUTPUNKT_REQUIRE_TOTP
 (docs/security.md), single sign-on (SSO_*, OIDC_*, SAML_*: docs/sso.md),
@@ -153,6 +154,17 @@ TEMPLATES = [
 
 if url := os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)}
+    # A streaming replica of that primary for analysis reads: knots, statistics, exports
+    # (core.replica, docs/replicas.md). Tests read the test database through it (MIRROR).
+    if replica_url := os.environ.get("DATABASE_REPLICA_URL"):
+        replica = dj_database_url.parse(replica_url, conn_max_age=60, conn_health_checks=True)
+        if replica["ENGINE"] == "django.db.backends.postgresql":
+            # A replica host that drops packets must not hold a page for TCP's timeout.
+            replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        DATABASES["replica"] = {**replica, "TEST": {"MIRROR": "default"}}
+        DATABASE_ROUTERS = ["core.replica.AnalysisRouter"]
+elif os.environ.get("DATABASE_REPLICA_URL"):
+    raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL, the replica's primary.")
 else:
     SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "var" / "knutpunkt.sqlite3"))
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
@@ -167,6 +179,12 @@ else:
             },
         }
     }
+# Analysis reads go to the primary while the replica is further behind than this (or gone);
+# each process checks at most every DATABASE_REPLICA_CHECK_SECONDS.
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_MAX_LAG_SECONDS", "30"))
+if DATABASE_REPLICA_MAX_LAG_SECONDS < 0:
+    raise ImproperlyConfigured("DATABASE_REPLICA_MAX_LAG_SECONDS must be 0 or more.")
+DATABASE_REPLICA_CHECK_SECONDS = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "deviations.User"
 

@@ -105,6 +105,7 @@ def test_settings_hold_no_hook_into_an_app() -> None:
         "SPECTACULAR_SETTINGS",  # the API schema names enums of api's own layer and below
         "CACHES",  # Django's hook for a cache backend (core.cache: unreadable values are misses)
         "LOGGING",  # Django's hook for log filters and formatters (core.log_context, privacy.logs)
+        "DATABASE_ROUTERS",  # Django's hook for routing reads (core.replica, with a replica)
     }
     own = tuple(f"{app}." for app in APPS)
 
