@@ -19,6 +19,7 @@ statuses, never a path, a person or anything typed.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 import os
 import time
@@ -48,7 +49,8 @@ logger = logging.getLogger(__name__)
 disable_created_metrics()  # no `_created` twin of every series: half the page, no use here
 
 PREFIX = "knutpunkt"
-_LOCAL = frozenset({"127.0.0.1", "::1"})
+# A request that passed a proxy says so in one of these; the proxy itself connects locally.
+_PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Seconds: a page within 200 ms is the target (docs/performance), a job may take minutes.
 REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
@@ -94,7 +96,7 @@ knots_compute_seconds = Histogram(
 )
 filings_total = Counter(
     f"{PREFIX}_filings",
-    "Deviations filed, by the way they came (form, api, import).",
+    "Deviations filed, by the way they came (staff: the form or the API; import).",
     ["channel"],
 )
 lockouts_total = Counter(
@@ -103,6 +105,20 @@ lockouts_total = Counter(
 )
 
 _source: ContextVar[str] = ContextVar("metrics_source", default="other")
+_wrapping: ContextVar[bool] = ContextVar("metrics_wrapping", default=False)
+
+
+def _safely(count: Callable[..., None], *args: Any) -> None:
+    """Counting must never fail what it counts (a full or removed multiprocess directory)."""
+    try:
+        count(*args)
+    except Exception:
+        logger.exception("a metric could not be counted")
+
+
+def _query_count(alias: str, source: str, seconds: float) -> None:
+    db_queries_total.labels(alias, source).inc()
+    db_query_seconds_total.labels(alias, source).inc(seconds)
 
 
 # --- Counted as they happen -------------------------------------------------------------------
@@ -116,9 +132,8 @@ def _query_counter(alias: str) -> Callable[..., Any]:
         try:
             return execute(sql, params, many, context)
         finally:
-            source = _source.get()
-            db_queries_total.labels(alias, source).inc()
-            db_query_seconds_total.labels(alias, source).inc(time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            _safely(_query_count, alias, _source.get(), seconds)
 
     return wrapper
 
@@ -126,14 +141,20 @@ def _query_counter(alias: str) -> Callable[..., Any]:
 @contextmanager
 def measured(source: str) -> Iterator[None]:
     """Queries made inside count toward `source` (a view name, `job:<kind>`), on every
-    database alias this process uses."""
+    database alias this process uses; inside another such block (a job run in the request)
+    only the source changes, so no query is counted twice."""
     token = _source.set(source)
+    wrapping = _wrapping.set(True)
     try:
+        if wrapping.old_value is True:
+            yield
+            return
         with ExitStack() as stack:
             for alias in connections:
                 stack.enter_context(connections[alias].execute_wrapper(_query_counter(alias)))
             yield
     finally:
+        _wrapping.reset(wrapping)
         _source.reset(token)
 
 
@@ -145,16 +166,18 @@ class MetricsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path == "/metrics":  # the scrape itself is not the traffic it measures
-            return self.get_response(request)
+        if request.path == "/metrics":
+            # Answered here, before the host check and the rest of the chain: a scraper
+            # addresses each instance by its own address, which ALLOWED_HOSTS need not list,
+            # and the scrape is not the traffic it measures.
+            return metrics_view(request)
         started = time.perf_counter()
         with measured("request"):
             response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         view = match.view_name if match and match.view_name else "<unmatched>"
         method = request.method if request.method in _METHODS else "other"
-        requests_total.labels(view, method, str(response.status_code)).inc()
-        request_seconds.labels(view, method).observe(time.perf_counter() - started)
+        _safely(_request_count, view, method, response.status_code, time.perf_counter() - started)
         return response
 
     def process_view(self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any) -> None:
@@ -163,24 +186,35 @@ class MetricsMiddleware:
             _source.set(match.view_name)  # the queries from here on are this view's
 
 
+def _request_count(view: str, method: str, status: int, seconds: float) -> None:
+    requests_total.labels(view, method, str(status)).inc()
+    request_seconds.labels(view, method).observe(seconds)
+
+
 def job_finished(kind: str, outcome: str, seconds: float | None) -> None:
-    jobs_total.labels(kind, outcome).inc()
-    if seconds is not None:
-        job_seconds.labels(kind, outcome).observe(max(seconds, 0.0))
+    def count() -> None:
+        jobs_total.labels(kind, outcome).inc()
+        if seconds is not None:
+            job_seconds.labels(kind, outcome).observe(max(seconds, 0.0))
+
+    _safely(count)
 
 
 def knots_computed(view: str, seconds: float) -> None:
-    knots_compute_seconds.labels(view).observe(seconds)
+    _safely(knots_compute_seconds.labels(view).observe, seconds)
 
 
 def filed(channel: str, count: int = 1) -> None:
     if count:
-        filings_total.labels(channel).inc(count)
+        _safely(filings_total.labels(channel).inc, count)
 
 
-def locked_out(**_signal: object) -> None:
-    """django-axes' `user_locked_out` signal."""
-    lockouts_total.inc()
+def locked_out(request: HttpRequest | None = None, **_signal: object) -> None:
+    """django-axes' `user_locked_out` signal, sent again for every try while locked out:
+    counted once, at the failure that reached the limit."""
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures == settings.AXES_FAILURE_LIMIT:
+        _safely(lockouts_total.inc)
 
 
 # --- Read at scrape time ------------------------------------------------------------------------
@@ -240,12 +274,22 @@ def scrape_allowed(request: HttpRequest) -> tuple[bool, str]:
         ):
             return True, ""
         return False, "The metrics need the bearer token configured as METRICS_TOKEN."
-    proxied = "X-Forwarded-For" in request.headers or "X-Real-IP" in request.headers
-    if request.META.get("REMOTE_ADDR") in _LOCAL and not proxied:
+    proxied = any(name in request.headers for name in _PROXY_HEADERS)
+    if _loopback(request.META.get("REMOTE_ADDR", "")) and not proxied:
         return True, ""
     return False, (
         "Without METRICS_TOKEN the metrics answer only a direct connection from this machine."
     )
+
+
+def _loopback(address: str) -> bool:
+    """127.0.0.0/8 and ::1, also written as an IPv4-mapped IPv6 address (a dual-stack bind)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 @never_cache

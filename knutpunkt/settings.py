@@ -160,7 +160,18 @@ if url := os.environ.get("DATABASE_URL"):
         replica = dj_database_url.parse(replica_url, conn_max_age=60, conn_health_checks=True)
         if replica["ENGINE"] == "django.db.backends.postgresql":
             # A replica host that drops packets must not hold a page for TCP's timeout.
-            replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+            # Nor a connection to a host gone silent: keepalives and an acknowledgement timeout
+            # drop it within about a minute instead of TCP's quarter of an hour.
+            options = replica.setdefault("OPTIONS", {})
+            for name, value in (
+                ("connect_timeout", 5),
+                ("keepalives", 1),
+                ("keepalives_idle", 30),
+                ("keepalives_interval", 10),
+                ("keepalives_count", 3),
+                ("tcp_user_timeout", 60_000),
+            ):
+                options.setdefault(name, value)
         DATABASES["replica"] = {**replica, "TEST": {"MIRROR": "default"}}
         DATABASE_ROUTERS = ["core.replica.AnalysisRouter"]
 elif os.environ.get("DATABASE_REPLICA_URL"):
@@ -464,6 +475,10 @@ if SENTRY_DSN:
 # Under gunicorn set PROMETHEUS_MULTIPROC_DIR (a fresh, empty directory per instance and start:
 # deploy/systemd) so the figures of all its worker processes are summed.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR") == "":
+    # Set but empty (a blank line in an environment file): prometheus_client would write its
+    # files into the working directory. Empty means off.
+    del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 # Background jobs (jobs/services.py) through Django's tasks framework. "database": the
 # django-tasks-db worker (`manage.py db_worker`), the production choice, needing no extra server;

@@ -47,13 +47,26 @@ def value(samples: dict, name: str, **labels: str) -> float:
 def test_without_a_token_only_a_direct_local_connection_is_answered(client: Client) -> None:
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
     assert client.get("/metrics", REMOTE_ADDR="::1").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="::ffff:127.0.0.1").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="::ffff:10.1.2.3").status_code == 403
+    assert client.get("/metrics", REMOTE_ADDR="").status_code == 403
     remote = client.get("/metrics", REMOTE_ADDR="10.1.2.3")
     assert remote.status_code == 403
     assert b"METRICS_TOKEN" in remote.content  # says why
     # nginx on the same machine forwards from loopback, but says whom for: not direct.
     proxied = client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.7")
     assert proxied.status_code == 403
+    forwarded = client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_FORWARDED="for=192.0.2.7")
+    assert forwarded.status_code == 403
     assert client.post("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 405
+
+
+def test_an_instance_scraped_by_its_own_address_answers(client: Client, settings: Any) -> None:
+    """Prometheus addresses each instance by host and port, which ALLOWED_HOSTS need not
+    list: the metrics answer before the host check (the pages still refuse such a host)."""
+    settings.ALLOWED_HOSTS = ["knutpunkt.example.se"]
+    assert client.get("/metrics", HTTP_HOST="10.0.0.5:8001").status_code == 200
+    assert client.get("/healthz", HTTP_HOST="10.0.0.5:8001").status_code == 400
 
 
 def test_with_a_token_only_the_token_opens_it(client: Client, settings: Any) -> None:
@@ -149,7 +162,37 @@ def test_jobs_are_counted_per_kind_and_outcome_with_their_durations(client: Clie
             == 1
         )
     assert value(after, "knutpunkt_jobs_failed_last_hour", kind="t:fails") >= 1
-    assert value(after, "knutpunkt_db_queries_total", alias="default", source="job:knots") > 0
+    queries = "knutpunkt_db_queries_total"
+    assert value(after, queries, alias="default", source="job:knots") > value(
+        before, queries, alias="default", source="job:knots"
+    )
+
+
+def test_a_query_inside_a_job_inside_a_request_is_counted_once(client: Client) -> None:
+    from django.db import connection
+
+    before = scrape(client)
+    with metrics.measured("outer"), metrics.measured("job:inner"), connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    after = scrape(client)
+    queries = "knutpunkt_db_queries_total"
+    assert (
+        value(after, queries, alias="default", source="job:inner")
+        - value(before, queries, alias="default", source="job:inner")
+        == 1
+    )
+    assert value(after, queries, alias="default", source="outer") == value(
+        before, queries, alias="default", source="outer"
+    )
+
+
+def test_a_metric_that_cannot_be_counted_fails_nothing(client: Client, monkeypatch: Any) -> None:
+    def broken(*args: Any) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(metrics, "_request_count", broken)
+    monkeypatch.setattr(metrics, "_query_count", broken)
+    assert client.get("/healthz").status_code == 200
 
 
 def test_the_queue_depth_the_oldest_job_and_the_worker(client: Client, settings: Any) -> None:
@@ -215,7 +258,8 @@ def test_a_lockout_is_counted(client: Client, settings: Any) -> None:
 
     UserFactory(username="kim")
     before = scrape(client)
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    # Past the limit too: every further try while locked out is not another lock-out.
+    for _ in range(settings.AXES_FAILURE_LIMIT + 3):
         client.post(reverse("login"), {"username": "kim", "password": "wrong"})
     after = scrape(client)
     assert value(after, "knutpunkt_lockouts_total") - value(before, "knutpunkt_lockouts_total") == 1
