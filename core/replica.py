@@ -57,13 +57,19 @@ REPLICA = "replica"
 DEFAULT = DEFAULT_DB_ALIAS
 MAX_LAG_SECONDS = 30.0  # DATABASE_REPLICA_MAX_LAG_SECONDS
 CHECK_SECONDS = 5.0  # DATABASE_REPLICA_CHECK_SECONDS
+UNREACHABLE_SECONDS = 60.0  # after an unreachable answer, before the next try
 CACHE_APP_LABEL = "django_cache"  # Django's database cache's model (core.cache)
 
 # How far behind the replica is, in seconds: 0 on a primary and when everything received has
 # been replayed (an idle primary sends nothing, and the last replayed transaction may be old);
-# otherwise the age of the last transaction replayed. NULL before anything was replayed.
+# otherwise the age of the last transaction replayed. NULL when it cannot tell: nothing
+# replayed yet, or no WAL receiver connected to the primary. A standby cut off from its
+# primary has replayed all it received and would otherwise look current for ever; its
+# receiver row (pg_stat_wal_receiver, whose pid every role may see) is gone while it cannot
+# connect.
 LAG_SQL = (
     "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0 "
+    "WHEN NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver) THEN NULL "
     "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
     "ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END"
 )
@@ -163,7 +169,7 @@ def replica_usable() -> bool:
 
 _lock = threading.Lock()
 _checked: tuple[float, float | None] | None = None  # (time.monotonic(), lag or None)
-_reported = "usable"  # what was last logged: "usable", "behind" or "unreachable"
+_reported = "usable"  # what was last logged: "usable", "behind", "cut off" or "unreachable"
 
 
 def replica_lag() -> float | None:
@@ -172,8 +178,12 @@ def replica_lag() -> float | None:
     global _checked
     interval = float(getattr(settings, "DATABASE_REPLICA_CHECK_SECONDS", CHECK_SECONDS))
     with _lock:  # one thread measures; the others wait for its answer
-        if _checked is not None and time.monotonic() - _checked[0] < interval:
-            return _checked[1]
+        if _checked is not None:
+            # An unreachable replica is asked again only after a while: each try may wait for
+            # the connect timeout, and a request pays for it.
+            wait = interval if _checked[1] is not None else max(interval, UNREACHABLE_SECONDS)
+            if time.monotonic() - _checked[0] < wait:
+                return _checked[1]
         lag = _lag_probe()
         _checked = (time.monotonic(), lag)
     if lag is not None:
@@ -229,7 +239,13 @@ def _report_unreachable(error: DatabaseError) -> None:
 def _report_lag(lag: float) -> None:
     global _reported
     limit = max_lag_seconds()
-    if lag > limit and _reported != "behind":
+    if math.isinf(lag) and _reported != "cut off":
+        _reported = "cut off"
+        logger.warning(
+            "replica not receiving from its primary (no WAL receiver), analysis reads go to "
+            "the primary"
+        )
+    elif lag > limit and not math.isinf(lag) and _reported != "behind":
         _reported = "behind"
         logger.warning(
             "replica %.1f s behind (limit %g s), analysis reads go to the primary", lag, limit

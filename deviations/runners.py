@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.errors import PersonalDataError
-from core.replica import analysis_database, analysis_reads
 from deviations.imports import (
     ImportFileError,
     ImportReport,
@@ -163,11 +162,11 @@ def export_run(job: Job, progress: Progress) -> dict[str, Any]:
     params = QueryDict(mutable=True)
     for name, values in (job.params.get("query") or {}).items():
         params.setlist(name, values)
-    # An analysis read (core.replica): from the replica if there is a usable one, chosen once,
-    # as the rows are read a chunk at a time between the job's own writes.
-    with analysis_reads():
-        deviations = export_queryset(user=job.created_by, params=params)
-        deviations = deviations.using(analysis_database())
+    # From the primary, unlike the export in the request (core.replica): the job holds one
+    # cursor open for as long as writing every row takes, and on a hot standby a long query is
+    # cancelled when replay conflicts with it (max_standby_streaming_delay) — the largest
+    # exports, those sent to a job, would fail where the primary serves them.
+    deviations = export_queryset(user=job.created_by, params=params)
     progress.step(_("Writing deviations"), deviations.count())
 
     def counted() -> Iterator[Deviation]:

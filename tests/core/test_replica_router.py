@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import subprocess
 import sys
@@ -279,7 +280,14 @@ def test_an_unreachable_replica_is_logged_once(
     warnings = [r for r in caplog.records if r.name == "core.replica"]
     assert [r.levelname for r in warnings] == ["WARNING"]
     assert "port 1 failed" in warnings[0].getMessage()
-    assert Gone.closed == 3
+    # Tried once: an unreachable replica is asked again only after UNREACHABLE_SECONDS, so
+    # that not every request waits for its connect timeout.
+    assert Gone.closed == 1
+    monkeypatch.setattr(replica, "UNREACHABLE_SECONDS", 0.0)
+    with analysis_reads():
+        assert analysis_database() == "default"
+    assert Gone.closed == 2
+    assert len([r for r in caplog.records if r.name == "core.replica"]) == 1  # still once
     replica.forget()
 
 
@@ -294,6 +302,22 @@ def test_falling_behind_and_catching_up_are_logged_once_each(
     said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "core.replica"]
     assert [level for level, _ in said] == ["WARNING", "INFO"]
     assert "45.0 s behind (limit 30 s)" in said[0][1]
+
+
+def test_a_replica_cut_off_from_its_primary_is_not_used(
+    world: SimpleNamespace, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No WAL receiver: the probe cannot tell how far behind it is (infinity), so the reads
+    go to the primary with a warning that says why; tests/replica cuts a real one off."""
+    settings.DATABASE_REPLICA_CHECK_SECONDS = 0
+    world.lag = math.inf
+    with caplog.at_level(logging.INFO, logger="core.replica"):
+        for _ in range(2):
+            with analysis_reads():
+                assert analysis_database() == "default"
+    said = [r.getMessage() for r in caplog.records if r.name == "core.replica"]
+    assert len(said) == 1
+    assert "not receiving from its primary" in said[0]
 
 
 def _settings(**env: str) -> subprocess.CompletedProcess[str]:
@@ -329,7 +353,14 @@ def test_settings_add_the_replica_only_when_asked() -> None:
     assert json.loads(both.stdout) == [
         ["default", "replica"],
         {"MIRROR": "default"},  # the test suite reads its test database through it
-        {"connect_timeout": 5},
+        {
+            "connect_timeout": 5,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 60_000,
+        },
         ["core.replica.AnalysisRouter"],
         2.5,
     ]

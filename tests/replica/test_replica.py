@@ -274,6 +274,22 @@ def test_a_lagging_or_stopped_replica_leaves_the_reads_on_the_primary(
     assert behind["statistics"]["statements"]["replica"] == 0  # only the lag was asked
     assert "s behind (limit 1 s), analysis reads go to the primary" in behind["log"]
 
+    # Cut off from its primary: everything it received is replayed, so receive and replay
+    # positions agree, yet the primary has moved on. It must not count as current.
+    clusters.sql(standby, "SELECT pg_wal_replay_resume()")
+    clusters.replayed()
+    clusters.sql(standby, "ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=1'")
+    clusters.sql(standby, "SELECT pg_reload_conf()")
+    _wait(
+        lambda: clusters.sql(standby, "SELECT count(*) FROM pg_stat_wal_receiver") == 0,
+        20,
+        "the standby's WAL receiver to lose its primary",
+    )
+    _data_moved_on(clusters)
+    cut_off = _visit(clusters)  # the default limit of 30 s
+    _read_from(cut_off, "default")
+    assert "replica not receiving from its primary" in cut_off["log"]
+
     clusters.stop("standby")
     _data_moved_on(clusters)
     gone = _visit(clusters)
