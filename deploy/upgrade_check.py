@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -41,6 +42,9 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 ROOT = Path(__file__).resolve().parents[1]
 MANAGE = ROOT / "manage.py"
+sys.path.insert(0, str(ROOT))
+
+from privacy.pii import find_pii  # noqa: E402 - pure Python, no Django; after the path
 
 # Names of the throw-away PostgreSQL databases: recognisable, so a leftover is easy to spot.
 THROWAWAY_PREFIX = "knutpunkt_upgrade_check_"
@@ -415,8 +419,22 @@ def _binary(name: str) -> str:
 
 
 def _tail(text: str, lines: int = 15) -> str:
-    kept = [line for line in text.strip().splitlines() if line.strip()][-lines:]
+    """The end of a step's output for the report, without the data in it: PostgreSQL quotes
+    rows in its errors (a COPY line's values, a duplicate key), and a report is passed on."""
+    kept = [_scrubbed(line) for line in text.strip().splitlines() if line.strip()][-lines:]
     return "\n".join(f"    {line}" for line in kept) or "    (no output)"
+
+
+_COPY_ROW = re.compile(r"^(\s*CONTEXT:\s+COPY \S+, line \d+)\b.*$")
+_KEY_VALUES = re.compile(r"(Key \([^)]*\))=\(.*?\)( already exists| is duplicated|$)")
+
+
+def _scrubbed(line: str) -> str:
+    line = _COPY_ROW.sub(r"\1 (row left out)", line)
+    line = _KEY_VALUES.sub(r"\1=(…)\2", line)
+    for hit in sorted(find_pii(line), key=lambda hit: -hit.start):
+        line = line[: hit.start] + "[removed]" + line[hit.end :]
+    return line
 
 
 # -- The rehearsal -------------------------------------------------------------------------

@@ -279,3 +279,20 @@ def test_a_damaged_dump_is_refused_and_its_database_dropped(
     assert outcome.location.startswith(THROWAWAY_PREFIX)
     assert outcome.dropped
     assert _throwaways() == before - {outcome.location}
+
+
+def test_the_report_leaves_out_the_data_in_a_failing_steps_output() -> None:
+    """PostgreSQL quotes rows in its errors; the report is passed on, so they are left out."""
+    from deploy.upgrade_check import _tail
+
+    said = _tail(
+        'ERROR:  could not create unique index "deviation_email"\n'
+        "DETAIL:  Key (email)=(anna.svensson@example.se) is duplicated.\n"
+        'CONTEXT:  COPY deviations_deviation, line 12: "1\tAV-2026-1\tringde 070-123 45 67"\n'
+        "ERROR:  value 19121212-1212 out of range\n"
+    )
+    assert "anna.svensson" not in said
+    assert "070-123" not in said
+    assert "19121212" not in said
+    assert "Key (email)=(…) is duplicated" in said  # what failed is still said
+    assert "COPY deviations_deviation, line 12 (row left out)" in said
